@@ -1,0 +1,70 @@
+"""The headless `hashiya` subcommands. No Qt is loaded here: they run on servers."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app import settings
+from app.exporter import FORMATS, export_jsonl
+from app.importer import import_paths
+from app.project import Project, ProjectError
+
+SUBCOMMANDS = ("import", "export")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hashiya", description="Hashiya: annotate Arabic news text.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    importing = commands.add_parser("import", help="import .txt files, folders or JSONL into a project")
+    importing.add_argument("project", type=Path, help="project file (created if it does not exist)")
+    importing.add_argument("paths", nargs="+", type=Path, help=".txt or .jsonl files, or folders")
+    importing.add_argument("--annotator", help="annotator for annotations that name none (default: you)")
+
+    exporting = commands.add_parser("export", help="export documents and annotations")
+    exporting.add_argument("project", type=Path)
+    exporting.add_argument("--format", choices=FORMATS, required=True)
+    exporting.add_argument("--out", type=Path, required=True)
+    exporting.add_argument("--annotator", help="only this annotator's annotations")
+    return parser
+
+
+def cmd_import(args) -> int:
+    project = Project.open(args.project, create=True)
+    try:
+        report = import_paths(project, args.paths, args.annotator or settings.default_analyst())
+    finally:
+        project.close()
+    print(f"{args.project}:")
+    for line in report.summary_lines():
+        print(f"  {line}")
+    return 0 if report.ok else 1
+
+
+def cmd_export(args) -> int:
+    project = Project.open(args.project)
+    try:
+        report = export_jsonl(project, args.out, annotator=args.annotator)
+    finally:
+        project.close()
+    print(f"wrote {args.out}: {report.documents} document(s), {report.annotations} annotation(s)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = {"import": cmd_import, "export": cmd_export}[args.command]
+    try:
+        return handler(args)
+    except ProjectError as error:
+        print(f"hashiya: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"hashiya: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,303 @@
+"""Importing documents (and their annotations) into a project.
+
+Each input file is one unit: it is validated completely before anything is
+written, so a bad file is reported and never half-imported. Good files are
+written in batches, one transaction per batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from bisect import bisect_left
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from sqlalchemy import insert, select
+
+from app.models import Annotation, Annotator, Document
+from app.project import Project, Span, new_uid, now_iso
+from app.textio import DecodeError, decode_document, normalise_newlines
+
+TEXT_SUFFIXES = {".txt", ".text"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+BATCH_SIZE = 500
+# Layers that carry character offsets; document-level layers have none.
+UNANCHORED_LAYERS = {"doc_stance"}
+
+
+class ImportCancelled(Exception):
+    pass
+
+
+class BadInput(ValueError):
+    """A whole input file is rejected; the message says why."""
+
+
+@dataclass
+class ParsedDocument:
+    name: str
+    path: str | None
+    text: str
+    meta: dict[str, Any]
+    annotations: list[dict[str, Any]]
+    sha256: str = ""
+
+    def __post_init__(self) -> None:
+        self.sha256 = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class ImportReport:
+    imported: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    annotations_added: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+    def summary_lines(self) -> list[str]:
+        lines = [
+            f"imported {len(self.imported)} document(s), {self.annotations_added} annotation(s)",
+            f"skipped {len(self.duplicates)} already in the project (same text)",
+        ]
+        if self.rejected:
+            lines.append(f"rejected {len(self.rejected)} file(s):")
+            lines += [f"  {name}: {reason}" for name, reason in self.rejected]
+        return lines
+
+
+# ---- finding input files ---------------------------------------------------
+def expand_inputs(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, str]]:
+    """Yield (file, display name); folders are walked recursively in sorted order."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if _is_importable(p, path)):
+                yield child, child.relative_to(path).as_posix()
+        else:
+            yield path, path.name
+
+
+def _is_importable(path: Path, root: Path) -> bool:
+    hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
+    return path.is_file() and not hidden and path.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES
+
+
+# ---- parsing one file --------------------------------------------------------
+def parse_file(path: Path, name: str, default_annotator: str) -> list[ParsedDocument]:
+    """Read and validate one input file; raises BadInput with the reason."""
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError as error:
+        raise BadInput("is a folder with nothing importable") from error
+    except OSError as error:
+        raise BadInput(f"cannot be read ({error.strerror or error})") from error
+    try:
+        text, encoding = decode_document(data)
+    except DecodeError as error:
+        raise BadInput(str(error)) from error
+    if path.suffix.lower() in JSONL_SUFFIXES:
+        return parse_jsonl(text, name, str(path), default_annotator)
+    meta = {} if encoding in ("utf-8", "utf-8-sig") else {"encoding": encoding}
+    return [ParsedDocument(name, str(path), normalise_newlines(text), meta, [])]
+
+
+def parse_jsonl(text: str, name: str, path: str | None, default_annotator: str) -> list[ParsedDocument]:
+    documents = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            documents.append(_parse_jsonl_record(line, f"{name}:{number}", path, default_annotator))
+        except BadInput as error:
+            raise BadInput(f"line {number}: {error}") from None
+    if not documents:
+        raise BadInput("the file is empty")
+    return documents
+
+
+def _parse_jsonl_record(line: str, fallback_name: str, path: str | None, default_annotator: str) -> ParsedDocument:
+    try:
+        record = json.loads(line)
+    except ValueError as error:
+        raise BadInput(f"not valid JSON ({error})") from None
+    if not isinstance(record, dict):
+        raise BadInput("each line must be a JSON object")
+    raw_text = record.get("text")
+    if not isinstance(raw_text, str) or not raw_text.strip():
+        raise BadInput('"text" is missing or empty')
+    name = record.get("name", fallback_name)
+    meta = record.get("meta", {})
+    if not isinstance(name, str) or not isinstance(meta, dict):
+        raise BadInput('"name" must be a string and "meta" an object')
+    text, shift = _normalise_with_offset_map(raw_text)
+    annotations = [shift_offsets(a, shift) for a in _annotations_of(record, default_annotator)]
+    for index, annotation in enumerate(annotations, start=1):
+        _check_annotation(annotation, len(text), index)
+    return ParsedDocument(name, path, text, meta, annotations)
+
+
+def _annotations_of(record: dict, default_annotator: str) -> list[dict[str, Any]]:
+    """Our own list of objects, or doccano's [[start, end, LABEL], ...] form."""
+    found: list[dict[str, Any]] = []
+    listed = record.get("annotations", [])
+    if not isinstance(listed, list):
+        raise BadInput('"annotations" must be a list')
+    for item in listed:
+        if not isinstance(item, dict):
+            raise BadInput('each entry of "annotations" must be an object')
+        found.append({"annotator": default_annotator, "layer": "entity", "attrs": {}, **item})
+    doccano = record.get("label", [])
+    if not isinstance(doccano, list):
+        raise BadInput('"label" must be a list of [start, end, LABEL]')
+    for item in doccano:
+        if not (isinstance(item, list) and len(item) == 3):
+            raise BadInput(f'"label" entry {item!r} is not [start, end, LABEL]')
+        found.append({"annotator": default_annotator, "layer": "entity", "attrs": {},
+                      "start": item[0], "end": item[1], "label": item[2]})
+    return found
+
+
+def _check_annotation(annotation: dict, length: int, index: int) -> None:
+    where = f"annotation {index}"
+    for key in ("annotator", "layer", "label"):
+        if not isinstance(annotation.get(key), str) or not annotation[key]:
+            raise BadInput(f'{where}: "{key}" must be a non-empty string')
+    if not isinstance(annotation.get("attrs"), dict):
+        raise BadInput(f'{where}: "attrs" must be an object')
+    if "id" in annotation and not (isinstance(annotation["id"], str) and 0 < len(annotation["id"]) <= 36):
+        raise BadInput(f'{where}: "id" must be a string of at most 36 characters')
+    start, end = annotation.get("start"), annotation.get("end")
+    if annotation["layer"] in UNANCHORED_LAYERS and start is None and end is None:
+        return
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+        raise BadInput(f'{where}: "start" and "end" must be integers')
+    if not 0 <= start < end <= length:
+        raise BadInput(f"{where}: offsets {start}–{end} fall outside the text (length {length})")
+
+
+def _normalise_with_offset_map(text: str) -> tuple[str, Callable[[int], int]]:
+    """Normalise line endings and return how old offsets move (CRLF loses its CR)."""
+    if "\r" not in text:
+        return text, lambda offset: offset
+    removed = [i for i in range(len(text) - 1) if text[i] == "\r" and text[i + 1] == "\n"]
+
+    def shift(offset: int) -> int:
+        return offset - bisect_left(removed, offset)
+
+    return normalise_newlines(text), shift
+
+
+def shift_offsets(annotation: dict, shift: Callable[[int], int]) -> dict:
+    moved = dict(annotation)
+    for key in ("start", "end"):
+        if isinstance(moved.get(key), int) and not isinstance(moved.get(key), bool):
+            moved[key] = shift(moved[key])
+    return moved
+
+
+# ---- writing -----------------------------------------------------------------
+class Importer:
+    """Imports files into a project, reporting progress and honouring cancel."""
+
+    def __init__(self, project: Project, annotator: str,
+                 progress: Callable[[int, int], None] | None = None,
+                 cancelled: Callable[[], bool] | None = None):
+        self.project = project
+        self.annotator = annotator
+        self.progress = progress or (lambda done, total: None)
+        self.cancelled = cancelled or (lambda: False)
+        self.report = ImportReport()
+        self._known = project.known_hashes()
+        self._pending: list[tuple[str, list[ParsedDocument]]] = []
+
+    def run(self, paths: Iterable[str | os.PathLike]) -> ImportReport:
+        files = list(expand_inputs(paths))
+        if not files:
+            self.report.rejected.append((", ".join(map(str, paths)) or "(nothing)", "no .txt or .jsonl files found"))
+        for done, (path, name) in enumerate(files, start=1):
+            if self.cancelled():
+                self._flush()
+                raise ImportCancelled(self.report)
+            self._take(path, name)
+            if sum(len(docs) for _, docs in self._pending) >= BATCH_SIZE:
+                self._flush()
+            self.progress(done, len(files))
+        self._flush()
+        return self.report
+
+    def _take(self, path: Path, name: str) -> None:
+        try:
+            self._pending.append((name, parse_file(path, name, self.annotator)))
+        except BadInput as error:
+            self.report.rejected.append((str(path), str(error)))
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        # Resolved first: creating an annotator inside the batch would need a second writer.
+        for name in {a["annotator"] for _, docs in self._pending for d in docs for a in d.annotations}:
+            self.project.annotator_id(name)
+        with self.project.session.begin() as session:
+            for _, documents in self._pending:
+                for document in documents:
+                    self._write(session, document)
+        self._pending.clear()
+
+    def _write(self, session, document: ParsedDocument) -> None:
+        existing = self._known.get(document.sha256)
+        if existing is None:
+            existing = session.scalar(insert(Document).values(
+                name=document.name, path=document.path, text=document.text, sha256=document.sha256,
+                meta=document.meta, imported_at=now_iso(),
+            ).returning(Document.id))
+            self._known[document.sha256] = existing
+            self.report.imported.append(document.name)
+            present: set = set()
+        else:
+            self.report.duplicates.append(document.name)
+            present = _present_annotations(session, existing)
+        rows = [self._annotation_row(existing, a) for a in document.annotations if _identity(a) not in present]
+        if rows:
+            session.execute(insert(Annotation), rows)
+            self.report.annotations_added += len(rows)
+
+    def _annotation_row(self, document_id: int, annotation: dict) -> dict:
+        stamp = now_iso()
+        span = Span(
+            document_id=document_id, annotator=annotation["annotator"], layer=annotation["layer"],
+            label=annotation["label"], start=annotation.get("start"), end=annotation.get("end"),
+            attrs=annotation["attrs"], provenance=annotation.get("provenance", "imported"),
+            uid=annotation.get("id") or new_uid(), created_at=stamp, updated_at=stamp,
+        )
+        return self.project._row_for(span)
+
+
+def _identity(annotation: dict) -> tuple:
+    """How a re-imported annotation is recognised: by its id, else by what it says."""
+    if annotation.get("id"):
+        return ("id", annotation["id"])
+    return ("span", annotation["annotator"], annotation["layer"], annotation["label"],
+            annotation.get("start"), annotation.get("end"))
+
+
+def _present_annotations(session, document_id: int) -> set:
+    rows = session.execute(
+        select(Annotation.uid, Annotator.name, Annotation.layer, Annotation.label, Annotation.start, Annotation.end)
+        .join(Annotator, Annotator.id == Annotation.annotator_id)
+        .where(Annotation.document_id == document_id)
+    )
+    present: set = set()
+    for uid, *rest in rows:
+        present.add(("id", uid))
+        present.add(("span", *rest))
+    return present
+
+
+def import_paths(project: Project, paths: Iterable[str | os.PathLike], annotator: str, **callbacks) -> ImportReport:
+    return Importer(project, annotator, **callbacks).run(paths)

@@ -1,0 +1,47 @@
+"""Schema versions of the project file and the steps between them.
+
+The version lives in `PRAGMA user_version`; `PRAGMA application_id` marks a
+file as a Hashiya project. New projects are created at the latest version from
+the models; older files are upgraded step by step, after a backup copy.
+A test checks that an upgraded file has the same schema as a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+APPLICATION_ID = int.from_bytes(b"HSYA", "big")
+SCHEMA_VERSION = 2
+
+# Each step takes a file from version N-1 to N; it runs in one transaction.
+STEPS: dict[int, list[str]] = {
+    # 2: per-analyst document status, and an index for "this analyst's spans in this document".
+    2: [
+        """CREATE TABLE document_status (
+            document_id INTEGER NOT NULL,
+            annotator_id INTEGER NOT NULL,
+            status VARCHAR NOT NULL,
+            updated_at VARCHAR NOT NULL,
+            PRIMARY KEY (document_id, annotator_id),
+            CONSTRAINT known_status CHECK (status IN ('new', 'in_progress', 'done')),
+            FOREIGN KEY(document_id) REFERENCES documents (id) ON DELETE CASCADE,
+            FOREIGN KEY(annotator_id) REFERENCES annotators (id) ON DELETE CASCADE
+        )""",
+        "CREATE INDEX ix_annotations_doc_annotator_layer ON annotations (document_id, annotator_id, layer)",
+        "DROP INDEX IF EXISTS ix_annotations_document_id",
+    ],
+}
+
+
+def upgrade(connection: sqlite3.Connection, from_version: int) -> None:
+    """Apply every step after `from_version`, each in its own transaction."""
+    for version in range(from_version + 1, SCHEMA_VERSION + 1):
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in STEPS[version]:
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {version}")
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise

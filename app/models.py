@@ -1,0 +1,92 @@
+"""The project file's tables (SQLAlchemy 2 typed models).
+
+Offsets (`start`, `end`) are Python code-point offsets, end-exclusive, into
+`documents.text`, which never changes after import.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON}
+
+
+class ProjectInfo(Base):
+    """Key/value facts about the project (creator version, guidelines, …)."""
+
+    __tablename__ = "project_info"
+    key: Mapped[str] = mapped_column(primary_key=True)
+    value: Mapped[str]
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(index=True)
+    path: Mapped[str | None]
+    text: Mapped[str]
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    imported_at: Mapped[str]
+
+
+class Annotator(Base):
+    __tablename__ = "annotators"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+    created_at: Mapped[str]
+
+
+class Label(Base):
+    """One entry of the label schema: an entity type, later stance targets etc."""
+
+    __tablename__ = "labels"
+    __table_args__ = (UniqueConstraint("layer", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    layer: Mapped[str]
+    name: Mapped[str]
+    color: Mapped[str]
+    shortcut: Mapped[str | None]
+    description: Mapped[str] = mapped_column(default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class Annotation(Base):
+    __tablename__ = "annotations"
+    __table_args__ = (
+        # Document-level annotations (a later layer) carry no offsets.
+        CheckConstraint(
+            '("start" IS NULL AND "end" IS NULL) OR ("start" >= 0 AND "end" > "start")',
+            name="valid_span",
+        ),
+        Index("ix_annotations_doc_annotator_layer", "document_id", "annotator_id", "layer"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stable across copies of the project, so merging a file twice updates instead of duplicating.
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="RESTRICT"))
+    layer: Mapped[str]
+    label: Mapped[str]
+    start: Mapped[int | None]
+    end: Mapped[int | None]
+    attrs: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    provenance: Mapped[str] = mapped_column(default="manual")
+    created_at: Mapped[str]
+    updated_at: Mapped[str]
+
+
+class DocumentStatus(Base):
+    """Each analyst's progress on a document: new, in_progress or done."""
+
+    __tablename__ = "document_status"
+    __table_args__ = (CheckConstraint("status IN ('new', 'in_progress', 'done')", name="known_status"),)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str]
+    updated_at: Mapped[str]

@@ -1,0 +1,30 @@
+"""Where Hashiya finds its bundled files and keeps the user's data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+RESOURCES = REPO_ROOT / "resources"
+SEEDS = REPO_ROOT / "seeds"
+PROJECT_SUFFIX = ".hashiya"
+
+
+def _xdg(variable: str, fallback: str) -> Path:
+    value = os.environ.get(variable)
+    base = Path(value) if value else Path.home() / fallback
+    return base / "hashiya"
+
+
+def data_dir() -> Path:
+    """Projects created by the app itself (the demo project) live here."""
+    return _xdg("XDG_DATA_HOME", ".local/share")
+
+
+def config_dir() -> Path:
+    return _xdg("XDG_CONFIG_HOME", ".config")
+
+
+def demo_project_path() -> Path:
+    return data_dir() / f"demo{PROJECT_SUFFIX}"

@@ -1,0 +1,394 @@
+"""Opening, creating and upgrading a project file, and the operations on it.
+
+Every write method commits its own transaction before returning, so a caller
+(the GUI, the CLI) can show an edit as done as soon as the call returns.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import __version__, paths
+from app.migrations import APPLICATION_ID, SCHEMA_VERSION, upgrade
+from app.models import Annotation, Annotator, Base, Document, DocumentStatus, Label, ProjectInfo
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+STATUSES = ("new", "in_progress", "done")
+
+
+class ProjectError(Exception):
+    """A project file cannot be opened; the message names the file and why."""
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def new_uid() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Span:
+    """One annotation as the rest of the program sees it (no ORM state)."""
+
+    document_id: int
+    annotator: str
+    layer: str
+    label: str
+    start: int | None
+    end: int | None
+    attrs: dict[str, Any] = field(default_factory=dict)
+    provenance: str = "manual"
+    uid: str = field(default_factory=new_uid)
+    created_at: str = ""
+    updated_at: str = ""
+
+    def with_changes(self, **changes) -> "Span":
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class LabelDef:
+    layer: str
+    name: str
+    color: str
+    shortcut: str | None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """What the document list shows for one document."""
+
+    id: int
+    name: str
+    status: str
+    annotation_count: int
+
+
+def _read_header(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(100)
+    except OSError as error:
+        raise ProjectError(f"{path}: cannot be read ({error.strerror or error}).") from error
+
+
+def _inspect(path: Path) -> int:
+    """Return the schema version of a Hashiya project file, without writing to it."""
+    header = _read_header(path)
+    if not header.startswith(SQLITE_MAGIC):
+        raise ProjectError(f"{path} is not a Hashiya project (it is not an SQLite database).")
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            app_id = connection.execute("PRAGMA application_id").fetchone()[0]
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            connection.close()
+    except sqlite3.Error as error:
+        raise ProjectError(f"{path} cannot be opened as a project: {error}.") from error
+    if app_id != APPLICATION_ID:
+        raise ProjectError(f"{path} is an SQLite database, but not a Hashiya project.")
+    if version > SCHEMA_VERSION:
+        raise ProjectError(
+            f"{path} was made by a newer version of Hashiya (project format {version}; "
+            f"this version reads up to {SCHEMA_VERSION}). Update Hashiya to open it; the file was not changed."
+        )
+    if version < 1:
+        raise ProjectError(f"{path} is marked as a Hashiya project but has no schema version.")
+    return version
+
+
+def backup_path(path: Path, version: int) -> Path:
+    return path.with_name(f"{path.name}.v{version}.bak")
+
+
+def _upgrade_file(path: Path, version: int) -> Path:
+    """Copy the file aside (consistently, WAL included), then migrate it in place."""
+    backup = backup_path(path, version)
+    source = sqlite3.connect(path, isolation_level=None)
+    try:
+        target = sqlite3.connect(backup)
+        with target:
+            source.backup(target)
+        target.close()
+        upgrade(source, version)
+    finally:
+        source.close()
+    return backup
+
+
+def _configure_connection(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA busy_timeout = 10000")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    # FULL: a commit is on disk before the UI shows the edit as done.
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.close()
+
+
+def _make_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _configure_connection)
+    return engine
+
+
+def default_labels() -> list[LabelDef]:
+    with open(paths.RESOURCES / "labels.json", encoding="utf-8") as handle:
+        data = json.load(handle)
+    return [
+        LabelDef(layer, item["name"], item["color"], item.get("shortcut"), item.get("description", ""))
+        for layer, items in data.items()
+        for item in items
+    ]
+
+
+class Project:
+    """An open project file."""
+
+    def __init__(self, path: Path, engine: Engine, upgraded_from: int | None = None, backup: Path | None = None):
+        self.path = path
+        self.engine = engine
+        self.session = sessionmaker(engine, expire_on_commit=False)
+        self.upgraded_from = upgraded_from
+        self.backup = backup
+        self._annotator_ids: dict[str, int] = {}
+
+    # ---- opening -------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path, create: bool = False) -> "Project":
+        path = Path(path)
+        if not path.exists():
+            if not create:
+                raise ProjectError(f"{path}: no such project file.")
+            return cls.create(path)
+        version = _inspect(path)
+        backup = _upgrade_file(path, version) if version < SCHEMA_VERSION else None
+        project = cls(path, _make_engine(path), upgraded_from=version if backup else None, backup=backup)
+        project._check_integrity_quickly()
+        return project
+
+    @classmethod
+    def create(cls, path: str | Path) -> "Project":
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = _make_engine(path)
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+            connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            Base.metadata.create_all(connection)
+            connection.execute(insert(ProjectInfo), [
+                {"key": "created_with", "value": __version__},
+                {"key": "created_at", "value": now_iso()},
+            ])
+            connection.execute(insert(Label), [
+                {**label.__dict__, "position": index} for index, label in enumerate(default_labels())
+            ])
+        return cls(path, engine)
+
+    def _check_integrity_quickly(self) -> None:
+        with self.engine.connect() as connection:
+            result = connection.exec_driver_sql("PRAGMA quick_check").scalar()
+        if result != "ok":
+            raise ProjectError(f"{self.path} is damaged (SQLite reports: {result}).")
+
+    def close(self) -> None:
+        """Fold the WAL back into the file, so the project is one file again."""
+        try:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            self.engine.dispose()
+
+    # ---- annotators ----------------------------------------------------
+    def annotator_id(self, name: str) -> int:
+        """The id of the annotator called `name`, created on first use."""
+        if name not in self._annotator_ids:
+            with self.session.begin() as session:
+                self._annotator_ids[name] = self._ensure_annotator(session, name)
+        return self._annotator_ids[name]
+
+    @staticmethod
+    def _ensure_annotator(session: Session, name: str) -> int:
+        found = session.scalar(select(Annotator.id).where(Annotator.name == name))
+        if found is not None:
+            return found
+        return session.scalar(insert(Annotator).values(name=name, created_at=now_iso()).returning(Annotator.id))
+
+    def annotators(self) -> list[str]:
+        with self.session() as session:
+            return list(session.scalars(select(Annotator.name).order_by(Annotator.name)))
+
+    # ---- labels ----------------------------------------------------------
+    def labels(self, layer: str = "entity") -> list[LabelDef]:
+        with self.session() as session:
+            rows = session.scalars(select(Label).where(Label.layer == layer).order_by(Label.position, Label.id))
+            return [LabelDef(r.layer, r.name, r.color, r.shortcut, r.description) for r in rows]
+
+    # ---- documents -------------------------------------------------------
+    def document_count(self) -> int:
+        with self.session() as session:
+            return session.scalar(select(func.count()).select_from(Document))
+
+    def document_ids(self, name_filter: str = "") -> list[int]:
+        query = select(Document.id).order_by(Document.id)
+        if name_filter:
+            escaped = name_filter.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(Document.name.like(f"%{escaped}%", escape="\\"))
+        with self.session() as session:
+            return list(session.scalars(query))
+
+    def document_rows(self, ids: Sequence[int], annotator: str) -> list[DocumentRow]:
+        """Name, this analyst's status and span count for a page of documents."""
+        annotator_id = self.annotator_id(annotator)
+        counts = (
+            select(Annotation.document_id, func.count().label("n"))
+            .where(Annotation.document_id.in_(ids), Annotation.annotator_id == annotator_id)
+            .group_by(Annotation.document_id)
+            .subquery()
+        )
+        status = (
+            select(DocumentStatus.document_id, DocumentStatus.status)
+            .where(DocumentStatus.annotator_id == annotator_id)
+            .subquery()
+        )
+        query = (
+            select(Document.id, Document.name, status.c.status, counts.c.n)
+            .outerjoin(counts, counts.c.document_id == Document.id)
+            .outerjoin(status, status.c.document_id == Document.id)
+            .where(Document.id.in_(ids))
+        )
+        with self.session() as session:
+            found = {row.id: row for row in session.execute(query)}
+        return [
+            DocumentRow(i, found[i].name, found[i].status or "new", found[i].n or 0) for i in ids if i in found
+        ]
+
+    def document_text(self, document_id: int) -> str:
+        with self.session() as session:
+            text = session.scalar(select(Document.text).where(Document.id == document_id))
+        if text is None:
+            raise KeyError(document_id)
+        return text
+
+    def document_name(self, document_id: int) -> str:
+        with self.session() as session:
+            return session.scalar(select(Document.name).where(Document.id == document_id))
+
+    def known_hashes(self) -> dict[str, int]:
+        with self.session() as session:
+            return {sha: doc_id for sha, doc_id in session.execute(select(Document.sha256, Document.id))}
+
+    # ---- status ----------------------------------------------------------
+    def status(self, document_id: int, annotator: str) -> str:
+        annotator_id = self.annotator_id(annotator)
+        with self.session() as session:
+            found = session.scalar(
+                select(DocumentStatus.status).where(
+                    DocumentStatus.document_id == document_id, DocumentStatus.annotator_id == annotator_id
+                )
+            )
+        return found or "new"
+
+    def set_status(self, document_id: int, annotator: str, status: str) -> None:
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+        annotator_id = self.annotator_id(annotator)
+        with self.session.begin() as session:
+            session.merge(DocumentStatus(
+                document_id=document_id, annotator_id=annotator_id, status=status, updated_at=now_iso()
+            ))
+
+    # ---- annotations -----------------------------------------------------
+    def annotations(self, document_id: int, annotator: str | None = None, layer: str | None = None) -> list[Span]:
+        query = (
+            select(Annotation, Annotator.name)
+            .join(Annotator, Annotator.id == Annotation.annotator_id)
+            .where(Annotation.document_id == document_id)
+            .order_by(Annotation.start, Annotation.end, Annotation.id)
+        )
+        if annotator is not None:
+            query = query.where(Annotation.annotator_id == self.annotator_id(annotator))
+        if layer is not None:
+            query = query.where(Annotation.layer == layer)
+        with self.session() as session:
+            return [_span_from_row(row, name) for row, name in session.execute(query).tuples()]
+
+    def add_annotations(self, spans: Iterable[Span]) -> list[Span]:
+        """Insert spans in one transaction; they keep their uid (redo re-adds the same span)."""
+        stamp = now_iso()
+        stored = [s.with_changes(created_at=s.created_at or stamp, updated_at=s.updated_at or stamp) for s in spans]
+        if not stored:
+            return []
+        rows = [self._row_for(span) for span in stored]
+        with self.session.begin() as session:
+            session.execute(insert(Annotation), rows)
+            self._mark_in_progress(session, stored)
+        return stored
+
+    def add_annotation(self, span: Span) -> Span:
+        return self.add_annotations([span])[0]
+
+    def delete_annotations(self, uids: Iterable[str]) -> None:
+        uids = list(uids)
+        with self.session.begin() as session:
+            session.execute(delete(Annotation).where(Annotation.uid.in_(uids)))
+
+    def update_annotation(self, span: Span, **changes) -> Span:
+        """Change label, offsets or attributes of a stored span; returns the new version."""
+        changed = span.with_changes(updated_at=now_iso(), **changes)
+        values = {key: getattr(changed, key) for key in (*changes, "updated_at")}
+        with self.session.begin() as session:
+            result = session.execute(update(Annotation).where(Annotation.uid == span.uid).values(**values))
+            if result.rowcount != 1:
+                raise KeyError(f"annotation {span.uid} is not in the project")
+        return changed
+
+    def _row_for(self, span: Span) -> dict:
+        return {
+            "uid": span.uid, "document_id": span.document_id, "annotator_id": self.annotator_id(span.annotator),
+            "layer": span.layer, "label": span.label, "start": span.start, "end": span.end,
+            "attrs": span.attrs, "provenance": span.provenance,
+            "created_at": span.created_at, "updated_at": span.updated_at,
+        }
+
+    def _mark_in_progress(self, session: Session, spans: list[Span]) -> None:
+        """A document an analyst starts annotating moves from new to in progress."""
+        pairs = {(s.document_id, self.annotator_id(s.annotator)) for s in spans if s.provenance == "manual"}
+        for document_id, annotator_id in pairs:
+            session.execute(
+                insert(DocumentStatus)
+                .prefix_with("OR IGNORE")
+                .values(document_id=document_id, annotator_id=annotator_id, status="in_progress", updated_at=now_iso())
+            )
+
+    # ---- project info ----------------------------------------------------
+    def info(self, key: str, default: str | None = None) -> str | None:
+        with self.session() as session:
+            value = session.scalar(select(ProjectInfo.value).where(ProjectInfo.key == key))
+        return default if value is None else value
+
+    def set_info(self, key: str, value: str) -> None:
+        with self.session.begin() as session:
+            session.merge(ProjectInfo(key=key, value=value))
+
+
+def _span_from_row(row: Annotation, annotator: str) -> Span:
+    return Span(
+        document_id=row.document_id, annotator=annotator, layer=row.layer, label=row.label,
+        start=row.start, end=row.end, attrs=row.attrs or {}, provenance=row.provenance,
+        uid=row.uid, created_at=row.created_at, updated_at=row.updated_at,
+    )
+

@@ -1,0 +1,83 @@
+"""File → Import: runs the importer off the GUI thread, with progress and cancel."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+
+from app.importer import ImportCancelled, ImportReport, Importer
+from app.project import Project
+
+
+class ImportWorker(QObject):
+    progressed = Signal(int, int)
+    finished = Signal(object, bool)  # ImportReport, cancelled
+
+    def __init__(self, project: Project, paths: list[str], annotator: str):
+        super().__init__()
+        self._project, self._paths, self._annotator = project, paths, annotator
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self) -> None:
+        importer = Importer(self._project, self._annotator,
+                            progress=self.progressed.emit, cancelled=self._cancel.is_set)
+        try:
+            self.finished.emit(importer.run(self._paths), False)
+        except ImportCancelled:
+            self.finished.emit(importer.report, True)
+        except Exception as error:  # the report must reach the analyst, not a dead thread
+            importer.report.rejected.append(("(import)", f"stopped by an unexpected error: {error}"))
+            self.finished.emit(importer.report, False)
+
+
+class ImportRunner(QObject):
+    """Owns the thread, the worker and the progress dialog of one import."""
+
+    done = Signal(object)  # ImportReport
+
+    def __init__(self, parent: QWidget, project: Project, paths: list[str], annotator: str):
+        super().__init__(parent)
+        self._parent = parent
+        self.thread = QThread(self)
+        self.worker = ImportWorker(project, paths, annotator)
+        self.worker.moveToThread(self.thread)
+        self.dialog = QProgressDialog("Importing…", "Cancel", 0, 0, parent)
+        self.dialog.setWindowModality(Qt.WindowModal)
+        self.dialog.setMinimumDuration(300)
+        self.dialog.canceled.connect(self.worker.cancel)
+        self.worker.progressed.connect(self._progress)
+        self.worker.finished.connect(self._finished)
+        self.thread.started.connect(self.worker.run)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _progress(self, done: int, total: int) -> None:
+        self.dialog.setMaximum(total)
+        self.dialog.setValue(done)
+        self.dialog.setLabelText(f"Importing file {done} of {total}…")
+
+    def _finished(self, report: ImportReport, cancelled: bool) -> None:
+        self.dialog.reset()
+        self.thread.quit()
+        self.thread.wait()
+        self.done.emit(report)
+        show_report(self._parent, report, cancelled)
+        self.deleteLater()
+
+
+def show_report(parent: QWidget, report: ImportReport, cancelled: bool) -> None:
+    lines = report.summary_lines()
+    if cancelled:
+        lines.insert(0, "Import cancelled; what was imported before you cancelled is kept.")
+    icon = QMessageBox.Warning if report.rejected else QMessageBox.Information
+    box = QMessageBox(icon, "Import", lines[0], QMessageBox.Ok, parent)
+    box.setInformativeText("\n".join(lines[1:4]))
+    if len(lines) > 4:
+        box.setDetailedText("\n".join(lines))
+    box.open()

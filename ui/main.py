@@ -1,0 +1,85 @@
+"""Starting the desktop app: which project, which analyst, then the window."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from app import paths, settings
+from app.importer import import_paths
+from app.project import Project, ProjectError
+from ui.platform_check import platform_problem
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="hashiya",
+        description="Annotate Arabic news text. Headless commands: hashiya import|export … (see hashiya import -h).",
+    )
+    parser.add_argument("project", nargs="?", type=Path,
+                        help="project file to open (default: the last one, or the demo corpus on first run)")
+    parser.add_argument("--analyst", help="your name, saved for next time (asked once if not given)")
+    return parser.parse_args(argv)
+
+
+def ensure_demo_project() -> Path:
+    """First run: a project in the user's data folder with the demo articles imported."""
+    path = paths.demo_project_path()
+    if not path.exists():
+        project = Project.create(path)
+        try:
+            import_paths(project, [paths.SEEDS], annotator=settings.default_analyst())
+        finally:
+            project.close()
+    return path
+
+
+def choose_project_path(requested: Path | None) -> Path:
+    if requested is not None:
+        return requested
+    last = settings.load().get("last_project")
+    if isinstance(last, str) and Path(last).exists():
+        return Path(last)
+    return ensure_demo_project()
+
+
+def ask_analyst(current: str | None) -> str | None:
+    from PySide6.QtWidgets import QInputDialog
+
+    name, ok = QInputDialog.getText(None, "Welcome to Hashiya",
+                                    "Your name (every annotation you make is saved under it):",
+                                    text=current or settings.default_analyst())
+    return name.strip() if ok and name.strip() else None
+
+
+def run_gui(argv: list[str]) -> int:
+    args = parse_args(argv)
+    problem = platform_problem(os.environ)
+    if problem:
+        print(f"hashiya: {problem}", file=sys.stderr)
+        return 3
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from ui.fonts import load_bundled_fonts
+    from ui.mainwindow import MainWindow
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("Hashiya")
+    load_bundled_fonts()
+    path = choose_project_path(args.project)
+    try:
+        project = Project.open(path, create=args.project is not None and not path.exists())
+    except ProjectError as error:
+        QMessageBox.critical(None, "Cannot open project", str(error))
+        print(f"hashiya: {error}", file=sys.stderr)
+        return 2
+    analyst = args.analyst or settings.load().get("analyst") or ask_analyst(None)
+    if not analyst:
+        project.close()
+        return 1
+    settings.update(analyst=analyst, last_project=str(path.resolve()))
+    window = MainWindow(project, analyst)
+    window.show()
+    return app.exec()

@@ -1,0 +1,384 @@
+"""The main window: document list, reading pane, label palette, annotation list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
+    QLineEdit, QMainWindow, QMessageBox, QSplitter, QTableView, QToolButton, QVBoxLayout, QWidget,
+)
+
+from app import settings, words
+from app.project import Project, ProjectError
+from ui.editor import Editor
+from ui.fonts import reading_font
+from ui.importing import ImportRunner
+from ui.models import STATUS_TEXT, AnnotationListModel, DocumentListModel
+from ui.palette import LabelPalette
+from ui.textpane import TextPane
+
+STATUS_ORDER = ("new", "in_progress", "done")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, project: Project, analyst: str):
+        super().__init__()
+        self.editor = Editor(project, analyst, self)
+        self.resize(1280, 800)
+        self._build_views()
+        self._build_actions()
+        self._connect()
+        self._update_title()
+        self._open_first_document()
+
+    # ---- construction ----------------------------------------------------
+    def _build_views(self) -> None:
+        editor = self.editor
+        self.documents = DocumentListModel(editor.project, editor.analyst, self)
+        self.document_filter = QLineEdit(placeholderText="Filter documents by name")
+        self.document_filter.setClearButtonEnabled(True)
+        self.document_view = self._table(self.documents)
+        _fit_columns(self.document_view, stretch=0)
+
+        self.pane = TextPane()
+        self.pane.setFont(reading_font())
+        self.document_title = QLabel()
+        self.document_title.setStyleSheet("font-weight: bold;")
+        self.status_box = QComboBox()
+        self.status_box.addItems([STATUS_TEXT[s] for s in STATUS_ORDER])
+        self.status_box.setToolTip("Your progress on this document")
+
+        self.palette = LabelPalette()
+        self.palette.set_labels(editor.labels)
+        self.annotations = AnnotationListModel(self)
+        self.annotation_view = self._table(self.annotations)
+        _fit_columns(self.annotation_view, stretch=1)
+
+        splitter = QSplitter(Qt.Horizontal)
+        splitter.addWidget(_column(self.document_filter, self.document_view))
+        splitter.addWidget(_column(_row(self.document_title, QLabel("Status:"), self.status_box), self.pane))
+        splitter.addWidget(_column(QLabel("Labels"), self.palette, QLabel("Spans in this document"),
+                                   self.annotation_view))
+        splitter.setSizes([260, 720, 300])
+        splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(splitter)
+
+        self.analyst_button = QToolButton()
+        self.analyst_button.setToolTip("Switch analyst")
+        self.selection_info = QLabel()
+        self.statusBar().addPermanentWidget(self.selection_info)
+        self.statusBar().addPermanentWidget(self.analyst_button)
+
+    @staticmethod
+    def _table(model) -> QTableView:
+        view = QTableView()
+        view.setModel(model)
+        view.setSelectionBehavior(QAbstractItemView.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SingleSelection)
+        view.verticalHeader().hide()
+        view.verticalHeader().setDefaultSectionSize(24)
+        view.setWordWrap(False)
+        view.setAlternatingRowColors(True)
+        return view
+
+    def _action(self, menu, text: str, slot, shortcut=None, checkable=False) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self._action(file, "&Import documents…", self.import_files, "Ctrl+I")
+        self._action(file, "Import a &folder…", self.import_folder, "Ctrl+Shift+I")
+        file.addSeparator()
+        self._action(file, "&Open project…", self.open_project, QKeySequence.Open)
+        self._action(file, "&New project…", self.new_project, QKeySequence.New)
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence.Quit)
+
+        edit = bar.addMenu("&Edit")
+        undo = self.editor.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.Undo)
+        redo = self.editor.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        edit.addActions([undo, redo])
+        edit.addSeparator()
+        self.snap_action = self._action(edit, "&Snap selections to whole words", self._toggle_snap,
+                                        "Ctrl+Shift+W", checkable=True)
+        self.snap_action.setChecked(True)
+        self._action(edit, "Switch &analyst…", self.switch_analyst)
+
+        span = bar.addMenu("&Span")
+        self.delete_action = self._action(span, "&Delete span", self.delete_selected_span,
+                                          [QKeySequence.Delete, "Backspace"])
+        self.delete_action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        self.pane.addAction(self.delete_action)
+        self.annotation_view.addAction(self.delete_action)
+        self._action(span, "&Trim leading clitic (و ف ب ل ك ال)", self.trim_clitic, "Ctrl+T")
+        span.addSeparator()
+        # In a right-to-left paragraph the start of a span is its right edge.
+        self._action(span, "Extend at start", lambda: self.move_edge("start", 1), "Alt+Right")
+        self._action(span, "Shrink at start", lambda: self.move_edge("start", -1), "Alt+Left")
+        self._action(span, "Extend at end", lambda: self.move_edge("end", 1), "Alt+Shift+Left")
+        self._action(span, "Shrink at end", lambda: self.move_edge("end", -1), "Alt+Shift+Right")
+
+        document = bar.addMenu("&Document")
+        for number, status in enumerate(STATUS_ORDER, start=1):
+            self._action(document, f"Mark as {STATUS_TEXT[status]}",
+                         lambda _=False, s=status: self.set_status(s), f"Ctrl+{number}")
+        document.addSeparator()
+        self._action(document, "&Next document", lambda: self.step_document(1), "Ctrl+PgDown")
+        self._action(document, "&Previous document", lambda: self.step_document(-1), "Ctrl+PgUp")
+
+        view = bar.addMenu("&View")
+        self._action(view, "Zoom &in", lambda: self.pane.zoom(1), [QKeySequence.ZoomIn, "Ctrl+="])
+        self._action(view, "Zoom &out", lambda: self.pane.zoom(-1), QKeySequence.ZoomOut)
+        self._action(view, "&Reset zoom", self._reset_zoom, "Ctrl+0")
+
+    def _connect(self) -> None:
+        editor = self.editor
+        self.document_filter.textChanged.connect(self.documents.set_filter)
+        self.document_view.selectionModel().currentRowChanged.connect(self._document_row_changed)
+        self.annotation_view.clicked.connect(self._annotation_clicked)
+        self.annotation_view.activated.connect(self._annotation_clicked)
+        self.pane.labelKey.connect(self._label_key)
+        self.pane.spanClicked.connect(self._span_clicked)
+        self.pane.selectionChanged.connect(self._update_selection_info)
+        self.palette.labelChosen.connect(self.apply_label)
+        self.status_box.activated.connect(lambda index: self.set_status(STATUS_ORDER[index]))
+        self.analyst_button.clicked.connect(self.switch_analyst)
+        editor.documentOpened.connect(self._show_document)
+        editor.spansAdded.connect(self._spans_added)
+        editor.spansRemoved.connect(self._spans_removed)
+        editor.spanSelected.connect(self._select_span)
+        editor.documentChanged.connect(self._document_changed)
+        editor.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+
+    # ---- documents -------------------------------------------------------
+    def _open_first_document(self) -> None:
+        if self.documents.rowCount():
+            self.document_view.selectRow(0)
+        else:
+            self.statusBar().showMessage("This project has no documents yet: use File → Import.")
+
+    def _document_row_changed(self, current, _previous) -> None:
+        if current.isValid():
+            self.editor.open_document(self.documents.document_id(current.row()))
+
+    def _show_document(self, document_id: int) -> None:
+        editor = self.editor
+        spans = editor.spans()
+        self.pane.show_document(editor.text, spans, editor.colors())
+        self.annotations.set_document(editor.text, spans)
+        self.document_title.setText(editor.project.document_name(document_id))
+        self.status_box.setCurrentIndex(STATUS_ORDER.index(editor.status()))
+        row = self.documents.row_of(document_id)
+        if row is not None and self.document_view.currentIndex().row() != row:
+            self.document_view.selectionModel().setCurrentIndex(
+                self.documents.index(row, 0), QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+        self._update_title()
+        self.pane.setFocus()
+
+    def _document_changed(self, document_id: int) -> None:
+        self.documents.refresh_document(document_id)
+        if document_id == self.editor.document_id:
+            self.status_box.setCurrentIndex(STATUS_ORDER.index(self.editor.status()))
+
+    def step_document(self, step: int) -> None:
+        row = self.document_view.currentIndex().row() + step
+        if 0 <= row < self.documents.rowCount():
+            self.document_view.selectRow(row)
+
+    def set_status(self, status: str) -> None:
+        self.editor.set_status(status)
+        self.statusBar().showMessage(f"Marked as {STATUS_TEXT[status]}.", 3000)
+
+    # ---- annotating --------------------------------------------------------
+    def _label_key(self, key: str) -> None:
+        label = self.editor.label_for_key(key)
+        if label is not None:
+            self.apply_label(label.name)
+
+    def apply_label(self, label: str) -> None:
+        """A label key or palette click: annotate the selection, or relabel the selected span."""
+        selection = self.pane.selection_range()
+        if selection:
+            span = self.editor.create_span(*selection, label)
+            if span is not None:
+                self.pane.clear_selection()
+                self._select_span(span)
+            return
+        selected = self.pane.selected_span()
+        if selected is not None:
+            self.editor.relabel(selected, label)
+        else:
+            self.statusBar().showMessage("Select some text (or click a span) first.", 4000)
+
+    def _spans_added(self, spans) -> None:
+        self.pane.add_spans(spans)
+        self.annotations.add_spans(spans)
+
+    def _spans_removed(self, uids) -> None:
+        self.pane.remove_spans(uids)
+        self.annotations.remove_spans(uids)
+
+    def _span_clicked(self, span) -> None:
+        self._select_span(span, scroll=False)
+
+    def _select_span(self, span, scroll: bool = True) -> None:
+        self.pane.set_selected_span(span.uid if span else None)
+        if span is None:
+            self.annotation_view.clearSelection()
+            return
+        row = self.annotations.row_of(span.uid)
+        if row is not None:
+            self.annotation_view.selectRow(row)
+        if scroll:
+            self.pane.select_range(span.start, span.start)
+        text = self.editor.text[span.start:span.end]
+        # First-strong isolate keeps the Arabic excerpt from reordering the rest of the line.
+        self.statusBar().showMessage(f"{span.label}: \u2068{text}\u2069 — characters {span.start}–{span.end}", 5000)
+
+    def _annotation_clicked(self, index) -> None:
+        self._select_span(self.annotations.span(index.row()))
+        self.pane.setFocus()
+
+    def delete_selected_span(self) -> None:
+        span = self.pane.selected_span()
+        if span is not None:
+            self.editor.delete([span])
+
+    def trim_clitic(self) -> None:
+        span = self.pane.selected_span()
+        if span is None:
+            return self.statusBar().showMessage("Click a span first.", 4000)
+        start, end = words.trim_leading_clitic(self.editor.text, span.start, span.end)
+        if start == span.start:
+            return self.statusBar().showMessage("No leading clitic to trim.", 4000)
+        self.editor.move_edges(span, start, end, "Trim clitic")
+
+    def move_edge(self, edge: str, amount: int) -> None:
+        span = self.pane.selected_span()
+        if span is None:
+            return self.statusBar().showMessage("Click a span first.", 4000)
+        start, end = words.grow(span.start, span.end, len(self.editor.text), edge, amount)
+        verb = "Extend" if amount > 0 else "Shrink"
+        self.editor.move_edges(span, start, end, f"{verb} at {edge}")
+
+    def _toggle_snap(self, checked: bool) -> None:
+        self.editor.snap_to_words = checked
+        self.statusBar().showMessage("Selections snap to whole words." if checked
+                                     else "Selections are taken exactly as made.", 3000)
+
+    def _update_selection_info(self) -> None:
+        selection = self.pane.selection_range()
+        if selection:
+            start, end = selection
+            self.selection_info.setText(f"selection {start}–{end} ({end - start} characters)")
+        else:
+            self.selection_info.clear()
+
+    def _reset_zoom(self) -> None:
+        self.pane.setFont(reading_font())
+
+    # ---- analyst and project -----------------------------------------------
+    def switch_analyst(self) -> None:
+        name, ok = QInputDialog.getText(self, "Analyst", "Your name (your annotations are saved under it):",
+                                        text=self.editor.analyst)
+        if ok and name.strip() and name.strip() != self.editor.analyst:
+            settings.update(analyst=name.strip())
+            self.editor.set_analyst(name.strip())
+            self.documents.set_annotator(name.strip())
+            self._update_title()
+
+    def _update_title(self) -> None:
+        project = self.editor.project.path.name
+        self.setWindowTitle(f"Hashiya — {project}")
+        self.analyst_button.setText(f"Analyst: {self.editor.analyst}")
+
+    def import_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Import documents", "",
+                                                "Text and JSONL (*.txt *.jsonl *.ndjson);;All files (*)")
+        if files:
+            self._run_import(files)
+
+    def import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder of documents")
+        if folder:
+            self._run_import([folder])
+
+    def _run_import(self, paths: list[str]) -> None:
+        runner = ImportRunner(self, self.editor.project, paths, self.editor.analyst)
+        runner.done.connect(lambda _report: self._after_import())
+        runner.start()
+
+    def _after_import(self) -> None:
+        current = self.editor.document_id
+        self.documents.reload()
+        if current is None:
+            self._open_first_document()
+
+    def open_project(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", "Hashiya projects (*.hashiya);;All files (*)")
+        if path:
+            self._switch_project(Path(path), create=False)
+
+    def new_project(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New project", "untitled.hashiya", "Hashiya projects (*.hashiya)")
+        if path:
+            target = Path(path if path.endswith(".hashiya") else f"{path}.hashiya")
+            if target.exists():
+                return QMessageBox.warning(self, "New project", f"{target} already exists; open it instead.")
+            self._switch_project(target, create=True)
+
+    def _switch_project(self, path: Path, create: bool) -> None:
+        try:
+            project = Project.open(path, create=create)
+        except ProjectError as error:
+            QMessageBox.warning(self, "Cannot open project", str(error))
+            return
+        settings.update(last_project=str(path))
+        # Kept referenced by the old window, which stays alive (hidden) until exit.
+        self.replacement = MainWindow(project, self.editor.analyst)
+        self.replacement.show()
+        self.close()
+
+    def closeEvent(self, event) -> None:
+        self.editor.project.close()
+        super().closeEvent(event)
+
+
+def _fit_columns(view: QTableView, stretch: int) -> None:
+    header = view.horizontalHeader()
+    for column in range(view.model().columnCount()):
+        mode = QHeaderView.Stretch if column == stretch else QHeaderView.ResizeToContents
+        header.setSectionResizeMode(column, mode)
+    view.setTextElideMode(Qt.ElideMiddle)
+
+
+def _column(*widgets) -> QWidget:
+    holder = QWidget()
+    layout = QVBoxLayout(holder)
+    layout.setContentsMargins(4, 4, 4, 4)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return holder
+
+
+def _row(*widgets) -> QWidget:
+    holder = QWidget()
+    layout = QHBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(widgets[0], 1)
+    for widget in widgets[1:]:
+        layout.addWidget(widget)
+    return holder

@@ -1,0 +1,169 @@
+"""Model/view adapters over the project (no item widgets: lists may be long)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+
+from app.project import DocumentRow, Project, Span
+
+STATUS_TEXT = {"new": "new", "in_progress": "in progress", "done": "done"}
+
+
+class DocumentListModel(QAbstractTableModel):
+    """Documents of the project, lazily: it holds only ids and fetches rows a page at a time."""
+
+    COLUMNS = ("Document", "Status", "Spans")
+    PAGE = 256
+    CACHED_PAGES = 64
+
+    def __init__(self, project: Project, annotator: str, parent=None):
+        super().__init__(parent)
+        self._project = project
+        self._annotator = annotator
+        self._filter = ""
+        self._ids: list[int] = project.document_ids()
+        self._row_of: dict[int, int] | None = None
+        self._pages: OrderedDict[int, list[DocumentRow]] = OrderedDict()
+
+    # ---- Qt model API ----------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        if role == Qt.UserRole:
+            return self._ids[index.row()]
+        if role not in (Qt.DisplayRole, Qt.ToolTipRole):
+            return None
+        row = self._row(index.row())
+        if row is None:
+            return None
+        return (row.name, STATUS_TEXT[row.status], row.annotation_count)[index.column()]
+
+    # ---- lazy fetching -----------------------------------------------------
+    def _row(self, row: int) -> DocumentRow | None:
+        page = row // self.PAGE
+        if page not in self._pages:
+            ids = self._ids[page * self.PAGE:(page + 1) * self.PAGE]
+            self._pages[page] = self._project.document_rows(ids, self._annotator)
+            if len(self._pages) > self.CACHED_PAGES:
+                self._pages.popitem(last=False)
+        self._pages.move_to_end(page)
+        rows = self._pages[page]
+        offset = row - page * self.PAGE
+        return rows[offset] if offset < len(rows) else None
+
+    # ---- changes ---------------------------------------------------------
+    def document_id(self, row: int) -> int:
+        return self._ids[row]
+
+    def row_of(self, document_id: int) -> int | None:
+        if self._row_of is None:
+            self._row_of = {doc: row for row, doc in enumerate(self._ids)}
+        return self._row_of.get(document_id)
+
+    def set_filter(self, text: str) -> None:
+        self._filter = text.strip()
+        self.reload()
+
+    def set_annotator(self, annotator: str) -> None:
+        self._annotator = annotator
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._ids = self._project.document_ids(self._filter)
+        self._row_of = None
+        self._pages.clear()
+        self.endResetModel()
+
+    def refresh_document(self, document_id: int) -> None:
+        """Re-read one document's row (its status or span count changed)."""
+        row = self.row_of(document_id)
+        if row is None:
+            return
+        self._pages.pop(row // self.PAGE, None)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+
+
+class AnnotationListModel(QAbstractTableModel):
+    """The current document's spans for the current analyst, in text order."""
+
+    COLUMNS = ("Label", "Text", "Start", "End")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._spans: list[Span] = []
+        self._text = ""
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._spans)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        span = self._spans[index.row()]
+        if role == Qt.UserRole:
+            return span
+        if role in (Qt.DisplayRole, Qt.ToolTipRole):
+            return (span.label, self._text[span.start:span.end], span.start, span.end)[index.column()]
+        return None
+
+    def span(self, row: int) -> Span:
+        return self._spans[row]
+
+    def row_of(self, uid: str) -> int | None:
+        return next((row for row, span in enumerate(self._spans) if span.uid == uid), None)
+
+    def set_document(self, text: str, spans: list[Span]) -> None:
+        self.beginResetModel()
+        self._text = text
+        self._spans = sorted((s for s in spans if s.start is not None), key=_order)
+        self.endResetModel()
+
+    def add_spans(self, spans: list[Span]) -> None:
+        for span in sorted(spans, key=_order):
+            row = _insertion_row(self._spans, span)
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._spans.insert(row, span)
+            self.endInsertRows()
+
+    def remove_spans(self, uids: set[str]) -> None:
+        for row in sorted((r for r, s in enumerate(self._spans) if s.uid in uids), reverse=True):
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._spans[row]
+            self.endRemoveRows()
+
+
+def _order(span: Span) -> tuple:
+    return (span.start, span.end, span.label, span.uid)
+
+
+def _insertion_row(spans: list[Span], span: Span) -> int:
+    low, high, key = 0, len(spans), _order(span)
+    while low < high:
+        middle = (low + high) // 2
+        if _order(spans[middle]) < key:
+            low = middle + 1
+        else:
+            high = middle
+    return low

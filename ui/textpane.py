@@ -1,0 +1,294 @@
+"""The read-only reading pane: right-to-left text with annotation highlights.
+
+Highlights are painted under the text from the laid-out glyph runs, never as
+character formats: a format boundary inside a word would split the shaping run
+and break Arabic letter joining (and the لا ligature). The text itself is
+drawn once, by Qt, on top.
+
+All offsets crossing this widget's API are code points; conversion to Qt's
+UTF-16 positions happens here, through OffsetMap.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen, QTextCursor, QTextOption
+from PySide6.QtWidgets import QTextEdit, QToolTip
+
+from app.project import Span
+from ui.textmap import OffsetMap
+
+FILL_ALPHA = 80
+BAR_HEIGHT = 3
+BAR_GAP = 1
+# Spans longer than this are kept apart so the visible-range lookup stays a bisect.
+LONG_SPAN = 2_000
+
+
+def assign_levels(spans: list[Span]) -> dict[str, int]:
+    """Nesting level per span: 0 is drawn as a fill, deeper levels as bars under it.
+
+    Greedy interval colouring in (start, longest-first) order, so an outer span
+    gets the fill and the spans nested in it get bars.
+    """
+    levels: dict[str, int] = {}
+    ends: list[int] = []  # end offset of the span holding each level
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        level = next((i for i, end in enumerate(ends) if end <= span.start), len(ends))
+        if level == len(ends):
+            ends.append(span.end)
+        else:
+            ends[level] = span.end
+        levels[span.uid] = level
+    return levels
+
+
+class TextPane(QTextEdit):
+    labelKey = Signal(str)  # an unmodified key that may be a label shortcut
+    spanClicked = Signal(object)  # the clicked Span, or None
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
+        self.setUndoRedoEnabled(False)
+        self.setLineWrapMode(QTextEdit.WidgetWidth)
+        self.setWordWrapMode(QTextOption.WrapAtWordBoundaryOrAnywhere)
+        self.setMouseTracking(True)
+        self._text = ""
+        self._map = OffsetMap("")
+        self._by_uid: dict[str, Span] = {}
+        self._short: list[Span] = []  # spans up to LONG_SPAN, sorted by start
+        self._starts: list[int] = []  # their starts, for bisect
+        self._long: list[Span] = []
+        self._max_short = 0
+        self._colors: dict[str, QColor] = {}
+        self._selected_uid: str | None = None
+        self._press_pos = None
+
+    # ---- content ---------------------------------------------------------
+    def show_document(self, text: str, spans: list[Span], colors: dict[str, QColor]) -> None:
+        self._text = text
+        self._map = OffsetMap(text)
+        self._colors = colors
+        self._selected_uid = None
+        self.setPlainText(text)
+        self.set_spans(spans)
+
+    def set_colors(self, colors: dict[str, QColor]) -> None:
+        self._colors = colors
+        self.viewport().update()
+
+    def set_spans(self, spans: list[Span]) -> None:
+        anchored = sorted((s for s in spans if s.start is not None), key=lambda s: (s.start, s.end))
+        self._by_uid = {s.uid: s for s in anchored}
+        self._long = [s for s in anchored if s.end - s.start > LONG_SPAN]
+        self._short = [s for s in anchored if s.end - s.start <= LONG_SPAN]
+        self._starts = [s.start for s in self._short]
+        self._max_short = max((s.end - s.start for s in self._short), default=0)
+        self.viewport().update()
+
+    def add_spans(self, spans: list[Span]) -> None:
+        """Incremental: an edit costs a bisect and a list insert, not a rebuild."""
+        for span in spans:
+            if span.start is None:
+                continue
+            self._by_uid[span.uid] = span
+            if span.end - span.start > LONG_SPAN:
+                self._long.append(span)
+                continue
+            index = bisect_left(self._starts, span.start)
+            self._starts.insert(index, span.start)
+            self._short.insert(index, span)
+            self._max_short = max(self._max_short, span.end - span.start)
+        self.viewport().update()
+
+    def remove_spans(self, uids: set[str]) -> None:
+        for uid in uids:
+            span = self._by_uid.pop(uid, None)
+            if span is None:
+                continue
+            if span in self._long:
+                self._long.remove(span)
+                continue
+            index = bisect_left(self._starts, span.start)
+            while self._short[index].uid != uid:
+                index += 1
+            del self._short[index], self._starts[index]
+        if self._selected_uid in uids:
+            self._selected_uid = None
+        self.viewport().update()
+
+    def spans(self) -> list[Span]:
+        return sorted(self._by_uid.values(), key=lambda s: (s.start, s.end))
+
+    def text(self) -> str:
+        """The stored text this pane shows (never read back from the widget)."""
+        return self._text
+
+    def set_selected_span(self, uid: str | None) -> None:
+        self._selected_uid = uid
+        self.viewport().update()
+
+    def selected_span(self) -> Span | None:
+        return self._by_uid.get(self._selected_uid)
+
+    # ---- selection in code points -----------------------------------------
+    def selection_range(self) -> tuple[int, int] | None:
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        return self._map.from_qt(cursor.selectionStart()), self._map.from_qt(cursor.selectionEnd())
+
+    def select_range(self, start: int, end: int) -> None:
+        cursor = self.textCursor()
+        cursor.setPosition(self._map.to_qt(start))
+        cursor.setPosition(self._map.to_qt(end), QTextCursor.KeepAnchor)
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+
+    def clear_selection(self) -> None:
+        cursor = self.textCursor()
+        cursor.clearSelection()
+        self.setTextCursor(cursor)
+
+    def offset_at(self, point) -> int:
+        return self._map.from_qt(self.cursorForPosition(point).position())
+
+    def spans_at(self, offset: int) -> list[Span]:
+        """Spans covering `offset`, innermost (shortest) first."""
+        covering = [s for s in self._candidates(offset, offset + 1) if s.start <= offset < s.end]
+        return sorted(covering, key=lambda s: (s.end - s.start, s.start))
+
+    def _candidates(self, start: int, end: int) -> list[Span]:
+        """Spans that may intersect [start, end): a bisect window plus the few long ones."""
+        low = bisect_left(self._starts, start - self._max_short)
+        high = bisect_left(self._starts, end)
+        window = [s for s in self._short[low:high] if s.end > start]
+        return window + [s for s in self._long if s.start < end and s.end > start]
+
+    # ---- zoom ------------------------------------------------------------
+    def zoom(self, steps: int) -> None:
+        font = QFont(self.font())
+        font.setPointSizeF(min(48.0, max(8.0, font.pointSizeF() + steps)))
+        self.setFont(font)
+
+    # ---- input -----------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        modifiers = event.modifiers() & ~Qt.KeypadModifier
+        if event.key() == Qt.Key_Escape:
+            self.clear_selection()
+            self.set_selected_span(None)
+            self.spanClicked.emit(None)
+            return
+        if modifiers in (Qt.NoModifier, Qt.ShiftModifier) and event.text() and event.text().isprintable():
+            self.labelKey.emit(event.text().upper())
+            return
+        super().keyPressEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._press_pos = event.position().toPoint()
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        if event.button() != Qt.LeftButton or self._press_pos is None:
+            return
+        moved = (event.position().toPoint() - self._press_pos).manhattanLength()
+        if moved <= 3 and not self.textCursor().hasSelection():
+            self._click_span(self.offset_at(event.position().toPoint()))
+
+    def _click_span(self, offset: int) -> None:
+        """A click selects the innermost span; clicking it again cycles outwards."""
+        covering = self.spans_at(offset)
+        if not covering:
+            chosen = None
+        elif self._selected_uid in [s.uid for s in covering]:
+            index = [s.uid for s in covering].index(self._selected_uid)
+            chosen = covering[(index + 1) % len(covering)]
+        else:
+            chosen = covering[0]
+        self.set_selected_span(chosen.uid if chosen else None)
+        self.spanClicked.emit(chosen)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        super().mouseMoveEvent(event)
+        if event.buttons():
+            return
+        labels = [s.label for s in self.spans_at(self.offset_at(event.position().toPoint()))]
+        if labels:
+            QToolTip.showText(event.globalPosition().toPoint(), " ⊃ ".join(reversed(labels)), self.viewport())
+        else:
+            QToolTip.hideText()
+
+    # ---- painting --------------------------------------------------------
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self.viewport())
+        try:
+            self._paint_spans(painter, QRectF(event.rect()))
+        finally:
+            painter.end()
+        super().paintEvent(event)
+
+    def _visible_range(self, rect: QRectF) -> tuple[int, int]:
+        top = self.cursorForPosition(rect.topLeft().toPoint()).block()
+        bottom = self.cursorForPosition(rect.bottomRight().toPoint()).block()
+        end = bottom.position() + bottom.length()
+        return self._map.from_qt(top.position()), self._map.from_qt(min(end, self._map.qt_length))
+
+    def _paint_spans(self, painter: QPainter, rect: QRectF) -> None:
+        if not self._by_uid:
+            return
+        start, end = self._visible_range(rect)
+        offset = QPointF(-self.horizontalScrollBar().value(), -self.verticalScrollBar().value())
+        visible = self._candidates(start, end)
+        # Levels of the visible spans only: the cost follows the screen, not the document.
+        levels = assign_levels(visible)
+        selected = None
+        for span in sorted(visible, key=lambda s: levels[s.uid]):
+            rects = self._span_rects(span, offset)
+            self._paint_one(painter, span, rects, levels[span.uid])
+            if span.uid == self._selected_uid:
+                selected = (span, rects)
+        if selected:
+            self._paint_outline(painter, *selected)
+
+    def _span_rects(self, span: Span, offset: QPointF) -> list[QRectF]:
+        """One rectangle per visual run of the span: right-to-left and mixed lines give several."""
+        document = self.document()
+        qt_start, qt_end = self._map.to_qt(span.start), self._map.to_qt(span.end)
+        rects: list[QRectF] = []
+        block = document.findBlock(qt_start)
+        while block.isValid() and block.position() < qt_end:
+            layout = block.layout()
+            origin = layout.position() + offset
+            for index in range(layout.lineCount()):
+                line = layout.lineAt(index)
+                line_start = block.position() + line.textStart()
+                lo, hi = max(qt_start, line_start), min(qt_end, line_start + line.textLength())
+                if lo >= hi:
+                    continue
+                for run in line.glyphRuns(lo - block.position(), hi - lo):
+                    box = run.boundingRect()
+                    rects.append(QRectF(origin.x() + box.left(), origin.y() + line.y(), box.width(), line.height()))
+            block = block.next()
+        return rects
+
+    def _paint_one(self, painter: QPainter, span: Span, rects: list[QRectF], level: int) -> None:
+        color = QColor(self._colors.get(span.label, QColor("#888888")))
+        if level == 0:
+            color.setAlpha(FILL_ALPHA)
+            for rect in rects:
+                painter.fillRect(rect, color)
+            return
+        for rect in rects:
+            bottom = rect.bottom() - (level - 1) * (BAR_HEIGHT + BAR_GAP)
+            painter.fillRect(QRectF(rect.left(), bottom - BAR_HEIGHT, rect.width(), BAR_HEIGHT), color)
+
+    def _paint_outline(self, painter: QPainter, span: Span, rects: list[QRectF]) -> None:
+        pen = QPen(QColor(self._colors.get(span.label, QColor("#444444"))).darker(160), 2)
+        painter.setPen(pen)
+        for rect in rects:
+            painter.drawRect(rect.adjusted(1, 1, -1, -1))
