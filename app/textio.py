@@ -56,12 +56,14 @@ PLAUSIBLE = re.compile(
     "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"  # Latin letters, without × ÷
     "\u0370-\u04ff"  # Greek and Cyrillic, for names in UTF-16 files
     "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
-    "\u00a3\u00a9\u00ab\u00ae\u00b0\u00b1\u00b7\u00bb"
-    "\u200c-\u200f\u2010-\u205e\u2066-\u2069\u20ac\u2122"
+    "\u00a3\u00a9\u00ab\u00ae\u00b0\u00b1\u00b7\u00bb\u20ac"
+    "\u2010-\u2015\u2018-\u201f\u2022\u2026\u2032\u2033\u2039\u203a"  # –’“•…
+    "\u200b-\u200f\u202a-\u202e\u2066-\u2069"  # zero-width and bidi controls
     "\U0001f300-\U0001faff"  # emoji
     "]"
 )
 NON_SPACE = re.compile(r"\S")
+WORD_CHAR = re.compile(f"[^\\W_]|[{HARAKA}]")
 TOKEN = re.compile(r"\S+")
 # An Arabic letter touching a Latin one (× and ÷ included) is what each
 # legacy code page's Arabic turns into when read as the other, or as Latin-1.
@@ -119,7 +121,7 @@ def decode_with_byte_order_mark(data: bytes) -> tuple[str, str] | None:
             return reject_controls(text), name
     if marked:
         name = marked[0][2].upper()
-        raise DecodeError(f"it starts with a {name} byte-order mark but is not valid {name}")
+        raise DecodeError(f"it starts with a {name} byte-order mark but is not {name}")
     return None
 
 
@@ -179,6 +181,8 @@ def read_as(encoding: str, text: str) -> Reading:
     bad_chars += sum(map(len, LONE_ACCENTED_RUN.findall(text)))
     bad_chars += MISPLACED_HARAKA_WEIGHT * count_misplaced_harakat(text)
     visible = max(1, len(NON_SPACE.findall(text)))
+    # Text is mostly words; random bytes in cp1256 are mostly ‹’·— and the like.
+    bad_chars += max(0, visible - 2 * len(WORD_CHAR.findall(text)))
     return Reading(encoding, text, bad_chars, max(0.0, 1 - bad_chars / visible))
 
 

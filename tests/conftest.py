@@ -1,0 +1,41 @@
+"""Shared fixtures. Every test gets its own data and config folders."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from app.project import Project  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path, monkeypatch):
+    """No test reads or writes the user's real settings or demo project."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    return tmp_path
+
+
+@pytest.fixture
+def project_path(tmp_path):
+    return tmp_path / "test.hashiya"
+
+
+@pytest.fixture
+def project(project_path):
+    opened = Project.create(project_path)
+    yield opened
+    opened.close()
+
+
+def add_document(project: Project, text: str, name: str = "doc.txt") -> int:
+    """Insert one document the way the importer does, returning its id."""
+    from app.importer import Importer, ParsedDocument
+
+    importer = Importer(project, "tester")
+    importer._pending.append((name, [ParsedDocument(name, None, text, {}, [])]))
+    importer._flush()
+    return project.known_hashes()[ParsedDocument(name, None, text, {}, []).sha256]
