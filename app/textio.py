@@ -74,6 +74,11 @@ ARABIC_TOUCHING_LATIN = re.compile(
 # Accented letters with no plain Latin letter beside them spell no European
 # word; they are ISO-8859-6 Arabic read as cp1256.
 LONE_ACCENTED_RUN = re.compile(r"(?<![A-Za-z])[\u00c0-\u024f]{2,}(?![A-Za-z])")
+# The longest Arabic words have about fifteen letters; far longer runs are
+# one byte repeated or other non-text.
+OVERLONG_ARABIC_WORD = re.compile(
+    f"(?:[{ARABIC_LETTER}][{HARAKA}\u0653-\u0655\u0670]*){{25,}}"
+)
 HARAKA_RUN = re.compile(f"(.?)([{HARAKA}]+)", re.DOTALL)
 # Tanween ends a word; only fathatan may still be followed by its alef.
 MID_WORD_TANWEEN = re.compile(
@@ -179,6 +184,7 @@ def is_clear_winner(best: Reading, runner_up: Reading | None) -> bool:
 def read_as(encoding: str, text: str) -> Reading:
     bad_chars = count_implausible(text) + count_mixed_word_chars(text)
     bad_chars += sum(map(len, LONE_ACCENTED_RUN.findall(text)))
+    bad_chars += sum(map(len, OVERLONG_ARABIC_WORD.findall(text)))
     bad_chars += MISPLACED_HARAKA_WEIGHT * count_misplaced_harakat(text)
     visible = max(1, len(NON_SPACE.findall(text)))
     # Text is mostly words; random bytes in cp1256 are mostly ‹’·— and the like.

@@ -63,10 +63,11 @@ def test_folders_are_walked_recursively_in_sorted_order(project, tmp_path):
 def test_bad_files_are_reported_by_name_and_the_rest_imports(project, tmp_path):
     good = tmp_path / "good.txt"
     good.write_text("نص سليم", encoding="utf-8")
+    noise = random.Random(2)
     bad = {
         "empty.txt": b"",
-        "binary.txt": b"\x00\x01\x02\x03PK\x03\x04" + bytes(random.Random(1).randrange(256) for _ in range(300)),
-        "garbage.txt": bytes(random.Random(2).randrange(128, 256) for _ in range(400)),
+        "binary.txt": b"\x00\x01\x02\x03PK\x03\x04" + bytes(noise.randrange(256) for _ in range(300)),
+        "garbage.txt": bytes(noise.randrange(128, 256) for _ in range(400)),
     }
     for name, data in bad.items():
         (tmp_path / name).write_bytes(data)

@@ -207,6 +207,12 @@ def test_punctuation_without_words_is_refused():
         decode_document(soup)
 
 
+def test_one_byte_repeated_is_refused():
+    # 0x8E is cp1256's ژ: plausible as a letter, not as a 400-letter word.
+    with pytest.raises(DecodeError, match="cannot tell"):
+        decode_document(b"\x8e" * 400)
+
+
 def test_ambiguous_short_text_is_refused_not_guessed():
     # 'نعم' in ISO-8859-6 reads as the real-looking 'وعه' in cp1256.
     with pytest.raises(DecodeError, match="cannot tell"):

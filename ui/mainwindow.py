@@ -249,7 +249,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{span.label}: \u2068{text}\u2069 — characters {span.start}–{span.end}", 5000)
 
     def _annotation_clicked(self, index) -> None:
-        self._select_span(self.annotations.span(index.row()))
+        self._select_span(self.annotations.span_at(index.row()))
         self.pane.setFocus()
 
     def delete_selected_span(self) -> None:

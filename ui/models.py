@@ -128,7 +128,7 @@ class AnnotationListModel(QAbstractTableModel):
             return (span.label, self._text[span.start:span.end], span.start, span.end)[index.column()]
         return None
 
-    def span(self, row: int) -> Span:
+    def span_at(self, row: int) -> Span:
         return self._spans[row]
 
     def row_of(self, uid: str) -> int | None:

@@ -1,0 +1,217 @@
+"""The window driven like an analyst would: keys and mouse, then the database is checked."""
+
+import sqlite3
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
+from app.project import Project, Span
+from tests.conftest import add_document
+from ui.fonts import load_bundled_fonts
+from ui.mainwindow import MainWindow
+from ui.models import AnnotationListModel, DocumentListModel
+
+TEXT = "😀 بِسْمِ اللَّهِ، قال فلاديمير بوتين إن روسيا ستدعم\nGet News Fast 🇷🇺\nوقال كيم جونغ أون"
+
+
+@pytest.fixture
+def window(qtbot, project):
+    load_bundled_fonts()
+    add_document(project, TEXT, "emoji.txt")
+    add_document(project, "نص ثان قصير", "second.txt")
+    window = MainWindow(project, "amal")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    window.pane.setFocus()
+    return window
+
+
+def rows(project_path):
+    connection = sqlite3.connect(project_path)
+    try:
+        return connection.execute(
+            'SELECT a.label, a.start, a."end", n.name FROM annotations a JOIN annotators n ON n.id = a.annotator_id '
+            "ORDER BY a.start").fetchall()
+    finally:
+        connection.close()
+
+
+def select_word_with_keys(qtbot, pane, words_before: int) -> None:
+    """Ctrl+Home, then word moves: in a right-to-left paragraph Ctrl+Left goes forward in the text."""
+    qtbot.keyClick(pane, Qt.Key_Home, Qt.ControlModifier)
+    for _ in range(words_before):
+        qtbot.keyClick(pane, Qt.Key_Left, Qt.ControlModifier)
+    qtbot.keyClick(pane, Qt.Key_Left, Qt.ControlModifier | Qt.ShiftModifier)
+
+
+def test_key_selection_and_label_key_store_exact_code_point_offsets(qtbot, window, project_path):
+    pane = window.pane
+    select_word_with_keys(qtbot, pane, words_before=5)
+    start, end = pane.selection_range()
+    assert TEXT[start:end].strip() == "بوتين"
+
+    qtbot.keyClick(pane, Qt.Key_P)
+    [(label, start, end, annotator)] = rows(project_path)
+    assert (label, TEXT[start:end], annotator) == ("PERS", "بوتين", "amal")
+    # The emoji before the word is two UTF-16 units but one code point.
+    assert start == TEXT.index("بوتين")
+
+    qtbot.keyClick(pane, Qt.Key_Z, Qt.ControlModifier)
+    assert rows(project_path) == []
+    assert window.annotations.rowCount() == 0 and pane.spans() == []
+    qtbot.keyClick(pane, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    assert [(r[0], TEXT[r[1]:r[2]]) for r in rows(project_path)] == [("PERS", "بوتين")]
+    assert window.annotations.rowCount() == 1
+
+
+def test_shift_arrows_select_by_character_moving_visually_in_rtl(qtbot, window, project_path):
+    pane = window.pane
+    window.snap_action.trigger()  # exact selection, no snapping to words
+    word = TEXT.index("روسيا")
+    pane.select_range(word, word)
+    for _ in range(3):
+        qtbot.keyClick(pane, Qt.Key_Left, Qt.ShiftModifier)  # left is forward in Arabic
+    assert pane.selection_range() == (word, word + 3)
+    qtbot.keyClick(pane, Qt.Key_G)
+    [(label, start, end, _)] = rows(project_path)
+    assert (label, TEXT[start:end]) == ("GPE", "روس")
+
+
+def test_selection_snaps_to_whole_words_and_skips_harakat_edges(qtbot, window, project_path):
+    pane = window.pane
+    word = TEXT.index("بِسْمِ")
+    pane.select_range(word + 1, word + 3)  # from inside the word
+    qtbot.keyClick(pane, Qt.Key_M)
+    [(label, start, end, _)] = rows(project_path)
+    assert TEXT[start:end] == "بِسْمِ"
+
+
+def test_click_selects_span_then_keys_relabel_and_delete_with_undo(qtbot, window, project_path):
+    pane = window.pane
+    start = TEXT.index("فلاديمير بوتين")
+    pane.select_range(start, start + len("فلاديمير بوتين"))
+    window.apply_label("PERS")
+    pane.clear_selection()
+    pane.set_selected_span(None)
+
+    cursor = pane.textCursor()
+    cursor.setPosition(pane._map.to_qt(start + 3))
+    point = pane.cursorRect(cursor).center()
+    qtbot.mouseClick(pane.viewport(), Qt.LeftButton, pos=point)
+    assert pane.selected_span() is not None and pane.selected_span().label == "PERS"
+
+    qtbot.keyClick(pane, Qt.Key_O)
+    assert [r[0] for r in rows(project_path)] == ["ORG"]
+    qtbot.keyClick(pane, Qt.Key_Delete)
+    assert rows(project_path) == []
+    qtbot.keyClick(pane, Qt.Key_Z, Qt.ControlModifier)
+    assert [r[0] for r in rows(project_path)] == ["ORG"]
+    qtbot.keyClick(pane, Qt.Key_Z, Qt.ControlModifier)
+    assert [r[0] for r in rows(project_path)] == ["PERS"]
+
+
+def test_trim_clitic_and_grow_commands(qtbot, window, project_path):
+    pane = window.pane
+    start = TEXT.index("وقال")
+    pane.select_range(start, start + 4)
+    qtbot.keyClick(pane, Qt.Key_M)
+    qtbot.keyClick(pane, Qt.Key_T, Qt.ControlModifier)
+    [(_, s, e, _)] = rows(project_path)
+    assert TEXT[s:e] == "قال"
+    qtbot.keyClick(pane, Qt.Key_Right, Qt.AltModifier)  # extend at start
+    [(_, s, e, _)] = rows(project_path)
+    assert TEXT[s:e] == "وقال"
+    qtbot.keyClick(pane, Qt.Key_Right, Qt.AltModifier | Qt.ShiftModifier)  # shrink at end
+    [(_, s, e, _)] = rows(project_path)
+    assert TEXT[s:e] == "وقا"
+    qtbot.keyClick(pane, Qt.Key_Z, Qt.ControlModifier)
+    qtbot.keyClick(pane, Qt.Key_Z, Qt.ControlModifier)
+    [(_, s, e, _)] = rows(project_path)
+    assert TEXT[s:e] == "قال"
+
+
+def test_nested_spans_are_all_painted(qtbot, window):
+    pane = window.pane
+    outer = TEXT.index("فلاديمير بوتين")
+    inner = TEXT.index("بوتين")
+    for start, end, label in [(outer, outer + 14, "PERS"), (inner, inner + 5, "ORG")]:
+        pane.select_range(start, end)
+        window.apply_label(label)
+    pane.clear_selection()
+    pane.set_selected_span(None)
+    image = pane.viewport().grab().toImage()
+    colors = {QColor(image.pixel(x, y)).name() for x in range(image.width()) for y in range(0, 120)}
+    pers_fill = "#" + "".join(f"{c:02x}" for c in _blend((230, 25, 75), 80))
+    org_bar = "#4363d8"
+    assert org_bar in colors  # the nested span is drawn as a bar
+    assert any(_close(c, pers_fill) for c in colors)  # the outer one as a fill
+
+
+def _blend(rgb, alpha):
+    return tuple(round(c * alpha / 255 + 255 * (1 - alpha / 255)) for c in rgb)
+
+
+def _close(name, target, tolerance=3):
+    a, b = QColor(name), QColor(target)
+    return all(abs(x - y) <= tolerance for x, y in zip(a.getRgb()[:3], b.getRgb()[:3]))
+
+
+def test_arabic_paragraphs_are_right_aligned_and_latin_left(qtbot, window):
+    pane = window.pane
+    document = pane.document()
+    arabic, latin = document.firstBlock(), document.firstBlock().next()
+    assert arabic.textDirection() == Qt.RightToLeft and latin.textDirection() == Qt.LeftToRight
+    width = pane.viewport().width()
+    arabic_line = arabic.layout().lineAt(0)
+    latin_line = latin.layout().lineAt(0)
+    assert arabic_line.naturalTextRect().right() > width - 30
+    assert latin_line.naturalTextRect().left() < 30
+
+
+def test_document_status_is_per_analyst_and_set_from_the_window(qtbot, window, project_path):
+    qtbot.keyClick(window.pane, Qt.Key_3, Qt.ControlModifier)  # mark as done
+    project = Project.open(project_path)
+    doc = project.document_ids()[0]
+    assert project.status(doc, "amal") == "done" and project.status(doc, "huda") == "new"
+    project.close()
+    assert window.documents.data(window.documents.index(0, 1)) == "done"
+
+
+def test_document_filter_and_switching(qtbot, window):
+    qtbot.keyClicks(window.document_filter, "second")
+    assert window.documents.rowCount() == 1
+    window.document_view.selectRow(0)
+    assert window.editor.text == "نص ثان قصير"
+    window.document_filter.clear()
+    assert window.documents.rowCount() == 2
+
+
+def test_models_pass_the_model_tester(qtmodeltester, project):
+    for index in range(5):
+        add_document(project, f"نص رقم {index}", f"{index}.txt")
+    documents = DocumentListModel(project, "amal")  # kept referenced: Qt's tester holds a raw pointer
+    qtmodeltester.check(documents)
+    documents.set_filter("رقم")
+    spans = AnnotationListModel()
+    spans.set_document("قال بوتين", [Span(1, "amal", "entity", "PERS", 4, 9)])
+    qtmodeltester.check(spans)
+    spans.add_spans([Span(1, "amal", "entity", "GPE", 0, 3)])
+    spans.remove_spans({spans.span_at(1).uid})
+    assert [s.label for s in spans._spans] == ["GPE"]
+
+
+def test_zoom_changes_the_reading_font(qtbot, window):
+    before = window.pane.font().pointSizeF()
+    qtbot.keyClick(window.pane, Qt.Key_Plus, Qt.ControlModifier)
+    assert window.pane.font().pointSizeF() == before + 1
+    qtbot.keyClick(window.pane, Qt.Key_Minus, Qt.ControlModifier)
+    assert window.pane.font().pointSizeF() == before
+
+
+def test_text_in_the_pane_is_never_edited(qtbot, window):
+    qtbot.keyClicks(window.pane, "xyz")
+    qtbot.keyClick(window.pane, Qt.Key_Return)
+    assert window.pane.toPlainText().replace("\u2029", "\n") == TEXT
