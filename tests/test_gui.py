@@ -215,3 +215,49 @@ def test_text_in_the_pane_is_never_edited(qtbot, window):
     qtbot.keyClicks(window.pane, "xyz")
     qtbot.keyClick(window.pane, Qt.Key_Return)
     assert window.pane.toPlainText().replace("\u2029", "\n") == TEXT
+
+
+def test_annotating_never_splits_the_text_into_formatted_runs(qtbot, window):
+    """Highlights are painted, not char formats: a format edge inside a word breaks Arabic joining."""
+    pane = window.pane
+    start = TEXT.index("بوتين")
+    pane.select_range(start + 1, start + 3)
+    window.snap_action.trigger()
+    window.apply_label("PERS")
+    formats = {pane.document().findBlock(0).charFormat().toCharFormat().background().color().name()}
+    assert formats == {"#000000"}
+    block = pane.document().firstBlock()
+    assert block.layout().formats() == []
+    assert [fragment_count(block)] == [1]
+
+
+def fragment_count(block):
+    count, iterator = 0, block.begin()
+    while not iterator.atEnd():
+        count += 1
+        iterator += 1
+    return count
+
+
+def test_span_on_the_alef_of_la_ligature_is_painted_over_the_whole_glyph(qtbot, project):
+    from ui.textpane import TextPane
+
+    load_bundled_fonts()
+    pane = TextPane()
+    qtbot.addWidget(pane)
+    pane.resize(500, 120)
+    text = "قال: لا سلام"
+    alef = text.index("لا") + 1
+    pane.show_document(text, [Span(1, "a", "entity", "PERS", alef, alef + 1)], {"PERS": QColor("#ff0000")})
+    pane.show()
+    qtbot.waitExposed(pane)
+    line = pane.document().firstBlock().layout().lineAt(0)
+    assert len(line.glyphRuns(alef - 1, 2)[0].glyphIndexes()) == 1  # لا is one ligature glyph
+    image = pane.viewport().grab().toImage()
+    fill = "#" + "".join(f"{c:02x}" for c in _blend((255, 0, 0), 80))
+    reddish = [x for x in range(image.width()) for y in range(image.height())
+               if _close(QColor(image.pixel(x, y)).name(), fill, 6)]
+    layout = pane.document().firstBlock().layout()
+    glyph = line.glyphRuns(alef - 1, 2)[0].boundingRect().translated(layout.position())
+    assert len(reddish) > 20
+    assert glyph.left() - 1 <= min(reddish) and max(reddish) <= glyph.right() + 1

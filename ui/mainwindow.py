@@ -362,6 +362,7 @@ def _fit_columns(view: QTableView, stretch: int) -> None:
     for column in range(view.model().columnCount()):
         mode = QHeaderView.Stretch if column == stretch else QHeaderView.ResizeToContents
         header.setSectionResizeMode(column, mode)
+    header.setMinimumSectionSize(64)
     view.setTextElideMode(Qt.ElideMiddle)
 
 

@@ -45,6 +45,20 @@ def assign_levels(spans: list[Span]) -> dict[str, int]:
     return levels
 
 
+def _glyph_boxes(line, start: int, length: int) -> list[QRectF]:
+    """Boxes of the glyphs drawn for [start, start+length) of a block, one per visual run.
+
+    A span that covers only the second letter of a ligature (the alef of لا) owns
+    no glyph of its own; the whole ligature glyph is then highlighted.
+    """
+    boxes = [run.boundingRect() for run in line.glyphRuns(start, length)]
+    boxes = [box for box in boxes if box.width() >= 0.5]
+    while not boxes and start > line.textStart():
+        start, length = start - 1, length + 1
+        boxes = [box for box in (run.boundingRect() for run in line.glyphRuns(start, length)) if box.width() >= 0.5]
+    return boxes
+
+
 class TextPane(QTextEdit):
     labelKey = Signal(str)  # an unmodified key that may be a label shortcut
     spanClicked = Signal(object)  # the clicked Span, or None
@@ -270,8 +284,8 @@ class TextPane(QTextEdit):
                 lo, hi = max(qt_start, line_start), min(qt_end, line_start + line.textLength())
                 if lo >= hi:
                     continue
-                for run in line.glyphRuns(lo - block.position(), hi - lo):
-                    box = run.boundingRect()
+                boxes = _glyph_boxes(line, lo - block.position(), hi - lo)
+                for box in boxes:
                     rects.append(QRectF(origin.x() + box.left(), origin.y() + line.y(), box.width(), line.height()))
             block = block.next()
         return rects
