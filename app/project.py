@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Engine, String, create_engine, delete, event, func, insert, select, type_coerce, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import __version__, paths
@@ -313,8 +313,11 @@ class Project:
 
     # ---- annotations -----------------------------------------------------
     def annotations(self, document_id: int, annotator: str | None = None, layer: str | None = None) -> list[Span]:
+        # Plain column rows, not ORM objects: a document may carry tens of thousands of spans.
         query = (
-            select(Annotation, Annotator.name)
+            select(Annotation.document_id, Annotator.name, Annotation.layer, Annotation.label, Annotation.start,
+                   Annotation.end, type_coerce(Annotation.attrs, String), Annotation.provenance, Annotation.uid,
+                   Annotation.created_at, Annotation.updated_at)
             .join(Annotator, Annotator.id == Annotation.annotator_id)
             .where(Annotation.document_id == document_id)
             .order_by(Annotation.start, Annotation.end, Annotation.id)
@@ -323,8 +326,9 @@ class Project:
             query = query.where(Annotation.annotator_id == self.annotator_id(annotator))
         if layer is not None:
             query = query.where(Annotation.layer == layer)
-        with self.session() as session:
-            return [_span_from_row(row, name) for row, name in session.execute(query).tuples()]
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [Span(*row[:6], _attrs(row[6]), *row[7:]) for row in rows]
 
     def add_annotations(self, spans: Iterable[Span]) -> list[Span]:
         """Insert spans in one transaction; they keep their uid (redo re-adds the same span)."""
@@ -385,10 +389,6 @@ class Project:
             session.merge(ProjectInfo(key=key, value=value))
 
 
-def _span_from_row(row: Annotation, annotator: str) -> Span:
-    return Span(
-        document_id=row.document_id, annotator=annotator, layer=row.layer, label=row.label,
-        start=row.start, end=row.end, attrs=row.attrs or {}, provenance=row.provenance,
-        uid=row.uid, created_at=row.created_at, updated_at=row.updated_at,
-    )
-
+def _attrs(raw: str | None) -> dict[str, Any]:
+    """Most spans have no attributes; skip the JSON parser for them."""
+    return {} if raw in (None, "{}") else json.loads(raw)
