@@ -215,6 +215,7 @@ class Importer:
         self.report = ImportReport()
         self._known = project.known_hashes()
         self._pending: list[tuple[str, list[ParsedDocument]]] = []
+        self._pending_documents = 0
 
     def run(self, paths: Iterable[str | os.PathLike]) -> ImportReport:
         files = list(expand_inputs(paths))
@@ -225,7 +226,7 @@ class Importer:
                 self._flush()
                 raise ImportCancelled(self.report)
             self._take(path, name)
-            if sum(len(docs) for _, docs in self._pending) >= BATCH_SIZE:
+            if self._pending_documents >= BATCH_SIZE:
                 self._flush()
             self.progress(done, len(files))
         self._flush()
@@ -233,9 +234,12 @@ class Importer:
 
     def _take(self, path: Path, name: str) -> None:
         try:
-            self._pending.append((name, parse_file(path, name, self.annotator)))
+            documents = parse_file(path, name, self.annotator)
         except BadInput as error:
             self.report.rejected.append((str(path), str(error)))
+            return
+        self._pending.append((name, documents))
+        self._pending_documents += len(documents)
 
     def _flush(self) -> None:
         if not self._pending:
@@ -243,26 +247,49 @@ class Importer:
         # Resolved first: creating an annotator inside the batch would need a second writer.
         for name in {a["annotator"] for _, docs in self._pending for d in docs for a in d.annotations}:
             self.project.annotator_id(name)
+        documents = [document for _, docs in self._pending for document in docs]
         with self.project.session.begin() as session:
-            for _, documents in self._pending:
-                for document in documents:
-                    self._write(session, document)
+            fresh = self._insert_new_documents(session, documents)
+            self._insert_annotations(session, documents, fresh)
         self._pending.clear()
+        self._pending_documents = 0
 
-    def _write(self, session, document: ParsedDocument) -> None:
-        existing = self._known.get(document.sha256)
-        if existing is None:
-            existing = session.scalar(insert(Document).values(
-                name=document.name, path=document.path, text=document.text, sha256=document.sha256,
-                meta=document.meta, imported_at=now_iso(),
-            ).returning(Document.id))
-            self._known[document.sha256] = existing
-            self.report.imported.append(document.name)
-            present: set = set()
-        else:
-            self.report.duplicates.append(document.name)
-            present = _present_annotations(session, existing)
-        rows = [self._annotation_row(existing, a) for a in document.annotations if _identity(a) not in present]
+    def _insert_new_documents(self, session, documents: list[ParsedDocument]) -> set[str]:
+        """One executemany for the batch; returns the hashes that were new."""
+        fresh: dict[str, ParsedDocument] = {}
+        for document in documents:
+            if document.sha256 in self._known or document.sha256 in fresh:
+                self.report.duplicates.append(document.name)
+            else:
+                fresh[document.sha256] = document
+                self.report.imported.append(document.name)
+        if fresh:
+            stamp = now_iso()
+            session.execute(insert(Document), [
+                {"name": d.name, "path": d.path, "text": d.text, "sha256": d.sha256, "meta": d.meta,
+                 "imported_at": stamp}
+                for d in fresh.values()
+            ])
+            found = session.execute(select(Document.sha256, Document.id).where(Document.sha256.in_(list(fresh))))
+            self._known.update({sha: doc_id for sha, doc_id in found})
+        return set(fresh)
+
+    def _insert_annotations(self, session, documents: list[ParsedDocument], fresh: set[str]) -> None:
+        seen: dict[str, set] = {}  # identities already stored, per document
+        rows = []
+        for document in documents:
+            if not document.annotations:
+                continue
+            document_id = self._known[document.sha256]
+            if document.sha256 not in seen:
+                seen[document.sha256] = set() if document.sha256 in fresh else _present_annotations(session, document_id)
+            present = seen[document.sha256]
+            for annotation in document.annotations:
+                if _identity(annotation) in present:
+                    continue
+                row = self._annotation_row(document_id, annotation)
+                present.update({("id", row["uid"]), _identity({**annotation, "id": None})})
+                rows.append(row)
         if rows:
             session.execute(insert(Annotation), rows)
             self.report.annotations_added += len(rows)

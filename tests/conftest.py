@@ -37,5 +37,6 @@ def add_document(project: Project, text: str, name: str = "doc.txt") -> int:
 
     importer = Importer(project, "tester")
     importer._pending.append((name, [ParsedDocument(name, None, text, {}, [])]))
+    importer._pending_documents = 1
     importer._flush()
     return project.known_hashes()[ParsedDocument(name, None, text, {}, []).sha256]

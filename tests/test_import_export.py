@@ -218,3 +218,22 @@ def test_importing_leaves_an_intact_database(project, project_path, tmp_path):
     assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert connection.execute("SELECT count(*) FROM documents").fetchone() == (30,)
     connection.close()
+
+
+def test_reimporting_annotated_documents_adds_only_new_annotations(project, tmp_path):
+    text = "قال بوتين إن روسيا"
+    record = {"name": "a", "text": text, "annotations": [
+        {"label": "PERS", "start": 4, "end": 9}, {"id": "fixed-id", "label": "GPE", "start": 13, "end": 18}]}
+    write_jsonl(tmp_path / "twice.jsonl", [record, record])  # the same document twice in one batch
+    first = import_paths(project, [tmp_path / "twice.jsonl"], "amal")
+    assert (first.imported, first.duplicates, first.annotations_added) == (["a"], ["a"], 2)
+
+    export_jsonl(project, tmp_path / "out.jsonl")
+    again = import_paths(project, [tmp_path / "out.jsonl", tmp_path / "twice.jsonl"], "amal")
+    assert again.annotations_added == 0
+
+    extra = {**record, "annotations": [{"label": "ORG", "start": 4, "end": 9}]}
+    write_jsonl(tmp_path / "extra.jsonl", [extra])
+    assert import_paths(project, [tmp_path / "extra.jsonl"], "amal").annotations_added == 1
+    labels = sorted(s.label for s in project.annotations(project.document_ids()[0]))
+    assert labels == ["GPE", "ORG", "PERS"]

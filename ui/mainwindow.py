@@ -239,7 +239,7 @@ class MainWindow(QMainWindow):
         if span is None:
             self.annotation_view.clearSelection()
             return
-        row = self.annotations.row_of(span.uid)
+        row = self.annotations.row_of(span)
         if row is not None:
             self.annotation_view.selectRow(row)
         if scroll:
@@ -358,11 +358,16 @@ class MainWindow(QMainWindow):
 
 
 def _fit_columns(view: QTableView, stretch: int) -> None:
+    """Fixed widths from the header text; ResizeToContents would sample a thousand rows per reset."""
     header = view.horizontalHeader()
+    metrics = view.fontMetrics()
     for column in range(view.model().columnCount()):
-        mode = QHeaderView.Stretch if column == stretch else QHeaderView.ResizeToContents
-        header.setSectionResizeMode(column, mode)
-    header.setMinimumSectionSize(64)
+        if column == stretch:
+            header.setSectionResizeMode(column, QHeaderView.Stretch)
+            continue
+        header.setSectionResizeMode(column, QHeaderView.Interactive)
+        title = str(view.model().headerData(column, Qt.Horizontal))
+        header.resizeSection(column, max(metrics.horizontalAdvance(title), metrics.horizontalAdvance("in progress")) + 16)
     view.setTextElideMode(Qt.ElideMiddle)
 
 

@@ -9,6 +9,13 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from app.project import DocumentRow, Project, Span
 
 STATUS_TEXT = {"new": "new", "in_progress": "in progress", "done": "done"}
+# Looked up once: each `Qt.DisplayRole` attribute access costs microseconds in PySide6,
+# and data() runs thousands of times per repaint.
+DISPLAY = Qt.ItemDataRole.DisplayRole
+TOOLTIP = Qt.ItemDataRole.ToolTipRole
+USER = Qt.ItemDataRole.UserRole
+HORIZONTAL = Qt.Orientation.Horizontal
+SHOWN = (DISPLAY, TOOLTIP)
 
 
 class DocumentListModel(QAbstractTableModel):
@@ -34,17 +41,17 @@ class DocumentListModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
+    def headerData(self, section, orientation, role=DISPLAY):
+        if role == DISPLAY and orientation == HORIZONTAL:
             return self.COLUMNS[section]
         return None
 
-    def data(self, index: QModelIndex, role=Qt.DisplayRole):
+    def data(self, index: QModelIndex, role=DISPLAY):
         if not index.isValid():
             return None
-        if role == Qt.UserRole:
+        if role == USER:
             return self._ids[index.row()]
-        if role not in (Qt.DisplayRole, Qt.ToolTipRole):
+        if role not in SHOWN:
             return None
         row = self._row(index.row())
         if row is None:
@@ -113,26 +120,27 @@ class AnnotationListModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
+    def headerData(self, section, orientation, role=DISPLAY):
+        if role == DISPLAY and orientation == HORIZONTAL:
             return self.COLUMNS[section]
         return None
 
-    def data(self, index: QModelIndex, role=Qt.DisplayRole):
+    def data(self, index: QModelIndex, role=DISPLAY):
         if not index.isValid():
             return None
         span = self._spans[index.row()]
-        if role == Qt.UserRole:
+        if role == USER:
             return span
-        if role in (Qt.DisplayRole, Qt.ToolTipRole):
+        if role in SHOWN:
             return (span.label, self._text[span.start:span.end], span.start, span.end)[index.column()]
         return None
 
     def span_at(self, row: int) -> Span:
         return self._spans[row]
 
-    def row_of(self, uid: str) -> int | None:
-        return next((row for row, span in enumerate(self._spans) if span.uid == uid), None)
+    def row_of(self, span: Span) -> int | None:
+        row = _insertion_row(self._spans, span)
+        return row if row < len(self._spans) and self._spans[row].uid == span.uid else None
 
     def set_document(self, text: str, spans: list[Span]) -> None:
         self.beginResetModel()
