@@ -55,7 +55,7 @@ class MainWindow(QMainWindow):
         self.palette.set_labels(editor.labels)
         self.annotations = AnnotationListModel(self)
         self.annotation_view = self._table(self.annotations)
-        _fit_columns(self.annotation_view, stretch=1)
+        _fit_columns(self.annotation_view, stretch=1, elide=Qt.ElideRight)
 
         splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(_column(self.document_filter, self.document_view))
@@ -357,18 +357,18 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def _fit_columns(view: QTableView, stretch: int) -> None:
-    """Fixed widths from the header text; ResizeToContents would sample a thousand rows per reset."""
+def _fit_columns(view: QTableView, stretch: int, elide=Qt.ElideMiddle) -> None:
+    """Fixed widths from the model's widest sample; ResizeToContents would sample a thousand rows per reset."""
     header = view.horizontalHeader()
     metrics = view.fontMetrics()
-    for column in range(view.model().columnCount()):
+    model = view.model()
+    for column, (title, widest) in enumerate(zip(model.COLUMNS, model.WIDEST)):
         if column == stretch:
             header.setSectionResizeMode(column, QHeaderView.Stretch)
             continue
         header.setSectionResizeMode(column, QHeaderView.Interactive)
-        title = str(view.model().headerData(column, Qt.Horizontal))
-        header.resizeSection(column, max(metrics.horizontalAdvance(title), metrics.horizontalAdvance("in progress")) + 16)
-    view.setTextElideMode(Qt.ElideMiddle)
+        header.resizeSection(column, max(metrics.horizontalAdvance(title), metrics.horizontalAdvance(widest)) + 18)
+    view.setTextElideMode(elide)
 
 
 def _column(*widgets) -> QWidget:

@@ -22,6 +22,7 @@ class DocumentListModel(QAbstractTableModel):
     """Documents of the project, lazily: it holds only ids and fetches rows a page at a time."""
 
     COLUMNS = ("Document", "Status", "Spans")
+    WIDEST = ("", "in progress", "00000")  # sizes the fixed columns
     PAGE = 256
     CACHED_PAGES = 64
 
@@ -108,6 +109,7 @@ class AnnotationListModel(QAbstractTableModel):
     """The current document's spans for the current analyst, in text order."""
 
     COLUMNS = ("Label", "Text", "Start", "End")
+    WIDEST = ("EVENT", "", "000000", "000000")
 
     def __init__(self, parent=None):
         super().__init__(parent)
