@@ -18,7 +18,21 @@ HORIZONTAL = Qt.Orientation.Horizontal
 SHOWN = (DISPLAY, TOOLTIP)
 
 
-class DocumentListModel(QAbstractTableModel):
+class _TableModel(QAbstractTableModel):
+    """A flat table with fixed column titles (subclasses set COLUMNS)."""
+
+    COLUMNS: tuple[str, ...] = ()
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=DISPLAY):
+        if role == DISPLAY and orientation == HORIZONTAL:
+            return self.COLUMNS[section]
+        return None
+
+
+class DocumentListModel(_TableModel):
     """Documents of the project, lazily: it holds only ids and fetches rows a page at a time."""
 
     COLUMNS = ("Document", "Status", "Spans")
@@ -38,14 +52,6 @@ class DocumentListModel(QAbstractTableModel):
     # ---- Qt model API ----------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=DISPLAY):
-        if role == DISPLAY and orientation == HORIZONTAL:
-            return self.COLUMNS[section]
-        return None
 
     def data(self, index: QModelIndex, role=DISPLAY):
         if not index.isValid():
@@ -105,7 +111,7 @@ class DocumentListModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
 
 
-class AnnotationListModel(QAbstractTableModel):
+class AnnotationListModel(_TableModel):
     """The current document's spans for the current analyst, in text order."""
 
     COLUMNS = ("Label", "Text", "Start", "End")
@@ -118,14 +124,6 @@ class AnnotationListModel(QAbstractTableModel):
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._spans)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=DISPLAY):
-        if role == DISPLAY and orientation == HORIZONTAL:
-            return self.COLUMNS[section]
-        return None
 
     def data(self, index: QModelIndex, role=DISPLAY):
         if not index.isValid():
