@@ -261,3 +261,32 @@ def test_span_on_the_alef_of_la_ligature_is_painted_over_the_whole_glyph(qtbot, 
     glyph = line.glyphRuns(alef - 1, 2)[0].boundingRect().translated(layout.position())
     assert len(reddish) > 20
     assert glyph.left() - 1 <= min(reddish) and max(reddish) <= glyph.right() + 1
+
+
+def test_an_edit_that_cannot_be_saved_is_reported_and_not_shown(qtbot, window, project_path, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    def disk_full(*_args, **_kwargs):
+        raise OperationalError("INSERT", {}, Exception("database or disk is full"))
+
+    monkeypatch.setattr(window.editor.project, "add_annotations", disk_full)
+    shown = []
+    window.editor.writeFailed.connect(shown.append)
+    monkeypatch.setattr("ui.mainwindow.QMessageBox.warning", lambda *args: None)
+    start = TEXT.index("روسيا")
+    window.pane.select_range(start, start + 5)
+    qtbot.keyClick(window.pane, Qt.Key_G)
+    assert shown and "could not be saved" in shown[0] and "disk is full" in shown[0]
+    assert window.pane.spans() == [] and window.annotations.rowCount() == 0
+    assert window.editor.undo_stack.count() == 0 and rows(project_path) == []
+
+
+def test_redo_restores_the_same_annotation_with_its_creation_time(qtbot, window, project_path):
+    start = TEXT.index("روسيا")
+    window.pane.select_range(start, start + 5)
+    qtbot.keyClick(window.pane, Qt.Key_G)
+    before = sqlite3.connect(project_path).execute("SELECT uid, created_at FROM annotations").fetchall()
+    qtbot.keyClick(window.pane, Qt.Key_Z, Qt.ControlModifier)
+    qtbot.keyClick(window.pane, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    after = sqlite3.connect(project_path).execute("SELECT uid, created_at FROM annotations").fetchall()
+    assert before == after and len(after) == 1

@@ -3,39 +3,56 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.project import Span
+
+# What can go wrong writing the project file: disk full, file removed or read-only, lock timeout.
+WRITE_ERRORS = (SQLAlchemyError, OSError)
+
+
+class _EditCommand(QUndoCommand):
+    """An edit that, if the project cannot be written, is dropped from the stack and reported."""
+
+    def _attempt(self, step, fallback=None):
+        try:
+            return step()
+        except WRITE_ERRORS as error:
+            self.setObsolete(True)
+            self.editor.report_write_error(error)
+            return fallback
 
 
 def _describe(spans: list[Span]) -> str:
     return spans[0].label if len(spans) == 1 else f"{len(spans)} spans"
 
 
-class AddSpans(QUndoCommand):
+class AddSpans(_EditCommand):
     def __init__(self, editor, spans: list[Span]):
         super().__init__(f"Add {_describe(spans)}")
         self.editor, self.spans = editor, spans
 
     def redo(self) -> None:
-        self.spans = self.editor.apply_add(self.spans)
+        # Keep the stored version (with its creation time) for the next redo.
+        self.spans = self._attempt(lambda: self.editor.apply_add(self.spans), self.spans)
 
     def undo(self) -> None:
-        self.editor.apply_remove(self.spans)
+        self._attempt(lambda: self.editor.apply_remove(self.spans))
 
 
-class RemoveSpans(QUndoCommand):
+class RemoveSpans(_EditCommand):
     def __init__(self, editor, spans: list[Span]):
         super().__init__(f"Delete {_describe(spans)}")
         self.editor, self.spans = editor, spans
 
     def redo(self) -> None:
-        self.editor.apply_remove(self.spans)
+        self._attempt(lambda: self.editor.apply_remove(self.spans))
 
     def undo(self) -> None:
-        self.spans = self.editor.apply_add(self.spans)
+        self.spans = self._attempt(lambda: self.editor.apply_add(self.spans), self.spans)
 
 
-class ChangeSpan(QUndoCommand):
+class ChangeSpan(_EditCommand):
     """Relabel or move the edges of one span."""
 
     def __init__(self, editor, before: Span, after: Span, text: str):
@@ -43,7 +60,7 @@ class ChangeSpan(QUndoCommand):
         self.editor, self.before, self.after = editor, before, after
 
     def redo(self) -> None:
-        self.after = self.editor.apply_change(self.before, self.after)
+        self.after = self._attempt(lambda: self.editor.apply_change(self.before, self.after), self.after)
 
     def undo(self) -> None:
-        self.before = self.editor.apply_change(self.after, self.before)
+        self.before = self._attempt(lambda: self.editor.apply_change(self.after, self.before), self.before)

@@ -21,6 +21,7 @@ class Editor(QObject):
     spanSelected = Signal(object)  # Span or None
     documentChanged = Signal(int)  # its status or span count changed
     message = Signal(str)
+    writeFailed = Signal(str)
 
     def __init__(self, project: Project, analyst: str, parent=None):
         super().__init__(parent)
@@ -92,6 +93,11 @@ class Editor(QObject):
 
     def status(self) -> str:
         return "new" if self.document_id is None else self.project.status(self.document_id, self.analyst)
+
+    def report_write_error(self, error: Exception) -> None:
+        self.writeFailed.emit(
+            f"The edit could not be saved to {self.project.path}, so it was not made.\n\n{error}"
+        )
 
     # ---- called by undo commands (commit first, then show) ----------------
     def apply_add(self, spans: list[Span]) -> list[Span]:

@@ -54,6 +54,24 @@ def ask_analyst(current: str | None) -> str | None:
     return name.strip() if ok and name.strip() else None
 
 
+def install_crash_dialog() -> None:
+    """Unexpected errors are shown to the analyst; saved work is safe (every edit is already committed)."""
+    import traceback
+
+    from PySide6.QtWidgets import QMessageBox
+
+    def show(kind, value, trace) -> None:
+        details = "".join(traceback.format_exception(kind, value, trace))
+        print(details, file=sys.stderr)
+        box = QMessageBox(QMessageBox.Critical, "Hashiya: unexpected error",
+                          f"Something went wrong: {value}\n\nEverything shown as done is saved in the project "
+                          "file. Please report this error with the details below.")
+        box.setDetailedText(details)
+        box.exec()
+
+    sys.excepthook = show
+
+
 def run_gui(argv: list[str]) -> int:
     args = parse_args(argv)
     problem = platform_problem(os.environ)
@@ -67,6 +85,7 @@ def run_gui(argv: list[str]) -> int:
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Hashiya")
+    install_crash_dialog()
     load_bundled_fonts()
     path = choose_project_path(args.project)
     try:

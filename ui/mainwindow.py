@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
         editor.spanSelected.connect(self._select_span)
         editor.documentChanged.connect(self._document_changed)
         editor.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        editor.writeFailed.connect(lambda text: QMessageBox.warning(self, "Not saved", text))
 
     # ---- documents -------------------------------------------------------
     def _open_first_document(self) -> None:
