@@ -27,6 +27,14 @@ class ExportReport:
     annotations: int = 0
 
 
+# Legal inside JSON strings, but line breaks to many JSONL readers (Python's splitlines among them).
+_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\u0085": "\\u0085"})
+
+
+def json_line(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False).translate(_LINE_BREAKS)
+
+
 def annotation_object(uid, annotator, layer, label, start, end, attrs, provenance) -> dict:
     """One annotation in the JSONL form that `hashiya import` reads back."""
     item = {"id": uid, "annotator": annotator, "layer": layer, "label": label}
@@ -71,7 +79,7 @@ def export_jsonl(project: Project, out: str | os.PathLike, annotator: str | None
                 spans = pending[1]
                 pending = next(annotations, None)
             record = {"name": name, "text": text, "meta": meta or {}, "annotations": spans}
-            handle.write(json.dumps(record, ensure_ascii=False))
+            handle.write(json_line(record))
             handle.write("\n")
             report.documents += 1
             report.annotations += len(spans)

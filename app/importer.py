@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.models import Annotation, Annotator, Document
 from app.project import Project, Span, new_uid, now_iso
@@ -24,6 +25,7 @@ from app.textio import DecodeError, decode_document, normalise_newlines
 TEXT_SUFFIXES = {".txt", ".text"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 BATCH_SIZE = 500
+LOOKUP_CHUNK = 500  # bound parameters per IN (...): stock SQLite builds allow 32,766
 # Layers that carry character offsets; document-level layers have none.
 UNANCHORED_LAYERS = {"doc_stance"}
 
@@ -55,6 +57,7 @@ class ImportReport:
     duplicates: list[str] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)
     annotations_added: int = 0
+    skipped_annotations: int = 0  # their id is already used by an annotation of another document
 
     @property
     def ok(self) -> bool:
@@ -65,6 +68,8 @@ class ImportReport:
             f"imported {len(self.imported)} document(s), {self.annotations_added} annotation(s)",
             f"skipped {len(self.duplicates)} already in the project (same text)",
         ]
+        if self.skipped_annotations:
+            lines.append(f"skipped {self.skipped_annotations} annotation(s) whose id another document already uses")
         if self.rejected:
             lines.append(f"rejected {len(self.rejected)} file(s):")
             lines += [f"  {name}: {reason}" for name, reason in self.rejected]
@@ -97,25 +102,36 @@ def parse_file(path: Path, name: str, default_annotator: str) -> list[ParsedDocu
         raise BadInput("is a folder with nothing importable") from error
     except OSError as error:
         raise BadInput(f"cannot be read ({error.strerror or error})") from error
+    if path.suffix.lower() in JSONL_SUFFIXES:
+        return parse_jsonl(_decode_json_lines(data), name, str(path), default_annotator)
     try:
         text, encoding = decode_document(data)
     except DecodeError as error:
         raise BadInput(str(error)) from error
-    if path.suffix.lower() in JSONL_SUFFIXES:
-        return parse_jsonl(text, name, str(path), default_annotator)
     meta = {} if encoding in ("utf-8", "utf-8-sig") else {"encoding": encoding}
     return [ParsedDocument(name, str(path), normalise_newlines(text), meta, [])]
 
 
+def _decode_json_lines(data: bytes) -> str:
+    """JSON text is UTF-8 by definition: no guessing (a U+0085 in a text is not a hint of cp1256)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise BadInput(f"is not UTF-8 (byte {error.start}); JSONL files must be UTF-8") from None
+
+
 def parse_jsonl(text: str, name: str, path: str | None, default_annotator: str) -> list[ParsedDocument]:
     documents = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Only \n ends a record: U+2028, U+2029 and U+0085 may stand unescaped inside JSON strings.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
             documents.append(_parse_jsonl_record(line, f"{name}:{number}", path, default_annotator))
         except BadInput as error:
             raise BadInput(f"line {number}: {error}") from None
+        except (RecursionError, MemoryError):
+            raise BadInput(f"line {number}: the JSON is nested too deeply to read") from None
     if not documents:
         raise BadInput("the file is empty")
     return documents
@@ -135,6 +151,8 @@ def _parse_jsonl_record(line: str, fallback_name: str, path: str | None, default
     meta = record.get("meta", {})
     if not isinstance(name, str) or not isinstance(meta, dict):
         raise BadInput('"name" must be a string and "meta" an object')
+    _check_storable(raw_text, '"text"')
+    _check_storable(name, '"name"')
     text, shift = _normalise_with_offset_map(raw_text)
     annotations = [shift_offsets(a, shift) for a in _annotations_of(record, default_annotator)]
     for index, annotation in enumerate(annotations, start=1):
@@ -163,11 +181,22 @@ def _annotations_of(record: dict, default_annotator: str) -> list[dict[str, Any]
     return found
 
 
+def _check_storable(value: str, what: str) -> None:
+    """Lone surrogates (from "\\ud83d" escapes) cannot be stored as UTF-8."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadInput(f"{what} contains an unpaired surrogate escape, which is not a character") from None
+
+
 def _check_annotation(annotation: dict, length: int, index: int) -> None:
     where = f"annotation {index}"
     for key in ("annotator", "layer", "label"):
         if not isinstance(annotation.get(key), str) or not annotation[key]:
             raise BadInput(f'{where}: "{key}" must be a non-empty string')
+        _check_storable(annotation[key], f'{where}: "{key}"')
+    if not isinstance(annotation.get("provenance", "imported"), str):
+        raise BadInput(f'{where}: "provenance" must be a string')
     if not isinstance(annotation.get("attrs"), dict):
         raise BadInput(f'{where}: "attrs" must be an object')
     if "id" in annotation and not (isinstance(annotation["id"], str) and 0 < len(annotation["id"]) <= 36):
@@ -244,25 +273,45 @@ class Importer:
     def _flush(self) -> None:
         if not self._pending:
             return
-        # Resolved first: creating an annotator inside the batch would need a second writer.
-        for name in {a["annotator"] for _, docs in self._pending for d in docs for a in d.annotations}:
-            self.project.annotator_id(name)
-        documents = [document for _, docs in self._pending for document in docs]
-        with self.project.session.begin() as session:
-            fresh = self._insert_new_documents(session, documents)
-            self._insert_annotations(session, documents, fresh)
+        try:
+            self._write_batch(self._pending)
+        except SQLAlchemyError:
+            # Unexpected refusal by the database: write file by file so only the culprit is rejected.
+            for unit in self._pending:
+                try:
+                    self._write_batch([unit])
+                except SQLAlchemyError as error:
+                    self.report.rejected.append((unit[0], f"could not be stored: {error.orig or error}"))
         self._pending.clear()
         self._pending_documents = 0
 
-    def _insert_new_documents(self, session, documents: list[ParsedDocument]) -> set[str]:
+    def _write_batch(self, units: list[tuple[str, list[ParsedDocument]]]) -> None:
+        """One transaction; the report and the known hashes change only once it has committed."""
+        # Resolved first: creating an annotator inside the batch would need a second writer.
+        for name in {a["annotator"] for _, docs in units for d in docs for a in d.annotations}:
+            self.project.annotator_id(name)
+        documents = [document for _, docs in units for document in docs]
+        outcome = ImportReport()
+        known = dict(self._known)
+        with self.project.session.begin() as session:
+            fresh = self._insert_new_documents(session, documents, known, outcome)
+            self._insert_annotations(session, documents, fresh, known, outcome)
+        self._known = known
+        self.report.imported += outcome.imported
+        self.report.duplicates += outcome.duplicates
+        self.report.annotations_added += outcome.annotations_added
+        self.report.skipped_annotations += outcome.skipped_annotations
+
+    def _insert_new_documents(self, session, documents: list[ParsedDocument], known: dict[str, int],
+                              outcome: ImportReport) -> set[str]:
         """One executemany for the batch; returns the hashes that were new."""
         fresh: dict[str, ParsedDocument] = {}
         for document in documents:
-            if document.sha256 in self._known or document.sha256 in fresh:
-                self.report.duplicates.append(document.name)
+            if document.sha256 in known or document.sha256 in fresh:
+                outcome.duplicates.append(document.name)
             else:
                 fresh[document.sha256] = document
-                self.report.imported.append(document.name)
+                outcome.imported.append(document.name)
         if fresh:
             stamp = now_iso()
             session.execute(insert(Document), [
@@ -270,17 +319,21 @@ class Importer:
                  "imported_at": stamp}
                 for d in fresh.values()
             ])
-            found = session.execute(select(Document.sha256, Document.id).where(Document.sha256.in_(list(fresh))))
-            self._known.update({sha: doc_id for sha, doc_id in found})
+            hashes = list(fresh)
+            for chunk in range(0, len(hashes), LOOKUP_CHUNK):
+                found = session.execute(select(Document.sha256, Document.id)
+                                        .where(Document.sha256.in_(hashes[chunk:chunk + LOOKUP_CHUNK])))
+                known.update({sha: doc_id for sha, doc_id in found})
         return set(fresh)
 
-    def _insert_annotations(self, session, documents: list[ParsedDocument], fresh: set[str]) -> None:
+    def _insert_annotations(self, session, documents: list[ParsedDocument], fresh: set[str],
+                            known: dict[str, int], outcome: ImportReport) -> None:
         seen: dict[str, set] = {}  # identities already stored, per document
         rows = []
         for document in documents:
             if not document.annotations:
                 continue
-            document_id = self._known[document.sha256]
+            document_id = known[document.sha256]
             if document.sha256 not in seen:
                 seen[document.sha256] = set() if document.sha256 in fresh else _present_annotations(session, document_id)
             present = seen[document.sha256]
@@ -290,9 +343,10 @@ class Importer:
                 row = self._annotation_row(document_id, annotation)
                 present.update({("id", row["uid"]), _identity({**annotation, "id": None})})
                 rows.append(row)
+        rows = _drop_ids_used_elsewhere(session, rows, outcome)
         if rows:
             session.execute(insert(Annotation), rows)
-            self.report.annotations_added += len(rows)
+            outcome.annotations_added += len(rows)
 
     def _annotation_row(self, document_id: int, annotation: dict) -> dict:
         stamp = now_iso()
@@ -303,6 +357,17 @@ class Importer:
             uid=annotation.get("id") or new_uid(), created_at=stamp, updated_at=stamp,
         )
         return self.project._row_for(span)
+
+
+def _drop_ids_used_elsewhere(session, rows: list[dict], outcome: ImportReport) -> list[dict]:
+    """An id already stored for another document is a conflict: the annotation is skipped and counted."""
+    uids = [row["uid"] for row in rows]
+    taken: set[str] = set()
+    for chunk in range(0, len(uids), LOOKUP_CHUNK):
+        taken |= set(session.scalars(select(Annotation.uid).where(Annotation.uid.in_(uids[chunk:chunk + LOOKUP_CHUNK]))))
+    kept = [row for row in rows if row["uid"] not in taken]
+    outcome.skipped_annotations += len(rows) - len(kept)
+    return kept
 
 
 def _identity(annotation: dict) -> tuple:

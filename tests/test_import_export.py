@@ -237,3 +237,49 @@ def test_reimporting_annotated_documents_adds_only_new_annotations(project, tmp_
     assert import_paths(project, [tmp_path / "extra.jsonl"], "amal").annotations_added == 1
     labels = sorted(s.label for s in project.annotations(project.document_ids()[0]))
     assert labels == ["GPE", "ORG", "PERS"]
+
+
+def test_line_and_paragraph_separators_survive_export_and_import(project, tmp_path):
+    text = "سطر\u2028سطر\u2029فقرة\u0085نهاية"
+    write_jsonl(tmp_path / "in.jsonl", [{"name": "seps", "text": text, "label": [[0, 3, "MISC"]]}])
+    assert import_paths(project, [tmp_path / "in.jsonl"], "amal").ok
+    first = exported(project, tmp_path, "first.jsonl")
+    assert first.count("\n") == 1 and "\\u2028" in first
+    copy = Project.create(tmp_path / "copy.hashiya")
+    report = import_paths(copy, [tmp_path / "first.jsonl"], "amal")
+    assert report.ok and texts(copy) == [text]
+    assert exported(copy, tmp_path, "second.jsonl") == first
+    copy.close()
+
+
+@pytest.mark.parametrize("line, reason", [
+    ('{"name": "x", "text": "\\ud83d نص"}', "unpaired surrogate"),
+    ('{"name": "x", "text": "نص", "meta": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+    ('{"name": "x", "text": "نص طويل", "annotations": [{"label": "A", "start": 0, "end": 2, "provenance": ["m"]}]}',
+     '"provenance" must be a string'),
+])
+def test_input_that_would_fail_later_is_rejected_up_front(project, tmp_path, line, reason):
+    (tmp_path / "bad.jsonl").write_text(line + "\n", encoding="utf-8")
+    (tmp_path / "good.txt").write_text("نص سليم", encoding="utf-8")
+    report = import_paths(project, [tmp_path / "bad.jsonl", tmp_path / "good.txt"], "amal")
+    assert report.imported == ["good.txt"]
+    [(name, message)] = report.rejected
+    assert name.endswith("bad.jsonl") and reason in message
+
+
+def test_an_annotation_id_used_by_another_document_is_skipped_and_reported(project, tmp_path):
+    write_jsonl(tmp_path / "a.jsonl", [{"name": "a", "text": "نص أول", "annotations": [
+        {"id": "shared", "label": "PERS", "start": 0, "end": 2}]}])
+    write_jsonl(tmp_path / "b.jsonl", [{"name": "b", "text": "نص ثان", "annotations": [
+        {"id": "shared", "label": "ORG", "start": 0, "end": 2}, {"label": "GPE", "start": 3, "end": 6}]}])
+    import_paths(project, [tmp_path / "a.jsonl"], "amal")
+    report = import_paths(project, [tmp_path / "b.jsonl"], "amal")
+    assert report.imported == ["b"] and report.annotations_added == 1 and report.skipped_annotations == 1
+    assert any("already uses" in line for line in report.summary_lines())
+
+
+def test_jsonl_that_is_not_utf8_is_rejected_not_guessed(project, tmp_path):
+    (tmp_path / "cp.jsonl").write_bytes(json.dumps({"name": "x", "text": "قال بوتين"}, ensure_ascii=False)
+                                        .encode("cp1256") + b"\n")
+    [(_, message)] = import_paths(project, [tmp_path / "cp.jsonl"], "amal").rejected
+    assert "must be UTF-8" in message
