@@ -290,3 +290,51 @@ def test_redo_restores_the_same_annotation_with_its_creation_time(qtbot, window,
     qtbot.keyClick(window.pane, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
     after = sqlite3.connect(project_path).execute("SELECT uid, created_at FROM annotations").fetchall()
     assert before == after and len(after) == 1
+
+
+def test_highlights_show_in_the_first_frame_of_a_long_document(qtbot):
+    """Qt lays long documents out in the background; the first frame must still show the spans."""
+    from ui.textpane import TextPane
+
+    load_bundled_fonts()
+    pane = TextPane()
+    qtbot.addWidget(pane)
+    pane.resize(700, 300)
+    pane.show()
+    qtbot.waitExposed(pane)
+    text = "\n".join(f"الفقرة رقم {i} قال بوتين إن روسيا ستدعم كوريا الشمالية دائما" for i in range(6000))
+    pane.show_document(text, [Span(1, "a", "entity", "PERS", 0, 6)], {"PERS": QColor("#ff0000")})
+    image = pane.viewport().grab().toImage()  # no event processing: layout is still under way
+    fill = "#" + "".join(f"{c:02x}" for c in _blend((255, 0, 0), 80))
+    assert any(_close(QColor(image.pixel(x, y)).name(), fill, 6)
+               for x in range(image.width()) for y in range(40))
+
+
+def test_undo_and_redo_from_another_document_do_not_duplicate_spans(qtbot, window, project_path):
+    start = TEXT.index("روسيا")
+    window.pane.select_range(start, start + 5)
+    qtbot.keyClick(window.pane, Qt.Key_G)
+    qtbot.keyClick(window.pane, Qt.Key_Z, Qt.ControlModifier)
+    window.document_view.selectRow(1)
+    assert window.editor.text == "نص ثان قصير"
+    qtbot.keyClick(window.pane, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)  # brings the first one back
+    assert window.editor.text == TEXT
+    assert window.annotations.rowCount() == 1 and len(window.pane.spans()) == 1
+    assert window.document_view.currentIndex().row() == 0
+    [span] = window.pane.spans()
+    window.pane.set_selected_span(span.uid)
+    window.document_view.selectRow(1)
+    window.delete_action.trigger()  # nothing selected in this document: nothing happens
+    window.document_view.selectRow(0)
+    window.pane.set_selected_span(span.uid)
+    window.pane.setFocus()
+    qtbot.keyClick(window.pane, Qt.Key_Delete)
+    assert rows(project_path) == [] and window.pane.spans_at(start) == []
+
+
+def test_filtering_keeps_the_open_document_selected(qtbot, window):
+    window.document_view.selectRow(1)
+    qtbot.keyClicks(window.document_filter, ".txt")
+    assert window.document_view.currentIndex().row() == 1
+    qtbot.keyClick(window.pane, Qt.Key_PageUp, Qt.ControlModifier)
+    assert window.editor.text == TEXT

@@ -32,6 +32,7 @@ class Editor(QObject):
         self.document_id: int | None = None
         self.text = ""
         self.snap_to_words = True
+        self._write_failed = False
 
     # ---- state -----------------------------------------------------------
     def colors(self) -> dict[str, QColor]:
@@ -40,12 +41,14 @@ class Editor(QObject):
     def label_for_key(self, key: str) -> LabelDef | None:
         return next((label for label in self.labels if (label.shortcut or "").upper() == key), None)
 
-    def open_document(self, document_id: int) -> None:
+    def open_document(self, document_id: int) -> bool:
+        """Show a document; returns False when it was already the open one."""
         if document_id == self.document_id:
-            return
+            return False
         self.document_id = document_id
         self.text = self.project.document_text(document_id)
         self.documentOpened.emit(document_id)
+        return True
 
     def spans(self) -> list[Span]:
         if self.document_id is None:
@@ -69,8 +72,9 @@ class Editor(QObject):
             self.message.emit("Nothing to annotate: the selection holds no word.")
             return None
         span = Span(self.document_id, self.analyst, "entity", label, start, end)
-        self.undo_stack.push(_commands().AddSpans(self, [span]))
-        return span
+        self._write_failed = False
+        self.undo_stack.push(_commands().AddSpans(self, [span]))  # Qt deletes it at once if it failed
+        return None if self._write_failed else span
 
     def relabel(self, span: Span, label: str) -> None:
         if span.label != label:
@@ -86,44 +90,50 @@ class Editor(QObject):
         if spans:
             self.undo_stack.push(_commands().RemoveSpans(self, spans))
 
-    def set_status(self, status: str) -> None:
-        if self.document_id is not None:
+    def set_status(self, status: str) -> bool:
+        if self.document_id is None:
+            return False
+        try:
             self.project.set_status(self.document_id, self.analyst, status)
+        except _commands().WRITE_ERRORS as error:
+            self.report_write_error(error)
+            return False
+        finally:
             self.documentChanged.emit(self.document_id)
+        return True
 
     def status(self) -> str:
         return "new" if self.document_id is None else self.project.status(self.document_id, self.analyst)
 
     def report_write_error(self, error: Exception) -> None:
+        self._write_failed = True
         self.writeFailed.emit(
             f"The edit could not be saved to {self.project.path}, so it was not made.\n\n{error}"
         )
 
     # ---- called by undo commands (commit first, then show) ----------------
+    # A document opened here is read from the project after the commit, so it already shows
+    # the edit: the incremental signals are sent only when the document was open already.
     def apply_add(self, spans: list[Span]) -> list[Span]:
         stored = self.project.add_annotations(spans)
-        self._show(stored[0].document_id)
-        self.spansAdded.emit(stored)
+        if not self.open_document(stored[0].document_id):
+            self.spansAdded.emit(stored)
         self.documentChanged.emit(stored[0].document_id)
         return stored
 
     def apply_remove(self, spans: list[Span]) -> None:
         self.project.delete_annotations(s.uid for s in spans)
-        self._show(spans[0].document_id)
-        self.spansRemoved.emit({s.uid for s in spans})
+        if not self.open_document(spans[0].document_id):
+            self.spansRemoved.emit({s.uid for s in spans})
         self.documentChanged.emit(spans[0].document_id)
 
     def apply_change(self, before: Span, after: Span) -> Span:
         stored = self.project.update_annotation(before, label=after.label, start=after.start, end=after.end)
-        self._show(stored.document_id)
-        self.spansRemoved.emit({before.uid})
-        self.spansAdded.emit([stored])
+        if not self.open_document(stored.document_id):
+            self.spansRemoved.emit({before.uid})
+            self.spansAdded.emit([stored])
         self.spanSelected.emit(stored)
         return stored
-
-    def _show(self, document_id: int) -> None:
-        """Undo of an edit in another document brings that document back first."""
-        self.open_document(document_id)
 
 
 def _commands():

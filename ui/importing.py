@@ -57,6 +57,11 @@ class ImportRunner(QObject):
     def start(self) -> None:
         self.thread.start()
 
+    def stop_and_wait(self) -> None:
+        self.worker.cancel()
+        self.thread.quit()
+        self.thread.wait()
+
     def _progress(self, done: int, total: int) -> None:
         self.dialog.setMaximum(total)
         self.dialog.setValue(done)

@@ -27,6 +27,7 @@ class MainWindow(QMainWindow):
     def __init__(self, project: Project, analyst: str):
         super().__init__()
         self.editor = Editor(project, analyst, self)
+        self._import_runner: ImportRunner | None = None
         self.resize(1280, 800)
         self._build_views()
         self._build_actions()
@@ -147,6 +148,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         editor = self.editor
         self.document_filter.textChanged.connect(self.documents.set_filter)
+        self.documents.modelReset.connect(self._restore_current_document)
         self.document_view.selectionModel().currentRowChanged.connect(self._document_row_changed)
         self.annotation_view.clicked.connect(self._annotation_clicked)
         self.annotation_view.activated.connect(self._annotation_clicked)
@@ -194,14 +196,21 @@ class MainWindow(QMainWindow):
         if document_id == self.editor.document_id:
             self.status_box.setCurrentIndex(STATUS_ORDER.index(self.editor.status()))
 
+    def _restore_current_document(self) -> None:
+        """A reset (filter, import, analyst switch) must not lose the open document's row."""
+        row = None if self.editor.document_id is None else self.documents.row_of(self.editor.document_id)
+        if row is not None:
+            self.document_view.selectionModel().setCurrentIndex(
+                self.documents.index(row, 0), QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+
     def step_document(self, step: int) -> None:
         row = self.document_view.currentIndex().row() + step
         if 0 <= row < self.documents.rowCount():
             self.document_view.selectRow(row)
 
     def set_status(self, status: str) -> None:
-        self.editor.set_status(status)
-        self.statusBar().showMessage(f"Marked as {STATUS_TEXT[status]}.", 3000)
+        if self.editor.set_status(status):
+            self.statusBar().showMessage(f"Marked as {STATUS_TEXT[status]}.", 3000)
 
     # ---- annotating --------------------------------------------------------
     def _label_key(self, key: str) -> None:
@@ -318,15 +327,19 @@ class MainWindow(QMainWindow):
             self._run_import([folder])
 
     def _run_import(self, paths: list[str]) -> None:
-        runner = ImportRunner(self, self.editor.project, paths, self.editor.analyst)
-        runner.done.connect(lambda _report: self._after_import())
-        runner.start()
+        if self._import_runner is not None:
+            return QMessageBox.information(self, "Import", "An import is already running.")
+        self._import_runner = ImportRunner(self, self.editor.project, paths, self.editor.analyst)
+        self._import_runner.done.connect(lambda _report: self._after_import())
+        self._import_runner.start()
 
     def _after_import(self) -> None:
-        current = self.editor.document_id
+        self._import_runner = None
         self.documents.reload()
-        if current is None:
+        if self.editor.document_id is None:
             self._open_first_document()
+        else:  # an imported JSONL may have brought annotations for the open document
+            self._show_document(self.editor.document_id)
 
     def open_project(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open project", "", "Hashiya projects (*.hashiya);;All files (*)")
@@ -354,6 +367,8 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event) -> None:
+        if self._import_runner is not None:  # stop at the next file; what is committed stays
+            self._import_runner.stop_and_wait()
         self.editor.project.close()
         super().closeEvent(event)
 

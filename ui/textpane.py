@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen, QTextCursor, QTextOption
 from PySide6.QtWidgets import QTextEdit, QToolTip
 
@@ -81,6 +81,8 @@ class TextPane(QTextEdit):
         self._colors: dict[str, QColor] = {}
         self._selected_uid: str | None = None
         self._press_pos = None
+        # Qt lays long documents out in the background; repaint highlights as lines get positions.
+        self.document().documentLayout().documentSizeChanged.connect(lambda _size: self.viewport().update())
 
     # ---- content ---------------------------------------------------------
     def show_document(self, text: str, spans: list[Span], colors: dict[str, QColor]) -> None:
@@ -90,6 +92,7 @@ class TextPane(QTextEdit):
         self._selected_uid = None
         self.setPlainText(text)
         self.set_spans(spans)
+
 
     def set_colors(self, colors: dict[str, QColor]) -> None:
         self._colors = colors
@@ -106,6 +109,7 @@ class TextPane(QTextEdit):
 
     def add_spans(self, spans: list[Span]) -> None:
         """Incremental: an edit costs a bisect and a list insert, not a rebuild."""
+        self.remove_spans({span.uid for span in spans} & self._by_uid.keys())
         for span in spans:
             if span.start is None:
                 continue
@@ -247,10 +251,22 @@ class TextPane(QTextEdit):
         super().paintEvent(event)
 
     def _visible_range(self, rect: QRectF) -> tuple[int, int]:
-        top = self.cursorForPosition(rect.topLeft().toPoint()).block()
-        bottom = self.cursorForPosition(rect.bottomRight().toPoint()).block()
-        end = bottom.position() + bottom.length()
-        return self._map.from_qt(top.position()), self._map.from_qt(min(end, self._map.qt_length))
+        """Code-point range of the lines inside `rect` (a superset while Qt is still laying out)."""
+        top = self._line_edge(QPoint(0, int(rect.top())), at_end=False)
+        bottom = self._line_edge(QPoint(self.viewport().width(), int(rect.bottom())), at_end=True)
+        # Blocks not yet laid out all sit at the top, so hit-testing can return top > bottom.
+        start, end = min(top, bottom), max(top, bottom)
+        if self.verticalScrollBar().value() == 0:
+            start = 0
+        return self._map.from_qt(start), self._map.from_qt(min(end, self._map.qt_length))
+
+    def _line_edge(self, point: QPoint, at_end: bool) -> int:
+        cursor = self.cursorForPosition(point)
+        block = cursor.block()
+        line = block.layout().lineForTextPosition(cursor.position() - block.position())
+        if not line.isValid():
+            return block.position() + (block.length() if at_end else 0)
+        return block.position() + line.textStart() + (line.textLength() if at_end else 0)
 
     def _paint_spans(self, painter: QPainter, rect: QRectF) -> None:
         if not self._by_uid:
@@ -262,30 +278,32 @@ class TextPane(QTextEdit):
         levels = assign_levels(visible)
         selected = None
         for span in sorted(visible, key=lambda s: levels[s.uid]):
-            rects = self._span_rects(span, offset)
+            rects = self._span_rects(span, offset, start, end)
             self._paint_one(painter, span, rects, levels[span.uid])
             if span.uid == self._selected_uid:
                 selected = (span, rects)
         if selected:
             self._paint_outline(painter, *selected)
 
-    def _span_rects(self, span: Span, offset: QPointF) -> list[QRectF]:
-        """One rectangle per visual run of the span: right-to-left and mixed lines give several."""
-        document = self.document()
-        qt_start, qt_end = self._map.to_qt(span.start), self._map.to_qt(span.end)
+    def _span_rects(self, span: Span, offset: QPointF, visible_start: int, visible_end: int) -> list[QRectF]:
+        """One rectangle per visual run of the visible part of the span (RTL and mixed lines give several)."""
+        qt_start = self._map.to_qt(max(span.start, visible_start))
+        qt_end = self._map.to_qt(min(span.end, visible_end))
         rects: list[QRectF] = []
-        block = document.findBlock(qt_start)
+        block = self.document().findBlock(qt_start)
         while block.isValid() and block.position() < qt_end:
             layout = block.layout()
             origin = layout.position() + offset
-            for index in range(layout.lineCount()):
+            first = layout.lineForTextPosition(max(qt_start - block.position(), 0)).lineNumber()
+            for index in range(max(first, 0), layout.lineCount()):
                 line = layout.lineAt(index)
                 line_start = block.position() + line.textStart()
+                if line_start >= qt_end:
+                    break
                 lo, hi = max(qt_start, line_start), min(qt_end, line_start + line.textLength())
                 if lo >= hi:
                     continue
-                boxes = _glyph_boxes(line, lo - block.position(), hi - lo)
-                for box in boxes:
+                for box in _glyph_boxes(line, lo - block.position(), hi - lo):
                     rects.append(QRectF(origin.x() + box.left(), origin.y() + line.y(), box.width(), line.height()))
             block = block.next()
         return rects
