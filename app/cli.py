@@ -43,7 +43,19 @@ def cmd_import(args) -> int:
     return 0 if report.ok else 1
 
 
+def _check_output(out: Path) -> str | None:
+    if out.is_dir():
+        return f"--out {out} is a folder; give a file name"
+    if not out.parent.is_dir():
+        return f"--out {out}: the folder {out.parent} does not exist"
+    return None
+
+
 def cmd_export(args) -> int:
+    problem = _check_output(args.out)
+    if problem:
+        print(f"hashiya: {problem}", file=sys.stderr)
+        return 1
     project = Project.open(args.project)
     try:
         report = export_jsonl(project, args.out, annotator=args.annotator)
@@ -61,9 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     except ProjectError as error:
         print(f"hashiya: {error}", file=sys.stderr)
         return 2
-    except OSError as error:
+    except OSError as error:  # writing an export or reading an input failed
         print(f"hashiya: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
-        return 2
+        return 1
 
 
 if __name__ == "__main__":

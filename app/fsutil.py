@@ -17,6 +17,8 @@ def atomic_write(path: str | os.PathLike, *, encoding: str = "utf-8", newline: s
     """
     target = Path(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    # mkstemp makes the file private (0600); an export should get the usual permissions.
+    os.chmod(tmp_name, 0o666 & ~_current_umask())
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
             yield handle
@@ -27,3 +29,9 @@ def atomic_write(path: str | os.PathLike, *, encoding: str = "utf-8", newline: s
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

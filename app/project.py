@@ -6,7 +6,9 @@ Every write method commits its own transaction before returning, so a caller
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
 import uuid
 from dataclasses import dataclass, field, replace
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from sqlalchemy import Engine, String, create_engine, delete, event, func, insert, select, type_coerce, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import __version__, paths
@@ -115,15 +118,28 @@ def backup_path(path: Path, version: int) -> Path:
 
 
 def _upgrade_file(path: Path, version: int) -> Path:
-    """Copy the file aside (consistently, WAL included), then migrate it in place."""
+    """Copy the file aside (consistently, WAL included), then migrate it in place.
+
+    The version is read again under a write lock, so two windows opening the same
+    old file at once upgrade it once; an existing backup is never overwritten.
+    """
     backup = backup_path(path, version)
-    source = sqlite3.connect(path, isolation_level=None)
+    source = sqlite3.connect(path, isolation_level=None, timeout=10)
     try:
-        target = sqlite3.connect(backup)
-        with target:
-            source.backup(target)
-        target.close()
-        upgrade(source, version)
+        source.execute("BEGIN IMMEDIATE")
+        current = source.execute("PRAGMA user_version").fetchone()[0]
+        if current == version and not backup.exists():
+            # A second connection reads while this one holds the write lock (a connection
+            # cannot back up from itself mid-transaction: sqlite3 would retry forever).
+            reader = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            target = sqlite3.connect(backup)
+            try:
+                reader.backup(target)
+            finally:
+                target.close()
+                reader.close()
+        source.execute("COMMIT")
+        upgrade(source, current)
     finally:
         source.close()
     return backup
@@ -155,6 +171,18 @@ def default_labels() -> list[LabelDef]:
     ]
 
 
+@contextlib.contextmanager
+def _as_project_error(path: Path, what: str):
+    """Whatever SQLite or the file system says becomes one clear message naming the file."""
+    try:
+        yield
+    except ProjectError:
+        raise
+    except (sqlite3.Error, SQLAlchemyError, OSError) as error:
+        reason = getattr(error, "orig", None) or getattr(error, "strerror", None) or error
+        raise ProjectError(f"{path} {what}: {reason}.") from error
+
+
 class Project:
     """An open project file."""
 
@@ -175,16 +203,37 @@ class Project:
                 raise ProjectError(f"{path}: no such project file.")
             return cls.create(path)
         version = _inspect(path)
-        backup = _upgrade_file(path, version) if version < SCHEMA_VERSION else None
-        project = cls(path, _make_engine(path), upgraded_from=version if backup else None, backup=backup)
-        project._check_integrity_quickly()
+        with _as_project_error(path, "cannot be opened"):
+            backup = _upgrade_file(path, version) if version < SCHEMA_VERSION else None
+            project = cls(path, _make_engine(path), upgraded_from=version if backup else None, backup=backup)
+            try:
+                project._check_integrity_quickly()
+            except BaseException:
+                project.engine.dispose()
+                raise
         return project
 
     @classmethod
     def create(cls, path: str | Path) -> "Project":
+        """Build the new project beside its destination and rename it into place: never half-made."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        engine = _make_engine(path)
+        partial = path.with_name(f".{path.name}.partial")
+        with _as_project_error(path, "cannot be created"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            engine = _make_engine(partial)
+            try:
+                cls._initialise(engine)
+                engine.dispose()  # the last connection's close folds the WAL into the file
+                os.replace(partial, path)
+            except BaseException:
+                engine.dispose()
+                for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+                    leftover.unlink(missing_ok=True)
+                raise
+        return cls(path, _make_engine(path))
+
+    @staticmethod
+    def _initialise(engine: Engine) -> None:
         with engine.begin() as connection:
             connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
             connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -196,7 +245,6 @@ class Project:
             connection.execute(insert(Label), [
                 {**label.__dict__, "position": index} for index, label in enumerate(default_labels())
             ])
-        return cls(path, engine)
 
     def _check_integrity_quickly(self) -> None:
         with self.engine.connect() as connection:
@@ -209,16 +257,28 @@ class Project:
         try:
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        except (SQLAlchemyError, OSError):
+            pass  # e.g. a read-only folder: the data is committed, only the tidy-up is skipped
         finally:
             self.engine.dispose()
 
     # ---- annotators ----------------------------------------------------
     def annotator_id(self, name: str) -> int:
-        """The id of the annotator called `name`, created on first use."""
+        """The id of the annotator called `name`, created on first use (a write)."""
         if name not in self._annotator_ids:
             with self.session.begin() as session:
                 self._annotator_ids[name] = self._ensure_annotator(session, name)
         return self._annotator_ids[name]
+
+    def _known_annotator_id(self, name: str) -> int:
+        """For reads: the annotator's id, or -1 (matches nothing) for a name not stored yet."""
+        if name in self._annotator_ids:
+            return self._annotator_ids[name]
+        with self.session() as session:
+            found = session.scalar(select(Annotator.id).where(Annotator.name == name))
+        if found is not None:
+            self._annotator_ids[name] = found
+        return -1 if found is None else found
 
     @staticmethod
     def _ensure_annotator(session: Session, name: str) -> int:
@@ -252,7 +312,7 @@ class Project:
 
     def document_rows(self, ids: Sequence[int], annotator: str) -> list[DocumentRow]:
         """Name, this analyst's status and span count for a page of documents."""
-        annotator_id = self.annotator_id(annotator)
+        annotator_id = self._known_annotator_id(annotator)
         counts = (
             select(Annotation.document_id, func.count().label("n"))
             .where(Annotation.document_id.in_(ids), Annotation.annotator_id == annotator_id)
@@ -293,7 +353,7 @@ class Project:
 
     # ---- status ----------------------------------------------------------
     def status(self, document_id: int, annotator: str) -> str:
-        annotator_id = self.annotator_id(annotator)
+        annotator_id = self._known_annotator_id(annotator)
         with self.session() as session:
             found = session.scalar(
                 select(DocumentStatus.status).where(
@@ -323,7 +383,7 @@ class Project:
             .order_by(Annotation.start, Annotation.end, Annotation.id)
         )
         if annotator is not None:
-            query = query.where(Annotation.annotator_id == self.annotator_id(annotator))
+            query = query.where(Annotation.annotator_id == self._known_annotator_id(annotator))
         if layer is not None:
             query = query.where(Annotation.layer == layer)
         with self.engine.connect() as connection:

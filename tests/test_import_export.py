@@ -283,3 +283,22 @@ def test_jsonl_that_is_not_utf8_is_rejected_not_guessed(project, tmp_path):
                                         .encode("cp1256") + b"\n")
     [(_, message)] = import_paths(project, [tmp_path / "cp.jsonl"], "amal").rejected
     assert "must be UTF-8" in message
+
+
+def test_cli_export_to_a_missing_folder_names_it(tmp_path, capsys):
+    (tmp_path / "a.txt").write_text("نص", encoding="utf-8")
+    project = tmp_path / "p.hashiya"
+    cli(["import", str(project), str(tmp_path / "a.txt")])
+    assert cli(["export", str(project), "--format", "jsonl", "--out", str(tmp_path / "nope" / "o.jsonl")]) == 1
+    assert "the folder" in capsys.readouterr().err
+    assert cli(["export", str(project), "--format", "jsonl", "--out", str(tmp_path)]) == 1
+    assert "is a folder" in capsys.readouterr().err
+
+
+def test_exports_get_ordinary_file_permissions(project, tmp_path):
+    old = os.umask(0o022)
+    try:
+        export_jsonl(project, tmp_path / "out.jsonl")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "out.jsonl").stat().st_mode & 0o777 == 0o644

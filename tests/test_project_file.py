@@ -164,3 +164,54 @@ def test_name_filter_treats_wildcards_literally(project):
     names = lambda ids: [project.document_rows([i], "a")[0].name for i in ids]  # noqa: E731
     assert names(project.document_ids("%_")) == ["50%_done.txt"]
     assert names(project.document_ids("_y")) == ["x_y.txt"]
+
+
+def test_reading_for_an_unknown_analyst_writes_nothing(project):
+    doc = add_document(project, "نص")
+    before = project.annotators()
+    assert project.annotations(doc, annotator="newcomer") == []
+    assert project.status(doc, "newcomer") == "new"
+    assert [r.annotation_count for r in project.document_rows([doc], "newcomer")] == [0]
+    assert project.annotators() == before
+
+
+def test_a_failed_creation_leaves_no_file(tmp_path, monkeypatch):
+    def broken_defaults():
+        raise OSError("resources/labels.json: No such file")
+
+    monkeypatch.setattr("app.project.default_labels", broken_defaults)
+    target = tmp_path / "new.hashiya"
+    with pytest.raises(ProjectError, match="cannot be created"):
+        Project.create(target)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_creating_where_no_folder_can_be_made_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(ProjectError, match="cannot be created"):
+        Project.create(blocker / "sub" / "p.hashiya")
+
+
+def test_a_damaged_project_is_reported_not_raised_raw(project, project_path):
+    for index in range(200):
+        add_document(project, f"نص طويل رقم {index} " * 50, f"{index}.txt")
+    project.close()
+    data = bytearray(project_path.read_bytes())
+    page = 4096
+    data[3 * page:6 * page] = bytes(range(256)) * (3 * page // 256)
+    project_path.write_bytes(bytes(data))
+    with pytest.raises(ProjectError, match="damaged|cannot be opened"):
+        Project.open(project_path)
+
+
+def test_two_opens_of_an_old_project_upgrade_it_once_and_keep_the_original_backup(tmp_path):
+    old = tmp_path / "old.hashiya"
+    make_v1_project(old)
+    first = Project.open(old)
+    backup = backup_path(old, 1).read_bytes()
+    first.close()
+    reopened = Project.open(old)
+    assert reopened.upgraded_from is None
+    reopened.close()
+    assert backup_path(old, 1).read_bytes() == backup
