@@ -338,3 +338,17 @@ def test_filtering_keeps_the_open_document_selected(qtbot, window):
     assert window.document_view.currentIndex().row() == 1
     qtbot.keyClick(window.pane, Qt.Key_PageUp, Qt.ControlModifier)
     assert window.editor.text == TEXT
+
+
+def test_label_keys_work_with_the_arabic_keyboard_layout(qtbot, window, project_path):
+    start = TEXT.index("بوتين")
+    window.pane.select_range(start, start + 5)
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    # What the P key delivers with the Arabic (101) layout active (QTest cannot type non-Latin keys).
+    for kind in (QEvent.KeyPress, QEvent.KeyRelease):
+        QApplication.sendEvent(window.pane, QKeyEvent(kind, 0x062D, Qt.NoModifier, "ح"))
+    [(label, s, e, _)] = rows(project_path)
+    assert (label, TEXT[s:e]) == ("PERS", "بوتين")

@@ -11,12 +11,15 @@ UTF-16 positions happens here, through OffsetMap.
 
 from __future__ import annotations
 
+import functools
+import json
 from bisect import bisect_left
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen, QTextCursor, QTextOption
 from PySide6.QtWidgets import QTextEdit, QToolTip
 
+from app import paths
 from app.project import Span
 from ui.textmap import OffsetMap
 
@@ -25,6 +28,17 @@ BAR_HEIGHT = 3
 BAR_GAP = 1
 # Spans longer than this are kept apart so the visible-range lookup stays a bisect.
 LONG_SPAN = 2_000
+
+
+@functools.cache
+def _arabic_layout() -> dict[str, str]:
+    with open(paths.RESOURCES / "keyboard_arabic.json", encoding="utf-8") as handle:
+        return {k: v for k, v in json.load(handle).items() if not k.startswith("_")}
+
+
+def latin_key(text: str) -> str:
+    """The label-shortcut letter for a typed character, whichever layout (Latin or Arabic) is active."""
+    return _arabic_layout().get(text, text).upper()
 
 
 def assign_levels(spans: list[Span]) -> dict[str, int]:
@@ -202,7 +216,7 @@ class TextPane(QTextEdit):
             self.spanClicked.emit(None)
             return
         if modifiers in (Qt.NoModifier, Qt.ShiftModifier) and event.text() and event.text().isprintable():
-            self.labelKey.emit(event.text().upper())
+            self.labelKey.emit(latin_key(event.text()))
             return
         super().keyPressEvent(event)
 
