@@ -352,3 +352,23 @@ def test_label_keys_work_with_the_arabic_keyboard_layout(qtbot, window, project_
         QApplication.sendEvent(window.pane, QKeyEvent(kind, 0x062D, Qt.NoModifier, "ح"))
     [(label, s, e, _)] = rows(project_path)
     assert (label, TEXT[s:e]) == ("PERS", "بوتين")
+
+
+def test_clicking_a_nested_span_again_selects_the_enclosing_one(qtbot, window):
+    pane = window.pane
+    outer = TEXT.index("فلاديمير بوتين")
+    inner = TEXT.index("بوتين")
+    for start, end, label in [(outer, outer + 14, "PERS"), (inner, inner + 5, "ORG")]:
+        pane.select_range(start, end)
+        window.apply_label(label)
+    pane.clear_selection()
+    pane.set_selected_span(None)
+    cursor = pane.textCursor()
+    cursor.setPosition(pane._map.to_qt(inner + 2))
+    point = pane.cursorRect(cursor).center()
+    labels = []
+    for _ in range(3):
+        qtbot.mouseClick(pane.viewport(), Qt.LeftButton, pos=point)
+        labels.append(pane.selected_span().label)
+        qtbot.wait(400)  # not a double click
+    assert labels == ["ORG", "PERS", "ORG"]
