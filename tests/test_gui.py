@@ -133,15 +133,20 @@ def test_trim_clitic_and_grow_commands(qtbot, window, project_path):
     assert TEXT[s:e] == "قال"
 
 
+def add_nested_person_and_org(window) -> int:
+    """PERS over "فلاديمير بوتين" with ORG nested on "بوتين"; nothing left selected. Returns ORG's start."""
+    outer, inner = TEXT.index("فلاديمير بوتين"), TEXT.index("بوتين")
+    for start, end, label in [(outer, outer + 14, "PERS"), (inner, inner + 5, "ORG")]:
+        window.pane.select_range(start, end)
+        window.apply_label(label)
+    window.pane.clear_selection()
+    window.pane.set_selected_span(None)
+    return inner
+
+
 def test_nested_spans_are_all_painted(qtbot, window):
     pane = window.pane
-    outer = TEXT.index("فلاديمير بوتين")
-    inner = TEXT.index("بوتين")
-    for start, end, label in [(outer, outer + 14, "PERS"), (inner, inner + 5, "ORG")]:
-        pane.select_range(start, end)
-        window.apply_label(label)
-    pane.clear_selection()
-    pane.set_selected_span(None)
+    add_nested_person_and_org(window)
     image = pane.viewport().grab().toImage()
     colors = {QColor(image.pixel(x, y)).name() for x in range(image.width()) for y in range(0, 120)}
     pers_fill = "#" + "".join(f"{c:02x}" for c in _blend((230, 25, 75), 80))
@@ -356,13 +361,7 @@ def test_label_keys_work_with_the_arabic_keyboard_layout(qtbot, window, project_
 
 def test_clicking_a_nested_span_again_selects_the_enclosing_one(qtbot, window):
     pane = window.pane
-    outer = TEXT.index("فلاديمير بوتين")
-    inner = TEXT.index("بوتين")
-    for start, end, label in [(outer, outer + 14, "PERS"), (inner, inner + 5, "ORG")]:
-        pane.select_range(start, end)
-        window.apply_label(label)
-    pane.clear_selection()
-    pane.set_selected_span(None)
+    inner = add_nested_person_and_org(window)
     cursor = pane.textCursor()
     cursor.setPosition(pane._map.to_qt(inner + 2))
     point = pane.cursorRect(cursor).center()
