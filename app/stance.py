@@ -1,0 +1,105 @@
+"""Stances: references to holders and targets (see docs/stance-format.md) and the holder guess."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from typing import Any, Iterable
+
+from app import paths
+from app.project import Span
+
+ARTICLE = "the article"
+HOLDER_LABELS = ("PERS", "ORG", "GPE", "NORP")
+# People and organisations speak; countries and groups do so less often.
+PREFERRED_HOLDERS = ("PERS", "ORG")
+SEARCH_BACK = 300  # characters before the evidence in which a reporting verb is looked for
+PRONOUN_BACK = 600  # "وأضاف:" with no named subject: the last speaker within this distance
+
+
+# ---- references ----------------------------------------------------------
+def entity_ref(span: Span, text: str) -> dict[str, Any]:
+    return {"start": span.start, "end": span.end, "text": text[span.start:span.end], "id": span.uid}
+
+
+def article_ref() -> dict[str, Any]:
+    return {"text": ARTICLE, "article": True}
+
+
+def free_text_ref(words: str) -> dict[str, Any]:
+    return {"text": words.strip()}
+
+
+def list_target_ref(name: str) -> dict[str, Any]:
+    return {"target": name}
+
+
+def describe(reference: dict[str, Any] | None) -> str:
+    """How a holder or target reads in lists: its text or target name."""
+    if not reference:
+        return ""
+    return reference.get("target") or reference.get("text", "")
+
+
+def stance_attrs(holder: dict, target: dict, note: str = "") -> dict[str, Any]:
+    attrs: dict[str, Any] = {"holder": holder, "target": target}
+    if note.strip():
+        attrs["note"] = note.strip()
+    return attrs
+
+
+def doc_stance_target(span: Span) -> str:
+    return span.attrs.get("target", "")
+
+
+# ---- the holder guess --------------------------------------------------------
+@functools.cache
+def _verb_pattern() -> re.Pattern:
+    with open(paths.RESOURCES / "reporting_verbs.json", encoding="utf-8") as handle:
+        verbs = json.load(handle)["verbs"]
+    marks = "[\u064b-\u0652\u0670\u0640]*"  # harakat and tatweel may sit between letters
+    alef = "[اأإآ]"
+
+    def letters(verb: str) -> str:
+        return marks.join(alef if char in "اأإآ" else re.escape(char) for char in verb) + marks
+
+    alternatives = "|".join(letters(v) for v in sorted(verbs, key=len, reverse=True))
+    return re.compile(rf"(?<![\w\u0600-\u06ff])[وف]?(?:{alternatives})(?![\w\u0600-\u06ff])")
+
+
+def guess_holder(text: str, evidence_start: int, entities: Iterable[Span]) -> Span | None:
+    """The entity that most plausibly holds the stance whose evidence starts at `evidence_start`.
+
+    Arabic news reports in verb-subject order ("وقال بوتين إن …"): the first
+    person or organisation after the nearest reporting verb before the evidence.
+    Failing that, the subject before the verb ("بوتين قال"), or, for a verb
+    with no named subject ("وأضاف:"), the last speaker mentioned before it.
+    """
+    candidates = [e for e in entities if e.label in HOLDER_LABELS and e.start is not None]
+    floor = max(0, evidence_start - SEARCH_BACK, text.rfind("\n\n", 0, evidence_start) + 1)
+    verbs = list(_verb_pattern().finditer(text, floor, evidence_start))
+    if not verbs:
+        return _best(_ending_before(candidates, evidence_start, floor), last=True)
+    verb = verbs[-1]
+    after_verb = [e for e in candidates if verb.end() <= e.start and e.end <= evidence_start]
+    return (
+        _best(after_verb, last=False)
+        or _best(_ending_before(candidates, verb.start(), verb.start() - PRONOUN_BACK), last=True)
+    )
+
+
+def _ending_before(spans: list[Span], limit: int, floor: int) -> list[Span]:
+    return [e for e in spans if floor <= e.start and e.end <= limit]
+
+
+def _best(spans: list[Span], last: bool) -> Span | None:
+    """Nearest span (first after a verb, or last before a point), people and organisations first."""
+    if not spans:
+        return None
+    preferred = [s for s in spans if s.label in PREFERRED_HOLDERS] or spans
+    # Among spans starting at the same place the longest (outermost) one is the name.
+    ordered = sorted(preferred, key=lambda s: (s.start, -(s.end - s.start)))
+    if not last:
+        return ordered[0]
+    return max(preferred, key=lambda s: (s.end, s.end - s.start))

@@ -1,0 +1,66 @@
+"""Holder guess and stance references (app/stance.py)."""
+
+from app import paths
+from app.project import Span
+from app.stance import article_ref, describe, entity_ref, guess_holder, stance_attrs
+
+SEED_000 = (paths.SEEDS / "000_cfe630f0c522799c.txt").read_text(encoding="utf-8")
+
+
+def entity(text, words, label, occurrence=0):
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(words, start + 1)
+    return Span(1, "amal", "entity", label, start, start + len(words))
+
+
+def test_verb_subject_order_picks_the_person_after_the_verb():
+    sentence = "وقال بوتين إن روسيا ستدعم كوريا الشمالية دائما في دفاعها عن سيادتها."
+    text = SEED_000
+    sentence_start = text.index(sentence)
+    putin = Span(1, "amal", "entity", "PERS", sentence_start + 5, sentence_start + 10)
+    russia = Span(1, "amal", "entity", "GPE", sentence_start + 14, sentence_start + 19)
+    evidence = text.index("روسيا ستدعم", sentence_start)
+    assert guess_holder(text, evidence, [russia, putin]) == putin
+
+
+def test_people_win_over_nationalities_and_the_outer_name_over_its_parts():
+    text = "وأكد الرئيس الروسي فلاديمير بوتين للزعيم الكوري الشمالي \"تثمينه دعم كوريا الشمالية\""
+    norp = entity(text, "الروسي", "NORP")
+    person = entity(text, "فلاديمير بوتين", "PERS")
+    surname = entity(text, "بوتين", "PERS")
+    evidence = text.index("تثمينه")
+    assert guess_holder(text, evidence, [norp, surname, person]) == person
+
+
+def test_subject_before_the_verb():
+    text = "الكرملين قال إن الزيارة ستتم قريبا"
+    kremlin = entity(text, "الكرملين", "ORG")
+    assert guess_holder(text, text.index("الزيارة"), [kremlin]) == kremlin
+
+
+def test_verb_without_named_subject_takes_the_last_speaker():
+    text = "وقال المتحدث ديمتري بيسكوف إن الزيارة مهمة. وأضاف: \"سنناقش كل القضايا\""
+    peskov = entity(text, "ديمتري بيسكوف", "PERS")
+    assert guess_holder(text, text.index("سنناقش"), [peskov]) == peskov
+
+
+def test_verbs_match_with_harakat_and_other_alef_forms():
+    text = "وأكَّدَ كيم دعمه الكامل لروسيا"
+    kim = entity(text, "كيم", "PERS")
+    assert guess_holder(text, text.index("دعمه"), [kim]) == kim
+
+
+def test_no_plausible_holder():
+    text = "روسيا ستدعم كوريا الشمالية"
+    assert guess_holder(text, 0, []) is None
+
+
+def test_references_and_attrs():
+    text = "قال بوتين"
+    putin = Span(1, "amal", "entity", "PERS", 4, 9, uid="u1")
+    assert entity_ref(putin, text) == {"start": 4, "end": 9, "text": "بوتين", "id": "u1"}
+    assert describe(article_ref()) == "the article" and describe({"target": "روسيا"}) == "روسيا"
+    assert stance_attrs(article_ref(), {"target": "روسيا"}, "  ") == {
+        "holder": {"text": "the article", "article": True}, "target": {"target": "روسيا"}}
+    assert stance_attrs(article_ref(), {"target": "روسيا"}, "sarcasm")["note"] == "sarcasm"
