@@ -10,8 +10,9 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QUndoStack
 
-from app import words
+from app import stance, words
 from app.project import LabelDef, Project, Span
+from app.stance_format import DOC_STANCE_LAYER, STANCE_LAYER
 
 
 class Editor(QObject):
@@ -29,14 +30,32 @@ class Editor(QObject):
         self.analyst = analyst
         self.undo_stack = QUndoStack(self)
         self.labels: list[LabelDef] = project.labels("entity")
+        self.targets: list[str] = [label.name for label in project.labels("stance_target")]
         self.document_id: int | None = None
         self.text = ""
+        self.current: dict[str, Span] = {}  # the analyst's spans of every layer in the open document
         self.snap_to_words = True
         self._write_failed = False
 
     # ---- state -----------------------------------------------------------
     def colors(self) -> dict[str, QColor]:
-        return {label.name: QColor(label.color) for label in self.labels}
+        from ui.stancepanel import POLARITY_COLORS
+
+        colors = {name: QColor(color) for name, color in POLARITY_COLORS.items()}
+        colors.update({label.name: QColor(label.color) for label in self.labels})
+        return colors
+
+    def reload_schema(self) -> None:
+        """After the schema dialog changed labels or targets (and maybe renamed annotations)."""
+        self.labels = self.project.labels("entity")
+        self.targets = [label.name for label in self.project.labels("stance_target")]
+        if self.document_id is not None:
+            current, self.document_id = self.document_id, None
+            self.open_document(current)
+
+    def layer_spans(self, layer: str) -> list[Span]:
+        return sorted((s for s in self.current.values() if s.layer == layer),
+                      key=lambda s: (s.start or 0, s.end or 0, s.uid))
 
     def label_for_key(self, key: str) -> LabelDef | None:
         return next((label for label in self.labels if (label.shortcut or "").upper() == key), None)
@@ -47,13 +66,13 @@ class Editor(QObject):
             return False
         self.document_id = document_id
         self.text = self.project.document_text(document_id)
+        self.current = {s.uid: s for s in self.project.annotations(document_id, annotator=self.analyst)}
         self.documentOpened.emit(document_id)
         return True
 
     def spans(self) -> list[Span]:
-        if self.document_id is None:
-            return []
-        return self.project.annotations(self.document_id, annotator=self.analyst, layer="entity")
+        """The analyst's spans of every layer in the open document."""
+        return list(self.current.values())
 
     def set_analyst(self, name: str) -> None:
         self.analyst = name
@@ -75,6 +94,44 @@ class Editor(QObject):
         self._write_failed = False
         self.undo_stack.push(_commands().AddSpans(self, [span]))  # Qt deletes it at once if it failed
         return None if self._write_failed else span
+
+    # ---- stances -------------------------------------------------------------
+    def guess_holder(self, evidence_start: int) -> Span | None:
+        return stance.guess_holder(self.text, evidence_start, self.layer_spans("entity"))
+
+    def create_stance(self, start: int, end: int, holder: dict, target: dict, polarity: str, note: str) -> Span | None:
+        if self.document_id is None or start >= end:
+            return None
+        span = Span(self.document_id, self.analyst, STANCE_LAYER, polarity, start, end,
+                    attrs=stance.stance_attrs(holder, target, note))
+        self._write_failed = False
+        self.undo_stack.push(_commands().AddSpans(self, [span]))
+        return None if self._write_failed else span
+
+    def update_stance(self, span: Span, holder: dict, target: dict, polarity: str, note: str) -> None:
+        changed = span.with_changes(label=polarity, attrs=stance.stance_attrs(holder, target, note))
+        if changed != span:
+            self.undo_stack.push(_commands().ChangeSpan(self, span, changed, "Edit stance"))
+
+    def doc_stance(self, target: str) -> Span | None:
+        return next((s for s in self.layer_spans(DOC_STANCE_LAYER) if stance.doc_stance_target(s) == target), None)
+
+    def set_doc_stance(self, target: str, polarity: str | None) -> None:
+        """Set (or, with None, clear) the article's overall stance towards `target`: one undo step."""
+        if self.document_id is None:
+            return
+        existing = self.doc_stance(target)
+        commands = _commands()
+        if polarity is None:
+            if existing is not None:
+                self.undo_stack.push(commands.RemoveSpans(self, [existing]))
+        elif existing is None:
+            span = Span(self.document_id, self.analyst, DOC_STANCE_LAYER, polarity, None, None,
+                        attrs={"target": target})
+            self.undo_stack.push(commands.AddSpans(self, [span]))
+        elif existing.label != polarity:
+            self.undo_stack.push(commands.ChangeSpan(self, existing, existing.with_changes(label=polarity),
+                                                     f"Document stance on {target}: {polarity}"))
 
     def relabel(self, span: Span, label: str) -> None:
         if span.label != label:
@@ -117,6 +174,7 @@ class Editor(QObject):
     def apply_add(self, spans: list[Span]) -> list[Span]:
         stored = self.project.add_annotations(spans)
         if not self.open_document(stored[0].document_id):
+            self.current.update({s.uid: s for s in stored})
             self.spansAdded.emit(stored)
         self.documentChanged.emit(stored[0].document_id)
         return stored
@@ -124,15 +182,20 @@ class Editor(QObject):
     def apply_remove(self, spans: list[Span]) -> None:
         self.project.delete_annotations(s.uid for s in spans)
         if not self.open_document(spans[0].document_id):
+            for span in spans:
+                self.current.pop(span.uid, None)
             self.spansRemoved.emit({s.uid for s in spans})
         self.documentChanged.emit(spans[0].document_id)
 
     def apply_change(self, before: Span, after: Span) -> Span:
-        stored = self.project.update_annotation(before, label=after.label, start=after.start, end=after.end)
+        stored = self.project.update_annotation(before, label=after.label, start=after.start, end=after.end,
+                                                attrs=after.attrs)
         if not self.open_document(stored.document_id):
+            self.current[stored.uid] = stored
             self.spansRemoved.emit({before.uid})
             self.spansAdded.emit([stored])
-        self.spanSelected.emit(stored)
+        if stored.start is not None:  # a document stance has no place in the text to select
+            self.spanSelected.emit(stored)
         return stored
 
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
-    QLineEdit, QMainWindow, QMessageBox, QSplitter, QTableView, QToolButton, QVBoxLayout, QWidget,
+    QLineEdit, QMainWindow, QMessageBox, QSplitter, QTableView, QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
 from app import settings, words
@@ -18,6 +18,8 @@ from ui.fonts import reading_font
 from ui.importing import ImportRunner
 from ui.models import STATUS_TEXT, AnnotationListModel, DocumentListModel
 from ui.palette import LabelPalette
+from ui.stancelists import DocStanceModel, DocStanceView, StanceListModel, stance_proxy
+from ui.stancepanel import StancePanel
 from ui.textpane import TextPane
 
 STATUS_ORDER = ("new", "in_progress", "done")
@@ -28,6 +30,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.editor = Editor(project, analyst, self)
         self._import_runner: ImportRunner | None = None
+        self._stance_evidence: tuple[int, int] = (0, 0)
+        self._stance_editing = None
         self.resize(1280, 800)
         self._build_views()
         self._build_actions()
@@ -58,14 +62,29 @@ class MainWindow(QMainWindow):
         self.annotation_view = self._table(self.annotations)
         _fit_columns(self.annotation_view, stretch=1, elide=Qt.ElideRight)
 
+        self.stances = StanceListModel(self)
+        self.stance_view = self._table(stance_proxy(self.stances, self))
+        self.stance_view.setSortingEnabled(True)
+        self.stance_view.sortByColumn(-1, Qt.AscendingOrder)  # text order until a header is clicked
+        _fit_columns(self.stance_view, stretch=3, elide=Qt.ElideRight, model=self.stances)
+        self.doc_stances = DocStanceModel(self)
+        self.doc_stance_view = DocStanceView(self.doc_stances)
+        self.side_tabs = QTabWidget()
+        self.side_tabs.addTab(self.annotation_view, "Spans")
+        self.side_tabs.addTab(self.stance_view, "Stances")
+        self.side_tabs.addTab(_column(QLabel("The article's overall stance per target\n"
+                                             "(F favour · A against · N neutral · X not addressed · Del clears)"),
+                                      self.doc_stance_view), "Document stance")
+
         splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(_column(self.document_filter, self.document_view))
         splitter.addWidget(_column(_row(self.document_title, QLabel("Status:"), self.status_box), self.pane))
-        splitter.addWidget(_column(QLabel("Labels"), self.palette, QLabel("Spans in this document"),
-                                   self.annotation_view))
+        splitter.addWidget(_column(QLabel("Labels"), self.palette, self.side_tabs))
         splitter.setSizes([260, 720, 300])
         splitter.setStretchFactor(1, 1)
         self.setCentralWidget(splitter)
+
+        self.stance_panel = StancePanel(self)
 
         self.analyst_button = QToolButton()
         self.analyst_button.setToolTip("Switch analyst")
@@ -124,6 +143,7 @@ class MainWindow(QMainWindow):
         self.delete_action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
         self.pane.addAction(self.delete_action)
         self.annotation_view.addAction(self.delete_action)
+        self.stance_view.addAction(self.delete_action)
         self._action(span, "&Trim leading clitic (و ف ب ل ك ال)", self.trim_clitic, "Ctrl+T")
         span.addSeparator()
         # In a right-to-left paragraph the start of a span is its right edge.
@@ -131,6 +151,12 @@ class MainWindow(QMainWindow):
         self._action(span, "Shrink at start", lambda: self.move_edge("start", -1), "Alt+Left")
         self._action(span, "Extend at end", lambda: self.move_edge("end", 1), "Alt+Shift+Left")
         self._action(span, "Shrink at end", lambda: self.move_edge("end", -1), "Alt+Shift+Right")
+
+        stance = bar.addMenu("S&tance")
+        self.stance_action = self._action(stance, "Make a &stance from the selection…", self.open_stance_panel, "S")
+        self.stance_action.setShortcutContext(Qt.WidgetShortcut)
+        self.pane.addAction(self.stance_action)
+        self._action(stance, "&Edit the selected stance…", self.edit_selected_stance)
 
         document = bar.addMenu("&Document")
         for number, status in enumerate(STATUS_ORDER, start=1):
@@ -152,6 +178,11 @@ class MainWindow(QMainWindow):
         self.document_view.selectionModel().currentRowChanged.connect(self._document_row_changed)
         self.annotation_view.clicked.connect(self._annotation_clicked)
         self.annotation_view.activated.connect(self._annotation_clicked)
+        self.stance_view.clicked.connect(self._stance_clicked)
+        self.stance_view.doubleClicked.connect(lambda _index: self.edit_selected_stance())
+        self.stance_panel.saved.connect(self._stance_saved)
+        self.stance_panel.cancelled.connect(self.pane.setFocus)
+        self.doc_stance_view.polarityChosen.connect(self.editor.set_doc_stance)
         self.pane.labelKey.connect(self._label_key)
         self.pane.spanClicked.connect(self._span_clicked)
         self.pane.selectionChanged.connect(self._update_selection_info)
@@ -180,8 +211,10 @@ class MainWindow(QMainWindow):
     def _show_document(self, document_id: int) -> None:
         editor = self.editor
         spans = editor.spans()
-        self.pane.show_document(editor.text, spans, editor.colors())
+        self.stance_panel.hide()
+        self.pane.show_document(editor.text, [s for s in spans if s.start is not None], editor.colors())
         self.annotations.set_document(editor.text, spans)
+        self._refresh_stance_views()
         self.document_title.setText(editor.project.document_name(document_id))
         self.status_box.setCurrentIndex(STATUS_ORDER.index(editor.status()))
         row = self.documents.row_of(document_id)
@@ -228,7 +261,7 @@ class MainWindow(QMainWindow):
                 self._select_span(span)
             return
         selected = self.pane.selected_span()
-        if selected is not None:
+        if selected is not None and selected.layer == "entity":
             self.editor.relabel(selected, label)
         else:
             self.statusBar().showMessage("Select some text (or click a span) first.", 4000)
@@ -236,12 +269,72 @@ class MainWindow(QMainWindow):
     def _spans_added(self, spans) -> None:
         self.pane.add_spans(spans)
         self.annotations.add_spans(spans)
+        self._refresh_stance_views(spans)
 
     def _spans_removed(self, uids) -> None:
         self.pane.remove_spans(uids)
         self.annotations.remove_spans(uids)
+        self._refresh_stance_views()
+
+    def _refresh_stance_views(self, changed=()) -> None:
+        """Stance lists are short: they are rebuilt from the editor's spans."""
+        if changed and all(s.layer == "entity" for s in changed):
+            return
+        self.stances.set_spans(self.editor.text, self.editor.layer_spans("stance"))
+        row = self.doc_stance_view.currentIndex().row()  # keys act on the current row: keep it
+        self.doc_stances.set_state(self.editor.targets, self.editor.layer_spans("doc_stance"))
+        if 0 <= row < self.doc_stances.rowCount():
+            self.doc_stance_view.setCurrentIndex(self.doc_stances.index(row, 0))
+
+    # ---- stances ---------------------------------------------------------------
+    def open_stance_panel(self) -> None:
+        selection = self.pane.selection_range()
+        if not selection:
+            selected = self.pane.selected_span()
+            if selected is not None and selected.layer == "stance":
+                return self.edit_selected_stance()
+            return self.statusBar().showMessage("Select the evidence (a quote or clause) first, then press S.", 5000)
+        start, end = words.snap_to_words(self.editor.text, *selection) if self.editor.snap_to_words else selection
+        if start >= end:
+            return self.statusBar().showMessage("The selection holds no words.", 4000)
+        self._stance_evidence, self._stance_editing = (start, end), None
+        self._open_panel(start, end, current=None)
+
+    def edit_selected_stance(self) -> None:
+        span = self.pane.selected_span()
+        if span is None or span.layer != "stance":
+            return self.statusBar().showMessage("Select a stance in the Stances list first.", 4000)
+        self._stance_evidence, self._stance_editing = (span.start, span.end), span
+        self._open_panel(span.start, span.end, current=span)
+
+    def _open_panel(self, start: int, end: int, current) -> None:
+        editor = self.editor
+        cursor = self.pane.textCursor()
+        cursor.setPosition(self.pane._map.to_qt(end))
+        anchor = self.pane.viewport().mapTo(self, self.pane.cursorRect(cursor).bottomLeft())
+        self.stance_panel.open_for(editor.text[start:end], editor.text, editor.layer_spans("entity"),
+                                   editor.targets, editor.guess_holder(start), anchor, current=current)
+
+    def _stance_saved(self, choice) -> None:
+        if self._stance_editing is not None:
+            self.editor.update_stance(self._stance_editing, choice.holder, choice.target, choice.polarity, choice.note)
+        else:
+            created = self.editor.create_stance(*self._stance_evidence, choice.holder, choice.target,
+                                                choice.polarity, choice.note)
+            if created is not None:
+                self.pane.clear_selection()
+                self.statusBar().showMessage(f"Stance saved: {choice.polarity}.", 4000)
+        self.pane.setFocus()
+
+    def _stance_clicked(self, index) -> None:
+        span = self.stance_view.model().data(index, Qt.UserRole)
+        self.pane.set_selected_span(span.uid)
+        references = [ref for ref in (span.attrs.get("holder", {}), span.attrs.get("target", {})) if "start" in ref]
+        self.pane.set_reference_spans([(ref["start"], ref["end"]) for ref in references])
+        self.pane.select_range(span.start, span.start)
 
     def _span_clicked(self, span) -> None:
+        self.pane.set_reference_spans([])
         self._select_span(span, scroll=False)
 
     def _select_span(self, span, scroll: bool = True) -> None:
@@ -373,11 +466,11 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def _fit_columns(view: QTableView, stretch: int, elide=Qt.ElideMiddle) -> None:
+def _fit_columns(view: QTableView, stretch: int, elide=Qt.ElideMiddle, model=None) -> None:
     """Fixed widths from the model's widest sample; ResizeToContents would sample a thousand rows per reset."""
     header = view.horizontalHeader()
     metrics = view.fontMetrics()
-    model = view.model()
+    model = model or view.model()
     for column, (title, widest) in enumerate(zip(model.COLUMNS, model.WIDEST)):
         if column == stretch:
             header.setSectionResizeMode(column, QHeaderView.Stretch)

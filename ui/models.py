@@ -145,11 +145,11 @@ class AnnotationListModel(_TableModel):
     def set_document(self, text: str, spans: list[Span]) -> None:
         self.beginResetModel()
         self._text = text
-        self._spans = sorted((s for s in spans if s.start is not None), key=_order)
+        self._spans = sorted((s for s in spans if s.layer == "entity"), key=_order)
         self.endResetModel()
 
     def add_spans(self, spans: list[Span]) -> None:
-        for span in sorted(spans, key=_order):
+        for span in sorted((s for s in spans if s.layer == "entity"), key=_order):
             row = _insertion_row(self._spans, span)
             self.beginInsertRows(QModelIndex(), row, row)
             self._spans.insert(row, span)

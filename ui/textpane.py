@@ -94,6 +94,7 @@ class TextPane(QTextEdit):
         self._max_short = 0
         self._colors: dict[str, QColor] = {}
         self._selected_uid: str | None = None
+        self._references: list[tuple[int, int]] = []
         self._press_pos = None
         # Qt lays long documents out in the background; repaint highlights as lines get positions.
         self.document().documentLayout().documentSizeChanged.connect(lambda _size: self.viewport().update())
@@ -104,6 +105,7 @@ class TextPane(QTextEdit):
         self._map = OffsetMap(text)
         self._colors = colors
         self._selected_uid = None
+        self._references = []
         self.setPlainText(text)
         self.set_spans(spans)
 
@@ -189,10 +191,16 @@ class TextPane(QTextEdit):
     def offset_at(self, point) -> int:
         return self._map.from_qt(self.cursorForPosition(point).position())
 
-    def spans_at(self, offset: int) -> list[Span]:
-        """Spans covering `offset`, innermost (shortest) first."""
-        covering = [s for s in self._candidates(offset, offset + 1) if s.start <= offset < s.end]
+    def spans_at(self, offset: int, layer: str = "entity") -> list[Span]:
+        """Spans of `layer` covering `offset`, innermost (shortest) first."""
+        covering = [s for s in self._candidates(offset, offset + 1)
+                    if s.start <= offset < s.end and s.layer == layer]
         return sorted(covering, key=lambda s: (s.end - s.start, s.start))
+
+    def set_reference_spans(self, references: list[tuple[int, int]]) -> None:
+        """Outline other places (a stance's holder and target) while something is selected."""
+        self._references = references
+        self.viewport().update()
 
     def _candidates(self, start: int, end: int) -> list[Span]:
         """Spans that may intersect [start, end): a bisect window plus the few long ones."""
@@ -249,7 +257,9 @@ class TextPane(QTextEdit):
         super().mouseMoveEvent(event)
         if event.buttons():
             return
-        labels = [s.label for s in self.spans_at(self.offset_at(event.position().toPoint()))]
+        offset = self.offset_at(event.position().toPoint())
+        labels = [s.label for s in self.spans_at(offset)]
+        labels += [f"{s.label} stance" for s in self.spans_at(offset, layer="stance")]
         if labels:
             QToolTip.showText(event.globalPosition().toPoint(), " ⊃ ".join(reversed(labels)), self.viewport())
         else:
@@ -283,19 +293,26 @@ class TextPane(QTextEdit):
         return block.position() + line.textStart() + (line.textLength() if at_end else 0)
 
     def _paint_spans(self, painter: QPainter, rect: QRectF) -> None:
-        if not self._by_uid:
+        if not self._by_uid and not self._references:
             return
         start, end = self._visible_range(rect)
         offset = QPointF(-self.horizontalScrollBar().value(), -self.verticalScrollBar().value())
         visible = self._candidates(start, end)
+        entities = [s for s in visible if s.layer == "entity"]
         # Levels of the visible spans only: the cost follows the screen, not the document.
-        levels = assign_levels(visible)
+        levels = assign_levels(entities)
         selected = None
-        for span in sorted(visible, key=lambda s: levels[s.uid]):
+        for span in sorted(entities, key=lambda s: levels[s.uid]) + [s for s in visible if s.layer != "entity"]:
             rects = self._span_rects(span, offset, start, end)
-            self._paint_one(painter, span, rects, levels[span.uid])
+            if span.layer == "entity":
+                self._paint_one(painter, span, rects, levels[span.uid])
+            else:
+                self._paint_evidence(painter, span, rects)
             if span.uid == self._selected_uid:
                 selected = (span, rects)
+        for reference_start, reference_end in self._references:
+            reference = Span(0, "", "reference", "", reference_start, reference_end)
+            self._paint_dashed_box(painter, self._span_rects(reference, offset, start, end))
         if selected:
             self._paint_outline(painter, *selected)
 
@@ -332,6 +349,18 @@ class TextPane(QTextEdit):
         for rect in rects:
             bottom = rect.bottom() - (level - 1) * (BAR_HEIGHT + BAR_GAP)
             painter.fillRect(QRectF(rect.left(), bottom - BAR_HEIGHT, rect.width(), BAR_HEIGHT), color)
+
+    def _paint_evidence(self, painter: QPainter, span: Span, rects: list[QRectF]) -> None:
+        """Stance evidence: a dashed line over the text in the polarity's colour."""
+        pen = QPen(QColor(self._colors.get(span.label, QColor("#555555"))), 2, Qt.DashLine)
+        painter.setPen(pen)
+        for rect in rects:
+            painter.drawLine(QPointF(rect.left(), rect.top() + 1), QPointF(rect.right(), rect.top() + 1))
+
+    def _paint_dashed_box(self, painter: QPainter, rects: list[QRectF]) -> None:
+        painter.setPen(QPen(QColor("#37474f"), 1.5, Qt.DashLine))
+        for rect in rects:
+            painter.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
 
     def _paint_outline(self, painter: QPainter, span: Span, rects: list[QRectF]) -> None:
         pen = QPen(QColor(self._colors.get(span.label, QColor("#444444"))).darker(160), 2)

@@ -1,0 +1,158 @@
+"""Stances made from the keyboard on a demo article, checked in the database."""
+
+import json
+import sqlite3
+
+import pytest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import insert
+
+from app import paths
+from app.importer import import_paths
+from app.models import Label
+from ui.fonts import load_bundled_fonts
+from ui.mainwindow import MainWindow
+
+TARGETS = ["روسيا", "كوريا الشمالية", "الولايات المتحدة", "أوكرانيا"]
+ARTICLE = "000_cfe630f0c522799c.txt"
+
+
+@pytest.fixture
+def window(qtbot, project):
+    load_bundled_fonts()
+    import_paths(project, [paths.SEEDS / ARTICLE], "amal")
+    with project.session.begin() as session:
+        session.execute(insert(Label), [
+            {"layer": "stance_target", "name": n, "color": "#888888", "shortcut": None, "description": "",
+             "position": i} for i, n in enumerate(TARGETS)])
+    window = MainWindow(project, "amal")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.pane.setFocus()
+    return window
+
+
+def type_text(widget, text):
+    """Type any text (QTest cannot send Arabic characters)."""
+    for char in text:
+        for kind in (QEvent.KeyPress, QEvent.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.NoModifier, char))
+
+
+def stored(project_path, layer):
+    connection = sqlite3.connect(project_path)
+    try:
+        return connection.execute(
+            'SELECT label, start, "end", attrs FROM annotations WHERE layer = ? ORDER BY id', (layer,)).fetchall()
+    finally:
+        connection.close()
+
+
+def test_span_stance_from_the_keyboard(qtbot, window, project_path):
+    text = window.editor.text
+    sentence = "وقال بوتين إن روسيا ستدعم كوريا الشمالية دائما في دفاعها عن سيادتها"
+    base = text.index(sentence)
+    putin = base + sentence.index("بوتين")
+    window.pane.select_range(putin, putin + 5)
+    qtbot.keyClick(window.pane, Qt.Key_P)  # the holder is an annotated person
+
+    evidence = base + sentence.index("روسيا ستدعم")
+    window.pane.select_range(evidence, base + len(sentence))
+    qtbot.keyClick(window.pane, Qt.Key_S)
+    panel = window.stance_panel
+    assert panel.isVisible() and panel.target.hasFocus()
+    assert panel.holder.currentText().startswith("بوتين")  # pre-filled: the speaker of قال
+
+    type_text(panel.target, "كوريا الشمالية")
+    panel.target.completer().popup().hide()
+    qtbot.keyClick(panel.target, Qt.Key_Return)  # target chosen: on to the polarity
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_F)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Return)
+    assert not panel.isVisible()
+
+    [(label, start, end, attrs)] = stored(project_path, "stance")
+    attrs = json.loads(attrs)
+    assert (label, text[start:end]) == ("FAVOR", sentence[sentence.index("روسيا ستدعم"):])
+    assert attrs["holder"] == {"start": putin, "end": putin + 5, "text": "بوتين",
+                               "id": window.editor.layer_spans("entity")[0].uid}
+    assert attrs["target"] == {"target": "كوريا الشمالية"}
+    assert window.stances.rowCount() == 1
+    assert window.stances.data(window.stances.index(0, 0)) == "بوتين"
+
+    qtbot.keyClick(window.pane, Qt.Key_Z, Qt.ControlModifier)
+    assert stored(project_path, "stance") == [] and window.stances.rowCount() == 0
+
+
+def test_panel_refuses_to_save_without_a_polarity_and_escape_cancels(qtbot, window, project_path):
+    start = window.editor.text.index("تعزيز العلاقات الثنائية")
+    window.pane.select_range(start, start + 23)
+    qtbot.keyClick(window.pane, Qt.Key_S)
+    panel = window.stance_panel
+    type_text(panel.target, "روسيا")
+    panel.target.completer().popup().hide()
+    panel.save()
+    assert panel.isVisible() and "polarity" in panel.message.text()
+    qtbot.keyClick(panel.note, Qt.Key_A, Qt.AltModifier)  # Alt+A works from a text field
+    assert panel.polarity() == "AGAINST"
+    qtbot.keyClick(panel.note, Qt.Key_Escape)
+    assert not panel.isVisible() and stored(project_path, "stance") == []
+
+
+def test_free_text_holder_and_editing_a_stance(qtbot, window, project_path):
+    start = window.editor.text.index("مستوى أعلى")
+    window.pane.select_range(start, start + 10)
+    qtbot.keyClick(window.pane, Qt.Key_S)
+    panel = window.stance_panel
+    type_text(panel.target, "روسيا")
+    panel.target.completer().popup().hide()
+    panel.holder.setEditText("")
+    type_text(panel.holder.lineEdit(), "مسؤول كوري")
+    qtbot.keyClick(panel.note, Qt.Key_N, Qt.AltModifier)
+    qtbot.keyClick(panel.note, Qt.Key_Return)
+    [(label, _, _, attrs)] = stored(project_path, "stance")
+    assert label == "NEUTRAL" and json.loads(attrs)["holder"] == {"text": "مسؤول كوري"}
+
+    window.side_tabs.setCurrentIndex(1)
+    index = window.stance_view.model().index(0, 0)
+    window.stance_view.setCurrentIndex(index)
+    window._stance_clicked(index)
+    window.edit_selected_stance()
+    assert panel.isVisible() and panel.holder.currentText() == "مسؤول كوري" and panel.polarity() == "NEUTRAL"
+    qtbot.keyClick(panel.note, Qt.Key_A, Qt.AltModifier)
+    qtbot.keyClick(panel.note, Qt.Key_Return)
+    assert [row[0] for row in stored(project_path, "stance")] == ["AGAINST"]
+    qtbot.keyClick(window.pane, Qt.Key_Z, Qt.ControlModifier)
+    assert [row[0] for row in stored(project_path, "stance")] == ["NEUTRAL"]
+
+
+def test_document_stance_per_target_with_keys(qtbot, window, project_path):
+    window.side_tabs.setCurrentIndex(2)
+    view = window.doc_stance_view
+    assert [window.doc_stances.target_at(r) for r in range(window.doc_stances.rowCount())] == TARGETS
+    view.setFocus()
+    view.setCurrentIndex(window.doc_stances.index(0, 0))
+    qtbot.keyClick(view, Qt.Key_F)            # روسيا: favour
+    view.setCurrentIndex(window.doc_stances.index(2, 0))
+    qtbot.keyClick(view, Qt.Key_A)            # الولايات المتحدة: against
+    qtbot.keyClick(view, Qt.Key_X)            # … changed to not addressed
+    rows = [(label, json.loads(attrs)) for label, start, end, attrs in stored(project_path, "doc_stance")]
+    assert rows == [("FAVOR", {"target": "روسيا"}), ("NONE", {"target": "الولايات المتحدة"})]
+    assert all(start is None for _, start, _, _ in stored(project_path, "doc_stance"))
+    assert window.doc_stances.data(window.doc_stances.index(2, 1)) == "not addressed"
+    qtbot.keyClick(view, Qt.Key_Delete)
+    assert len(stored(project_path, "doc_stance")) == 1
+    qtbot.keyClick(view, Qt.Key_Z, Qt.ControlModifier)
+    assert len(stored(project_path, "doc_stance")) == 2
+
+
+def test_stance_evidence_does_not_take_entity_keys(qtbot, window, project_path):
+    """Selecting a stance in the list and pressing a label key must not turn it into an entity."""
+    window.editor.create_stance(10, 20, {"text": "the article", "article": True}, {"target": "روسيا"}, "FAVOR", "")
+    index = window.stance_view.model().index(0, 0)
+    window._stance_clicked(index)
+    window.pane.setFocus()
+    qtbot.keyClick(window.pane, Qt.Key_P)
+    assert [row[0] for row in stored(project_path, "stance")] == ["FAVOR"] and stored(project_path, "entity") == []

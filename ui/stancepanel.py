@@ -1,0 +1,204 @@
+"""The stance panel: opens next to the selected evidence, driven from the keyboard.
+
+Target first (type-ahead over the project's targets and the document's entities),
+holder pre-filled with the guessed speaker, one key per polarity (F, A, N — with
+Alt from any field), Enter saves, Esc cancels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QPoint, QStringListModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup, QComboBox, QCompleter, QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+    QWidget,
+)
+
+from app import stance
+from app.project import Span
+
+POLARITY_KEYS = {Qt.Key_F: "FAVOR", Qt.Key_A: "AGAINST", Qt.Key_N: "NEUTRAL"}
+POLARITY_COLORS = {"FAVOR": "#2e7d32", "AGAINST": "#c62828", "NEUTRAL": "#616161"}
+
+
+@dataclass(frozen=True)
+class StanceChoice:
+    """What the analyst settled on in the panel."""
+
+    holder: dict
+    target: dict
+    polarity: str
+    note: str
+
+
+class StancePanel(QFrame):
+    saved = Signal(object)  # StanceChoice
+    cancelled = Signal()
+
+    def __init__(self, parent: QWidget):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.setObjectName("stancePanel")
+        self.setStyleSheet("#stancePanel { border: 1px solid palette(dark); border-radius: 4px; }")
+        self._targets: dict[str, dict] = {}
+        self._holders: dict[str, dict] = {}
+        self._build()
+        self.hide()
+
+    def _build(self) -> None:
+        layout = QFormLayout(self)
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.target = QLineEdit(placeholderText="type a target…")
+        self._completions = QStringListModel(self)
+        completer = QCompleter(self._completions, self)
+        completer.setFilterMode(Qt.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseInsensitive)
+        self.target.setCompleter(completer)
+        self.holder = QComboBox()
+        self.holder.setEditable(True)
+        self.holder.setInsertPolicy(QComboBox.NoInsert)
+        self.buttons = QButtonGroup(self)
+        row = QHBoxLayout()
+        for key, polarity in zip("FAN", ("FAVOR", "AGAINST", "NEUTRAL")):
+            button = QPushButton(f"{key}  {polarity}")
+            button.setCheckable(True)
+            button.setProperty("polarity", polarity)
+            button.setStyleSheet(f"QPushButton:checked {{ background: {POLARITY_COLORS[polarity]}; color: white; }}")
+            self.buttons.addButton(button)
+            row.addWidget(button)
+        self.note = QLineEdit(placeholderText="optional note")
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #c62828;")
+        layout.addRow(self.title)
+        layout.addRow("Target:", self.target)
+        layout.addRow("Holder:", self.holder)
+        layout.addRow("Polarity:", row)
+        layout.addRow("Note:", self.note)
+        layout.addRow(self.message)
+        for widget in (self.target, self.holder, self.holder.lineEdit(), self.note, *self.buttons.buttons()):
+            widget.installEventFilter(self)
+
+    # ---- opening -----------------------------------------------------------
+    def open_for(self, evidence: str, text: str, entities: list[Span], targets: list[str],
+                 guessed: Span | None, at: QPoint, current: Span | None = None) -> None:
+        """Show the panel for new evidence, or to edit `current` (a stored span stance)."""
+        excerpt = evidence if len(evidence) <= 80 else evidence[:77] + "…"
+        self.title.setText(f"Stance on: \u2068{excerpt}\u2069")
+        self._fill_targets(text, entities, targets)
+        self._fill_holders(text, entities, guessed)
+        self.message.clear()
+        self.note.setText("")
+        self.target.setText("")
+        self._set_polarity(None)
+        if current is not None:
+            self._show_current(current)
+        self.adjustSize()
+        self.move(self._clamped(at))
+        self.show()
+        self.raise_()
+        self.target.setFocus()
+
+    def _fill_targets(self, text: str, entities: list[Span], targets: list[str]) -> None:
+        self._targets = {name: stance.list_target_ref(name) for name in targets}
+        for span in entities:
+            self._targets.setdefault(_entity_choice(span, text), stance.entity_ref(span, text))
+        self._completions.setStringList(list(self._targets))
+
+    def _fill_holders(self, text: str, entities: list[Span], guessed: Span | None) -> None:
+        people = [s for s in entities if s.label in stance.HOLDER_LABELS]
+        ordered = ([guessed] if guessed else []) + [s for s in people if s != guessed]
+        self._holders = {_entity_choice(s, text): stance.entity_ref(s, text) for s in ordered}
+        self._holders[stance.ARTICLE] = stance.article_ref()
+        self.holder.clear()
+        self.holder.addItems(list(self._holders))
+        self.holder.setCurrentIndex(0 if guessed else len(self._holders) - 1)
+
+    def _show_current(self, current: Span) -> None:
+        attrs = current.attrs
+        self.target.setText(self._choice_for(self._targets, attrs.get("target", {})))
+        self.holder.setEditText(self._choice_for(self._holders, attrs.get("holder", {})))
+        self.note.setText(attrs.get("note", ""))
+        self._set_polarity(current.label)
+
+    @staticmethod
+    def _choice_for(choices: dict[str, dict], reference: dict) -> str:
+        for shown, candidate in choices.items():
+            if _same_reference(candidate, reference):
+                return shown
+        return stance.describe(reference)
+
+    def _clamped(self, at: QPoint) -> QPoint:
+        parent = self.parentWidget().rect()
+        x = min(max(at.x(), 0), max(parent.width() - self.width(), 0))
+        y = min(max(at.y(), 0), max(parent.height() - self.height(), 0))
+        return QPoint(x, y)
+
+    # ---- keys ----------------------------------------------------------------
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.KeyPress and self._handle_key(watched, event):
+            return True
+        return super().eventFilter(watched, event)
+
+    def _handle_key(self, watched, event) -> bool:
+        key, modifiers = event.key(), event.modifiers()
+        in_text_field = isinstance(watched, (QLineEdit, QComboBox))
+        if key in POLARITY_KEYS and (modifiers & Qt.AltModifier or not in_text_field):
+            self._set_polarity(POLARITY_KEYS[key])
+            return True
+        if key == Qt.Key_Escape:
+            self.hide()
+            self.cancelled.emit()
+            return True
+        if key in (Qt.Key_Return, Qt.Key_Enter):
+            if watched is self.target and self.target.completer().popup().isVisible():
+                return False  # let the completer take the choice first
+            if watched is self.target and self.polarity() is None:
+                self.buttons.buttons()[0].setFocus()  # next: one key for the polarity
+                return True
+            self.save()
+            return True
+        return False
+
+    def _set_polarity(self, polarity: str | None) -> None:
+        self.buttons.setExclusive(False)
+        for button in self.buttons.buttons():
+            button.setChecked(button.property("polarity") == polarity)
+        self.buttons.setExclusive(True)
+
+    def polarity(self) -> str | None:
+        checked = self.buttons.checkedButton()
+        return checked.property("polarity") if checked else None
+
+    # ---- saving ----------------------------------------------------------------
+    def choice(self) -> StanceChoice | str:
+        """The analyst's choice, or a sentence saying what is missing."""
+        target_text = self.target.text().strip()
+        if target_text not in self._targets:
+            return "Choose a target from the list (type to search)." if target_text else "Choose a target."
+        holder_text = self.holder.currentText().strip()
+        if not holder_text:
+            return "Name a holder, or choose “the article”."
+        holder = self._holders.get(holder_text) or stance.free_text_ref(holder_text)
+        if self.polarity() is None:
+            return "Choose a polarity: F favour, A against, N neutral."
+        return StanceChoice(holder, self._targets[target_text], self.polarity(), self.note.text())
+
+    def save(self) -> None:
+        result = self.choice()
+        if isinstance(result, str):
+            self.message.setText(result)
+            return
+        self.hide()
+        self.saved.emit(result)
+
+
+def _entity_choice(span: Span, text: str) -> str:
+    return f"{text[span.start:span.end]} · {span.label} {span.start}–{span.end}"
+
+
+def _same_reference(a: dict, b: dict) -> bool:
+    keys = ("start", "end") if "start" in b else ("target",) if "target" in b else ("text", "article")
+    return all(a.get(k) == b.get(k) for k in keys)
