@@ -7,11 +7,12 @@ import sys
 from pathlib import Path
 
 from app import settings
-from app.exporter import FORMATS, export_jsonl
+from app.exporter import FORMATS, ExportReport, export_jsonl, export_stance_csv
 from app.importer import import_paths
 from app.project import Project, ProjectError
 
 SUBCOMMANDS = ("import", "export")
+EXPORTERS = {"jsonl": export_jsonl, "stance-csv": export_stance_csv}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,7 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("paths", nargs="+", type=Path, help=".txt or .jsonl files, or folders")
     importing.add_argument("--annotator", help="annotator for annotations that name none (default: you)")
 
-    exporting = commands.add_parser("export", help="export documents and annotations")
+    exporting = commands.add_parser("export", help="export documents and annotations (jsonl), or stances as a "
+                                                   "spreadsheet table (stance-csv)")
     exporting.add_argument("project", type=Path)
     exporting.add_argument("--format", choices=FORMATS, required=True)
     exporting.add_argument("--out", type=Path, required=True)
@@ -58,11 +60,19 @@ def cmd_export(args) -> int:
         return 1
     project = Project.open(args.project)
     try:
-        report = export_jsonl(project, args.out, annotator=args.annotator)
+        report = EXPORTERS[args.format](project, args.out, annotator=args.annotator)
     finally:
         project.close()
-    print(f"wrote {args.out}: {report.documents} document(s), {report.annotations} annotation(s)")
+    print(f"wrote {args.out}: {_export_summary(args.format, report)}")
     return 0
+
+
+def _export_summary(kind: str, report: ExportReport) -> str:
+    if kind == "jsonl":
+        return f"{report.documents} document(s), {report.annotations} annotation(s)"
+    if not report.rows:
+        return "no stances to export; the file has only the header row"
+    return f"{report.rows} stance row(s) from {report.documents} document(s)"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,6 +6,7 @@ failed export never leaves a half-written file behind.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 from dataclasses import dataclass
@@ -17,14 +18,16 @@ from sqlalchemy import select
 from app.fsutil import atomic_write
 from app.models import Annotation, Annotator, Document
 from app.project import Project
+from app.stance_format import DOC_STANCE_LAYER, STANCE_LAYERS
 
-FORMATS = ("jsonl",)
+FORMATS = ("jsonl", "stance-csv")
 
 
 @dataclass
 class ExportReport:
     documents: int = 0
     annotations: int = 0
+    rows: int = 0  # table formats: data rows written (the header not counted)
 
 
 # Legal inside JSON strings, but line breaks to many JSONL readers (Python's splitlines among them).
@@ -45,7 +48,8 @@ def annotation_object(uid, annotator, layer, label, start, end, attrs, provenanc
     return item
 
 
-def _annotations_by_document(project: Project, annotator: str | None) -> Iterator[tuple[int, list[dict]]]:
+def _annotations_by_document(project: Project, annotator: str | None,
+                             layers: tuple[str, ...] | None = None) -> Iterator[tuple[int, list[dict]]]:
     query = (
         select(Annotation.document_id, Annotation.uid, Annotator.name, Annotation.layer, Annotation.label,
                Annotation.start, Annotation.end, Annotation.attrs, Annotation.provenance)
@@ -56,6 +60,8 @@ def _annotations_by_document(project: Project, annotator: str | None) -> Iterato
     )
     if annotator is not None:
         query = query.where(Annotator.name == annotator)
+    if layers is not None:
+        query = query.where(Annotation.layer.in_(layers))
     with project.session() as session:
         rows = session.execute(query).yield_per(10_000)
         for document_id, group in groupby(rows, key=lambda row: row[0]):
@@ -84,3 +90,78 @@ def export_jsonl(project: Project, out: str | os.PathLike, annotator: str | None
             report.documents += 1
             report.annotations += len(spans)
     return report
+
+
+# ---- stances as a spreadsheet --------------------------------------------------------
+STANCE_CSV_COLUMNS = (
+    "document", "annotator", "kind", "holder_text", "holder_start", "holder_end",
+    "target", "target_start", "target_end", "polarity",
+    "evidence_text", "evidence_start", "evidence_end", "note", "id",
+)
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: str) -> str:
+    """A text cell a spreadsheet shows as text: a formula-like start gets an apostrophe before it."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def export_stance_csv(project: Project, out: str | os.PathLike, annotator: str | None = None) -> ExportReport:
+    """One row per stance (span and document stances), UTF-8 with a BOM so spreadsheets read the Arabic.
+
+    Rows are ordered by document, then evidence start (document stances first), then annotator.
+    """
+    report = ExportReport()
+    with atomic_write(out, encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(STANCE_CSV_COLUMNS)
+        for document_id, stances in _annotations_by_document(project, annotator, STANCE_LAYERS):
+            name, text = _name_and_text(project, document_id)
+            stances.sort(key=lambda item: (item.get("start", -1), item["annotator"]))  # stable: ties keep query order
+            writer.writerows(_stance_cells(name, text, item) for item in stances)
+            report.documents += 1
+            report.annotations += len(stances)
+    report.rows = report.annotations
+    return report
+
+
+def _name_and_text(project: Project, document_id: int) -> tuple[str, str]:
+    with project.session() as session:
+        return session.execute(select(Document.name, Document.text).where(Document.id == document_id)).one()
+
+
+def _stance_cells(name: str, text: str, item: dict) -> list:
+    attrs = item["attrs"]
+    note = attrs.get("note", "")
+    if item["layer"] == DOC_STANCE_LAYER:
+        target = attrs.get("target", "")
+        row = [name, item["annotator"], "document", "", None, None, target, None, None, item["label"],
+               "", None, None, note, item["id"]]
+    else:
+        start, end = item["start"], item["end"]
+        row = [name, item["annotator"], "span", *_reference_cells(attrs.get("holder"), text),
+               *_reference_cells(attrs.get("target"), text), item["label"],
+               text[start:end], start, end, note, item["id"]]
+    return [_cell(value) for value in row]
+
+
+def _reference_cells(reference, text: str) -> tuple:
+    """(text or target name, start, end) of a holder or target; offsets only for an entity span."""
+    if not isinstance(reference, dict):
+        return "", None, None
+    if "target" in reference:
+        return reference["target"], None, None
+    start, end = reference.get("start"), reference.get("end")
+    if isinstance(start, int) and isinstance(end, int):
+        return reference.get("text", text[start:end]), start, end
+    return reference.get("text", ""), None, None
+
+
+def _cell(value):
+    """Offsets stay numbers; everything else is text, made safe to open in a spreadsheet."""
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return spreadsheet_text(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))

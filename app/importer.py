@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from sqlalchemy import insert, select
+from sqlalchemy import String, insert, select, type_coerce
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.models import Annotation, Annotator, Document
 from app.project import Project, Span, new_uid, now_iso
+from app.stance_format import (DOC_STANCE_LAYER, STANCE_LAYER, STANCE_LAYERS, StanceFormatError, check_doc_stance,
+                               check_stance, content_key, map_reference_offsets)
 from app.textio import DecodeError, decode_document, normalise_newlines
 
 TEXT_SUFFIXES = {".txt", ".text"}
@@ -27,7 +29,7 @@ JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 BATCH_SIZE = 500
 LOOKUP_CHUNK = 500  # bound parameters per IN (...): stock SQLite builds allow 32,766
 # Layers that carry character offsets; document-level layers have none.
-UNANCHORED_LAYERS = {"doc_stance"}
+UNANCHORED_LAYERS = {DOC_STANCE_LAYER}
 
 
 class ImportCancelled(Exception):
@@ -154,9 +156,11 @@ def _parse_jsonl_record(line: str, fallback_name: str, path: str | None, default
     _check_storable(raw_text, '"text"')
     _check_storable(name, '"name"')
     text, shift = _normalise_with_offset_map(raw_text)
-    annotations = [shift_offsets(a, shift) for a in _annotations_of(record, default_annotator)]
+    retext = normalise_newlines if "\r" in raw_text else (lambda quoted: quoted)
+    annotations = [shift_offsets(a, shift, retext) for a in _annotations_of(record, default_annotator)]
     for index, annotation in enumerate(annotations, start=1):
-        _check_annotation(annotation, len(text), index)
+        _check_annotation(annotation, text, index)
+    _check_one_doc_stance_per_target(annotations)
     return ParsedDocument(name, path, text, meta, annotations)
 
 
@@ -189,7 +193,7 @@ def _check_storable(value: str, what: str) -> None:
         raise BadInput(f"{what} contains an unpaired surrogate escape, which is not a character") from None
 
 
-def _check_annotation(annotation: dict, length: int, index: int) -> None:
+def _check_annotation(annotation: dict, text: str, index: int) -> None:
     where = f"annotation {index}"
     for key in ("annotator", "layer", "label"):
         if not isinstance(annotation.get(key), str) or not annotation[key]:
@@ -202,12 +206,35 @@ def _check_annotation(annotation: dict, length: int, index: int) -> None:
     if "id" in annotation and not (isinstance(annotation["id"], str) and 0 < len(annotation["id"]) <= 36):
         raise BadInput(f'{where}: "id" must be a string of at most 36 characters')
     start, end = annotation.get("start"), annotation.get("end")
-    if annotation["layer"] in UNANCHORED_LAYERS and start is None and end is None:
-        return
+    try:
+        if annotation["layer"] == DOC_STANCE_LAYER:
+            check_doc_stance(annotation["label"], start, end, annotation["attrs"])
+        if not (annotation["layer"] in UNANCHORED_LAYERS and start is None and end is None):
+            _check_offsets(start, end, len(text), where)
+        if annotation["layer"] == STANCE_LAYER:
+            check_stance(annotation["label"], annotation["attrs"], text)
+    except StanceFormatError as error:
+        raise BadInput(f"{where}: {error}") from None
+
+
+def _check_offsets(start, end, length: int, where: str) -> None:
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
         raise BadInput(f'{where}: "start" and "end" must be integers')
     if not 0 <= start < end <= length:
         raise BadInput(f"{where}: offsets {start}–{end} fall outside the text (length {length})")
+
+
+def _check_one_doc_stance_per_target(annotations: list[dict]) -> None:
+    """At most one document stance per (document, annotator, target)."""
+    first: dict[tuple[str, str], int] = {}
+    for index, annotation in enumerate(annotations, start=1):
+        if annotation["layer"] != DOC_STANCE_LAYER:
+            continue
+        key = (annotation["annotator"], annotation["attrs"]["target"])
+        if key in first:
+            raise BadInput(f"annotation {index}: a second doc_stance by {key[0]} for the target {key[1]!r} "
+                           f"(the first is annotation {first[key]})")
+        first[key] = index
 
 
 def _normalise_with_offset_map(text: str) -> tuple[str, Callable[[int], int]]:
@@ -222,11 +249,16 @@ def _normalise_with_offset_map(text: str) -> tuple[str, Callable[[int], int]]:
     return normalise_newlines(text), shift
 
 
-def shift_offsets(annotation: dict, shift: Callable[[int], int]) -> dict:
+def shift_offsets(annotation: dict, shift: Callable[[int], int],
+                  retext: Callable[[str], str] = lambda quoted: quoted) -> dict:
+    """Offsets moved as the text's line endings were normalised; so are a stance's holder and target
+    (their quoted text normalised by `retext`, as the document's was)."""
     moved = dict(annotation)
     for key in ("start", "end"):
         if isinstance(moved.get(key), int) and not isinstance(moved.get(key), bool):
             moved[key] = shift(moved[key])
+    if moved.get("layer") == STANCE_LAYER and isinstance(moved.get("attrs"), dict):
+        moved["attrs"] = map_reference_offsets(moved["attrs"], shift, retext)
     return moved
 
 
@@ -371,23 +403,28 @@ def _drop_ids_used_elsewhere(session, rows: list[dict], outcome: ImportReport) -
 
 
 def _identity(annotation: dict) -> tuple:
-    """How a re-imported annotation is recognised: by its id, else by what it says."""
+    """How a re-imported annotation is recognised: by its id, else by what it says
+    (for stances that includes holder and target; see stance_format.content_key)."""
     if annotation.get("id"):
         return ("id", annotation["id"])
-    return ("span", annotation["annotator"], annotation["layer"], annotation["label"],
-            annotation.get("start"), annotation.get("end"))
+    return ("content", annotation["annotator"], *content_key(
+        annotation["layer"], annotation["label"], annotation.get("start"), annotation.get("end"),
+        annotation.get("attrs") or {}))
 
 
 def _present_annotations(session, document_id: int) -> set:
     rows = session.execute(
-        select(Annotation.uid, Annotator.name, Annotation.layer, Annotation.label, Annotation.start, Annotation.end)
+        select(Annotation.uid, Annotator.name, Annotation.layer, Annotation.label, Annotation.start, Annotation.end,
+               type_coerce(Annotation.attrs, String))
         .join(Annotator, Annotator.id == Annotation.annotator_id)
         .where(Annotation.document_id == document_id)
     )
     present: set = set()
-    for uid, *rest in rows:
+    for uid, annotator, layer, label, start, end, raw_attrs in rows:
+        # Only stances are told apart by their attributes: skip the JSON parser for the rest.
+        attrs = json.loads(raw_attrs) if layer in STANCE_LAYERS and raw_attrs else {}
         present.add(("id", uid))
-        present.add(("span", *rest))
+        present.add(("content", annotator, *content_key(layer, label, start, end, attrs)))
     return present
 
 
