@@ -85,8 +85,23 @@ def guess_holder(text: str, evidence_start: int, entities: Iterable[Span]) -> Sp
     after_verb = [e for e in candidates if verb.end() <= e.start and e.end <= evidence_start]
     return (
         _best(after_verb, last=False)
+        or _named_elsewhere(text, text[verb.end():evidence_start], candidates)
         or _best(_ending_before(candidates, verb.start(), verb.start() - PRONOUN_BACK), last=True)
     )
+
+
+def _named_elsewhere(text: str, segment: str, candidates: list[Span]) -> Span | None:
+    """"وقال بوتين إن …" where this mention is not annotated but بوتين (or فلاديمير بوتين) is, elsewhere.
+
+    The entity whose last word appears first after the verb wins; the fuller name on a tie.
+    """
+    tokens = segment.split()
+    ranked = []
+    for entity in candidates:
+        name = text[entity.start:entity.end].split()
+        if name and name[-1] in tokens:
+            ranked.append((tokens.index(name[-1]), -len(name), entity.start, entity))
+    return min(ranked, key=lambda item: item[:3])[3] if ranked else None
 
 
 def _ending_before(spans: list[Span], limit: int, floor: int) -> list[Span]:

@@ -64,3 +64,10 @@ def test_references_and_attrs():
     assert stance_attrs(article_ref(), {"target": "روسيا"}, "  ") == {
         "holder": {"text": "the article", "article": True}, "target": {"target": "روسيا"}}
     assert stance_attrs(article_ref(), {"target": "روسيا"}, "sarcasm")["note"] == "sarcasm"
+
+
+def test_an_unannotated_mention_after_the_verb_finds_the_same_name_annotated_elsewhere():
+    text = "عقد الرئيس فلاديمير بوتين مباحثات مع كيم جونغ أون. وقال بوتين إن روسيا ستدعم كوريا الشمالية"
+    putin = entity(text, "فلاديمير بوتين", "PERS")
+    kim = entity(text, "كيم جونغ أون", "PERS")
+    assert guess_holder(text, text.index("روسيا ستدعم"), [putin, kim]) == putin

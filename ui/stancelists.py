@@ -20,7 +20,7 @@ class StanceListModel(_TableModel):
     """Holder → target : polarity, with an excerpt of the evidence."""
 
     COLUMNS = ("Holder", "Target", "Polarity", "Evidence")
-    WIDEST = ("", "", "AGAINST", "")
+    WIDEST = ("فلاديمير بوتين", "كوريا الشمالية", "AGAINST", "")
 
     def __init__(self, parent=None):
         super().__init__(parent)

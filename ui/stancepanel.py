@@ -41,7 +41,8 @@ class StancePanel(QFrame):
         self.setFrameShape(QFrame.StyledPanel)
         self.setAutoFillBackground(True)
         self.setObjectName("stancePanel")
-        self.setStyleSheet("#stancePanel { border: 1px solid palette(dark); border-radius: 4px; }")
+        self.setStyleSheet("#stancePanel { background: palette(window); border: 1px solid palette(dark);"
+                           " border-radius: 4px; }")
         self._targets: dict[str, dict] = {}
         self._holders: dict[str, dict] = {}
         self._build()
