@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from app import paths, settings
+from app import paths, schema, settings
 from app.importer import import_paths
 from app.project import Project, ProjectError
 from ui.platform_check import platform_problem
@@ -31,6 +31,9 @@ def ensure_demo_project() -> Path:
         project = Project.create(path)
         try:
             import_paths(project, [paths.SEEDS], annotator=settings.default_analyst())
+            # The demo corpus's stance targets; a new project of one's own starts with none.
+            for target in schema.read_schema(paths.SEEDS / "schema.json").get(schema.STANCE_TARGET, []):
+                schema.add_label(project, target)
         finally:
             project.close()
     return path
