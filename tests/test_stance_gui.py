@@ -156,3 +156,24 @@ def test_stance_evidence_does_not_take_entity_keys(qtbot, window, project_path):
     window.pane.setFocus()
     qtbot.keyClick(window.pane, Qt.Key_P)
     assert [row[0] for row in stored(project_path, "stance")] == ["FAVOR"] and stored(project_path, "entity") == []
+
+
+def test_renaming_an_entity_type_renames_every_annotation_and_undoes_in_one_step(qtbot, window, project_path):
+    text = window.editor.text
+    for words in ("فلاديمير بوتين", "كيم جونغ أون"):
+        start = text.index(words)
+        window.pane.select_range(start, start + len(words))
+        qtbot.keyClick(window.pane, Qt.Key_P)
+    window.schema_editor.rename("entity", "PERS", "PERSON")
+    assert [row[0] for row in stored(project_path, "entity")] == ["PERSON", "PERSON"]
+    assert "PERSON" in window.palette.buttons and "PERS" not in window.palette.buttons
+    assert {s.label for s in window.pane.spans()} == {"PERSON"}
+    assert window.annotations.data(window.annotations.index(0, 0)) == "PERSON"
+    start = text.index("بيونغ يانغ")
+    window.pane.select_range(start, start + 10)
+    qtbot.keyClick(window.pane, Qt.Key_P)  # the key follows the renamed type
+    assert sorted(row[0] for row in stored(project_path, "entity")) == ["PERSON"] * 3
+    qtbot.keyClick(window.pane, Qt.Key_Z, Qt.ControlModifier)  # the last span
+    qtbot.keyClick(window.pane, Qt.Key_Z, Qt.ControlModifier)  # the rename, in one step
+    assert [row[0] for row in stored(project_path, "entity")] == ["PERS", "PERS"]
+    assert "PERS" in window.palette.buttons

@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
+    QAbstractItemView, QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
     QLineEdit, QMainWindow, QMessageBox, QSplitter, QTableView, QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
@@ -17,7 +17,10 @@ from ui.editor import Editor
 from ui.fonts import reading_font
 from ui.importing import ImportRunner
 from ui.models import STATUS_TEXT, AnnotationListModel, DocumentListModel
+from ui.guidelines import GuidelinesPanel
 from ui.palette import LabelPalette
+from ui.schemacommands import SchemaEditor
+from ui.schemadialog import SchemaDialog
 from ui.stancelists import DocStanceModel, DocStanceView, StanceListModel, stance_proxy
 from ui.stancepanel import StancePanel
 from ui.textpane import TextPane
@@ -85,6 +88,13 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(splitter)
 
         self.stance_panel = StancePanel(self)
+        self.guidelines = GuidelinesPanel(self.editor.project)
+        self.guidelines_dock = QDockWidget("Guidelines", self)
+        self.guidelines_dock.setObjectName("guidelines")
+        self.guidelines_dock.setWidget(self.guidelines)
+        self.addDockWidget(Qt.RightDockWidgetArea, self.guidelines_dock)
+        self.guidelines_dock.hide()
+        self.schema_editor = SchemaEditor.of(self.editor)  # the instance the dialog uses too
 
         self.analyst_button = QToolButton()
         self.analyst_button.setToolTip("Switch analyst")
@@ -136,6 +146,8 @@ class MainWindow(QMainWindow):
                                         "Ctrl+Shift+W", checkable=True)
         self.snap_action.setChecked(True)
         self._action(edit, "Switch &analyst…", self.switch_analyst)
+        edit.addSeparator()
+        self._action(edit, "Label &schema…", self.edit_schema, "Ctrl+Shift+L")
 
         span = bar.addMenu("&Span")
         self.delete_action = self._action(span, "&Delete span", self.delete_selected_span,
@@ -170,6 +182,11 @@ class MainWindow(QMainWindow):
         self._action(view, "Zoom &in", lambda: self.pane.zoom(1), [QKeySequence.ZoomIn, "Ctrl+="])
         self._action(view, "Zoom &out", lambda: self.pane.zoom(-1), QKeySequence.ZoomOut)
         self._action(view, "&Reset zoom", self._reset_zoom, "Ctrl+0")
+        view.addSeparator()
+        guidelines = self.guidelines_dock.toggleViewAction()
+        guidelines.setText("&Guidelines")
+        guidelines.setShortcut(QKeySequence("F1"))
+        view.addAction(guidelines)
 
     def _connect(self) -> None:
         editor = self.editor
@@ -195,6 +212,8 @@ class MainWindow(QMainWindow):
         editor.spanSelected.connect(self._select_span)
         editor.documentChanged.connect(self._document_changed)
         editor.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self.schema_editor.schemaChanged.connect(self._schema_changed)
+        self.schema_editor.failed.connect(lambda text: self.statusBar().showMessage(text, 8000))
         editor.writeFailed.connect(lambda text: QMessageBox.warning(self, "Not saved", text))
 
     # ---- documents -------------------------------------------------------
@@ -376,6 +395,17 @@ class MainWindow(QMainWindow):
         start, end = words.grow(span.start, span.end, len(self.editor.text), edge, amount)
         verb = "Extend" if amount > 0 else "Shrink"
         self.editor.move_edges(span, start, end, f"{verb} at {edge}")
+
+    def edit_schema(self) -> None:
+        SchemaDialog(self.schema_editor, self).exec()  # modal: usage counts stay true while it is open
+
+    def _schema_changed(self, _layer: str) -> None:
+        """After a schema edit, its undo or redo: labels, colours, targets and renamed spans."""
+        self.palette.set_labels(self.project_labels())
+        self.editor.reload_schema()  # reopens the document: renamed spans, new colours and targets
+
+    def project_labels(self):
+        return self.editor.project.labels("entity")
 
     def _toggle_snap(self, checked: bool) -> None:
         self.editor.snap_to_words = checked
