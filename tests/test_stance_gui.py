@@ -177,3 +177,19 @@ def test_renaming_an_entity_type_renames_every_annotation_and_undoes_in_one_step
     qtbot.keyClick(window.pane, Qt.Key_Z, Qt.ControlModifier)  # the rename, in one step
     assert [row[0] for row in stored(project_path, "entity")] == ["PERS", "PERS"]
     assert "PERS" in window.palette.buttons
+
+
+def test_stance_models_pass_the_model_tester(qtmodeltester):
+    from app.project import Span
+    from ui.stancelists import DocStanceModel, StanceListModel
+
+    stance = Span(1, "amal", "stance", "AGAINST", 0, 5,
+                  attrs={"holder": {"text": "the article", "article": True}, "target": {"target": "روسيا"}})
+    stances = StanceListModel()  # kept referenced: Qt's tester holds a raw pointer
+    stances.set_spans("روسيا ستدعم", [stance])
+    qtmodeltester.check(stances)
+    assert stances.data(stances.index(0, 1)) == "روسيا"
+    documents = DocStanceModel()
+    documents.set_state(TARGETS, [Span(1, "amal", "doc_stance", "NONE", None, None, attrs={"target": "أوكرانيا"})])
+    qtmodeltester.check(documents)
+    assert documents.data(documents.index(3, 1)) == "not addressed" and documents.data(documents.index(0, 1)) == "—"

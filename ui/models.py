@@ -111,11 +111,8 @@ class DocumentListModel(_TableModel):
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
 
 
-class AnnotationListModel(_TableModel):
-    """The current document's spans for the current analyst, in text order."""
-
-    COLUMNS = ("Label", "Text", "Start", "End")
-    WIDEST = ("EVENT", "", "000000", "000000")
+class SpanTableModel(_TableModel):
+    """Rows of spans of the open document; subclasses say what each cell shows."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -129,14 +126,25 @@ class AnnotationListModel(_TableModel):
         if not index.isValid():
             return None
         span = self._spans[index.row()]
-        if role == USER:
-            return span
-        if role in SHOWN:
-            return (span.label, self._text[span.start:span.end], span.start, span.end)[index.column()]
-        return None
+        return span if role == USER else self.cell(span, index.column(), role)
+
+    def cell(self, span: Span, column: int, role):
+        raise NotImplementedError
 
     def span_at(self, row: int) -> Span:
         return self._spans[row]
+
+
+class AnnotationListModel(SpanTableModel):
+    """The current document's spans for the current analyst, in text order."""
+
+    COLUMNS = ("Label", "Text", "Start", "End")
+    WIDEST = ("EVENT", "", "000000", "000000")
+
+    def cell(self, span: Span, column: int, role):
+        if role in SHOWN:
+            return (span.label, self._text[span.start:span.end], span.start, span.end)[column]
+        return None
 
     def row_of(self, span: Span) -> int | None:
         row = _insertion_row(self._spans, span)

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from app.project import Span
 from app.stance import describe
-from ui.models import DISPLAY, SHOWN, TOOLTIP, USER, _TableModel
+from ui.models import DISPLAY, SHOWN, TOOLTIP, USER, SpanTableModel, _TableModel
 from ui.stancepanel import POLARITY_COLORS
 
 FOREGROUND = Qt.ItemDataRole.ForegroundRole
@@ -16,27 +16,14 @@ DOC_POLARITY_KEYS = {Qt.Key_F: "FAVOR", Qt.Key_A: "AGAINST", Qt.Key_N: "NEUTRAL"
 DOC_POLARITY_TEXT = {"FAVOR": "FAVOR", "AGAINST": "AGAINST", "NEUTRAL": "NEUTRAL", "NONE": "not addressed"}
 
 
-class StanceListModel(_TableModel):
+class StanceListModel(SpanTableModel):
     """Holder → target : polarity, with an excerpt of the evidence."""
 
     COLUMNS = ("Holder", "Target", "Polarity", "Evidence")
     WIDEST = ("فلاديمير بوتين", "كوريا الشمالية", "AGAINST", "")
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._spans: list[Span] = []
-        self._text = ""
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._spans)
-
-    def data(self, index: QModelIndex, role=DISPLAY):
-        if not index.isValid():
-            return None
-        span = self._spans[index.row()]
-        if role == USER:
-            return span
-        if role == FOREGROUND and index.column() == 2:
+    def cell(self, span: Span, column: int, role):
+        if role == FOREGROUND and column == 2:
             return QColor(POLARITY_COLORS.get(span.label, "#000000"))
         if role in SHOWN:
             evidence = self._text[span.start:span.end]
@@ -45,11 +32,8 @@ class StanceListModel(_TableModel):
             holder, target = describe(span.attrs.get("holder")), describe(span.attrs.get("target"))
             if role == TOOLTIP and span.attrs.get("note"):
                 evidence += f"\n\nNote: {span.attrs['note']}"
-            return (holder, target, span.label, evidence)[index.column()]
+            return (holder, target, span.label, evidence)[column]
         return None
-
-    def span_at(self, row: int) -> Span:
-        return self._spans[row]
 
     def set_spans(self, text: str, spans: list[Span]) -> None:
         self.beginResetModel()
