@@ -60,6 +60,7 @@ class ImportReport:
     rejected: list[tuple[str, str]] = field(default_factory=list)
     annotations_added: int = 0
     skipped_annotations: int = 0  # their id is already used by an annotation of another document
+    conflicting_doc_stances: int = 0  # the annotator already has a document stance for that target
 
     @property
     def ok(self) -> bool:
@@ -72,6 +73,9 @@ class ImportReport:
         ]
         if self.skipped_annotations:
             lines.append(f"skipped {self.skipped_annotations} annotation(s) whose id another document already uses")
+        if self.conflicting_doc_stances:
+            lines.append(f"kept the stored document stance where {self.conflicting_doc_stances} imported one(s) "
+                         "gave the same annotator and target another value")
         if self.rejected:
             lines.append(f"rejected {len(self.rejected)} file(s):")
             lines += [f"  {name}: {reason}" for name, reason in self.rejected]
@@ -333,6 +337,7 @@ class Importer:
         self.report.duplicates += outcome.duplicates
         self.report.annotations_added += outcome.annotations_added
         self.report.skipped_annotations += outcome.skipped_annotations
+        self.report.conflicting_doc_stances += outcome.conflicting_doc_stances
 
     def _insert_new_documents(self, session, documents: list[ParsedDocument], known: dict[str, int],
                               outcome: ImportReport) -> set[str]:
@@ -371,6 +376,10 @@ class Importer:
             present = seen[document.sha256]
             for annotation in document.annotations:
                 if _identity(annotation) in present:
+                    continue
+                if annotation["layer"] == DOC_STANCE_LAYER and _identity({**annotation, "id": None}) in present:
+                    # At most one document stance per (annotator, target): the stored one stays.
+                    outcome.conflicting_doc_stances += 1
                     continue
                 row = self._annotation_row(document_id, annotation)
                 present.update({("id", row["uid"]), _identity({**annotation, "id": None})})

@@ -479,6 +479,8 @@ def _parse(path: Path, raw: str) -> Any:
     if suffix == ".json":
         try:
             return json.loads(raw)
+        except RecursionError:
+            raise SchemaFileError(f"{path}: is nested too deeply to be a schema file.") from None
         except json.JSONDecodeError as error:
             raise SchemaFileError(f"{path}: is not valid JSON (line {error.lineno}, column {error.colno}: "
                                   f"{error.msg}).") from error

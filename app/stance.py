@@ -11,9 +11,11 @@ from app import paths
 from app.project import Span
 
 ARTICLE = "the article"
+# Preferred when the schema has these default types; any entity can hold a stance, so a
+# project whose types are named otherwise (PERSON, PER, …) still gets a guess.
 HOLDER_LABELS = ("PERS", "ORG", "GPE", "NORP")
-# People and organisations speak; countries and groups do so less often.
-PREFERRED_HOLDERS = ("PERS", "ORG")
+PREFERRED_HOLDERS = ("PERS", "ORG")  # people and organisations speak; places less often
+NEVER_HOLDERS = ("DATE", "EVENT")
 SEARCH_BACK = 300  # characters before the evidence in which a reporting verb is looked for
 PRONOUN_BACK = 600  # "وأضاف:" with no named subject: the last speaker within this distance
 
@@ -76,7 +78,8 @@ def guess_holder(text: str, evidence_start: int, entities: Iterable[Span]) -> Sp
     Failing that, the subject before the verb ("بوتين قال"), or, for a verb
     with no named subject ("وأضاف:"), the last speaker mentioned before it.
     """
-    candidates = [e for e in entities if e.label in HOLDER_LABELS and e.start is not None]
+    entities = [e for e in entities if e.start is not None and e.label not in NEVER_HOLDERS]
+    candidates = [e for e in entities if e.label in HOLDER_LABELS] or entities
     floor = max(0, evidence_start - SEARCH_BACK, text.rfind("\n\n", 0, evidence_start) + 1)
     verbs = list(_verb_pattern().finditer(text, floor, evidence_start))
     if not verbs:

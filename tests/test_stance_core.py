@@ -71,3 +71,10 @@ def test_an_unannotated_mention_after_the_verb_finds_the_same_name_annotated_els
     putin = entity(text, "فلاديمير بوتين", "PERS")
     kim = entity(text, "كيم جونغ أون", "PERS")
     assert guess_holder(text, text.index("روسيا ستدعم"), [putin, kim]) == putin
+
+
+def test_a_schema_with_other_type_names_still_gets_a_guess():
+    text = "وقال بوتين إن روسيا ستدعم كوريا الشمالية"
+    putin = Span(1, "amal", "entity", "PERSON", 5, 10)
+    day = Span(1, "amal", "entity", "DATE", 0, 4)
+    assert guess_holder(text, text.index("روسيا"), [day, putin]) == putin

@@ -297,3 +297,28 @@ def test_crlf_text_moves_holder_and_target_with_the_evidence(project, tmp_path):
     assert stored[span.start:span.end] == "ستدعم"
     assert stored[moved_holder["start"]:moved_holder["end"]] == moved_holder["text"] == "بوتين"
     assert stored[moved_target["start"]:moved_target["end"]] == moved_target["text"] == "قال بوتين\nإن"
+
+
+def test_a_second_document_stance_for_the_same_target_is_not_imported(tmp_path):
+    from app.project import Project
+    project = Project.create(tmp_path / "p.hashiya")
+    text = "قال بوتين إن روسيا"
+    first = {"name": "a", "text": text, "annotations": [
+        {"id": "one", "annotator": "amal", "layer": "doc_stance", "label": "FAVOR", "attrs": {"target": "روسيا"}}]}
+    second = {"name": "a", "text": text, "annotations": [
+        {"id": "two", "annotator": "amal", "layer": "doc_stance", "label": "AGAINST", "attrs": {"target": "روسيا"}}]}
+    for index, record in enumerate((first, second)):
+        (tmp_path / f"{index}.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    import_paths(project, [tmp_path / "0.jsonl"], "amal")
+    report = import_paths(project, [tmp_path / "1.jsonl"], "amal")
+    assert report.conflicting_doc_stances == 1 and any("kept the stored" in line for line in report.summary_lines())
+    assert [s.label for s in project.annotations(project.document_ids()[0])] == ["FAVOR"]
+    project.close()
+
+
+def test_a_deeply_nested_schema_file_is_a_clear_error(tmp_path):
+    from app.schema import SchemaFileError, read_schema
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(SchemaFileError, match="nested too deeply"):
+        read_schema(path)

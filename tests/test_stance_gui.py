@@ -193,3 +193,92 @@ def test_stance_models_pass_the_model_tester(qtmodeltester):
     documents.set_state(TARGETS, [Span(1, "amal", "doc_stance", "NONE", None, None, attrs={"target": "أوكرانيا"})])
     qtmodeltester.check(documents)
     assert documents.data(documents.index(3, 1)) == "not addressed" and documents.data(documents.index(0, 1)) == "—"
+
+
+def arabic_key(widget, char, key):
+    for kind in (QEvent.KeyPress, QEvent.KeyRelease):
+        QApplication.sendEvent(widget, QKeyEvent(kind, key, Qt.NoModifier, char))
+
+
+def open_panel_on(qtbot, window, words):
+    start = window.editor.text.index(words)
+    window.pane.select_range(start, start + len(words))
+    window.pane.setFocus()
+    qtbot.keyClick(window.pane, Qt.Key_S)
+    return window.stance_panel
+
+
+def test_the_documented_keystrokes_with_the_completion_popup_open(qtbot, window, project_path):
+    """S, type part of a target, Enter (taken by the popup), F, Enter: as the README says."""
+    panel = open_panel_on(qtbot, window, "تعزيز العلاقات الثنائية")
+    type_text(panel.target, "روس")
+    popup = panel.target.completer().popup()
+    assert popup.isVisible()
+    qtbot.keyClick(popup, Qt.Key_Return)
+    assert panel.target.text() == "روسيا" and not popup.isVisible()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_F)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Return)
+    assert [(label, json.loads(attrs)["target"]) for label, _, _, attrs in stored(project_path, "stance")] == [
+        ("FAVOR", {"target": "روسيا"})]
+
+
+def test_alt_f_chooses_favour_instead_of_opening_the_file_menu(qtbot, window):
+    panel = open_panel_on(qtbot, window, "تعزيز العلاقات الثنائية")
+    panel.note.setFocus()
+    qtbot.keyClick(panel.note, Qt.Key_F, Qt.AltModifier)
+    assert panel.polarity() == "FAVOR" and panel.note.text() == ""
+
+
+def test_polarity_and_document_stance_keys_work_with_the_arabic_layout(qtbot, window, project_path):
+    panel = open_panel_on(qtbot, window, "تعزيز العلاقات الثنائية")
+    button = panel.buttons.buttons()[1]
+    button.setFocus()
+    arabic_key(button, "ب", 0x0628)  # the F key on the Arabic (101) layout
+    assert panel.polarity() == "FAVOR"
+    panel.hide()
+    view = window.doc_stance_view
+    view.setFocus()
+    view.setCurrentIndex(window.doc_stances.index(1, 0))
+    arabic_key(view, "ش", 0x0634)  # the A key
+    assert [row[0] for row in stored(project_path, "doc_stance")] == ["AGAINST"]
+
+
+def test_delete_in_the_stance_list_deletes_the_stance_not_the_selected_entity(qtbot, window, project_path):
+    text = window.editor.text
+    putin = text.index("فلاديمير بوتين")
+    window.pane.select_range(putin, putin + 14)
+    qtbot.keyClick(window.pane, Qt.Key_P)  # the entity is now selected in the text
+    window.editor.create_stance(10, 20, {"text": "the article", "article": True}, {"target": "روسيا"}, "FAVOR", "")
+    window.side_tabs.setCurrentIndex(1)
+    window.stance_view.setFocus()
+    window.stance_view.setCurrentIndex(window.stance_view.model().index(0, 0))
+    window._select_span(window.editor.layer_spans("entity")[0], scroll=False)  # text selection moves on
+    qtbot.keyClick(window.stance_view, Qt.Key_Delete)
+    assert stored(project_path, "stance") == [] and len(stored(project_path, "entity")) == 1
+
+
+def test_undo_while_editing_closes_the_panel_instead_of_editing_a_deleted_stance(qtbot, window, project_path):
+    window.editor.create_stance(10, 20, {"text": "the article", "article": True}, {"target": "روسيا"}, "FAVOR", "")
+    window._stance_clicked(window.stance_view.model().index(0, 0))
+    window.edit_selected_stance()
+    assert window.stance_panel.isVisible()
+    window.editor.undo_stack.undo()
+    assert not window.stance_panel.isVisible() and stored(project_path, "stance") == []
+
+
+def test_editing_a_stance_whose_holder_entity_was_deleted_keeps_the_stored_holder(qtbot, window, project_path):
+    text = window.editor.text
+    putin = text.index("فلاديمير بوتين")
+    window.pane.select_range(putin, putin + 14)
+    qtbot.keyClick(window.pane, Qt.Key_P)
+    [entity] = window.editor.layer_spans("entity")
+    holder = {"start": putin, "end": putin + 14, "text": "فلاديمير بوتين", "id": entity.uid}
+    window.editor.create_stance(10, 20, holder, {"target": "روسيا"}, "FAVOR", "")
+    window.editor.delete([entity])
+    window._stance_clicked(window.stance_view.model().index(0, 0))
+    window.edit_selected_stance()
+    panel = window.stance_panel
+    qtbot.keyClick(panel.note, Qt.Key_A, Qt.AltModifier)
+    qtbot.keyClick(panel.note, Qt.Key_Return)
+    [(label, _, _, attrs)] = stored(project_path, "stance")
+    assert label == "AGAINST" and json.loads(attrs)["holder"] == holder

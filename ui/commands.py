@@ -7,8 +7,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.project import Span
 
-# What can go wrong writing the project file: disk full, file removed or read-only, lock timeout.
-WRITE_ERRORS = (SQLAlchemyError, OSError)
+# What can go wrong writing the project file: disk full, file removed or read-only, lock timeout,
+# or the annotation is no longer there (KeyError from Project.update_annotation).
+WRITE_ERRORS = (SQLAlchemyError, OSError, KeyError)
 
 
 class _EditCommand(QUndoCommand):

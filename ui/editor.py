@@ -46,7 +46,7 @@ class Editor(QObject):
         return colors
 
     def reload_schema(self) -> None:
-        """After the schema dialog changed labels or targets (and maybe renamed annotations)."""
+        """Re-read labels, targets and the open document's spans (after a schema edit or an import)."""
         self.labels = self.project.labels("entity")
         self.targets = [label.name for label in self.project.labels("stance_target")]
         if self.document_id is not None:
@@ -164,8 +164,9 @@ class Editor(QObject):
 
     def report_write_error(self, error: Exception) -> None:
         self._write_failed = True
+        reason = getattr(error, "orig", None) or error  # SQLite's own words, not the SQL statement
         self.writeFailed.emit(
-            f"The edit could not be saved to {self.project.path}, so it was not made.\n\n{error}"
+            f"The edit could not be saved to {self.project.path}, so it was not made.\n\n{reason}"
         )
 
     # ---- called by undo commands (commit first, then show) ----------------

@@ -75,9 +75,9 @@ class MainWindow(QMainWindow):
         self.side_tabs = QTabWidget()
         self.side_tabs.addTab(self.annotation_view, "Spans")
         self.side_tabs.addTab(self.stance_view, "Stances")
-        self.side_tabs.addTab(_column(QLabel("The article's overall stance per target\n"
-                                             "(F favour · A against · N neutral · X not addressed · Del clears)"),
-                                      self.doc_stance_view), "Document stance")
+        self.doc_stance_hint = QLabel()
+        self.doc_stance_hint.setWordWrap(True)
+        self.side_tabs.addTab(_column(self.doc_stance_hint, self.doc_stance_view), "Document stance")
 
         splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(_column(self.document_filter, self.document_view))
@@ -196,6 +196,10 @@ class MainWindow(QMainWindow):
         self.annotation_view.clicked.connect(self._annotation_clicked)
         self.annotation_view.activated.connect(self._annotation_clicked)
         self.stance_view.clicked.connect(self._stance_clicked)
+        self.stance_view.selectionModel().currentRowChanged.connect(
+            lambda current, _previous: current.isValid() and self._stance_clicked(current))
+        # An undo may remove or change the stance the panel is editing: close it.
+        self.editor.undo_stack.indexChanged.connect(lambda _index: self.stance_panel.hide())
         self.stance_view.doubleClicked.connect(lambda _index: self.edit_selected_stance())
         self.stance_panel.saved.connect(self._stance_saved)
         self.stance_panel.cancelled.connect(self.pane.setFocus)
@@ -266,6 +270,8 @@ class MainWindow(QMainWindow):
 
     # ---- annotating --------------------------------------------------------
     def _label_key(self, key: str) -> None:
+        if key == "S":  # reaches here only through the Arabic layout (س); Latin S is the action's
+            return self.open_stance_panel()
         label = self.editor.label_for_key(key)
         if label is not None:
             self.apply_label(label.name)
@@ -300,6 +306,12 @@ class MainWindow(QMainWindow):
         if changed and all(s.layer == "entity" for s in changed):
             return
         self.stances.set_spans(self.editor.text, self.editor.layer_spans("stance"))
+        if self.pane.selected_span() is None:
+            self.pane.set_reference_spans([])  # the stance whose holder/target were outlined is gone
+        self.doc_stance_hint.setText(
+            "The article's overall stance per target\n(F favour · A against · N neutral · X not addressed · "
+            "Del clears)" if self.editor.targets else
+            "No stance targets yet: add them in Edit → Label schema… (Ctrl+Shift+L).")
         row = self.doc_stance_view.currentIndex().row()  # keys act on the current row: keep it
         self.doc_stances.set_state(self.editor.targets, self.editor.layer_spans("doc_stance"))
         if 0 <= row < self.doc_stances.rowCount():
@@ -320,7 +332,7 @@ class MainWindow(QMainWindow):
         self._open_panel(start, end, current=None)
 
     def edit_selected_stance(self) -> None:
-        span = self.pane.selected_span()
+        span = self._stance_in_list() if self.stance_view.hasFocus() else self.pane.selected_span()
         if span is None or span.layer != "stance":
             return self.statusBar().showMessage("Select a stance in the Stances list first.", 4000)
         self._stance_evidence, self._stance_editing = (span.start, span.end), span
@@ -375,9 +387,13 @@ class MainWindow(QMainWindow):
         self.pane.setFocus()
 
     def delete_selected_span(self) -> None:
-        span = self.pane.selected_span()
+        span = self._stance_in_list() if self.stance_view.hasFocus() else self.pane.selected_span()
         if span is not None:
             self.editor.delete([span])
+
+    def _stance_in_list(self):
+        index = self.stance_view.currentIndex()
+        return self.stance_view.model().data(index, Qt.UserRole) if index.isValid() else None
 
     def trim_clitic(self) -> None:
         span = self.pane.selected_span()
@@ -462,7 +478,7 @@ class MainWindow(QMainWindow):
         if self.editor.document_id is None:
             self._open_first_document()
         else:  # an imported JSONL may have brought annotations for the open document
-            self._show_document(self.editor.document_id)
+            self.editor.reload_schema()
 
     def open_project(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open project", "", "Hashiya projects (*.hashiya);;All files (*)")

@@ -10,9 +10,10 @@ from app.project import Span
 from app.stance import describe
 from ui.models import DISPLAY, SHOWN, TOOLTIP, USER, SpanTableModel, _TableModel
 from ui.stancepanel import POLARITY_COLORS
+from ui.textpane import key_letter
 
 FOREGROUND = Qt.ItemDataRole.ForegroundRole
-DOC_POLARITY_KEYS = {Qt.Key_F: "FAVOR", Qt.Key_A: "AGAINST", Qt.Key_N: "NEUTRAL", Qt.Key_X: "NONE"}
+DOC_POLARITY_KEYS = {"F": "FAVOR", "A": "AGAINST", "N": "NEUTRAL", "X": "NONE"}
 DOC_POLARITY_TEXT = {"FAVOR": "FAVOR", "AGAINST": "AGAINST", "NEUTRAL": "NEUTRAL", "NONE": "not addressed"}
 
 
@@ -106,8 +107,9 @@ class DocStanceView(QTableView):
         row = self.currentIndex().row()
         if row >= 0 and not event.modifiers() & ~Qt.KeypadModifier:
             target = self.model().target_at(row)
-            if event.key() in DOC_POLARITY_KEYS:
-                self.polarityChosen.emit(target, DOC_POLARITY_KEYS[event.key()])
+            letter = key_letter(event)  # also with the Arabic layout on
+            if letter in DOC_POLARITY_KEYS:
+                self.polarityChosen.emit(target, DOC_POLARITY_KEYS[letter])
                 return
             if event.key() in (Qt.Key_Delete, Qt.Key_Backspace):
                 self.polarityChosen.emit(target, None)

@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
 
 from app import stance
 from app.project import Span
+from ui.textpane import key_letter
 
-POLARITY_KEYS = {Qt.Key_F: "FAVOR", Qt.Key_A: "AGAINST", Qt.Key_N: "NEUTRAL"}
+POLARITY_KEYS = {"F": "FAVOR", "A": "AGAINST", "N": "NEUTRAL"}
 POLARITY_COLORS = {"FAVOR": "#2e7d32", "AGAINST": "#c62828", "NEUTRAL": "#616161"}
 
 
@@ -58,6 +59,8 @@ class StancePanel(QFrame):
         completer.setFilterMode(Qt.MatchContains)
         completer.setCaseSensitivity(Qt.CaseInsensitive)
         self.target.setCompleter(completer)
+        # The popup receives Enter itself: it must take the match and move on to the polarity.
+        completer.popup().installEventFilter(self)
         self.holder = QComboBox()
         self.holder.setEditable(True)
         self.holder.setInsertPolicy(QComboBox.NoInsert)
@@ -90,7 +93,9 @@ class StancePanel(QFrame):
         self.title.setText(f"Stance on: \u2068{excerpt}\u2069")
         self._fill_targets(text, entities, targets)
         self._fill_holders(text, entities, guessed)
-        self.message.clear()
+        self.message.setText("" if targets else
+                             "No stance targets yet: add them in Edit → Label schema… (Ctrl+Shift+L), "
+                             "or pick one of the document's entities.")
         self.note.setText("")
         self.target.setText("")
         self._set_polarity(None)
@@ -109,8 +114,9 @@ class StancePanel(QFrame):
         self._completions.setStringList(list(self._targets))
 
     def _fill_holders(self, text: str, entities: list[Span], guessed: Span | None) -> None:
-        people = [s for s in entities if s.label in stance.HOLDER_LABELS]
-        ordered = ([guessed] if guessed else []) + [s for s in people if s != guessed]
+        # Likely holders first, then every other entity: the schema may name its types otherwise.
+        ranked = sorted(entities, key=lambda s: (s.label not in stance.HOLDER_LABELS, s.start))
+        ordered = ([guessed] if guessed else []) + [s for s in ranked if s != guessed]
         self._holders = {_entity_choice(s, text): stance.entity_ref(s, text) for s in ordered}
         self._holders[stance.ARTICLE] = stance.article_ref()
         self.holder.clear()
@@ -120,16 +126,28 @@ class StancePanel(QFrame):
     def _show_current(self, current: Span) -> None:
         attrs = current.attrs
         self.target.setText(self._choice_for(self._targets, attrs.get("target", {})))
-        self.holder.setEditText(self._choice_for(self._holders, attrs.get("holder", {})))
+        self._completions.setStringList(list(self._targets))
+        holder = self._choice_for(self._holders, attrs.get("holder", {}))
+        if self.holder.findText(holder) < 0:
+            self.holder.addItem(holder)
+        self.holder.setCurrentText(holder)
         self.note.setText(attrs.get("note", ""))
         self._set_polarity(current.label)
 
     @staticmethod
     def _choice_for(choices: dict[str, dict], reference: dict) -> str:
+        """The choice showing `reference`; a reference no longer offered (its entity was deleted
+        or changed) becomes a choice of its own, so saving an edit keeps it as it was."""
         for shown, candidate in choices.items():
             if _same_reference(candidate, reference):
                 return shown
-        return stance.describe(reference)
+        if not reference:
+            return ""
+        shown = stance.describe(reference)
+        if "start" in reference:
+            shown = f"{shown} · {reference['start']}–{reference['end']} (as stored)"
+        choices[shown] = reference
+        return shown
 
     def _clamped(self, at: QPoint) -> QPoint:
         parent = self.parentWidget().rect()
@@ -139,25 +157,53 @@ class StancePanel(QFrame):
 
     # ---- keys ----------------------------------------------------------------
     def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.KeyPress and self._handle_key(watched, event):
+        if event.type() == QEvent.ShortcutOverride and self._is_polarity_key(watched, event):
+            event.accept()  # Alt+F is the panel's, not the File menu's
             return True
+        if event.type() == QEvent.KeyPress:
+            if watched is self.target.completer().popup():
+                return self._handle_popup_key(event)
+            if self._handle_key(watched, event):
+                return True
         return super().eventFilter(watched, event)
 
-    def _handle_key(self, watched, event) -> bool:
-        key, modifiers = event.key(), event.modifiers()
+    def _is_polarity_key(self, watched, event) -> bool:
         in_text_field = isinstance(watched, (QLineEdit, QComboBox))
-        if key in POLARITY_KEYS and (modifiers & Qt.AltModifier or not in_text_field):
-            self._set_polarity(POLARITY_KEYS[key])
+        letter = key_letter(event)
+        return letter in POLARITY_KEYS and bool(event.modifiers() & Qt.AltModifier or not in_text_field)
+
+    def _handle_popup_key(self, event) -> bool:
+        if event.key() not in (Qt.Key_Return, Qt.Key_Enter):
+            return False
+        popup = self.target.completer().popup()
+        index = popup.currentIndex()
+        model = self.target.completer().completionModel()
+        if not index.isValid() and model.rowCount():
+            index = model.index(0, 0)  # Enter without choosing takes the first match
+        if index.isValid():
+            self.target.setText(index.data())
+        popup.hide()
+        self._after_target()
+        return True
+
+    def _after_target(self) -> None:
+        if self.polarity() is None:
+            self.buttons.buttons()[0].setFocus()  # next: one key for the polarity
+        else:
+            self.holder.setFocus()
+
+    def _handle_key(self, watched, event) -> bool:
+        key = event.key()
+        if self._is_polarity_key(watched, event):
+            self._set_polarity(POLARITY_KEYS[key_letter(event)])
             return True
         if key == Qt.Key_Escape:
             self.hide()
             self.cancelled.emit()
             return True
         if key in (Qt.Key_Return, Qt.Key_Enter):
-            if watched is self.target and self.target.completer().popup().isVisible():
-                return False  # let the completer take the choice first
             if watched is self.target and self.polarity() is None:
-                self.buttons.buttons()[0].setFocus()  # next: one key for the polarity
+                self._after_target()
                 return True
             self.save()
             return True

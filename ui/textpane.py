@@ -41,6 +41,13 @@ def latin_key(text: str) -> str:
     return _arabic_layout().get(text, text).upper()
 
 
+def key_letter(event) -> str:
+    """The Latin letter of the key pressed, also with Alt held (no text then) or the Arabic layout on."""
+    if Qt.Key_A <= event.key() <= Qt.Key_Z:
+        return chr(event.key())
+    return latin_key(event.text()) if event.text() else ""
+
+
 def assign_levels(spans: list[Span]) -> dict[str, int]:
     """Nesting level per span: 0 is drawn as a fill, deeper levels as bars under it.
 
