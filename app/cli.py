@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -10,8 +11,9 @@ from app import settings
 from app.exporter import FORMATS, ExportReport, export_jsonl, export_stance_csv
 from app.importer import import_paths
 from app.project import Project, ProjectError
+from app.search import search_project
 
-SUBCOMMANDS = ("import", "export")
+SUBCOMMANDS = ("import", "export", "search")
 EXPORTERS = {"jsonl": export_jsonl, "stance-csv": export_stance_csv}
 
 
@@ -30,6 +32,17 @@ def build_parser() -> argparse.ArgumentParser:
     exporting.add_argument("--format", choices=FORMATS, required=True)
     exporting.add_argument("--out", type=Path, required=True)
     exporting.add_argument("--annotator", help="only this annotator's annotations")
+
+    searching = commands.add_parser("search", help="find a word or phrase in every document, the way an "
+                                                   "Arabic reader would (harakat, hamza forms, attached و ب ل …)")
+    searching.add_argument("project", type=Path)
+    searching.add_argument("query")
+    searching.add_argument("--similar", action="store_true",
+                           help="also find similar spellings of names (بيونغ يانغ ~ بيونج يانج), marked as such")
+    searching.add_argument("--keep-prefix", action="store_true",
+                           help="matched spans include an attached clitic (لروسيا rather than روسيا)")
+    searching.add_argument("--json", action="store_true",
+                           help='print a JSON list of {"document", "start", "end", "text", "kind"}')
     return parser
 
 
@@ -75,9 +88,27 @@ def _export_summary(kind: str, report: ExportReport) -> str:
     return f"{report.rows} stance row(s) from {report.documents} document(s)"
 
 
+def cmd_search(args) -> int:
+    project = Project.open(args.project)
+    try:
+        hits = list(search_project(project, args.query, similar=args.similar, keep_prefix=args.keep_prefix))
+    finally:
+        project.close()
+    if args.json:
+        print(json.dumps([hit.as_json() for hit in hits], ensure_ascii=False, indent=1))
+        return 0
+    for hit in hits:
+        marker = "  (similar spelling)" if hit.kind == "similar" else ""
+        # The isolates keep an Arabic match from reordering the columns around it in a terminal.
+        print(f"{hit.document}\t{hit.start}\t{hit.end}\t\u2068{hit.text}\u2069{marker}")
+    documents = len({hit.document_id for hit in hits})
+    print(f"{len(hits)} match(es) in {documents} document(s)", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"import": cmd_import, "export": cmd_export}[args.command]
+    handler = {"import": cmd_import, "export": cmd_export, "search": cmd_search}[args.command]
     try:
         return handler(args)
     except ProjectError as error:
