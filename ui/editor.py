@@ -82,10 +82,11 @@ class Editor(QObject):
             self.open_document(current)
 
     # ---- requests from the views -----------------------------------------
-    def create_span(self, start: int, end: int, label: str) -> Span | None:
+    def create_span(self, start: int, end: int, label: str, exact: bool = False) -> Span | None:
+        """`exact`: the range came from the matching engine (find, proposals): never snapped."""
         if self.document_id is None:
             return None
-        if self.snap_to_words:
+        if self.snap_to_words and not exact:
             start, end = words.snap_to_words(self.text, start, end)
         if start >= end:
             self.message.emit("Nothing to annotate: the selection holds no word.")

@@ -17,6 +17,7 @@ from ui.editor import Editor
 from ui.fonts import reading_font
 from ui.importing import ImportRunner
 from ui.models import STATUS_TEXT, AnnotationListModel, DocumentListModel
+from ui.findbar import FindBar
 from ui.guidelines import GuidelinesPanel
 from ui.palette import LabelPalette
 from ui.schemacommands import SchemaEditor
@@ -81,7 +82,9 @@ class MainWindow(QMainWindow):
 
         splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(_column(self.document_filter, self.document_view))
-        splitter.addWidget(_column(_row(self.document_title, QLabel("Status:"), self.status_box), self.pane))
+        self.find_bar = FindBar()
+        splitter.addWidget(_column(_row(self.document_title, QLabel("Status:"), self.status_box), self.find_bar,
+                                   self.pane))
         splitter.addWidget(_column(QLabel("Labels"), self.palette, self.side_tabs))
         splitter.setSizes([260, 720, 300])
         splitter.setStretchFactor(1, 1)
@@ -178,6 +181,8 @@ class MainWindow(QMainWindow):
         self._action(document, "&Next document", lambda: self.step_document(1), "Ctrl+PgDown")
         self._action(document, "&Previous document", lambda: self.step_document(-1), "Ctrl+PgUp")
 
+        self._action(edit, "&Find in document…", self.find_in_document, QKeySequence.Find)
+
         view = bar.addMenu("&View")
         self._action(view, "Zoom &in", lambda: self.pane.zoom(1), [QKeySequence.ZoomIn, "Ctrl+="])
         self._action(view, "Zoom &out", lambda: self.pane.zoom(-1), QKeySequence.ZoomOut)
@@ -202,6 +207,8 @@ class MainWindow(QMainWindow):
         self.editor.undo_stack.indexChanged.connect(lambda _index: self.stance_panel.hide())
         self.stance_view.doubleClicked.connect(lambda _index: self.edit_selected_stance())
         self.stance_panel.saved.connect(self._stance_saved)
+        self.find_bar.matchesChanged.connect(self._find_matches_changed)
+        self.find_bar.closed.connect(self.pane.setFocus)
         self.stance_panel.cancelled.connect(self.pane.setFocus)
         self.doc_stance_view.polarityChosen.connect(self.editor.set_doc_stance)
         self.pane.labelKey.connect(self._label_key)
@@ -235,6 +242,7 @@ class MainWindow(QMainWindow):
         editor = self.editor
         spans = editor.spans()
         self.stance_panel.hide()
+        self.find_bar.set_text(editor.text)
         self.pane.show_document(editor.text, [s for s in spans if s.start is not None], editor.colors())
         self.annotations.set_document(editor.text, spans)
         self._refresh_stance_views()
@@ -280,7 +288,10 @@ class MainWindow(QMainWindow):
         """A label key or palette click: annotate the selection, or relabel the selected span."""
         selection = self.pane.selection_range()
         if selection:
-            span = self.editor.create_span(*selection, label)
+            # The current find match is already a word (without its clitic, لروسيا → روسيا): keep it.
+            match = self.find_bar.current_match()
+            exact = match is not None and (match.start, match.end) == selection
+            span = self.editor.create_span(*selection, label, exact=exact)
             if span is not None:
                 self.pane.clear_selection()
                 self._select_span(span)
@@ -411,6 +422,16 @@ class MainWindow(QMainWindow):
         start, end = words.grow(span.start, span.end, len(self.editor.text), edge, amount)
         verb = "Extend" if amount > 0 else "Shrink"
         self.editor.move_edges(span, start, end, f"{verb} at {edge}")
+
+    def find_in_document(self) -> None:
+        selection = self.pane.selection_range()
+        short = selection and selection[1] - selection[0] <= 60 and "\n" not in self.editor.text[slice(*selection)]
+        self.find_bar.open_bar(self.editor.text[slice(*selection)] if short else "")
+
+    def _find_matches_changed(self, matches: list, current: int) -> None:
+        self.pane.set_find_matches(matches, current)
+        if current >= 0:  # the current match is the selection: a label key annotates it
+            self.pane.select_range(*matches[current])
 
     def edit_schema(self) -> None:
         SchemaDialog(self.schema_editor, self).exec()  # modal: usage counts stay true while it is open

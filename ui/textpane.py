@@ -24,6 +24,9 @@ from app.project import Span
 from ui.textmap import OffsetMap
 
 FILL_ALPHA = 80
+FIND_OTHER = QColor(255, 235, 59, 110)    # yellow, like every find bar
+FIND_CURRENT = QColor(255, 193, 7, 170)
+FIND_BORDER = QColor("#e65100")
 BAR_HEIGHT = 3
 BAR_GAP = 1
 # Spans longer than this are kept apart so the visible-range lookup stays a bisect.
@@ -102,6 +105,9 @@ class TextPane(QTextEdit):
         self._colors: dict[str, QColor] = {}
         self._selected_uid: str | None = None
         self._references: list[tuple[int, int]] = []
+        self._finds: list[tuple[int, int]] = []
+        self._find_starts: list[int] = []
+        self._find_current = -1
         self._press_pos = None
         # Qt lays long documents out in the background; repaint highlights as lines get positions.
         self.document().documentLayout().documentSizeChanged.connect(lambda _size: self.viewport().update())
@@ -113,6 +119,7 @@ class TextPane(QTextEdit):
         self._colors = colors
         self._selected_uid = None
         self._references = []
+        self._finds, self._find_starts, self._find_current = [], [], -1
         self.setPlainText(text)
         self.set_spans(spans)
 
@@ -204,6 +211,13 @@ class TextPane(QTextEdit):
                     if s.start <= offset < s.end and s.layer == layer]
         return sorted(covering, key=lambda s: (s.end - s.start, s.start))
 
+    def set_find_matches(self, matches: list[tuple[int, int]], current: int) -> None:
+        """Find-in-document hits, sorted; the current one is drawn stronger."""
+        self._finds = matches
+        self._find_starts = [start for start, _ in matches]
+        self._find_current = current
+        self.viewport().update()
+
     def set_reference_spans(self, references: list[tuple[int, int]]) -> None:
         """Outline other places (a stance's holder and target) while something is selected."""
         self._references = references
@@ -284,7 +298,9 @@ class TextPane(QTextEdit):
     def _visible_range(self, rect: QRectF) -> tuple[int, int]:
         """Code-point range of the lines inside `rect` (a superset while Qt is still laying out)."""
         top = self._line_edge(QPoint(0, int(rect.top())), at_end=False)
-        bottom = self._line_edge(QPoint(self.viewport().width(), int(rect.bottom())), at_end=True)
+        # A margin below: a line cut by the bottom edge still belongs to what is shown.
+        margin = 2 * self.fontMetrics().height()
+        bottom = self._line_edge(QPoint(self.viewport().width(), int(rect.bottom()) + margin), at_end=True)
         # Blocks not yet laid out all sit at the top, so hit-testing can return top > bottom.
         start, end = min(top, bottom), max(top, bottom)
         if self.verticalScrollBar().value() == 0:
@@ -300,10 +316,11 @@ class TextPane(QTextEdit):
         return block.position() + line.textStart() + (line.textLength() if at_end else 0)
 
     def _paint_spans(self, painter: QPainter, rect: QRectF) -> None:
-        if not self._by_uid and not self._references:
+        if not self._by_uid and not self._references and not self._finds:
             return
         start, end = self._visible_range(rect)
         offset = QPointF(-self.horizontalScrollBar().value(), -self.verticalScrollBar().value())
+        self._paint_finds(painter, offset, start, end)
         visible = self._candidates(start, end)
         entities = [s for s in visible if s.layer == "entity"]
         # Levels of the visible spans only: the cost follows the screen, not the document.
@@ -356,6 +373,23 @@ class TextPane(QTextEdit):
         for rect in rects:
             bottom = rect.bottom() - (level - 1) * (BAR_HEIGHT + BAR_GAP)
             painter.fillRect(QRectF(rect.left(), bottom - BAR_HEIGHT, rect.width(), BAR_HEIGHT), color)
+
+    def _paint_finds(self, painter: QPainter, offset: QPointF, start: int, end: int) -> None:
+        """Find hits under everything else: a pale band, the current one with a border."""
+        first = max(bisect_left(self._find_starts, start) - 1, 0)
+        for index in range(first, len(self._finds)):
+            hit_start, hit_end = self._finds[index]
+            if hit_start >= end:
+                break
+            if hit_end <= start:
+                continue
+            hit = Span(0, "", "find", "", hit_start, hit_end)
+            current = index == self._find_current
+            for rect in self._span_rects(hit, offset, start, end):
+                painter.fillRect(rect, FIND_CURRENT if current else FIND_OTHER)
+                if current:
+                    painter.setPen(QPen(FIND_BORDER, 2))
+                    painter.drawRect(rect.adjusted(1, 1, -1, -1))
 
     def _paint_evidence(self, painter: QPainter, span: Span, rects: list[QRectF]) -> None:
         """Stance evidence: a dashed line over the text in the polarity's colour."""
