@@ -32,15 +32,47 @@ class Hit:
                 "kind": self.kind}
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Where hits count: anywhere, only inside entities of one type, or only outside all annotations."""
+
+    inside_label: str | None = None
+    outside_annotations: bool = False
+    annotator: str | None = None  # whose annotations define the scope (None: everyone's)
+
+    @property
+    def needs_spans(self) -> bool:
+        return self.inside_label is not None or self.outside_annotations
+
+    def admits(self, start: int, end: int, spans: list) -> bool:
+        if self.inside_label is not None:
+            return any(s.label == self.inside_label and s.start <= start and end <= s.end for s in spans)
+        if self.outside_annotations:
+            return not any(s.start < end and start < s.end for s in spans)
+        return True
+
+
 def search_project(project: Project, query: str, *, similar: bool = False, keep_prefix: bool = False,
-                   cancelled: Callable[[], bool] = lambda: False) -> Iterator[Hit]:
+                   scope: Scope = Scope(), cancelled: Callable[[], bool] = lambda: False,
+                   progress: Callable[[int, int], None] = lambda done, total: None) -> Iterator[Hit]:
     """Hits in document order, then text order; stops early when `cancelled()` turns true."""
     if not query.strip():
         return
+    total = project.document_count()
     rows = select(Document.id, Document.name, Document.text).order_by(Document.id)
     with project.session() as session:
-        for document_id, name, text in session.execute(rows).yield_per(500):
+        for done, (document_id, name, text) in enumerate(session.execute(rows).yield_per(500), start=1):
             if cancelled():
                 return
-            for match in find_all(text, query, similar=similar, keep_prefix=keep_prefix):
-                yield Hit(document_id, name, match.start, match.end, match.text, match.kind, match.prefix)
+            yield from _document_hits(project, document_id, name, text, query, similar, keep_prefix, scope)
+            progress(done, total)
+
+
+def _document_hits(project, document_id, name, text, query, similar, keep_prefix, scope) -> Iterator[Hit]:
+    matches = find_all(text, query, similar=similar, keep_prefix=keep_prefix)
+    spans = []
+    if matches and scope.needs_spans:
+        spans = [s for s in project.annotations(document_id, annotator=scope.annotator) if s.start is not None]
+    for match in matches:
+        if scope.admits(match.start, match.end, spans):
+            yield Hit(document_id, name, match.start, match.end, match.text, match.kind, match.prefix)

@@ -74,3 +74,25 @@ def test_search_loads_no_qt(demo):
               "print(json.dumps([code, sorted(m for m in sys.modules if m.startswith('PySide6'))]))\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [0, []]
+
+
+def test_scope_inside_a_type_or_outside_annotations(demo):
+    from app.project import Span
+    from app.search import Scope, search_project
+
+    path, texts = demo
+    project = Project.open(path)
+    document = project.document_ids()[0]
+    text = project.document_text(document)
+    first = text.index("بوتين")
+    project.add_annotations([Span(document, "amal", "entity", "PERS", first, first + 5)])
+    everywhere = [h for h in search_project(project, "بوتين") if h.document_id == document]
+    inside = list(search_project(project, "بوتين", scope=Scope(inside_label="PERS")))
+    outside = [h for h in search_project(project, "بوتين", scope=Scope(outside_annotations=True))
+               if h.document_id == document]
+    progress = []
+    list(search_project(project, "بوتين", progress=lambda done, total: progress.append((done, total))))
+    project.close()
+    assert [(h.start, h.end) for h in inside] == [(first, first + 5)]
+    assert len(outside) == len(everywhere) - 1 and all(h.start != first for h in outside)
+    assert progress[-1] == (5, 5)

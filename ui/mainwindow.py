@@ -17,6 +17,7 @@ from ui.editor import Editor
 from ui.fonts import reading_font
 from ui.importing import ImportRunner
 from ui.models import STATUS_TEXT, AnnotationListModel, DocumentListModel
+from ui.corpussearch import CorpusSearchPanel
 from ui.findbar import FindBar
 from ui.guidelines import GuidelinesPanel
 from ui.palette import LabelPalette
@@ -36,6 +37,7 @@ class MainWindow(QMainWindow):
         self._import_runner: ImportRunner | None = None
         self._stance_evidence: tuple[int, int] = (0, 0)
         self._stance_editing = None
+        self._engine_selection: tuple[int, int] | None = None
         self.resize(1280, 800)
         self._build_views()
         self._build_actions()
@@ -98,6 +100,13 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.RightDockWidgetArea, self.guidelines_dock)
         self.guidelines_dock.hide()
         self.schema_editor = SchemaEditor.of(self.editor)  # the instance the dialog uses too
+        self.corpus_search = CorpusSearchPanel(self.editor.project, [l.name for l in self.editor.labels],
+                                               self.editor.analyst)
+        self.corpus_dock = QDockWidget("Search the corpus", self)
+        self.corpus_dock.setObjectName("corpusSearch")
+        self.corpus_dock.setWidget(self.corpus_search)
+        self.addDockWidget(Qt.BottomDockWidgetArea, self.corpus_dock)
+        self.corpus_dock.hide()
 
         self.analyst_button = QToolButton()
         self.analyst_button.setToolTip("Switch analyst")
@@ -182,6 +191,7 @@ class MainWindow(QMainWindow):
         self._action(document, "&Previous document", lambda: self.step_document(-1), "Ctrl+PgUp")
 
         self._action(edit, "&Find in document…", self.find_in_document, QKeySequence.Find)
+        self._action(edit, "Search the &corpus…", self.search_corpus, "Ctrl+Shift+F")
 
         view = bar.addMenu("&View")
         self._action(view, "Zoom &in", lambda: self.pane.zoom(1), [QKeySequence.ZoomIn, "Ctrl+="])
@@ -209,6 +219,7 @@ class MainWindow(QMainWindow):
         self.stance_panel.saved.connect(self._stance_saved)
         self.find_bar.matchesChanged.connect(self._find_matches_changed)
         self.find_bar.closed.connect(self.pane.setFocus)
+        self.corpus_search.hitActivated.connect(self._show_hit)
         self.stance_panel.cancelled.connect(self.pane.setFocus)
         self.doc_stance_view.polarityChosen.connect(self.editor.set_doc_stance)
         self.pane.labelKey.connect(self._label_key)
@@ -288,9 +299,10 @@ class MainWindow(QMainWindow):
         """A label key or palette click: annotate the selection, or relabel the selected span."""
         selection = self.pane.selection_range()
         if selection:
-            # The current find match is already a word (without its clitic, لروسيا → روسيا): keep it.
+            # A match of the engine (find, corpus search) is already a word without its clitic
+            # (لروسيا → روسيا): snapping would glue the clitic back on.
             match = self.find_bar.current_match()
-            exact = match is not None and (match.start, match.end) == selection
+            exact = selection in ((match.start, match.end) if match else None, self._engine_selection)
             span = self.editor.create_span(*selection, label, exact=exact)
             if span is not None:
                 self.pane.clear_selection()
@@ -428,6 +440,20 @@ class MainWindow(QMainWindow):
         short = selection and selection[1] - selection[0] <= 60 and "\n" not in self.editor.text[slice(*selection)]
         self.find_bar.open_bar(self.editor.text[slice(*selection)] if short else "")
 
+    def search_corpus(self) -> None:
+        self.corpus_dock.show()
+        selection = self.pane.selection_range()
+        if selection and selection[1] - selection[0] <= 60:
+            self.corpus_search.query.setText(self.editor.text[slice(*selection)])
+        self.corpus_search.query.setFocus()
+        self.corpus_search.query.selectAll()
+
+    def _show_hit(self, hit) -> None:
+        """Open the document at the match and select it, exactly as found (a label key annotates it)."""
+        self.editor.open_document(hit.document_id)
+        self.pane.select_range(hit.start, hit.end)
+        self._engine_selection = (hit.start, hit.end)
+
     def _find_matches_changed(self, matches: list, current: int) -> None:
         self.pane.set_find_matches(matches, current)
         if current >= 0:  # the current match is the selection: a label key annotates it
@@ -439,6 +465,7 @@ class MainWindow(QMainWindow):
     def _schema_changed(self, _layer: str) -> None:
         """After a schema edit, its undo or redo: labels, colours, targets and renamed spans."""
         self.palette.set_labels(self.project_labels())
+        self.corpus_search.set_labels([label.name for label in self.project_labels()])
         self.editor.reload_schema()  # reopens the document: renamed spans, new colours and targets
 
     def project_labels(self):
@@ -468,6 +495,7 @@ class MainWindow(QMainWindow):
             settings.update(analyst=name.strip())
             self.editor.set_analyst(name.strip())
             self.documents.set_annotator(name.strip())
+            self.corpus_search.set_analyst(name.strip())
             self._update_title()
 
     def _update_title(self) -> None:
@@ -529,6 +557,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         if self._import_runner is not None:  # stop at the next file; what is committed stays
             self._import_runner.stop_and_wait()
+        self.corpus_search.stop_and_wait()
         self.editor.project.close()
         super().closeEvent(event)
 

@@ -1,0 +1,239 @@
+"""Corpus search (Ctrl+Shift+F): keyword in context, grouped by document, searched off the GUI thread."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton, QTreeView, QVBoxLayout,
+    QWidget,
+)
+
+from app.project import Project
+from app.search import Hit, Scope, search_project
+from ui.models import DISPLAY, SHOWN, TOOLTIP, USER
+
+CONTEXT = 40  # characters of context on each side of a match
+ALIGN = Qt.ItemDataRole.TextAlignmentRole
+# The view is right-to-left: "before" stands right of the match and hugs it from the left.
+BEFORE_ALIGN = int(Qt.AlignLeft | Qt.AlignAbsolute | Qt.AlignVCenter)
+AFTER_ALIGN = int(Qt.AlignRight | Qt.AlignAbsolute | Qt.AlignVCenter)
+
+
+class SearchWorker(QObject):
+    found = Signal(list)  # hits of one document, with their contexts
+    progressed = Signal(int, int)
+    finished = Signal(bool)  # cancelled
+
+    def __init__(self, project: Project, query: str, similar: bool, scope: Scope):
+        super().__init__()
+        self._project, self._query, self._similar, self._scope = project, query, similar, scope
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self) -> None:
+        batch: list[tuple[Hit, str, str]] = []
+        texts: dict[int, str] = {}
+        for hit in search_project(self._project, self._query, similar=self._similar, scope=self._scope,
+                                  cancelled=self._cancel.is_set, progress=self.progressed.emit):
+            if batch and batch[0][0].document_id != hit.document_id:
+                self.found.emit(batch)
+                batch, texts = [], {}
+            text = texts.setdefault(hit.document_id, self._project.document_text(hit.document_id))
+            batch.append((hit, _flat(text[max(0, hit.start - CONTEXT):hit.start]), _flat(text[hit.end:hit.end + CONTEXT])))
+        if batch:
+            self.found.emit(batch)
+        self.finished.emit(self._cancel.is_set())
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+class ResultsModel(QAbstractItemModel):
+    """Documents, each with its hits as children: before | match | after."""
+
+    COLUMNS = ("Before", "Match", "After")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._documents: list[tuple[str, list[tuple[Hit, str, str]]]] = []
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._documents = []
+        self.endResetModel()
+
+    def add_document(self, hits: list[tuple[Hit, str, str]]) -> None:
+        row = len(self._documents)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._documents.append((hits[0][0].document, hits))
+        self.endInsertRows()
+
+    def hit_count(self) -> int:
+        return sum(len(hits) for _, hits in self._documents)
+
+    def document_count(self) -> int:
+        return len(self._documents)
+
+    # ---- tree structure: a child's internal id is its document row + 1 ----------
+    def index(self, row, column, parent=QModelIndex()) -> QModelIndex:
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        return self.createIndex(row, column, parent.row() + 1 if parent.isValid() else 0)
+
+    def parent(self, index=QModelIndex()) -> QModelIndex:
+        if not index.isValid() or index.internalId() == 0:
+            return QModelIndex()
+        return self.createIndex(index.internalId() - 1, 0, 0)
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        if not parent.isValid():
+            return len(self._documents)
+        if parent.internalId() == 0 and parent.column() == 0:
+            return len(self._documents[parent.row()][1])
+        return 0
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=DISPLAY):
+        if role == DISPLAY and orientation == Qt.Orientation.Horizontal:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex, role=DISPLAY):
+        if not index.isValid():
+            return None
+        if index.internalId() == 0:
+            name, hits = self._documents[index.row()]
+            if role in SHOWN and index.column() == 0:
+                # Isolated left-to-right: a file name must not be reordered by the right-to-left view.
+                return f"\u2066{name} — {len(hits)} match(es)\u2069"
+            return None
+        hit, before, after = self._documents[index.internalId() - 1][1][index.row()]
+        if role == USER:
+            return hit
+        if role == ALIGN and index.column() != 1:
+            return BEFORE_ALIGN if index.column() == 0 else AFTER_ALIGN
+        if role in SHOWN:
+            match = hit.text + (" ≈" if hit.kind == "similar" else "")
+            if role == TOOLTIP:
+                return f"{before} ⟦{hit.text}⟧ {after}\n{hit.document}, characters {hit.start}–{hit.end}"
+            return (before, match, after)[index.column()]
+        return None
+
+
+class CorpusSearchPanel(QWidget):
+    hitActivated = Signal(object)  # Hit
+
+    def __init__(self, project: Project, entity_labels: list[str], analyst: str, parent=None):
+        super().__init__(parent)
+        self._project, self._analyst = project, analyst
+        self.query = QLineEdit(placeholderText="Search the whole corpus (harakat, hamza forms and clitics handled)")
+        self.similar = QCheckBox("Similar spellings")
+        self.scope = QComboBox()
+        self.set_labels(entity_labels)
+        self.run_button = QPushButton("Search")
+        self.cancel_button = QPushButton("Cancel")
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.summary = QLabel()
+        self.results = ResultsModel(self)
+        self.view = QTreeView()
+        self.view.setModel(self.results)
+        self.view.setLayoutDirection(Qt.RightToLeft)
+        self.view.setUniformRowHeights(True)
+        self.view.header().setSectionResizeMode(QHeaderView.Stretch)
+        self.view.header().setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        controls = QHBoxLayout()
+        for widget in (self.query, self.scope, self.similar, self.run_button, self.cancel_button, self.progress,
+                       self.summary):
+            controls.addWidget(widget)
+        controls.setStretch(0, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addWidget(self.view)
+        self.query.returnPressed.connect(self.run)
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.results.rowsInserted.connect(
+            lambda _parent, first, _last: self.view.setFirstColumnSpanned(first, QModelIndex(), True))
+        self.view.activated.connect(self._activated)
+        self.view.clicked.connect(self._activated)
+        self._thread: QThread | None = None
+        self._worker: SearchWorker | None = None
+        self._idle("")
+
+    def set_analyst(self, analyst: str) -> None:
+        self._analyst = analyst  # "inside/outside annotations" means this analyst's
+
+    def set_labels(self, labels: list[str]) -> None:
+        self.scope.clear()
+        self.scope.addItem("Anywhere", None)
+        self.scope.addItem("Outside annotations", "")
+        for label in labels:
+            self.scope.addItem(f"Inside {label}", label)
+
+    def _scope(self) -> Scope:
+        choice = self.scope.currentData()
+        if choice is None:
+            return Scope()
+        if choice == "":
+            return Scope(outside_annotations=True, annotator=self._analyst)
+        return Scope(inside_label=choice, annotator=self._analyst)
+
+    def run(self) -> None:
+        if self._thread is not None or not self.query.text().strip():
+            return
+        self.results.clear()
+        self._worker = SearchWorker(self._project, self.query.text(), self.similar.isChecked(), self._scope())
+        self._thread = QThread(self)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._worker.found.connect(self.results.add_document)
+        self._worker.progressed.connect(self._progressed)
+        self._worker.finished.connect(self._finished)
+        self.run_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.summary.clear()
+        self.progress.setValue(0)
+        self.progress.show()
+        self._thread.start()
+
+    def cancel(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+
+    def stop_and_wait(self) -> None:
+        if self._thread is not None:
+            self.cancel()
+            self._thread.quit()
+            self._thread.wait()
+
+    def _progressed(self, done: int, total: int) -> None:
+        self.progress.setMaximum(total)
+        self.progress.setValue(done)
+
+    def _finished(self, cancelled: bool) -> None:
+        self._thread.quit()
+        self._thread.wait()
+        self._thread, self._worker = None, None
+        summary = f"{self.results.hit_count()} match(es) in {self.results.document_count()} document(s)"
+        self._idle(summary + (" — cancelled" if cancelled else ""))
+        if self.results.document_count() == 1:
+            self.view.expandAll()
+
+    def _idle(self, summary: str) -> None:
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.progress.hide()
+        self.summary.setText(summary)
+
+    def _activated(self, index: QModelIndex) -> None:
+        hit = self.results.data(index, USER)
+        if hit is not None:
+            self.hitActivated.emit(hit)
