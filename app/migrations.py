@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 
 APPLICATION_ID = int.from_bytes(b"HSYA", "big")
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Each step takes a file from version N-1 to N; it runs in one transaction.
 STEPS: dict[int, list[str]] = {
@@ -29,6 +29,24 @@ STEPS: dict[int, list[str]] = {
         )""",
         "CREATE INDEX ix_annotations_doc_annotator_layer ON annotations (document_id, annotator_id, layer)",
         "DROP INDEX IF EXISTS ix_annotations_document_id",
+    ],
+    # 3: proposals an analyst rejected ("annotate all occurrences" does not propose them again).
+    3: [
+        """CREATE TABLE rejections (
+            id INTEGER NOT NULL,
+            annotator_id INTEGER NOT NULL,
+            layer VARCHAR NOT NULL,
+            label VARCHAR NOT NULL,
+            form VARCHAR NOT NULL,
+            document_id INTEGER,
+            start INTEGER,
+            "end" INTEGER,
+            created_at VARCHAR NOT NULL,
+            PRIMARY KEY (id),
+            FOREIGN KEY(annotator_id) REFERENCES annotators (id) ON DELETE CASCADE,
+            FOREIGN KEY(document_id) REFERENCES documents (id) ON DELETE CASCADE
+        )""",
+        "CREATE INDEX ix_rejections_form_label ON rejections (form, label, layer)",
     ],
 }
 

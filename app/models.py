@@ -90,3 +90,23 @@ class DocumentStatus(Base):
     annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"), primary_key=True)
     status: Mapped[str]
     updated_at: Mapped[str]
+
+
+class Rejection(Base):
+    """A proposal the analyst turned down, so it is not proposed again.
+
+    With a document and offsets: that one occurrence. Without: the (form, label)
+    pair everywhere ("reject all"). `form` is the folded form of the proposed text.
+    """
+
+    __tablename__ = "rejections"
+    __table_args__ = (Index("ix_rejections_form_label", "form", "label", "layer"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"))
+    layer: Mapped[str]
+    label: Mapped[str]
+    form: Mapped[str]
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    start: Mapped[int | None]
+    end: Mapped[int | None]
+    created_at: Mapped[str]

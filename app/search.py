@@ -8,7 +8,7 @@ performance targets) is not built yet.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import select
 
@@ -53,13 +53,17 @@ class Scope:
 
 
 def search_project(project: Project, query: str, *, similar: bool = False, keep_prefix: bool = False,
-                   scope: Scope = Scope(), cancelled: Callable[[], bool] = lambda: False,
+                   scope: Scope = Scope(), document_ids: Iterable[int] | None = None,
+                   cancelled: Callable[[], bool] = lambda: False,
                    progress: Callable[[int, int], None] = lambda done, total: None) -> Iterator[Hit]:
     """Hits in document order, then text order; stops early when `cancelled()` turns true."""
     if not query.strip():
         return
-    total = project.document_count()
     rows = select(Document.id, Document.name, Document.text).order_by(Document.id)
+    if document_ids is not None:
+        document_ids = list(document_ids)
+        rows = rows.where(Document.id.in_(document_ids))
+    total = project.document_count() if document_ids is None else len(document_ids)
     with project.session() as session:
         for done, (document_id, name, text) in enumerate(session.execute(rows).yield_per(500), start=1):
             if cancelled():
