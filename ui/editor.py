@@ -134,6 +134,13 @@ class Editor(QObject):
             self.undo_stack.push(commands.ChangeSpan(self, existing, existing.with_changes(label=polarity),
                                                      f"Document stance on {target}: {polarity}"))
 
+    def add_batch(self, spans: list[Span], description: str) -> None:
+        """Many spans (maybe in many documents) as one undo step."""
+        if spans:
+            command = _commands().AddSpans(self, spans)
+            command.setText(description)
+            self.undo_stack.push(command)
+
     def relabel(self, span: Span, label: str) -> None:
         if span.label != label:
             self.undo_stack.push(_commands().ChangeSpan(self, span, span.with_changes(label=label),
@@ -176,9 +183,11 @@ class Editor(QObject):
     def apply_add(self, spans: list[Span]) -> list[Span]:
         stored = self.project.add_annotations(spans)
         if not self.open_document(stored[0].document_id):
-            self.current.update({s.uid: s for s in stored})
-            self.spansAdded.emit(stored)
-        self.documentChanged.emit(stored[0].document_id)
+            here = [s for s in stored if s.document_id == self.document_id]  # a batch may span documents
+            self.current.update({s.uid: s for s in here})
+            self.spansAdded.emit(here)
+        for document_id in {s.document_id for s in stored}:
+            self.documentChanged.emit(document_id)
         return stored
 
     def apply_remove(self, spans: list[Span]) -> None:
@@ -187,7 +196,8 @@ class Editor(QObject):
             for span in spans:
                 self.current.pop(span.uid, None)
             self.spansRemoved.emit({s.uid for s in spans})
-        self.documentChanged.emit(spans[0].document_id)
+        for document_id in {s.document_id for s in spans}:
+            self.documentChanged.emit(document_id)
 
     def apply_change(self, before: Span, after: Span) -> Span:
         stored = self.project.update_annotation(before, label=after.label, start=after.start, end=after.end,

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QLineEdit, QMainWindow, QMessageBox, QSplitter, QTableView, QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
-from app import settings, words
+from app import propagation, settings, words
 from app.project import Project, ProjectError
 from ui.editor import Editor
 from ui.fonts import reading_font
@@ -23,6 +23,7 @@ from ui.guidelines import GuidelinesPanel
 from ui.palette import LabelPalette
 from ui.schemacommands import SchemaEditor
 from ui.schemadialog import SchemaDialog
+from ui.suggestions import SuggestionsPanel
 from ui.stancelists import DocStanceModel, DocStanceView, StanceListModel, stance_proxy
 from ui.stancepanel import StancePanel
 from ui.textpane import TextPane
@@ -107,6 +108,13 @@ class MainWindow(QMainWindow):
         self.corpus_dock.setWidget(self.corpus_search)
         self.addDockWidget(Qt.BottomDockWidgetArea, self.corpus_dock)
         self.corpus_dock.hide()
+        self.suggestions = SuggestionsPanel(self.editor.project, settings.load().get("propagation_scope", "document"))
+        self.suggestions_dock = QDockWidget("Other occurrences", self)
+        self.suggestions_dock.setObjectName("suggestions")
+        self.suggestions_dock.setWidget(self.suggestions)
+        self.addDockWidget(Qt.BottomDockWidgetArea, self.suggestions_dock)
+        self.tabifyDockWidget(self.corpus_dock, self.suggestions_dock)
+        self.suggestions_dock.hide()
 
         self.analyst_button = QToolButton()
         self.analyst_button.setToolTip("Switch analyst")
@@ -169,6 +177,7 @@ class MainWindow(QMainWindow):
         self.annotation_view.addAction(self.delete_action)
         self.stance_view.addAction(self.delete_action)
         self._action(span, "&Trim leading clitic (و ف ب ل ك ال)", self.trim_clitic, "Ctrl+T")
+        self._action(span, "Annotate &all occurrences…", self.propose_occurrences, "Ctrl+Shift+A")
         span.addSeparator()
         # In a right-to-left paragraph the start of a span is its right edge.
         self._action(span, "Extend at start", lambda: self.move_edge("start", 1), "Alt+Right")
@@ -220,6 +229,12 @@ class MainWindow(QMainWindow):
         self.find_bar.matchesChanged.connect(self._find_matches_changed)
         self.find_bar.closed.connect(self.pane.setFocus)
         self.corpus_search.hitActivated.connect(self._show_hit)
+        self.suggestions.accepted.connect(self._accept_proposals)
+        self.suggestions.rejected.connect(self._reject_proposals)
+        self.suggestions.proposalActivated.connect(self._show_hit)
+        self.suggestions.pendingChanged.connect(self._show_pending)
+        self.suggestions.scope.currentIndexChanged.connect(
+            lambda _index: settings.update(propagation_scope=self.suggestions.scope_key()))
         self.stance_panel.cancelled.connect(self.pane.setFocus)
         self.doc_stance_view.polarityChosen.connect(self.editor.set_doc_stance)
         self.pane.labelKey.connect(self._label_key)
@@ -257,6 +272,7 @@ class MainWindow(QMainWindow):
         self.pane.show_document(editor.text, [s for s in spans if s.start is not None], editor.colors())
         self.annotations.set_document(editor.text, spans)
         self._refresh_stance_views()
+        self._show_pending()
         self.document_title.setText(editor.project.document_name(document_id))
         self.status_box.setCurrentIndex(STATUS_ORDER.index(editor.status()))
         row = self.documents.row_of(document_id)
@@ -440,6 +456,31 @@ class MainWindow(QMainWindow):
         short = selection and selection[1] - selection[0] <= 60 and "\n" not in self.editor.text[slice(*selection)]
         self.find_bar.open_bar(self.editor.text[slice(*selection)] if short else "")
 
+    # ---- annotate all occurrences -----------------------------------------------------
+    def propose_occurrences(self) -> None:
+        span = self.pane.selected_span()
+        if span is None or span.layer != "entity":
+            return self.statusBar().showMessage("Click a span first: its other occurrences are proposed.", 5000)
+        scope = None if self.suggestions.scope_key() == "corpus" else [self.editor.document_id]
+        self.suggestions_dock.show()
+        self.suggestions_dock.raise_()
+        self.suggestions.start(self.editor.text[span.start:span.end], span.label, self.editor.analyst, scope)
+
+    def _accept_proposals(self, proposals: list) -> None:
+        spans = [p.as_span(self.editor.analyst) for p in proposals]
+        self.editor.add_batch(spans, f"Annotate all: {proposals[0].label} ×{len(spans)}")
+
+    def _reject_proposals(self, proposals: list, everywhere: bool) -> None:
+        project, analyst = self.editor.project, self.editor.analyst
+        propagation.reject(project, proposals, analyst)
+        if everywhere:
+            propagation.reject_everywhere(project, self.suggestions.form, self.suggestions.label, analyst)
+        self.statusBar().showMessage(f"Rejected {len(proposals)}; they will not be proposed again.", 4000)
+
+    def _show_pending(self) -> None:
+        if self.editor.document_id is not None:
+            self.pane.set_pending_spans(self.suggestions.pending(self.editor.document_id))
+
     def search_corpus(self) -> None:
         self.corpus_dock.show()
         selection = self.pane.selection_range()
@@ -558,6 +599,7 @@ class MainWindow(QMainWindow):
         if self._import_runner is not None:  # stop at the next file; what is committed stays
             self._import_runner.stop_and_wait()
         self.corpus_search.stop_and_wait()
+        self.suggestions.stop_and_wait()
         self.editor.project.close()
         super().closeEvent(event)
 

@@ -27,6 +27,7 @@ FILL_ALPHA = 80
 FIND_OTHER = QColor(255, 235, 59, 110)    # yellow, like every find bar
 FIND_CURRENT = QColor(255, 193, 7, 170)
 FIND_BORDER = QColor("#e65100")
+PENDING_PEN = QPen(QColor("#1565c0"), 2, Qt.DotLine)
 BAR_HEIGHT = 3
 BAR_GAP = 1
 # Spans longer than this are kept apart so the visible-range lookup stays a bisect.
@@ -106,6 +107,7 @@ class TextPane(QTextEdit):
         self._selected_uid: str | None = None
         self._references: list[tuple[int, int]] = []
         self._finds: list[tuple[int, int]] = []
+        self._pending: list[tuple[int, int]] = []
         self._find_starts: list[int] = []
         self._find_current = -1
         self._press_pos = None
@@ -120,6 +122,7 @@ class TextPane(QTextEdit):
         self._selected_uid = None
         self._references = []
         self._finds, self._find_starts, self._find_current = [], [], -1
+        self._pending = []
         self.setPlainText(text)
         self.set_spans(spans)
 
@@ -216,6 +219,11 @@ class TextPane(QTextEdit):
         self._finds = matches
         self._find_starts = [start for start, _ in matches]
         self._find_current = current
+        self.viewport().update()
+
+    def set_pending_spans(self, pending: list[tuple[int, int]]) -> None:
+        """Proposals waiting for a decision: dotted boxes, distinct from annotations."""
+        self._pending = sorted(pending)
         self.viewport().update()
 
     def set_reference_spans(self, references: list[tuple[int, int]]) -> None:
@@ -316,7 +324,7 @@ class TextPane(QTextEdit):
         return block.position() + line.textStart() + (line.textLength() if at_end else 0)
 
     def _paint_spans(self, painter: QPainter, rect: QRectF) -> None:
-        if not self._by_uid and not self._references and not self._finds:
+        if not self._by_uid and not self._references and not self._finds and not self._pending:
             return
         start, end = self._visible_range(rect)
         offset = QPointF(-self.horizontalScrollBar().value(), -self.verticalScrollBar().value())
@@ -334,6 +342,10 @@ class TextPane(QTextEdit):
                 self._paint_evidence(painter, span, rects)
             if span.uid == self._selected_uid:
                 selected = (span, rects)
+        for pending_start, pending_end in self._pending:
+            if pending_start < end and start < pending_end:
+                pending = Span(0, "", "pending", "", pending_start, pending_end)
+                self._paint_box(painter, self._span_rects(pending, offset, start, end), PENDING_PEN)
         for reference_start, reference_end in self._references:
             reference = Span(0, "", "reference", "", reference_start, reference_end)
             self._paint_dashed_box(painter, self._span_rects(reference, offset, start, end))
@@ -399,7 +411,11 @@ class TextPane(QTextEdit):
             painter.drawLine(QPointF(rect.left(), rect.top() + 1), QPointF(rect.right(), rect.top() + 1))
 
     def _paint_dashed_box(self, painter: QPainter, rects: list[QRectF]) -> None:
-        painter.setPen(QPen(QColor("#37474f"), 1.5, Qt.DashLine))
+        self._paint_box(painter, rects, QPen(QColor("#37474f"), 1.5, Qt.DashLine))
+
+    @staticmethod
+    def _paint_box(painter: QPainter, rects: list[QRectF], pen: QPen) -> None:
+        painter.setPen(pen)
         for rect in rects:
             painter.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
 

@@ -1,0 +1,220 @@
+"""Annotate all occurrences: proposals as pending marks and a keyboard-driven list.
+
+A (accept) / R (reject) on the current row, Shift+A / Shift+R for all of them.
+Accepted proposals become the analyst's spans with provenance "propagated", one
+undo step per batch; rejections are remembered in the project.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QModelIndex, QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QTableView, QVBoxLayout, QWidget,
+)
+
+from app.project import Project
+from app.propagation import Proposal, propose
+from ui.corpussearch import AFTER_ALIGN, ALIGN, BEFORE_ALIGN
+from ui.models import DISPLAY, SHOWN, TOOLTIP, USER, _TableModel
+from ui.textpane import key_letter
+
+CONTEXT = 30
+SCOPES = (("document", "In this document"), ("corpus", "In the whole corpus"))
+
+
+class ProposalWorker(QObject):
+    progressed = Signal(int, int)
+    finished = Signal(list, bool)  # proposals, cancelled
+
+    def __init__(self, project: Project, form: str, label: str, annotator: str, document_ids):
+        super().__init__()
+        self._args = (project, form, label, annotator)
+        self._document_ids = document_ids
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self) -> None:
+        proposals = propose(*self._args, document_ids=self._document_ids, cancelled=self._cancel.is_set,
+                            progress=self.progressed.emit)
+        self.finished.emit(proposals, self._cancel.is_set())
+
+
+class ProposalModel(_TableModel):
+    COLUMNS = ("Document", "Before", "Proposal", "After")
+    WIDEST = ("000_document.txt", "", "", "")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[tuple[Proposal, str, str]] = []
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: QModelIndex, role=DISPLAY):
+        if not index.isValid():
+            return None
+        proposal, before, after = self._rows[index.row()]
+        if role == USER:
+            return proposal
+        if role == ALIGN and index.column() in (1, 3):
+            return BEFORE_ALIGN if index.column() == 1 else AFTER_ALIGN
+        if role in SHOWN:
+            if role == TOOLTIP:
+                return f"{before} ⟦{proposal.text}⟧ {after}"
+            # The file name is isolated left-to-right inside the right-to-left table.
+            return (f"\u2066{proposal.document}\u2069", before, proposal.text, after)[index.column()]
+        return None
+
+    def set_rows(self, rows: list[tuple[Proposal, str, str]]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def proposals(self) -> list[Proposal]:
+        return [row[0] for row in self._rows]
+
+    def remove(self, proposals: list[Proposal]) -> None:
+        gone = set(proposals)
+        self.set_rows([row for row in self._rows if row[0] not in gone])
+
+
+class SuggestionsPanel(QWidget):
+    accepted = Signal(list)  # proposals to annotate
+    rejected = Signal(list, bool)  # proposals, everywhere
+    proposalActivated = Signal(object)
+    pendingChanged = Signal()
+
+    def __init__(self, project: Project, scope: str = "document", parent=None):
+        super().__init__(parent)
+        self._project = project
+        self.title = QLabel("Select a span and press Ctrl+Shift+A to propose its other occurrences.")
+        self.title.setWordWrap(True)
+        self.scope = QComboBox()
+        for key, text in SCOPES:
+            self.scope.addItem(text, key)
+        self.scope.setCurrentIndex(0 if scope == "document" else 1)
+        self.progress = QProgressBar()
+        self.progress.hide()
+        self.model = ProposalModel(self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.view.verticalHeader().hide()
+        self.view.setLayoutDirection(Qt.RightToLeft)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeToContents)
+        self.view.setToolTip("A accept · R reject · Shift+A accept all · Shift+R reject all (not proposed again)")
+        self.view.installEventFilter(self)
+        self.view.activated.connect(self._activated)
+        self.view.clicked.connect(self._activated)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.scope)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.view)
+        hint = QLabel("A accept · R reject · Shift+A accept all · Shift+R reject all")
+        hint.setStyleSheet("color: palette(mid);")
+        layout.addWidget(hint)
+        self._thread: QThread | None = None
+        self._worker: ProposalWorker | None = None
+        self.form = self.label = ""
+
+    def scope_key(self) -> str:
+        return self.scope.currentData()
+
+    # ---- running ---------------------------------------------------------------
+    def start(self, form: str, label: str, annotator: str, document_ids) -> None:
+        self.stop_and_wait()
+        self.form, self.label = form, label
+        self.title.setText(f"Other occurrences of \u2068{form}\u2069 as {label}: searching…")
+        self.model.set_rows([])
+        self.pendingChanged.emit()
+        self._worker = ProposalWorker(self._project, form, label, annotator, document_ids)
+        self._thread = QThread(self)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._worker.progressed.connect(self._progressed)
+        self._worker.finished.connect(self._finished)
+        self.progress.show()
+        self._thread.start()
+
+    def stop_and_wait(self) -> None:
+        if self._thread is not None:
+            self._worker.cancel()
+            self._thread.quit()
+            self._thread.wait()
+            self._thread = self._worker = None
+            self.progress.hide()
+
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def _progressed(self, done: int, total: int) -> None:
+        self.progress.setMaximum(total)
+        self.progress.setValue(done)
+
+    def _finished(self, proposals: list, cancelled: bool) -> None:
+        self._thread.quit()
+        self._thread.wait()
+        self._thread = self._worker = None
+        self.progress.hide()
+        rows = [self._with_context(p) for p in proposals]
+        self.model.set_rows(rows)
+        state = " (cancelled)" if cancelled else ""
+        self.title.setText(f"\u2068{self.form}\u2069 as {self.label}: {len(rows)} proposal(s){state}")
+        if rows:
+            self.view.setCurrentIndex(self.model.index(0, 0))
+            self.view.setFocus()
+        self.pendingChanged.emit()
+
+    def _with_context(self, proposal: Proposal) -> tuple[Proposal, str, str]:
+        text = self._project.document_text(proposal.document_id)
+        before = " ".join(text[max(0, proposal.start - CONTEXT):proposal.start].split())
+        after = " ".join(text[proposal.end:proposal.end + CONTEXT].split())
+        return proposal, before, after
+
+    def pending(self, document_id: int) -> list[tuple[int, int]]:
+        return [(p.start, p.end) for p in self.model.proposals() if p.document_id == document_id]
+
+    # ---- deciding ---------------------------------------------------------------
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.view and event.type() == event.Type.KeyPress:
+            letter = key_letter(event)
+            everything = bool(event.modifiers() & Qt.ShiftModifier)
+            if letter == "A" or (event.key() in (Qt.Key_Return, Qt.Key_Enter) and not everything):
+                self._decide(accept=True, everything=everything)
+                return True
+            if letter == "R" or event.key() == Qt.Key_Delete:
+                self._decide(accept=False, everything=everything)
+                return True
+        return super().eventFilter(watched, event)
+
+    def _decide(self, accept: bool, everything: bool) -> None:
+        chosen = self.model.proposals() if everything else self._current()
+        if not chosen:
+            return
+        row = self.view.currentIndex().row()
+        self.model.remove(chosen)
+        if accept:
+            self.accepted.emit(chosen)
+        else:
+            self.rejected.emit(chosen, everything)
+        if self.model.rowCount():
+            self.view.setCurrentIndex(self.model.index(min(row, self.model.rowCount() - 1), 0))
+        self.pendingChanged.emit()
+
+    def _current(self) -> list[Proposal]:
+        index = self.view.currentIndex()
+        return [self.model.data(index, USER)] if index.isValid() else []
+
+    def _activated(self, index: QModelIndex) -> None:
+        proposal = self.model.data(index, USER)
+        if proposal is not None:
+            self.proposalActivated.emit(proposal)
