@@ -12,10 +12,11 @@ from typing import Callable, Iterable
 
 from sqlalchemy import delete, insert, select
 
+from app.matching import find_all
 from app.models import Rejection
-from app.normalize import fold
+from app.normalize import fold, normalize
 from app.project import Project, Span, now_iso
-from app.search import Hit, search_project
+from app.search import iter_documents
 
 
 @dataclass(frozen=True)
@@ -27,37 +28,50 @@ class Proposal:
     text: str
     label: str
     kind: str = "exact"
+    form: str = ""  # what was looked for (the selected span's text, or a gazetteer name)
 
     def as_span(self, annotator: str, layer: str = "entity") -> Span:
         return Span(self.document_id, annotator, layer, self.label, self.start, self.end, provenance="propagated")
 
 
-def propose(project: Project, form: str, label: str, annotator: str, *, layer: str = "entity",
-            document_ids: Iterable[int] | None = None, similar: bool = False, keep_prefix: bool = False,
-            cancelled: Callable[[], bool] = lambda: False,
-            progress: Callable[[int, int], None] = lambda done, total: None) -> list[Proposal]:
+def propose(project: Project, form: str, label: str, annotator: str, **options) -> list[Proposal]:
     """Every occurrence of `form` (in `document_ids`, or the whole corpus) not yet labelled `label`."""
-    folded = fold(form)
-    if not folded.strip() or _rejected_everywhere(project, folded, label, layer, annotator):
+    return propose_many(project, [(form, label)], annotator, **options)
+
+
+def propose_many(project: Project, pairs: Iterable[tuple[str, str]], annotator: str, *, layer: str = "entity",
+                 document_ids: Iterable[int] | None = None, similar: bool = False, keep_prefix: bool = False,
+                 cancelled: Callable[[], bool] = lambda: False,
+                 progress: Callable[[int, int], None] = lambda done, total: None) -> list[Proposal]:
+    """Proposals for many (form, label) pairs (a gazetteer) in one pass: each document is folded once."""
+    wanted = [(form, label) for form, label in dict.fromkeys(pairs)
+              if fold(form).strip() and not _rejected_everywhere(project, fold(form), label, layer, annotator)]
+    if not wanted:
         return []
-    proposals = []
-    seen_documents: dict[int, tuple[list[Span], set]] = {}
-    for hit in search_project(project, form, similar=similar, keep_prefix=keep_prefix, document_ids=document_ids,
-                              cancelled=cancelled, progress=progress):
-        if hit.document_id not in seen_documents:
-            seen_documents[hit.document_id] = (
-                project.annotations(hit.document_id, annotator=annotator, layer=layer),
-                _rejected_places(project, hit.document_id, label, layer, annotator),
-            )
-        spans, rejected = seen_documents[hit.document_id]
-        if not _already_labelled(hit, label, spans) and (hit.start, hit.end) not in rejected:
-            proposals.append(Proposal(hit.document_id, hit.document, hit.start, hit.end, hit.text, label, hit.kind))
+    proposals: list[Proposal] = []
+    for document_id, name, text in iter_documents(project, document_ids, cancelled, progress):
+        proposals += _document_proposals(project, document_id, name, normalize(text), wanted, annotator,
+                                         layer, similar, keep_prefix)
     return proposals
 
 
-def _already_labelled(hit: Hit, label: str, spans: list[Span]) -> bool:
-    """A span of the same label over the hit (also a longer one: كوريا inside كوريا الشمالية)."""
-    return any(s.label == label and s.start <= hit.start and hit.end <= s.end for s in spans)
+def _document_proposals(project, document_id, name, normalized, wanted, annotator, layer, similar, keep_prefix):
+    found = [(form, label, match) for form, label in wanted
+             for match in find_all(normalized, form, similar=similar, keep_prefix=keep_prefix)]
+    if not found:
+        return []
+    spans = project.annotations(document_id, annotator=annotator, layer=layer)
+    rejected = _rejected_places(project, document_id, layer, annotator)
+    return [
+        Proposal(document_id, name, m.start, m.end, m.text, label, m.kind, form)
+        for form, label, m in found
+        if not _already_labelled(m.start, m.end, label, spans) and (m.start, m.end, label) not in rejected
+    ]
+
+
+def _already_labelled(start: int, end: int, label: str, spans: list[Span]) -> bool:
+    """A span of the same label over the match (also a longer one: كوريا inside كوريا الشمالية)."""
+    return any(s.label == label and s.start <= start and end <= s.end for s in spans)
 
 
 def reject(project: Project, proposals: list[Proposal], annotator: str, layer: str = "entity") -> None:
@@ -68,10 +82,11 @@ def reject(project: Project, proposals: list[Proposal], annotator: str, layer: s
     ])
 
 
-def reject_everywhere(project: Project, form: str, label: str, annotator: str, layer: str = "entity") -> None:
-    """Never propose `label` for `form` again (the analyst's "reject all")."""
+def reject_everywhere(project: Project, pairs: Iterable[tuple[str, str]], annotator: str,
+                      layer: str = "entity") -> None:
+    """Never propose these (form, label) pairs again (the analyst's "reject all")."""
     _store(project, annotator, [{"layer": layer, "label": label, "form": fold(form), "document_id": None,
-                                 "start": None, "end": None}])
+                                 "start": None, "end": None} for form, label in dict.fromkeys(pairs)])
 
 
 def forget_rejections(project: Project, form: str, label: str, annotator: str, layer: str = "entity") -> None:
@@ -101,10 +116,10 @@ def _rejected_everywhere(project: Project, folded: str, label: str, layer: str, 
         return session.scalar(query) is not None
 
 
-def _rejected_places(project: Project, document_id: int, label: str, layer: str, annotator: str) -> set:
-    query = select(Rejection.start, Rejection.end).where(
-        Rejection.document_id == document_id, Rejection.label == label, Rejection.layer == layer,
+def _rejected_places(project: Project, document_id: int, layer: str, annotator: str) -> set:
+    query = select(Rejection.start, Rejection.end, Rejection.label).where(
+        Rejection.document_id == document_id, Rejection.layer == layer,
         Rejection.annotator_id == project._known_annotator_id(annotator),
     )
     with project.session() as session:
-        return {(start, end) for start, end in session.execute(query)}
+        return {tuple(row) for row in session.execute(query)}

@@ -52,6 +52,23 @@ class Scope:
         return True
 
 
+def iter_documents(project: Project, document_ids: Iterable[int] | None = None,
+                   cancelled: Callable[[], bool] = lambda: False,
+                   progress: Callable[[int, int], None] = lambda done, total: None) -> Iterator[tuple[int, str, str]]:
+    """(id, name, text) in document order, reporting progress after each; stops when `cancelled()`."""
+    rows = select(Document.id, Document.name, Document.text).order_by(Document.id)
+    if document_ids is not None:
+        document_ids = list(document_ids)
+        rows = rows.where(Document.id.in_(document_ids))
+    total = project.document_count() if document_ids is None else len(document_ids)
+    with project.session() as session:
+        for done, row in enumerate(session.execute(rows).yield_per(500), start=1):
+            if cancelled():
+                return
+            yield tuple(row)
+            progress(done, total)
+
+
 def search_project(project: Project, query: str, *, similar: bool = False, keep_prefix: bool = False,
                    scope: Scope = Scope(), document_ids: Iterable[int] | None = None,
                    cancelled: Callable[[], bool] = lambda: False,
@@ -59,17 +76,8 @@ def search_project(project: Project, query: str, *, similar: bool = False, keep_
     """Hits in document order, then text order; stops early when `cancelled()` turns true."""
     if not query.strip():
         return
-    rows = select(Document.id, Document.name, Document.text).order_by(Document.id)
-    if document_ids is not None:
-        document_ids = list(document_ids)
-        rows = rows.where(Document.id.in_(document_ids))
-    total = project.document_count() if document_ids is None else len(document_ids)
-    with project.session() as session:
-        for done, (document_id, name, text) in enumerate(session.execute(rows).yield_per(500), start=1):
-            if cancelled():
-                return
-            yield from _document_hits(project, document_id, name, text, query, similar, keep_prefix, scope)
-            progress(done, total)
+    for document_id, name, text in iter_documents(project, document_ids, cancelled, progress):
+        yield from _document_hits(project, document_id, name, text, query, similar, keep_prefix, scope)
 
 
 def _document_hits(project, document_id, name, text, query, similar, keep_prefix, scope) -> Iterator[Hit]:

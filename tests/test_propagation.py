@@ -50,7 +50,7 @@ def test_rejections_are_remembered(demo):
     again = propose(demo, "بوتين", "PERS", "amal")
     assert len(again) == len(proposals) - 2
     assert propose(demo, "بوتين", "ORG", "amal")  # another label is still proposed
-    reject_everywhere(demo, "بوتين", "PERS", "amal")
+    reject_everywhere(demo, [("بوتين", "PERS")], "amal")
     assert propose(demo, "بوتين", "PERS", "amal") == []
     assert propose(demo, "بوتين", "PERS", "huda")  # another analyst's choice
     forget_rejections(demo, "بوتين", "PERS", "amal")

@@ -105,3 +105,17 @@ def test_proposal_model_passes_the_model_tester(qtmodeltester):
     model.set_rows([(Proposal(1, "000.txt", 4, 9, "بوتين", "PERS"), "قال", "إن")])
     qtmodeltester.check(model)
     assert model.data(model.index(0, 0)) == "\u2066000.txt\u2069"
+
+
+def test_gazetteer_proposes_every_name_and_reject_all_remembers_each_pair(qtbot, window, project_path, tmp_path):
+    path = tmp_path / "names.csv"
+    path.write_text("name,label\nروسيا,GPE\nالكرملين,ORG\n", encoding="utf-8")
+    window.run_gazetteer(path)
+    panel = window.suggestions
+    qtbot.waitUntil(lambda: not panel.running(), timeout=20_000)
+    assert {p.label for p in panel.model.proposals()} == {"GPE", "ORG"}
+    assert "2 name(s) from names.csv" in panel.title.text()
+    qtbot.keyClick(panel.view, Qt.Key_R, Qt.ShiftModifier)
+    window.run_gazetteer(path)
+    qtbot.waitUntil(lambda: not panel.running(), timeout=20_000)
+    assert panel.model.rowCount() == 0 and rows(project_path) == []

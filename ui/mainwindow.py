@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import propagation, settings, words
+from app.gazetteer import GazetteerError, read_gazetteer
 from app.project import Project, ProjectError
 from ui.editor import Editor
 from ui.fonts import reading_font
@@ -149,6 +150,7 @@ class MainWindow(QMainWindow):
         file = bar.addMenu("&File")
         self._action(file, "&Import documents…", self.import_files, "Ctrl+I")
         self._action(file, "Import a &folder…", self.import_folder, "Ctrl+Shift+I")
+        self._action(file, "Propose from a &gazetteer…", self.propose_from_gazetteer)
         file.addSeparator()
         self._action(file, "&Open project…", self.open_project, QKeySequence.Open)
         self._action(file, "&New project…", self.new_project, QKeySequence.New)
@@ -462,9 +464,36 @@ class MainWindow(QMainWindow):
         if span is None or span.layer != "entity":
             return self.statusBar().showMessage("Click a span first: its other occurrences are proposed.", 5000)
         scope = None if self.suggestions.scope_key() == "corpus" else [self.editor.document_id]
+        form = self.editor.text[span.start:span.end]
+        self._start_proposals([(form, span.label)], scope, f"Other occurrences of \u2068{form}\u2069 as {span.label}")
+
+    def _start_proposals(self, pairs, scope, title: str) -> None:
         self.suggestions_dock.show()
         self.suggestions_dock.raise_()
-        self.suggestions.start(self.editor.text[span.start:span.end], span.label, self.editor.analyst, scope)
+        self.suggestions.start(pairs, self.editor.analyst, scope, title)
+
+    def propose_from_gazetteer(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Propose from a gazetteer", "",
+                                              "Name lists (*.txt *.csv);;All files (*)")
+        if path:
+            self.run_gazetteer(Path(path))
+
+    def run_gazetteer(self, path: Path, label: str | None = None) -> None:
+        """A list of names (one per line, or CSV name,label): propose all their occurrences in the corpus."""
+        known = {l.name for l in self.editor.labels}
+        if label is None and path.suffix.lower() != ".csv":
+            label, ok = QInputDialog.getItem(self, "Gazetteer", f"Label for the names in {path.name}:",
+                                             sorted(known), 0, False)
+            if not ok:
+                return
+        try:
+            gazetteer = read_gazetteer(path, known, label)
+        except GazetteerError as error:
+            return QMessageBox.warning(self, "Gazetteer", str(error))
+        if gazetteer.problems:
+            self.statusBar().showMessage(f"{path.name}: skipped {len(gazetteer.problems)} line(s): "
+                                         f"{gazetteer.problems[0]}", 8000)
+        self._start_proposals(gazetteer.pairs, None, f"{len(gazetteer.pairs)} name(s) from {path.name}")
 
     def _accept_proposals(self, proposals: list) -> None:
         spans = [p.as_span(self.editor.analyst) for p in proposals]
@@ -474,7 +503,7 @@ class MainWindow(QMainWindow):
         project, analyst = self.editor.project, self.editor.analyst
         propagation.reject(project, proposals, analyst)
         if everywhere:
-            propagation.reject_everywhere(project, self.suggestions.form, self.suggestions.label, analyst)
+            propagation.reject_everywhere(project, [(p.form, p.label) for p in proposals], analyst)
         self.statusBar().showMessage(f"Rejected {len(proposals)}; they will not be proposed again.", 4000)
 
     def _show_pending(self) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.project import Project
-from app.propagation import Proposal, propose
+from app.propagation import Proposal, propose_many
 from ui.corpussearch import AFTER_ALIGN, ALIGN, BEFORE_ALIGN
 from ui.models import DISPLAY, SHOWN, TOOLTIP, USER, _TableModel
 from ui.textpane import key_letter
@@ -28,9 +28,9 @@ class ProposalWorker(QObject):
     progressed = Signal(int, int)
     finished = Signal(list, bool)  # proposals, cancelled
 
-    def __init__(self, project: Project, form: str, label: str, annotator: str, document_ids):
+    def __init__(self, project: Project, pairs: list[tuple[str, str]], annotator: str, document_ids):
         super().__init__()
-        self._args = (project, form, label, annotator)
+        self._args = (project, pairs, annotator)
         self._document_ids = document_ids
         self._cancel = threading.Event()
 
@@ -38,8 +38,8 @@ class ProposalWorker(QObject):
         self._cancel.set()
 
     def run(self) -> None:
-        proposals = propose(*self._args, document_ids=self._document_ids, cancelled=self._cancel.is_set,
-                            progress=self.progressed.emit)
+        proposals = propose_many(*self._args, document_ids=self._document_ids, cancelled=self._cancel.is_set,
+                                 progress=self.progressed.emit)
         self.finished.emit(proposals, self._cancel.is_set())
 
 
@@ -124,19 +124,20 @@ class SuggestionsPanel(QWidget):
         layout.addWidget(hint)
         self._thread: QThread | None = None
         self._worker: ProposalWorker | None = None
-        self.form = self.label = ""
+        self._subject = ""
 
     def scope_key(self) -> str:
         return self.scope.currentData()
 
     # ---- running ---------------------------------------------------------------
-    def start(self, form: str, label: str, annotator: str, document_ids) -> None:
+    def start(self, pairs: list[tuple[str, str]], annotator: str, document_ids, title: str) -> None:
+        """Propose occurrences of each (form, label); `title` says what is being proposed."""
         self.stop_and_wait()
-        self.form, self.label = form, label
-        self.title.setText(f"Other occurrences of \u2068{form}\u2069 as {label}: searching…")
+        self._subject = title
+        self.title.setText(f"{title}: searching…")
         self.model.set_rows([])
         self.pendingChanged.emit()
-        self._worker = ProposalWorker(self._project, form, label, annotator, document_ids)
+        self._worker = ProposalWorker(self._project, pairs, annotator, document_ids)
         self._thread = QThread(self)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
@@ -168,7 +169,7 @@ class SuggestionsPanel(QWidget):
         rows = [self._with_context(p) for p in proposals]
         self.model.set_rows(rows)
         state = " (cancelled)" if cancelled else ""
-        self.title.setText(f"\u2068{self.form}\u2069 as {self.label}: {len(rows)} proposal(s){state}")
+        self.title.setText(f"{self._subject}: {len(rows)} proposal(s){state}")
         if rows:
             self.view.setCurrentIndex(self.model.index(0, 0))
             self.view.setFocus()
