@@ -40,3 +40,31 @@ def add_document(project: Project, text: str, name: str = "doc.txt") -> int:
     importer._pending_documents = 1
     importer._flush()
     return project.known_hashes()[ParsedDocument(name, None, text, {}, []).sha256]
+
+
+def type_text(widget, text: str) -> None:
+    """Type any text into a widget (QTest cannot send Arabic characters)."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    for char in text:
+        for kind in (QEvent.KeyPress, QEvent.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.NoModifier, char))
+
+
+@pytest.fixture
+def demo_window(qtbot, project):
+    """The main window on the five demo articles, shown."""
+    from app import paths
+    from app.importer import import_paths
+    from ui.fonts import load_bundled_fonts
+    from ui.mainwindow import MainWindow
+
+    load_bundled_fonts()
+    import_paths(project, [paths.SEEDS], "amal")
+    window = MainWindow(project, "amal")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window

@@ -3,11 +3,9 @@
 import sqlite3
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
 
-from tests.conftest import add_document
+from tests.conftest import add_document, type_text
 from ui.fonts import load_bundled_fonts
 from ui.mainwindow import MainWindow
 
@@ -24,12 +22,6 @@ def window(qtbot, project):
     qtbot.waitExposed(window)
     window.pane.setFocus()
     return window
-
-
-def type_text(widget, text):
-    for char in text:
-        for kind in (QEvent.KeyPress, QEvent.KeyRelease):
-            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.NoModifier, char))
 
 
 def test_ctrl_f_finds_folded_forms_and_steps_through_matches(qtbot, window):

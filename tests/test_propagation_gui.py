@@ -5,21 +5,11 @@ import sqlite3
 import pytest
 from PySide6.QtCore import Qt
 
-from app import paths
-from app.importer import import_paths
-from ui.fonts import load_bundled_fonts
-from ui.mainwindow import MainWindow
 
 
 @pytest.fixture
-def window(qtbot, project):
-    load_bundled_fonts()
-    import_paths(project, [paths.SEEDS], "amal")
-    window = MainWindow(project, "amal")
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+def window(demo_window):
+    return demo_window
 
 
 def rows(project_path):

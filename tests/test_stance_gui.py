@@ -12,6 +12,7 @@ from sqlalchemy import insert
 from app import paths
 from app.importer import import_paths
 from app.models import Label
+from tests.conftest import type_text
 from ui.fonts import load_bundled_fonts
 from ui.mainwindow import MainWindow
 
@@ -33,13 +34,6 @@ def window(qtbot, project):
     qtbot.waitExposed(window)
     window.pane.setFocus()
     return window
-
-
-def type_text(widget, text):
-    """Type any text (QTest cannot send Arabic characters)."""
-    for char in text:
-        for kind in (QEvent.KeyPress, QEvent.KeyRelease):
-            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.NoModifier, char))
 
 
 def stored(project_path, layer):
