@@ -53,18 +53,26 @@ def type_text(widget, text: str) -> None:
             QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.NoModifier, char))
 
 
+def show_window(qtbot, project, analyst: str = "amal"):
+    """The main window on `project`, shown, with the reading pane focused."""
+    from ui.fonts import load_bundled_fonts
+    from ui.mainwindow import MainWindow
+
+    load_bundled_fonts()
+    window = MainWindow(project, analyst)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    window.pane.setFocus()
+    return window
+
+
 @pytest.fixture
 def demo_window(qtbot, project):
     """The main window on the five demo articles, shown."""
     from app import paths
     from app.importer import import_paths
-    from ui.fonts import load_bundled_fonts
-    from ui.mainwindow import MainWindow
 
-    load_bundled_fonts()
     import_paths(project, [paths.SEEDS], "amal")
-    window = MainWindow(project, "amal")
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+    return show_window(qtbot, project)

@@ -5,23 +5,15 @@ import sqlite3
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.conftest import add_document, type_text
-from ui.fonts import load_bundled_fonts
-from ui.mainwindow import MainWindow
+from tests.conftest import add_document, show_window, type_text
 
 TEXT = "😀 نثمن كثيرًا دعمكم.\nقال بوتين إن لروسيا دورا. وأكد بوتين ذلك.\nGet News Fast"
 
 
 @pytest.fixture
 def window(qtbot, project):
-    load_bundled_fonts()
     add_document(project, TEXT, "find.txt")
-    window = MainWindow(project, "amal")
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.pane.setFocus()
-    return window
+    return show_window(qtbot, project)
 
 
 def test_ctrl_f_finds_folded_forms_and_steps_through_matches(qtbot, window):

@@ -7,9 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from app.project import Project, Span
-from tests.conftest import add_document
+from tests.conftest import add_document, show_window
 from ui.fonts import load_bundled_fonts
-from ui.mainwindow import MainWindow
 from ui.models import AnnotationListModel, DocumentListModel
 
 TEXT = "😀 بِسْمِ اللَّهِ، قال فلاديمير بوتين إن روسيا ستدعم\nGet News Fast 🇷🇺\nوقال كيم جونغ أون"
@@ -17,16 +16,9 @@ TEXT = "😀 بِسْمِ اللَّهِ، قال فلاديمير بوتين إ
 
 @pytest.fixture
 def window(qtbot, project):
-    load_bundled_fonts()
     add_document(project, TEXT, "emoji.txt")
     add_document(project, "نص ثان قصير", "second.txt")
-    window = MainWindow(project, "amal")
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    window.pane.setFocus()
-    return window
+    return show_window(qtbot, project)
 
 
 def rows(project_path):

@@ -12,9 +12,7 @@ from sqlalchemy import insert
 from app import paths
 from app.importer import import_paths
 from app.models import Label
-from tests.conftest import type_text
-from ui.fonts import load_bundled_fonts
-from ui.mainwindow import MainWindow
+from tests.conftest import show_window, type_text
 
 TARGETS = ["روسيا", "كوريا الشمالية", "الولايات المتحدة", "أوكرانيا"]
 ARTICLE = "000_cfe630f0c522799c.txt"
@@ -22,18 +20,12 @@ ARTICLE = "000_cfe630f0c522799c.txt"
 
 @pytest.fixture
 def window(qtbot, project):
-    load_bundled_fonts()
     import_paths(project, [paths.SEEDS / ARTICLE], "amal")
     with project.session.begin() as session:
         session.execute(insert(Label), [
             {"layer": "stance_target", "name": n, "color": "#888888", "shortcut": None, "description": "",
              "position": i} for i, n in enumerate(TARGETS)])
-    window = MainWindow(project, "amal")
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.pane.setFocus()
-    return window
+    return show_window(qtbot, project)
 
 
 def stored(project_path, layer):

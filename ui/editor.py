@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QUndoStack
 from app import stance, words
 from app.project import LabelDef, Project, Span
 from app.stance_format import DOC_STANCE_LAYER, STANCE_LAYER
+from ui.stancepanel import POLARITY_COLORS
 
 
 class Editor(QObject):
@@ -39,8 +40,6 @@ class Editor(QObject):
 
     # ---- state -----------------------------------------------------------
     def colors(self) -> dict[str, QColor]:
-        from ui.stancepanel import POLARITY_COLORS
-
         colors = {name: QColor(color) for name, color in POLARITY_COLORS.items()}
         colors.update({label.name: QColor(label.color) for label in self.labels})
         return colors
