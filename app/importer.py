@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Iterator
 from sqlalchemy import String, insert, select, type_coerce
 from sqlalchemy.exc import SQLAlchemyError
 
+from app import searchindex
 from app.models import Annotation, Annotator, Document
 from app.project import Project, Span, new_uid, now_iso
 from app.stance_format import (DOC_STANCE_LAYER, STANCE_LAYER, STANCE_LAYERS, StanceFormatError, check_doc_stance,
@@ -361,6 +362,9 @@ class Importer:
                 found = session.execute(select(Document.sha256, Document.id)
                                         .where(Document.sha256.in_(hashes[chunk:chunk + LOOKUP_CHUNK])))
                 known.update({sha: doc_id for sha, doc_id in found})
+            # In the same transaction: a document is searchable the moment it is imported.
+            searchindex.add_documents(session.connection().connection.driver_connection,
+                                      [(known[sha], document.text) for sha, document in fresh.items()])
         return set(fresh)
 
     def _insert_annotations(self, session, documents: list[ParsedDocument], fresh: set[str],

@@ -9,12 +9,16 @@ A test checks that an upgraded file has the same schema as a new one.
 from __future__ import annotations
 
 import sqlite3
+from typing import Callable
+
+from app import searchindex
 
 APPLICATION_ID = int.from_bytes(b"HSYA", "big")
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
-# Each step takes a file from version N-1 to N; it runs in one transaction.
-STEPS: dict[int, list[str]] = {
+# Each step takes a file from version N-1 to N; it runs in one transaction. A step is SQL
+# statements, or functions of the sqlite3 connection where SQL alone cannot do it.
+STEPS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
     # 2: per-analyst document status, and an index for "this analyst's spans in this document".
     2: [
         """CREATE TABLE document_status (
@@ -48,6 +52,11 @@ STEPS: dict[int, list[str]] = {
         )""",
         "CREATE INDEX ix_rejections_form_label ON rejections (form, label, layer)",
     ],
+    # 4: the corpus search index (app.searchindex), filled for the documents already there.
+    4: [
+        searchindex.CREATE_TABLE,
+        searchindex.index_all_documents,
+    ],
 }
 
 
@@ -57,7 +66,10 @@ def upgrade(connection: sqlite3.Connection, from_version: int) -> None:
         connection.execute("BEGIN IMMEDIATE")
         try:
             for statement in STEPS[version]:
-                connection.execute(statement)
+                if callable(statement):
+                    statement(connection)
+                else:
+                    connection.execute(statement)
             connection.execute(f"PRAGMA user_version = {version}")
             connection.execute("COMMIT")
         except BaseException:

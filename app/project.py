@@ -20,7 +20,7 @@ from sqlalchemy import Engine, String, create_engine, delete, event, func, inser
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import __version__, paths
+from app import __version__, paths, searchindex
 from app.migrations import APPLICATION_ID, SCHEMA_VERSION, upgrade
 from app.models import Annotation, Annotator, Base, Document, DocumentStatus, Label, ProjectInfo
 
@@ -238,6 +238,7 @@ class Project:
             connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
             connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
             Base.metadata.create_all(connection)
+            connection.exec_driver_sql(searchindex.CREATE_TABLE)
             connection.execute(insert(ProjectInfo), [
                 {"key": "created_with", "value": __version__},
                 {"key": "created_at", "value": now_iso()},

@@ -16,7 +16,7 @@ from app.matching import find_all
 from app.models import Rejection
 from app.normalize import fold, normalize
 from app.project import Project, Span, now_iso
-from app.search import iter_documents
+from app.search import candidates_by_query, iter_documents
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,33 @@ def propose_many(project: Project, pairs: Iterable[tuple[str, str]], annotator: 
               if fold(form).strip() and not _rejected_everywhere(project, fold(form), label, layer, annotator)]
     if not wanted:
         return []
+    forms_in = _forms_by_document(project, wanted, similar, document_ids)
+    documents = None if None in forms_in else list(forms_in)
     proposals: list[Proposal] = []
-    for document_id, name, text in iter_documents(project, document_ids, cancelled, progress):
-        proposals += _document_proposals(project, document_id, name, normalize(text), wanted, annotator,
+    for document_id, name, text in iter_documents(project, documents, cancelled, progress):
+        pairs = forms_in.get(document_id, wanted)
+        proposals += _document_proposals(project, document_id, name, normalize(text), pairs, annotator,
                                          layer, similar, keep_prefix)
     return proposals
+
+
+def _forms_by_document(project: Project, wanted: list[tuple[str, str]], similar: bool,
+                       document_ids: Iterable[int] | None) -> dict:
+    """Document id → the (form, label) pairs the search index says it may hold.
+
+    Holds the key None (read every document, for every pair) when the index cannot narrow a form.
+    """
+    within = None if document_ids is None else set(document_ids)
+    found: dict = {}
+    candidates = candidates_by_query(project, [form for form, _ in wanted], similar=similar)
+    for form, label in wanted:
+        ids = candidates[form]
+        if ids is None:
+            return {None: wanted} if within is None else {document_id: wanted for document_id in within}
+        for document_id in ids:
+            if within is None or document_id in within:
+                found.setdefault(document_id, []).append((form, label))
+    return found
 
 
 def _document_proposals(project, document_id, name, normalized, wanted, annotator, layer, similar, keep_prefix):

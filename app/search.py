@@ -1,8 +1,8 @@
 """Corpus search: every match of a query in the project's documents, via the matching engine.
 
-Offsets are code points into each document's stored text. This first version
-scans the documents in order; the index that makes large corpora fast (issue 4's
-performance targets) is not built yet.
+Offsets are code points into each document's stored text. The search index
+(app.searchindex) picks the documents that can hold the query; the engine then
+reads only those, in document order, so the first hits arrive at once.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import select
 
+from app import searchindex
 from app.matching import find_all
 from app.models import Document
 from app.project import Project
@@ -55,28 +56,72 @@ class Scope:
 def iter_documents(project: Project, document_ids: Iterable[int] | None = None,
                    cancelled: Callable[[], bool] = lambda: False,
                    progress: Callable[[int, int], None] = lambda done, total: None) -> Iterator[tuple[int, str, str]]:
-    """(id, name, text) in document order, reporting progress after each; stops when `cancelled()`."""
-    rows = select(Document.id, Document.name, Document.text).order_by(Document.id)
-    if document_ids is not None:
-        document_ids = list(document_ids)
-        rows = rows.where(Document.id.in_(document_ids))
-    total = project.document_count() if document_ids is None else len(document_ids)
+    """(id, name, text) in document order, reporting progress after each; stops when `cancelled()`.
+
+    `document_ids` (any order, repeats allowed) limits it to those documents; None means all.
+    """
+    columns = select(Document.id, Document.name, Document.text).order_by(Document.id)
     with project.session() as session:
-        for done, row in enumerate(session.execute(rows).yield_per(500), start=1):
+        if document_ids is None:
+            total = project.document_count()
+            rows = session.execute(columns).yield_per(500)
+        else:
+            ids = sorted(set(document_ids))
+            total = len(ids)
+            rows = (row for chunk in range(0, total, searchindex.ID_CHUNK)
+                    for row in session.execute(columns.where(Document.id.in_(ids[chunk:chunk + searchindex.ID_CHUNK]))))
+        for done, row in enumerate(rows, start=1):
             if cancelled():
                 return
             yield tuple(row)
             progress(done, total)
 
 
+def candidate_documents(project: Project, queries: Iterable[str], *, similar: bool = False,
+                        within: Iterable[int] | None = None) -> list[int] | None:
+    """Ids of the documents that may hold any of `queries` (ascending), from the search index.
+
+    None when the index cannot narrow the search and every document has to be read.
+    """
+    found: set[int] = set()
+    for ids in candidates_by_query(project, queries, similar=similar).values():
+        if ids is None:
+            return None if within is None else sorted(set(within))
+        found.update(ids)
+    if within is not None:
+        found &= set(within)
+    return sorted(found)
+
+
+def candidates_by_query(project: Project, queries: Iterable[str], *,
+                        similar: bool = False) -> dict[str, list[int] | None]:
+    """For each query, the ids of the documents that may hold it; None where the index cannot tell
+    (a query with no word character)."""
+    found: dict[str, list[int] | None] = {}
+    with project.engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        for query in dict.fromkeys(queries):
+            vocabulary: list[str] = []
+            lengths = searchindex.similar_length_range(query) if similar else None
+            if lengths:
+                vocabulary = searchindex.vocabulary(driver, *lengths)
+            expression = searchindex.match_expression(query, similar=similar, vocabulary=vocabulary)
+            found[query] = None if expression is None else searchindex.candidate_ids(driver, expression)
+    return found
+
+
 def search_project(project: Project, query: str, *, similar: bool = False, keep_prefix: bool = False,
                    scope: Scope = Scope(), document_ids: Iterable[int] | None = None,
                    cancelled: Callable[[], bool] = lambda: False,
                    progress: Callable[[int, int], None] = lambda done, total: None) -> Iterator[Hit]:
-    """Hits in document order, then text order; stops early when `cancelled()` turns true."""
+    """Hits in document order, then text order; stops early when `cancelled()` turns true.
+
+    Progress counts the documents read (those the index could not rule out).
+    """
     if not query.strip():
         return
-    for document_id, name, text in iter_documents(project, document_ids, cancelled, progress):
+    candidates = candidate_documents(project, [query], similar=similar, within=document_ids)
+    for document_id, name, text in iter_documents(project, candidates, cancelled, progress):
         yield from _document_hits(project, document_id, name, text, query, similar, keep_prefix, scope)
 
 

@@ -126,11 +126,12 @@ def build_large_project(path: Path, count: int, batch: int = 5_000) -> None:
     """Create a project and bulk-insert `count` ~4 KB documents through SQLAlchemy Core.
 
     The rows are what the importer would write (name, path, text, sha256, meta,
-    imported_at); it is only faster because it skips file reading and uses one
-    executemany per batch. Written to a temporary name and renamed when complete.
+    imported_at, and the search index); it is only faster because it skips file
+    reading and durability. Written to a temporary name and renamed when complete.
     """
     from sqlalchemy import create_engine, event, insert
 
+    from app import searchindex
     from app.models import Document
     from app.project import Project, now_iso
 
@@ -159,6 +160,9 @@ def build_large_project(path: Path, count: int, batch: int = 5_000) -> None:
                 })
             with engine.begin() as connection:
                 connection.execute(insert(Document), rows)
+                first_id = connection.exec_driver_sql("SELECT max(id) FROM documents").scalar() - len(rows) + 1
+                searchindex.add_documents(connection.connection.driver_connection,
+                                          [(first_id + n, row["text"]) for n, row in enumerate(rows)])
         with engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:

@@ -119,6 +119,29 @@ def test_folded_view_equals_fold(text, folds):
 
 
 @settings(max_examples=300)
+@given(st.one_of(texts, st.text(max_size=40)), all_folds)
+def test_fast_fold_equals_the_translation_table(text, folds):
+    # fold() skips str.translate on ordinary text (regex deletions, str.replace, str.casefold);
+    # it must give exactly what the table gives, for any text and any combination of folds.
+    assert fold(text, folds) == text.translate(_tables(folds).table)
+
+
+def test_fast_fold_is_taken_for_ordinary_text_and_the_table_for_presentation_forms(monkeypatch):
+    calls = []
+    real = str.translate
+
+    class Spy(str):
+        def translate(self, table):
+            calls.append(self)
+            return real(self, table)
+
+    fold(Spy("كَثِيرًا ASCII ß"))
+    assert calls == []
+    fold(Spy("ﻻ"))
+    assert calls == ["ﻻ"]
+
+
+@settings(max_examples=300)
 @given(texts, all_folds)
 def test_fold_is_idempotent(text, folds):
     once = fold(text, folds)
