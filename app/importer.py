@@ -27,6 +27,7 @@ from app.textio import DecodeError, decode_document, normalise_newlines
 
 TEXT_SUFFIXES = {".txt", ".text"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+IMPORTABLE_SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES
 BATCH_SIZE = 500
 LOOKUP_CHUNK = 500  # bound parameters per IN (...): stock SQLite builds allow 32,766
 # Layers that carry character offsets; document-level layers have none.
@@ -89,15 +90,27 @@ def expand_inputs(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, st
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if _is_importable(p, path)):
-                yield child, child.relative_to(path).as_posix()
+            for child, name in _walk(str(path), ""):
+                yield Path(child), name
         else:
             yield path, path.name
 
 
-def _is_importable(path: Path, root: Path) -> bool:
-    hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
-    return path.is_file() and not hidden and path.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES
+def _walk(folder: str, relative: str) -> Iterator[tuple[str, str]]:
+    """Importable files under `folder`, depth first, each folder's entries sorted by name (the order
+    sorted() gives their paths); hidden files and folders and symlinked folders are skipped.
+
+    os.scandir rather than Path.rglob: sorting and relativising Path objects cost more than reading
+    a 4 KB file."""
+    with os.scandir(folder) as listing:
+        entries = sorted(listing, key=lambda entry: entry.name)
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(entry.path, f"{relative}{entry.name}/")
+        elif entry.is_file() and os.path.splitext(entry.name)[1].lower() in IMPORTABLE_SUFFIXES:
+            yield entry.path, relative + entry.name
 
 
 # ---- parsing one file --------------------------------------------------------

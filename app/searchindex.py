@@ -21,6 +21,7 @@ The table is contentless (the text is in `documents`) and stores no positions (d
 
 from __future__ import annotations
 
+import codecs
 import re
 from functools import lru_cache
 from typing import Iterable, Sequence
@@ -41,24 +42,75 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 ID_CHUNK = 500
 
 
+# Characters of ordinary Arabic news text besides ASCII: letters, harakat, digits, common
+# punctuation and spaces, invisible controls. A text made only of these is put in index form at C
+# speed (see _ByteFold); any other character sends it through the general path.
+COMMON_CHARACTERS = "".join(map(chr, [
+    *range(0x0621, 0x0656), *range(0x0660, 0x0672), 0x067E, 0x0686, 0x0698, 0x06A4, 0x06A9, 0x06AF, 0x06CC,
+    *range(0x06F0, 0x06FA), 0x00A0, 0x00AB, 0x00BB, 0x00AD, 0x060C, 0x061B, 0x061C, 0x061F, 0x06D4,
+    *range(0x200B, 0x2010), 0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2026,
+    *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF,
+]))
+
+
+def index_form(text: str) -> str:
+    """The folded text with every non-word character outside ASCII turned into a space."""
+    try:
+        return _byte_fold().apply(text)
+    except UnicodeEncodeError:  # a character outside ASCII and COMMON_CHARACTERS
+        return _general_index_form(text)
+
+
+def _general_index_form(text: str) -> str:
+    spaced = _non_ascii_separators().sub(" ", fold(text))
+    if _ASTRAL.search(spaced):
+        spaced = _ASTRAL.sub(lambda char: char.group() if is_word_char(char.group()) else " ", spaced)
+    return spaced
+
+
 @lru_cache(maxsize=1)
 def _non_ascii_separators() -> re.Pattern:
     """Non-word characters of the Basic Multilingual Plane outside ASCII, as one class.
 
     Kept to the BMP so `re` compiles it to a lookup table (a class reaching past U+FFFF is
     checked range by range, about 40 times slower); astral characters are judged one by one.
+    One space per character, as _ByteFold gives.
     """
     points = [cp for cp in range(0x80, 0x10000)
               if not 0xD800 <= cp <= 0xDFFF and not is_word_char(chr(cp))]
-    return re.compile(_char_class(points) + "+")
+    return re.compile(_char_class(points))
 
 
-def index_form(text: str) -> str:
-    """The folded text with every non-word character outside ASCII turned into a space."""
-    spaced = _non_ascii_separators().sub(" ", fold(text))
-    if _ASTRAL.search(spaced):
-        spaced = _ASTRAL.sub(lambda char: char.group() if is_word_char(char.group()) else " ", spaced)
-    return spaced
+class _ByteFold:
+    """index_form for texts of ASCII and COMMON_CHARACTERS, in three C calls instead of ~6 regex passes.
+
+    Each such character gets a byte of its own (a bijective charmap codec, so encoding is fast
+    and fails on any other character); folding is then one bytes.translate that maps each byte to
+    the byte of the character's index form, or deletes it; decoding gives the text back. This is
+    what keeps importing (which indexes every document) above 7,500 documents/s.
+    """
+
+    def __init__(self) -> None:
+        repertoire = "".join(map(chr, range(128))) + COMMON_CHARACTERS
+        if len(repertoire) > 256:
+            raise ValueError("COMMON_CHARACTERS must fit in one byte each beside ASCII")
+        repertoire = repertoire.ljust(256, "\ufffe")  # unused byte values decode to a non-character
+        self.encoding = codecs.charmap_build(repertoire)
+        self.decoding = repertoire
+        folded = [_general_index_form(char) for char in repertoire[:len(repertoire.rstrip("\ufffe"))]]
+        if any(len(target) > 1 or (target and target not in repertoire) for target in folded):
+            raise ValueError("a common character folds outside the repertoire")
+        self.table = bytes(repertoire.index(target) if target else 0 for target in folded).ljust(256, b"\0")
+        self.deleted = bytes(byte for byte, target in enumerate(folded) if not target)
+
+    def apply(self, text: str) -> str:
+        encoded, _ = codecs.charmap_encode(text, "strict", self.encoding)
+        return codecs.charmap_decode(encoded.translate(self.table, self.deleted), "strict", self.decoding)[0]
+
+
+@lru_cache(maxsize=1)
+def _byte_fold() -> _ByteFold:
+    return _ByteFold()
 
 
 def tokens(text: str) -> list[str]:

@@ -115,7 +115,7 @@ def decode_document(data: bytes) -> tuple[str, str]:
 
 def normalise_newlines(text: str) -> str:
     """CRLF and lone CR become LF. Nothing else changes (NBSP, U+2029 etc. stay)."""
-    return NEWLINE.sub("\n", text)
+    return NEWLINE.sub("\n", text) if "\r" in text else text
 
 
 def decode_with_byte_order_mark(data: bytes) -> tuple[str, str] | None:

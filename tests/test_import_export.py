@@ -52,12 +52,16 @@ def test_nothing_but_line_endings_changes(project, tmp_path):
 
 def test_folders_are_walked_recursively_in_sorted_order(project, tmp_path):
     root = tmp_path / "corpus"
-    for relative in ["b/2.txt", "a/1.txt", "c.txt", "b/10.txt", ".hidden/x.txt", "notes.md"]:
+    for relative in ["b/2.txt", "a/1.txt", "c.txt", "b/10.txt", ".hidden/x.txt", "notes.md", "a.b/3.TXT",
+                     "a.txt", "b/.x.txt", "d/e/f.jsonl"]:
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"نص {relative}", encoding="utf-8")
+        text = f"نص {relative}"
+        path.write_text(json.dumps({"text": text}) if relative.endswith(".jsonl") else text, encoding="utf-8")
+    (root / "link").symlink_to(root / "b")  # a symlinked folder is not walked (no loops, no copies)
     report = import_paths(project, [root], "amal")
-    assert report.imported == ["a/1.txt", "b/10.txt", "b/2.txt", "c.txt"]
+    # Path order: a folder's files come before a sibling named like it plus more ("a/…" < "a.b/…").
+    assert report.imported == ["a/1.txt", "a.b/3.TXT", "a.txt", "b/10.txt", "b/2.txt", "c.txt", "d/e/f.jsonl:1"]
 
 
 def test_bad_files_are_reported_by_name_and_the_rest_imports(project, tmp_path):

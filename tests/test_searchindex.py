@@ -26,6 +26,14 @@ texts = st.lists(st.sampled_from(WORDS + SEPARATORS), max_size=40).map("".join)
 queries = st.lists(st.sampled_from(WORDS + [" ", "-", "،", "_"]), min_size=1, max_size=4).map("".join)
 
 
+@settings(max_examples=500)
+@given(st.one_of(st.text(alphabet=st.sampled_from(searchindex.COMMON_CHARACTERS + "".join(map(chr, range(128)))),
+                         max_size=50),
+                 st.text(max_size=30), texts))
+def test_the_byte_level_fast_path_gives_the_general_index_form(text):
+    assert searchindex.index_form(text) == searchindex._general_index_form(text)
+
+
 @pytest.fixture(scope="module")
 def memory_index():
     connection = sqlite3.connect(":memory:")
