@@ -12,6 +12,7 @@ carries a one-entry map (the identity) and maps in O(1); otherwise a lookup is a
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from array import array
@@ -19,6 +20,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
+from typing import Callable
 
 TATWEEL = "\u0640"
 
@@ -63,10 +65,10 @@ DEFAULT_FOLDS = Folds()
 class NormalizedText:
     """A text, its folded form, and the map between their offsets."""
 
-    __slots__ = ("original", "folded", "folds", "_starts", "_origins", "_absorbed")
+    __slots__ = ("original", "folded", "folds", "_starts", "_origins", "_absorbed", "_expanded")
 
     def __init__(self, original: str, folded: str, folds: Folds,
-                 starts: array, origins: array, absorbed: frozenset[str]):
+                 starts: array, origins: array, absorbed: frozenset[str], expanded: bool = True):
         self.original = original
         self.folded = folded
         self.folds = folds
@@ -74,6 +76,7 @@ class NormalizedText:
         self._starts = starts
         self._origins = origins
         self._absorbed = absorbed
+        self._expanded = expanded  # False: no character folded to two or more, every boundary is one
 
     def __repr__(self) -> str:
         return f"NormalizedText({self.original[:20]!r}…, {len(self.original)} chars)"
@@ -85,7 +88,7 @@ class NormalizedText:
 
     def is_char_boundary(self, index: int) -> bool:
         """False when folded characters index-1 and index come from one original character (ﻻ → لا)."""
-        if index <= 0 or index >= len(self.folded):
+        if not self._expanded or index <= 0 or index >= len(self.folded):
             return True
         return self.to_original(index - 1) != self.to_original(index)
 
@@ -123,17 +126,27 @@ class NormalizedText:
 
 def fold(text: str, folds: Folds = DEFAULT_FOLDS) -> str:
     """The folded form only (for queries, and for the search index)."""
-    return _translate(text, _tables(folds))
+    return _fold(text, folds, _tables(folds))
 
 
 def normalize(text: str, folds: Folds = DEFAULT_FOLDS) -> NormalizedText:
     tables = _tables(folds)
-    folded = _translate(text, tables)
-    if tables.expanding is not None and tables.expanding.search(text):
+    folded = _fold(text, folds, tables)
+    expanded = tables.expanding is not None and tables.expanding.search(text) is not None
+    if expanded:
         starts, origins = _map_with_expansions(text, tables)
     else:
         starts, origins = _map_deletions_only(text, tables)
-    return NormalizedText(text, folded, folds, starts, origins, tables.absorbed)
+    return NormalizedText(text, folded, folds, starts, origins, tables.absorbed, expanded)
+
+
+def _fold(text: str, folds: Folds, tables: _Tables) -> str:
+    if folds == DEFAULT_FOLDS:
+        try:
+            return _default_byte_fold().apply(text)
+        except UnicodeEncodeError:  # a character outside ASCII and COMMON_CHARACTERS
+            pass
+    return _translate(text, tables)
 
 
 def _translate(text: str, tables: _Tables) -> str:
@@ -152,6 +165,50 @@ def _translate(text: str, tables: _Tables) -> str:
         if source in text:
             text = text.replace(source, target)
     return text.casefold() if tables.casefold else text
+
+
+# Characters of ordinary Arabic text besides ASCII: letters, harakat, digits, common punctuation
+# and spaces, invisible controls. A text made only of these is folded at C speed by ByteFold.
+COMMON_CHARACTERS = "".join(map(chr, [
+    *range(0x0621, 0x0656), *range(0x0660, 0x0672), 0x067E, 0x0686, 0x0698, 0x06A4, 0x06A9, 0x06AF, 0x06CC,
+    *range(0x06F0, 0x06FA), 0x00A0, 0x00AB, 0x00BB, 0x00AD, 0x060C, 0x061B, 0x061C, 0x061F, 0x06D4,
+    *range(0x200B, 0x2010), 0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2026,
+    *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF,
+]))
+_UNUSED = "\ufffe"  # a non-character: what byte values outside the repertoire decode to
+
+
+class ByteFold:
+    """A per-character fold of texts made of ASCII and COMMON_CHARACTERS, in three C calls.
+
+    Each such character gets a byte of its own (a bijective charmap codec: encoding is fast, and
+    raises UnicodeEncodeError on any other character, for the caller's general path). Folding is then
+    one bytes.translate mapping each byte to the byte of the character's folded form, or deleting it;
+    decoding gives the text back. About 8 µs per 4 KB document, against ~40 µs for the regex passes.
+    `target(char)` must give, for every character of the repertoire, "" or one repertoire character.
+    """
+
+    def __init__(self, target: Callable[[str], str]) -> None:
+        used = "".join(map(chr, range(128))) + COMMON_CHARACTERS
+        if len(used) > 256:
+            raise ValueError("ASCII and COMMON_CHARACTERS must fit in one byte each")
+        self.decoding = used.ljust(256, _UNUSED)
+        self.encoding = codecs.charmap_build(self.decoding)
+        folded = [target(char) for char in used]
+        if any(len(into) > 1 or (into and into not in used) for into in folded):
+            raise ValueError("a character folds to something outside ASCII and COMMON_CHARACTERS")
+        self.table = bytes(used.index(into) if into else 0 for into in folded).ljust(256, b"\0")
+        self.deleted = bytes(byte for byte, into in enumerate(folded) if not into)
+
+    def apply(self, text: str) -> str:
+        encoded, _ = codecs.charmap_encode(text, "strict", self.encoding)
+        return codecs.charmap_decode(encoded.translate(self.table, self.deleted), "strict", self.decoding)[0]
+
+
+@lru_cache(maxsize=1)
+def _default_byte_fold() -> ByteFold:
+    tables = _tables(DEFAULT_FOLDS)
+    return ByteFold(lambda char: _translate(char, tables))
 
 
 # --- the index map ---------------------------------------------------------------------------------

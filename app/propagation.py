@@ -8,15 +8,20 @@ rejected before: one occurrence, or the (form, label) pair everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 from typing import Callable, Iterable
 
 from sqlalchemy import delete, insert, select
 
 from app.matching import find_all
-from app.models import Rejection
+from app.models import Annotation, Rejection
 from app.normalize import fold, normalize
 from app.project import Project, Span, now_iso
 from app.search import candidates_by_query, iter_documents
+from app.searchindex import ID_CHUNK
+
+# Documents read before looking up, in one query each, what the analyst already labelled or rejected in them.
+CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -51,11 +56,30 @@ def propose_many(project: Project, pairs: Iterable[tuple[str, str]], annotator: 
     forms_in = _forms_by_document(project, wanted, similar, document_ids)
     documents = None if None in forms_in else list(forms_in)
     proposals: list[Proposal] = []
-    for document_id, name, text in iter_documents(project, documents, cancelled, progress):
-        pairs = forms_in.get(document_id, wanted)
-        proposals += _document_proposals(project, document_id, name, normalize(text), pairs, annotator,
-                                         layer, similar, keep_prefix)
+    read = iter_documents(project, documents, cancelled, progress)
+    while chunk := list(islice(read, CHUNK)):
+        found = {}
+        for document_id, name, text in chunk:
+            normalized = normalize(text)
+            matches = [(form, label, match) for form, label in forms_in.get(document_id, wanted)
+                       for match in find_all(normalized, form, similar=similar, keep_prefix=keep_prefix)]
+            if matches:
+                found[document_id] = (name, matches)
+        proposals += _new_proposals(project, found, annotator, layer)
     return proposals
+
+
+def _new_proposals(project: Project, found: dict, annotator: str, layer: str) -> list[Proposal]:
+    """The matches of some documents, less what the analyst labelled or rejected there (two queries)."""
+    spans = _labelled_places(project, list(found), annotator, layer)
+    rejected = _rejected_places(project, list(found), layer, annotator)
+    return [
+        Proposal(document_id, name, m.start, m.end, m.text, label, m.kind, form)
+        for document_id, (name, matches) in found.items()
+        for form, label, m in matches
+        if not _already_labelled(m.start, m.end, label, spans.get(document_id, ()))
+        and (document_id, m.start, m.end, label) not in rejected
+    ]
 
 
 def _forms_by_document(project: Project, wanted: list[tuple[str, str]], similar: bool,
@@ -77,23 +101,24 @@ def _forms_by_document(project: Project, wanted: list[tuple[str, str]], similar:
     return found
 
 
-def _document_proposals(project, document_id, name, normalized, wanted, annotator, layer, similar, keep_prefix):
-    found = [(form, label, match) for form, label in wanted
-             for match in find_all(normalized, form, similar=similar, keep_prefix=keep_prefix)]
-    if not found:
-        return []
-    spans = project.annotations(document_id, annotator=annotator, layer=layer)
-    rejected = _rejected_places(project, document_id, layer, annotator)
-    return [
-        Proposal(document_id, name, m.start, m.end, m.text, label, m.kind, form)
-        for form, label, m in found
-        if not _already_labelled(m.start, m.end, label, spans) and (m.start, m.end, label) not in rejected
-    ]
-
-
-def _already_labelled(start: int, end: int, label: str, spans: list[Span]) -> bool:
+def _already_labelled(start: int, end: int, label: str, spans) -> bool:
     """A span of the same label over the match (also a longer one: كوريا inside كوريا الشمالية)."""
-    return any(s.label == label and s.start <= start and end <= s.end for s in spans)
+    return any(span_label == label and span_start <= start and end <= span_end
+               for span_label, span_start, span_end in spans)
+
+
+def _labelled_places(project: Project, document_ids: list[int], annotator: str, layer: str) -> dict:
+    """Document id → (label, start, end) of the analyst's spans in that layer."""
+    found: dict[int, list] = {}
+    query = select(Annotation.document_id, Annotation.label, Annotation.start, Annotation.end).where(
+        Annotation.annotator_id == project._known_annotator_id(annotator), Annotation.layer == layer,
+        Annotation.start.is_not(None))
+    with project.session() as session:
+        for chunk in range(0, len(document_ids), ID_CHUNK):
+            for document_id, *place in session.execute(
+                    query.where(Annotation.document_id.in_(document_ids[chunk:chunk + ID_CHUNK]))):
+                found.setdefault(document_id, []).append(tuple(place))
+    return found
 
 
 def reject(project: Project, proposals: list[Proposal], annotator: str, layer: str = "entity") -> None:
@@ -138,10 +163,13 @@ def _rejected_everywhere(project: Project, folded: str, label: str, layer: str, 
         return session.scalar(query) is not None
 
 
-def _rejected_places(project: Project, document_id: int, layer: str, annotator: str) -> set:
-    query = select(Rejection.start, Rejection.end, Rejection.label).where(
-        Rejection.document_id == document_id, Rejection.layer == layer,
-        Rejection.annotator_id == project._known_annotator_id(annotator),
-    )
+def _rejected_places(project: Project, document_ids: list[int], layer: str, annotator: str) -> set:
+    """(document id, start, end, label) of the single occurrences the analyst rejected."""
+    query = select(Rejection.document_id, Rejection.start, Rejection.end, Rejection.label).where(
+        Rejection.layer == layer, Rejection.annotator_id == project._known_annotator_id(annotator))
+    found = set()
     with project.session() as session:
-        return {tuple(row) for row in session.execute(query)}
+        for chunk in range(0, len(document_ids), ID_CHUNK):
+            found.update(tuple(row) for row in session.execute(
+                query.where(Rejection.document_id.in_(document_ids[chunk:chunk + ID_CHUNK]))))
+    return found

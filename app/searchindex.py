@@ -21,13 +21,12 @@ The table is contentless (the text is in `documents`) and stores no positions (d
 
 from __future__ import annotations
 
-import codecs
 import re
 from functools import lru_cache
 from typing import Iterable, Sequence
 
 from app.matching import LAM_PROCLITICS, PROCLITICS, SIMILAR_MIN_LENGTH, _close_cores, _lam_contractions
-from app.normalize import _char_class, fold
+from app.normalize import ByteFold, _char_class, fold
 from app.words import is_word_char
 
 TABLE = "search_index"
@@ -40,17 +39,6 @@ _ASCII_SEPARATORS = re.compile(r"[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # sqlite3 takes at most 32,766 parameters (SQLite >= 3.32); ids are looked up in chunks of this.
 ID_CHUNK = 500
-
-
-# Characters of ordinary Arabic news text besides ASCII: letters, harakat, digits, common
-# punctuation and spaces, invisible controls. A text made only of these is put in index form at C
-# speed (see _ByteFold); any other character sends it through the general path.
-COMMON_CHARACTERS = "".join(map(chr, [
-    *range(0x0621, 0x0656), *range(0x0660, 0x0672), 0x067E, 0x0686, 0x0698, 0x06A4, 0x06A9, 0x06AF, 0x06CC,
-    *range(0x06F0, 0x06FA), 0x00A0, 0x00AB, 0x00BB, 0x00AD, 0x060C, 0x061B, 0x061C, 0x061F, 0x06D4,
-    *range(0x200B, 0x2010), 0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2026,
-    *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF,
-]))
 
 
 def index_form(text: str) -> str:
@@ -74,43 +62,17 @@ def _non_ascii_separators() -> re.Pattern:
 
     Kept to the BMP so `re` compiles it to a lookup table (a class reaching past U+FFFF is
     checked range by range, about 40 times slower); astral characters are judged one by one.
-    One space per character, as _ByteFold gives.
+    One space per character, as ByteFold gives.
     """
     points = [cp for cp in range(0x80, 0x10000)
               if not 0xD800 <= cp <= 0xDFFF and not is_word_char(chr(cp))]
     return re.compile(_char_class(points))
 
 
-class _ByteFold:
-    """index_form for texts of ASCII and COMMON_CHARACTERS, in three C calls instead of ~6 regex passes.
-
-    Each such character gets a byte of its own (a bijective charmap codec, so encoding is fast
-    and fails on any other character); folding is then one bytes.translate that maps each byte to
-    the byte of the character's index form, or deletes it; decoding gives the text back. This is
-    what keeps importing (which indexes every document) above 7,500 documents/s.
-    """
-
-    def __init__(self) -> None:
-        repertoire = "".join(map(chr, range(128))) + COMMON_CHARACTERS
-        if len(repertoire) > 256:
-            raise ValueError("COMMON_CHARACTERS must fit in one byte each beside ASCII")
-        repertoire = repertoire.ljust(256, "\ufffe")  # unused byte values decode to a non-character
-        self.encoding = codecs.charmap_build(repertoire)
-        self.decoding = repertoire
-        folded = [_general_index_form(char) for char in repertoire[:len(repertoire.rstrip("\ufffe"))]]
-        if any(len(target) > 1 or (target and target not in repertoire) for target in folded):
-            raise ValueError("a common character folds outside the repertoire")
-        self.table = bytes(repertoire.index(target) if target else 0 for target in folded).ljust(256, b"\0")
-        self.deleted = bytes(byte for byte, target in enumerate(folded) if not target)
-
-    def apply(self, text: str) -> str:
-        encoded, _ = codecs.charmap_encode(text, "strict", self.encoding)
-        return codecs.charmap_decode(encoded.translate(self.table, self.deleted), "strict", self.decoding)[0]
-
-
 @lru_cache(maxsize=1)
-def _byte_fold() -> _ByteFold:
-    return _ByteFold()
+def _byte_fold() -> ByteFold:
+    # What keeps importing (which indexes every document) above 7,500 documents/s.
+    return ByteFold(_general_index_form)
 
 
 def tokens(text: str) -> list[str]:
@@ -142,20 +104,25 @@ def match_expression(query: str, *, clitics: bool = True, similar: bool = False,
     `similar`, `vocabulary` must hold the index's terms (see `vocabulary`) of fitting length.
     """
     words = fold(query).split()
-    groups: list[set[str]] = []
+    conditions = []
     for index, word in enumerate(words):
         word_tokens = tokens(word)
         if not word_tokens:
             continue
         first_of_query = index == 0 and clitics and is_word_char(word[0])
-        alternatives = _prefixed_first_tokens(word) if first_of_query else {word_tokens[0]}
-        if similar and len(word_tokens) == 1 and len(word) >= SIMILAR_MIN_LENGTH:
-            alternatives |= {term for term in vocabulary if _close_cores(term, word, clitics and index == 0)}
-        groups.append(alternatives)
-        groups += [{token} for token in word_tokens[1:]]
-    if not groups:
-        return None
-    return " AND ".join("(" + " OR ".join(_quoted(term) for term in sorted(group)) + ")" for group in groups)
+        first = _prefixed_first_tokens(word) if first_of_query else {word_tokens[0]}
+        condition = " AND ".join([_any_of(first)] + [_any_of({token}) for token in word_tokens[1:]])
+        if similar and len(word) >= SIMILAR_MIN_LENGTH:
+            # A similar spelling is one word of the text (وروسيا for و-روسيا too): one term.
+            variants = {term for term in vocabulary if _close_cores(term, word, clitics and index == 0)}
+            if variants:
+                condition = f"({condition}) OR {_any_of(variants)}"
+        conditions.append(f"({condition})")
+    return " AND ".join(conditions) if conditions else None
+
+
+def _any_of(terms: set[str]) -> str:
+    return "(" + " OR ".join(_quoted(term) for term in sorted(terms)) + ")"
 
 
 def _prefixed_first_tokens(word: str) -> set[str]:

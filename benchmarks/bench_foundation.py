@@ -288,21 +288,22 @@ def bench_startup(scratch: Path) -> None:
 
 
 # ---- 5. memory ----------------------------------------------------------------------------
-def large_project_path() -> Path:
+def large_project_path(count: int = LARGE_PROJECT_DOCS) -> Path:
     from app.migrations import SCHEMA_VERSION
 
-    return CACHE / f"docs{LARGE_PROJECT_DOCS // 1000}k-schema{SCHEMA_VERSION}-gen{_corpus.GENERATOR_VERSION}.hashiya"
+    return CACHE / f"docs{count // 1000}k-schema{SCHEMA_VERSION}-gen{_corpus.GENERATOR_VERSION}.hashiya"
 
 
-def ensure_large_project() -> tuple[Path, float | None]:
-    path = large_project_path()
+def ensure_large_project(count: int = LARGE_PROJECT_DOCS) -> tuple[Path, float | None]:
+    """The cached project of `count` documents; (path, seconds it took to build, or None if cached)."""
+    path = large_project_path(count)
     if path.exists():
         return path, None
     CACHE.mkdir(exist_ok=True)
-    for stale in CACHE.glob("docs*.hashiya*"):
+    for stale in CACHE.glob(f"docs{count // 1000}k-*.hashiya*"):
         stale.unlink()
     started = time.perf_counter()
-    _corpus.build_large_project(path, LARGE_PROJECT_DOCS)
+    _corpus.build_large_project(path, count)
     return path, time.perf_counter() - started
 
 

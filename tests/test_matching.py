@@ -302,3 +302,23 @@ def test_similar_matches_are_close_and_include_every_exact_one(text, data):
     with_similar = find_all(text, query, similar=True)
     check_matches(text, query, with_similar)
     assert [m for m in with_similar if m.kind == "exact"] == exact
+
+
+@settings(max_examples=400)
+@given(texts, st.lists(st.sampled_from(["روسيا", "الفيروس", "كوريا الشمالية", "ب", "لا", "و روسيا", "covid-19",
+                                        "ال", "#x", "ﻻ"]), min_size=1, max_size=2).map(" ".join),
+       st.booleans())
+def test_the_core_first_search_finds_what_the_regex_search_finds(text, query, clitics):
+    # _search jumps between occurrences of the query's first word; it must agree with re's own
+    # search from every position, or hits would be lost or reordered.
+    from app.matching import _Cores, _lam_contractions, _pattern, _search
+
+    folded = fold(text)
+    words = fold(query).split()
+    alternatives = tuple((word,) for word in words)
+    pattern = _pattern(alternatives, clitics, tuple(words))
+    cores = _Cores(alternatives[0] + tuple(_lam_contractions(list(alternatives[0]))), folded)
+    for position in range(len(folded) + 1):  # one _Cores, positions rising, as _scan uses it
+        expected = pattern.search(folded, position)
+        found = _search(pattern, cores, folded, position)
+        assert (found and found.span()) == (expected and expected.span())

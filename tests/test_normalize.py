@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.normalize import (Folds, NormalizedText, _map_deletions_only, _map_with_expansions, _tables, fold,
+from app.normalize import (COMMON_CHARACTERS, Folds, NormalizedText, _map_deletions_only, _map_with_expansions, _tables, fold,
                            normalize)
 
 # Pieces of random texts: every kind of character the folds treat, and some that they leave alone.
@@ -124,6 +124,13 @@ def test_fast_fold_equals_the_translation_table(text, folds):
     # fold() skips str.translate on ordinary text (regex deletions, str.replace, str.casefold);
     # it must give exactly what the table gives, for any text and any combination of folds.
     assert fold(text, folds) == text.translate(_tables(folds).table)
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.sampled_from(COMMON_CHARACTERS + "".join(map(chr, range(128)))), max_size=60))
+def test_byte_fold_of_common_text_equals_the_translation_table(text):
+    assert fold(text) == text.translate(_tables(Folds()).table)
+    assert normalize(text).folded == fold(text)
 
 
 def test_fast_fold_is_taken_for_ordinary_text_and_the_table_for_presentation_forms(monkeypatch):

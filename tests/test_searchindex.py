@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from app import searchindex
 from app.matching import find_all
-from app.normalize import fold
+from app.normalize import COMMON_CHARACTERS, fold
 from app.project import Project
 from app.propagation import propose
 from app.search import candidate_documents, search_project
@@ -27,7 +27,7 @@ queries = st.lists(st.sampled_from(WORDS + [" ", "-", "،", "_"]), min_size=1, m
 
 
 @settings(max_examples=500)
-@given(st.one_of(st.text(alphabet=st.sampled_from(searchindex.COMMON_CHARACTERS + "".join(map(chr, range(128)))),
+@given(st.one_of(st.text(alphabet=st.sampled_from(COMMON_CHARACTERS + "".join(map(chr, range(128)))),
                          max_size=50),
                  st.text(max_size=30), texts))
 def test_the_byte_level_fast_path_gives_the_general_index_form(text):
