@@ -69,6 +69,25 @@ def propose_many(project: Project, pairs: Iterable[tuple[str, str]], annotator: 
     return proposals
 
 
+def with_context(project: Project, proposals: list[Proposal], chars: int) -> list[tuple[Proposal, str, str]]:
+    """Each proposal with up to `chars` characters of text before and after it (spaces collapsed);
+    each document's text is read once."""
+    by_document: dict[int, list[int]] = {}
+    for position, proposal in enumerate(proposals):
+        by_document.setdefault(proposal.document_id, []).append(position)
+    rows: list = [None] * len(proposals)
+    for document_id, _name, text in iter_documents(project, by_document):
+        for position in by_document[document_id]:
+            proposal = proposals[position]
+            rows[position] = (proposal, _flat(text[max(0, proposal.start - chars):proposal.start]),
+                              _flat(text[proposal.end:proposal.end + chars]))
+    return rows
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _new_proposals(project: Project, found: dict, annotator: str, layer: str) -> list[Proposal]:
     """The matches of some documents, less what the analyst labelled or rejected there (two queries)."""
     spans = _labelled_places(project, list(found), annotator, layer)

@@ -110,11 +110,21 @@ def candidates_by_query(project: Project, queries: Iterable[str], *,
     return found
 
 
-def search_project(project: Project, query: str, *, similar: bool = False, keep_prefix: bool = False,
-                   scope: Scope = Scope(), document_ids: Iterable[int] | None = None,
-                   cancelled: Callable[[], bool] = lambda: False,
-                   progress: Callable[[int, int], None] = lambda done, total: None) -> Iterator[Hit]:
+def search_project(project: Project, query: str, **options) -> Iterator[Hit]:
     """Hits in document order, then text order; stops early when `cancelled()` turns true.
+
+    Options as for `search_documents`.
+    """
+    for _document_id, _name, _text, hits in search_documents(project, query, **options):
+        yield from hits
+
+
+def search_documents(project: Project, query: str, *, similar: bool = False, keep_prefix: bool = False,
+                     scope: Scope = Scope(), document_ids: Iterable[int] | None = None,
+                     cancelled: Callable[[], bool] = lambda: False,
+                     progress: Callable[[int, int], None] = lambda done, total: None,
+                     ) -> Iterator[tuple[int, str, str, list[Hit]]]:
+    """(id, name, stored text, hits) for each document with hits, in document order.
 
     Progress counts the documents read (those the index could not rule out).
     """
@@ -122,7 +132,9 @@ def search_project(project: Project, query: str, *, similar: bool = False, keep_
         return
     candidates = candidate_documents(project, [query], similar=similar, within=document_ids)
     for document_id, name, text in iter_documents(project, candidates, cancelled, progress):
-        yield from _document_hits(project, document_id, name, text, query, similar, keep_prefix, scope)
+        hits = list(_document_hits(project, document_id, name, text, query, similar, keep_prefix, scope))
+        if hits:
+            yield document_id, name, text, hits
 
 
 def _document_hits(project, document_id, name, text, query, similar, keep_prefix, scope) -> Iterator[Hit]:

@@ -69,7 +69,22 @@ def test_results_model_passes_the_model_tester(qtmodeltester):
     from app.search import Hit
 
     model = ResultsModel()  # kept referenced: Qt's tester holds a raw pointer
-    model.add_document([(Hit(1, "a.txt", 4, 9, "بوتين"), "قال", "إن روسيا")])
-    model.add_document([(Hit(2, "b.txt", 0, 5, "روسيا", "similar"), "", "ستدعم")])
+    model.add_documents([[(Hit(1, "a.txt", 4, 9, "بوتين"), "قال", "إن روسيا")]])
+    model.add_documents([[(Hit(2, "b.txt", 0, 5, "روسيا", "similar"), "", "ستدعم")],
+                         [(Hit(3, "c.txt", 0, 5, "روسيا"), "", "")]])
     qtmodeltester.check(model)
     assert model.data(model.index(0, 1, model.index(1, 0))) == "روسيا ≈"
+
+
+def test_a_search_past_the_result_limit_stops_and_says_so(qtbot, window, monkeypatch):
+    monkeypatch.setattr("ui.corpussearch.MAX_HITS", 3)
+    panel = window.corpus_search
+    run_search(qtbot, panel, "روسيا")
+    assert panel.results.hit_count() == 3
+    assert "there are more" in panel.summary.text()
+    monkeypatch.setattr("ui.corpussearch.MAX_HITS", 10_000)
+    run_search(qtbot, panel, "كوريا الشمالية")
+    every = panel.results.hit_count()
+    monkeypatch.setattr("ui.corpussearch.MAX_HITS", every)  # exactly as many as there are: no note
+    run_search(qtbot, panel, "كوريا الشمالية")
+    assert panel.results.hit_count() == every and "there are more" not in panel.summary.text()

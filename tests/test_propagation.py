@@ -6,6 +6,7 @@ from app import paths
 from app.importer import import_paths
 from app.project import Span
 from app.propagation import forget_rejections, propose, reject, reject_everywhere
+from tests.conftest import add_document
 
 
 @pytest.fixture
@@ -61,3 +62,14 @@ def test_accepted_proposals_are_propagated_spans(demo):
     [proposal, *_] = propose(demo, "بوتين", "PERS", "amal")
     stored = demo.add_annotation(proposal.as_span("amal"))
     assert stored.provenance == "propagated" and stored.label == "PERS"
+
+
+def test_proposals_get_their_context_from_one_read_of_each_document(project):
+    from app.propagation import with_context
+
+    first = add_document(project, "قال بوتين إن\nروسيا تدعم", "a.txt")
+    second = add_document(project, "وروسيا دولة", "b.txt")
+    proposals = propose(project, "روسيا", "GPE", "amal")
+    rows = with_context(project, list(reversed(proposals)), 6)
+    assert [(p.document_id, before, after) for p, before, after in rows] == [
+        (second, "و", "دولة"), (first, "ين إن", "تدعم")]

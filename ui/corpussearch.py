@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import (
@@ -11,10 +12,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.project import Project
-from app.search import Hit, Scope, search_project
+from app.search import Hit, Scope, search_documents
 from ui.models import DISPLAY, SHOWN, TOOLTIP, USER
+from ui.progress import Throttled
 
 CONTEXT = 40  # characters of context on each side of a match
+# A list past this many hits is no longer read: the search stops there and says so (as editors'
+# find-in-files do), rather than filling memory with a common word's every occurrence.
+MAX_HITS = 10_000
+DELIVERY_INTERVAL = 0.1  # seconds between bundles of results sent to the GUI thread
 ALIGN = Qt.ItemDataRole.TextAlignmentRole
 # The view is right-to-left: "before" stands right of the match and hugs it from the left.
 BEFORE_ALIGN = int(Qt.AlignLeft | Qt.AlignAbsolute | Qt.AlignVCenter)
@@ -22,9 +28,9 @@ AFTER_ALIGN = int(Qt.AlignRight | Qt.AlignAbsolute | Qt.AlignVCenter)
 
 
 class SearchWorker(QObject):
-    found = Signal(list)  # hits of one document, with their contexts
+    found = Signal(list)  # documents: each a list of its hits with their contexts
     progressed = Signal(int, int)
-    finished = Signal(bool)  # cancelled
+    finished = Signal(bool, bool)  # cancelled, stopped at MAX_HITS
 
     def __init__(self, project: Project, query: str, similar: bool, scope: Scope):
         super().__init__()
@@ -35,18 +41,31 @@ class SearchWorker(QObject):
         self._cancel.set()
 
     def run(self) -> None:
-        batch: list[tuple[Hit, str, str]] = []
-        texts: dict[int, str] = {}
-        for hit in search_project(self._project, self._query, similar=self._similar, scope=self._scope,
-                                  cancelled=self._cancel.is_set, progress=self.progressed.emit):
-            if batch and batch[0][0].document_id != hit.document_id:
-                self.found.emit(batch)
-                batch, texts = [], {}
-            text = texts.setdefault(hit.document_id, self._project.document_text(hit.document_id))
-            batch.append((hit, _flat(text[max(0, hit.start - CONTEXT):hit.start]), _flat(text[hit.end:hit.end + CONTEXT])))
-        if batch:
-            self.found.emit(batch)
-        self.finished.emit(self._cancel.is_set())
+        # The first document goes out at once (first results); later ones in bundles, at most
+        # every DELIVERY_INTERVAL, so a common word over 100,000 documents does not queue
+        # 100,000 signals for the GUI thread.
+        bundle: list[list[tuple[Hit, str, str]]] = []
+        shown, last_delivery, capped = 0, 0.0, False
+        report = Throttled(self.progressed.emit)
+        for _document_id, _name, text, hits in search_documents(
+                self._project, self._query, similar=self._similar, scope=self._scope,
+                cancelled=self._cancel.is_set, progress=report):
+            capped = shown + len(hits) > MAX_HITS
+            if capped:
+                hits = hits[:MAX_HITS - shown]
+            if hits:
+                bundle.append([(hit, _flat(text[max(0, hit.start - CONTEXT):hit.start]),
+                                _flat(text[hit.end:hit.end + CONTEXT])) for hit in hits])
+                shown += len(hits)
+            if bundle and time.monotonic() - last_delivery >= DELIVERY_INTERVAL:
+                self.found.emit(bundle)
+                bundle, last_delivery = [], time.monotonic()
+            if capped:
+                break
+        if bundle:
+            self.found.emit(bundle)
+        report.flush()
+        self.finished.emit(self._cancel.is_set(), capped)
 
 
 def _flat(text: str) -> str:
@@ -67,10 +86,13 @@ class ResultsModel(QAbstractItemModel):
         self._documents = []
         self.endResetModel()
 
-    def add_document(self, hits: list[tuple[Hit, str, str]]) -> None:
+    def add_documents(self, documents: list[list[tuple[Hit, str, str]]]) -> None:
+        """Append documents, each given as its hits (with contexts), in one insertion."""
+        if not documents:
+            return
         row = len(self._documents)
-        self.beginInsertRows(QModelIndex(), row, row)
-        self._documents.append((hits[0][0].document, hits))
+        self.beginInsertRows(QModelIndex(), row, row + len(documents) - 1)
+        self._documents += [(hits[0][0].document, hits) for hits in documents]
         self.endInsertRows()
 
     def hit_count(self) -> int:
@@ -160,13 +182,17 @@ class CorpusSearchPanel(QWidget):
         self.query.returnPressed.connect(self.run)
         self.run_button.clicked.connect(self.run)
         self.cancel_button.clicked.connect(self.cancel)
-        self.results.rowsInserted.connect(
-            lambda _parent, first, _last: self.view.setFirstColumnSpanned(first, QModelIndex(), True))
+        self.results.rowsInserted.connect(self._span_document_rows)
         self.view.activated.connect(self._activated)
         self.view.clicked.connect(self._activated)
         self._thread: QThread | None = None
         self._worker: SearchWorker | None = None
         self._idle("")
+
+    def _span_document_rows(self, parent: QModelIndex, first: int, last: int) -> None:
+        if not parent.isValid():
+            for row in range(first, last + 1):
+                self.view.setFirstColumnSpanned(row, QModelIndex(), True)
 
     def set_analyst(self, analyst: str) -> None:
         self._analyst = analyst  # "inside/outside annotations" means this analyst's
@@ -194,7 +220,7 @@ class CorpusSearchPanel(QWidget):
         self._thread = QThread(self)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
-        self._worker.found.connect(self.results.add_document)
+        self._worker.found.connect(self.results.add_documents)
         self._worker.progressed.connect(self._progressed)
         self._worker.finished.connect(self._finished)
         self.run_button.setEnabled(False)
@@ -218,11 +244,13 @@ class CorpusSearchPanel(QWidget):
         self.progress.setMaximum(total)
         self.progress.setValue(done)
 
-    def _finished(self, cancelled: bool) -> None:
+    def _finished(self, cancelled: bool, capped: bool) -> None:
         self._thread.quit()
         self._thread.wait()
         self._thread, self._worker = None, None
-        summary = f"{self.results.hit_count()} match(es) in {self.results.document_count()} document(s)"
+        summary = f"{self.results.hit_count():,} match(es) in {self.results.document_count():,} document(s)"
+        if capped:
+            summary = f"The first {summary} — there are more; narrow the search to see them"
         self._idle(summary + (" — cancelled" if cancelled else ""))
         if self.results.document_count() == 1:
             self.view.expandAll()

@@ -15,9 +15,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.project import Project
-from app.propagation import Proposal, propose_many
+from app.propagation import Proposal, propose_many, with_context
 from ui.corpussearch import AFTER_ALIGN, ALIGN, BEFORE_ALIGN
 from ui.models import DISPLAY, SHOWN, TOOLTIP, USER, _TableModel
+from ui.progress import Throttled
 from ui.textpane import key_letter
 
 CONTEXT = 30
@@ -26,7 +27,7 @@ SCOPES = (("document", "In this document"), ("corpus", "In the whole corpus"))
 
 class ProposalWorker(QObject):
     progressed = Signal(int, int)
-    finished = Signal(list, bool)  # proposals, cancelled
+    finished = Signal(list, bool)  # (proposal, before, after) rows, cancelled
 
     def __init__(self, project: Project, pairs: list[tuple[str, str]], annotator: str, document_ids):
         super().__init__()
@@ -38,9 +39,12 @@ class ProposalWorker(QObject):
         self._cancel.set()
 
     def run(self) -> None:
+        report = Throttled(self.progressed.emit)
         proposals = propose_many(*self._args, document_ids=self._document_ids, cancelled=self._cancel.is_set,
-                                 progress=self.progressed.emit)
-        self.finished.emit(proposals, self._cancel.is_set())
+                                 progress=report)
+        report.flush()
+        rows = [] if self._cancel.is_set() else with_context(self._args[0], proposals, CONTEXT)
+        self.finished.emit(rows, self._cancel.is_set())
 
 
 class ProposalModel(_TableModel):
@@ -161,12 +165,11 @@ class SuggestionsPanel(QWidget):
         self.progress.setMaximum(total)
         self.progress.setValue(done)
 
-    def _finished(self, proposals: list, cancelled: bool) -> None:
+    def _finished(self, rows: list, cancelled: bool) -> None:
         self._thread.quit()
         self._thread.wait()
         self._thread = self._worker = None
         self.progress.hide()
-        rows = [self._with_context(p) for p in proposals]
         self.model.set_rows(rows)
         state = " (cancelled)" if cancelled else ""
         self.title.setText(f"{self._subject}: {len(rows)} proposal(s){state}")
@@ -174,12 +177,6 @@ class SuggestionsPanel(QWidget):
             self.view.setCurrentIndex(self.model.index(0, 0))
             self.view.setFocus()
         self.pendingChanged.emit()
-
-    def _with_context(self, proposal: Proposal) -> tuple[Proposal, str, str]:
-        text = self._project.document_text(proposal.document_id)
-        before = " ".join(text[max(0, proposal.start - CONTEXT):proposal.start].split())
-        after = " ".join(text[proposal.end:proposal.end + CONTEXT].split())
-        return proposal, before, after
 
     def pending(self, document_id: int) -> list[tuple[int, int]]:
         return [(p.start, p.end) for p in self.model.proposals() if p.document_id == document_id]
