@@ -7,6 +7,8 @@ reads only those, in document order, so the first hits arrive at once.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
@@ -100,14 +102,26 @@ def candidates_by_query(project: Project, queries: Iterable[str], *,
     found: dict[str, list[int] | None] = {}
     with project.engine.connect() as connection:
         driver = connection.connection.driver_connection
+        vocabulary = _vocabulary(project, driver) if similar else ""
         for query in dict.fromkeys(queries):
-            vocabulary: list[str] = []
-            lengths = searchindex.similar_length_range(query) if similar else None
-            if lengths:
-                vocabulary = searchindex.vocabulary(driver, *lengths)
             expression = searchindex.match_expression(query, similar=similar, vocabulary=vocabulary)
             found[query] = None if expression is None else searchindex.candidate_ids(driver, expression)
     return found
+
+
+# Each open project's index vocabulary, with the newest document id it was read at: documents are
+# only ever added, so a new id means new terms.
+_VOCABULARIES: "weakref.WeakKeyDictionary[Project, tuple[int, str]]" = weakref.WeakKeyDictionary()
+_VOCABULARY_LOCK = threading.Lock()  # searches run in worker threads
+
+
+def _vocabulary(project: Project, driver) -> str:
+    newest = driver.execute("SELECT coalesce(max(id), 0) FROM documents").fetchone()[0]
+    with _VOCABULARY_LOCK:
+        cached = _VOCABULARIES.get(project)
+        if cached is None or cached[0] != newest:
+            cached = _VOCABULARIES[project] = (newest, searchindex.vocabulary(driver))
+    return cached[1]
 
 
 def search_project(project: Project, query: str, **options) -> Iterator[Hit]:

@@ -12,7 +12,8 @@ The index must therefore never leave out a document the engine would find someth
   word character becomes a space, and FTS5's `ascii` tokenizer splits on spaces and ASCII punctuation.
 - A query word behind a proclitic (لروسيا) is another token, so the first word of a query is looked
   up with every prefix the engine allows (and the ل + ال contraction, للفيروس).
-- Similar spellings look their variants up in the index's vocabulary (fts5vocab).
+- Similar spellings look their variants up in the index's vocabulary (fts5vocab), with one regex
+  pass over all its terms.
 
 The table is contentless (the text is in `documents`) and stores no positions (detail=none): about
 0.35 bytes of index per byte of text. The importer adds each document in its own transaction
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import Iterable
 
 from app.matching import LAM_PROCLITICS, PROCLITICS, SIMILAR_MIN_LENGTH, _close_cores, _lam_contractions
 from app.normalize import ByteFold, _char_class, fold
@@ -97,11 +98,11 @@ def index_all_documents(connection, batch: int = 2_000) -> None:
 
 
 def match_expression(query: str, *, clitics: bool = True, similar: bool = False,
-                     vocabulary: Sequence[str] = ()) -> str | None:
+                     vocabulary: str = "") -> str | None:
     """An FTS5 MATCH expression every document with a hit of `query` satisfies.
 
     None when the index cannot narrow the search (the query holds no word character). With
-    `similar`, `vocabulary` must hold the index's terms (see `vocabulary`) of fitting length.
+    `similar`, `vocabulary` must be the index's terms, one per line (see `vocabulary`).
     """
     words = fold(query).split()
     conditions = []
@@ -114,7 +115,7 @@ def match_expression(query: str, *, clitics: bool = True, similar: bool = False,
         condition = " AND ".join([_any_of(first)] + [_any_of({token}) for token in word_tokens[1:]])
         if similar and len(word) >= SIMILAR_MIN_LENGTH:
             # A similar spelling is one word of the text (وروسيا for و-روسيا too): one term.
-            variants = {term for term in vocabulary if _close_cores(term, word, clitics and index == 0)}
+            variants = similar_terms(vocabulary, word, clitics and index == 0)
             if variants:
                 condition = f"({condition}) OR {_any_of(variants)}"
         conditions.append(f"({condition})")
@@ -132,21 +133,38 @@ def _prefixed_first_tokens(word: str) -> set[str]:
     return {first for form in forms if (first := next(iter(tokens(form)), None))}
 
 
-def similar_length_range(query: str) -> tuple[int, int] | None:
-    """Lengths of index terms that may be a similar spelling of a query word (for `vocabulary`)."""
-    lengths = [len(word) for word in fold(query).split() if len(word) >= SIMILAR_MIN_LENGTH]
-    if not lengths:
-        return None
-    return min(lengths) - 1, max(lengths) + 1 + len(PROCLITICS[0])
+def vocabulary(connection) -> str:
+    """Every term of the index, one per line (`connection`: DB-API).
 
-
-def vocabulary(connection, shortest: int, longest: int) -> list[str]:
-    """The index's terms of `shortest` to `longest` characters (`connection`: DB-API)."""
+    FTS5 lists its terms by reading its whole index (about 0.3 s for 100,000 documents), so
+    callers keep the result while the corpus does not change.
+    """
     connection.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{TABLE}_terms "
                        f"USING fts5vocab(main, {TABLE}, row)")
-    rows = connection.execute(f"SELECT term FROM temp.{TABLE}_terms WHERE length(term) BETWEEN ? AND ?",
-                              (shortest, longest))
-    return [term for (term,) in rows]
+    return "\n".join(term for (term,) in connection.execute(f"SELECT term FROM temp.{TABLE}_terms"))
+
+
+def similar_terms(vocabulary: str, word: str, strip_clitic: bool) -> set[str]:
+    """The terms of `vocabulary` (one per line) that are a similar spelling of the folded `word`.
+
+    One regex pass over the whole vocabulary finds the terms one edit (or two letter positions)
+    away, behind any proclitic; app.matching's own rule then decides on those few.
+    """
+    return {term for term in _neighbours(word, strip_clitic).findall(vocabulary)
+            if _close_cores(term, word, strip_clitic)}
+
+
+@lru_cache(maxsize=64)
+def _neighbours(word: str, strip_clitic: bool) -> re.Pattern:
+    """Whole lines within one substitution, insertion or deletion of `word`, or two substitutions."""
+    size = len(word)
+    parts = [re.escape(word[:i]) + "." + re.escape(word[i + 1:]) for i in range(size)]
+    parts += [re.escape(word[:i] + word[i + 1:]) for i in range(size)]
+    parts += [re.escape(word[:i]) + "." + re.escape(word[i:]) for i in range(size + 1)]
+    parts += [re.escape(word[:i]) + "." + re.escape(word[i + 1:j]) + "." + re.escape(word[j + 1:])
+              for i in range(size) for j in range(i + 1, size)]
+    prefix = "(?:" + "|".join(map(re.escape, PROCLITICS)) + ")?" if strip_clitic else ""
+    return re.compile(f"^{prefix}(?:{'|'.join(parts)})$", re.MULTILINE)
 
 
 def candidate_ids(connection, expression: str) -> list[int]:

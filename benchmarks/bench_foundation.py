@@ -597,10 +597,188 @@ def print_profile(title: str, call) -> None:
     print(out.getvalue())
 
 
+# ---- 6. corpus search, 7. proposals -----------------------------------------------------------
+# (query, similar spellings): a name in nearly every document, a phrase, a transliterated name under
+# "similar spellings", a name in 12% of the documents, and a word in none.
+SEARCH_QUERIES = (("روسيا", False), ("كوريا الشمالية", False), ("بيونغ يانغ", True), ("لافروف", False),
+                  ("الأرجنتين", False))
+SEARCH_RUNS = 5
+SEARCH_DOCS = 10_000
+PROPOSAL_RUNS = 3
+TYPICAL_FORM = "لافروف"  # in 12% of the 100,000 documents
+COMMONEST_FORM = "روسيا"  # in 99.9% of them: the worst case this corpus has
+
+
+def bench_search(scratch: Path) -> None:
+    from app.project import Project
+    from app.search import candidate_documents, search_project
+
+    core = {
+        SEARCH_DOCS: figure("6a", f"corpus search, {SEARCH_DOCS:,} docs: first result (slowest query)", "ms", 200),
+        LARGE_PROJECT_DOCS: figure("6b", f"corpus search, {LARGE_PROJECT_DOCS:,} docs: first result (slowest query)",
+                                   "ms", 1000),
+    }
+
+    def first_result(project, query: str, similar: bool) -> float:
+        gc.collect()
+        started = time.perf_counter()
+        next(search_project(project, query, similar=similar), None)
+        return (time.perf_counter() - started) * 1000
+
+    def body(count: int):
+        path, _built = ensure_large_project(count)
+        project = Project.open(path)
+        try:
+            per_query = {query: [] for query, _ in SEARCH_QUERIES}
+            for _ in range(SEARCH_RUNS):
+                times = {query: first_result(project, query, similar) for query, similar in SEARCH_QUERIES}
+                core[count].samples.append(max(times.values()))
+                for query, elapsed in times.items():
+                    per_query[query].append(elapsed)
+            read = {query: len(candidate_documents(project, [query], similar=similar) or ())
+                    for query, similar in SEARCH_QUERIES}
+        finally:
+            project.close()
+        size = path.stat().st_size / 1e6
+        core[count].note = (f"search_project() until its first hit (or its end), project open, page cache warm;"
+                            f" run 1 (the max) also reads the index vocabulary for similar spellings, kept"
+                            f" until the next import;"
+                            f" {path.name} ({size:.0f} MB); per query, median ms [documents the index lets"
+                            " through]: " + ", ".join(
+                                f"{query}{' ≈' if similar else ''} {statistics.median(per_query[query]):.1f}"
+                                f" [{read[query]:,}]" for query, similar in SEARCH_QUERIES))
+
+    for count, made in core.items():
+        guarded([made], lambda count=count: body(count))
+
+
+def bench_search_gui(scratch: Path) -> None:
+    """The same searches in the window: Enter in the corpus search panel → first row in its list."""
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    from app.project import Project
+    from ui.fonts import load_bundled_fonts
+    from ui.mainwindow import MainWindow
+
+    shown = {
+        SEARCH_DOCS: figure("6c", f"window: Enter → first result row, {SEARCH_DOCS:,} docs (slowest query)", "ms", 200),
+        LARGE_PROJECT_DOCS: figure("6d", f"window: Enter → first result row, {LARGE_PROJECT_DOCS:,} docs (slowest query)",
+                                   "ms", 1000),
+    }
+    app = QApplication.instance() or QApplication(["bench_foundation"])
+    quiet_offscreen_warning()
+    load_bundled_fonts()
+
+    def first_row(window, query: str, similar: bool) -> float:
+        panel = window.corpus_search
+        panel.query.setText(query)
+        panel.similar.setChecked(similar)
+        settle(app)
+        gc.collect()
+        # Wait in Qt's event loop, as the app does: a processEvents() spin would hold the GIL
+        # the worker thread needs.
+        loop = QEventLoop()
+        panel.results.rowsInserted.connect(loop.quit)
+        started = time.perf_counter()
+        panel.run()
+        if panel.results.document_count() == 0 and panel._thread is not None:
+            finished = panel._worker.finished
+            finished.connect(loop.quit)
+            loop.exec()
+        elapsed = (time.perf_counter() - started) * 1000
+        panel.results.rowsInserted.disconnect(loop.quit)
+        while panel._thread is not None:  # let it finish before the next query
+            app.processEvents(QEventLoop.WaitForMoreEvents)
+        return elapsed
+
+    def body(count: int):
+        path, _built = ensure_large_project(count)
+        project = Project.open(path)
+        window = MainWindow(project, "bench")
+        try:
+            window.show()
+            window.corpus_dock.show()
+            settle(app)
+            for _ in range(SEARCH_RUNS):
+                shown[count].samples.append(max(first_row(window, query, similar) for query, similar in SEARCH_QUERIES))
+            shown[count].note = ("offscreen, waiting in Qt's event loop as the app does; the search runs in a worker"
+                                 " thread and its first document's rows arrive by queued signal")
+        finally:
+            window.corpus_search.stop_and_wait()
+            window.close()
+            window.deleteLater()
+            settle(app)
+            project.close()
+
+    for count, made in shown.items():
+        guarded([made], lambda count=count: body(count))
+
+
+def bench_proposals(scratch: Path) -> None:
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    from app.project import Project
+    from app.propagation import propose
+    from ui.fonts import load_bundled_fonts
+    from ui.mainwindow import MainWindow
+
+    typical = figure("7a", f"proposals for one name across {LARGE_PROJECT_DOCS:,} docs (propose)", "s", 5)
+    in_window = figure("7b", "the same in the window: start → list filled", "s", 5)
+    commonest = figure("7c", "worst case: a name in 99.9% of the documents (propose)", "s", None)
+    path, _built = ensure_large_project(LARGE_PROJECT_DOCS)
+    counts = {}
+
+    def core_body(made: Figure, form: str, runs: int):
+        project = Project.open(path)
+        try:
+            for _ in range(runs):
+                gc.collect()
+                started = time.perf_counter()
+                found = propose(project, form, "PERS", "bench")
+                made.samples.append(time.perf_counter() - started)
+                counts[form] = (len(found), len({p.document_id for p in found}))
+        finally:
+            project.close()
+        made.note = (f"{form}: {counts[form][0]:,} proposals in {counts[form][1]:,} documents; all of them"
+                     " ready, from the call to the list")
+
+    def window_body():
+        app = QApplication.instance() or QApplication(["bench_foundation"])
+        quiet_offscreen_warning()
+        load_bundled_fonts()
+        project = Project.open(path)
+        window = MainWindow(project, "bench")
+        panel = window.suggestions
+        try:
+            window.show()
+            settle(app)
+            for _ in range(PROPOSAL_RUNS):
+                gc.collect()
+                started = time.perf_counter()
+                window._start_proposals([(TYPICAL_FORM, "PERS")], None, "bench")
+                while panel.running():
+                    app.processEvents(QEventLoop.WaitForMoreEvents)
+                in_window.samples.append(time.perf_counter() - started)
+            in_window.note = (f"{panel.model.rowCount():,} rows with their context in the suggestions list;"
+                              " progress bar and Cancel shown meanwhile")
+        finally:
+            panel.stop_and_wait()
+            window.close()
+            window.deleteLater()
+            settle(app)
+            project.close()
+
+    guarded([typical], lambda: core_body(typical, TYPICAL_FORM, PROPOSAL_RUNS))
+    guarded([in_window], window_body)
+    guarded([commonest], lambda: core_body(commonest, COMMONEST_FORM, 1))
+
+
 # ---- main ----------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="1,2,3,4,5", help="comma-separated benchmarks to run (default: all)")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="comma-separated benchmarks to run (default: all)")
     parser.add_argument("--profile", action="store_true", help="also cProfile one extra run of 2, 3 and 4")
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
@@ -627,6 +805,11 @@ def main(argv: list[str] | None = None) -> int:
             bench_import(scratch, args.profile)
         if "2" in only or "3" in only:
             bench_big_document(scratch, args.profile)
+        if "6" in only:
+            bench_search(scratch)
+            bench_search_gui(scratch)
+        if "7" in only:
+            bench_proposals(scratch)
     except BaseException:  # noqa: BLE001  (even an interrupt prints what was measured)
         traceback.print_exc()
     finally:

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app import searchindex
-from app.matching import find_all
+from app.matching import _close_cores, find_all
 from app.normalize import COMMON_CHARACTERS, fold
 from app.project import Project
 from app.propagation import propose
@@ -47,8 +47,7 @@ def candidates_in(connection, documents: list[str], query: str, similar: bool) -
     connection.execute("DROP TABLE IF EXISTS temp.search_index_terms")
     connection.execute(searchindex.CREATE_TABLE)
     searchindex.add_documents(connection, enumerate(documents, start=1))
-    lengths = searchindex.similar_length_range(query) if similar else None
-    vocabulary = searchindex.vocabulary(connection, *lengths) if lengths else []
+    vocabulary = searchindex.vocabulary(connection) if similar else ""
     expression = searchindex.match_expression(query, similar=similar, vocabulary=vocabulary)
     return None if expression is None else set(searchindex.candidate_ids(connection, expression))
 
@@ -135,3 +134,17 @@ def test_an_older_project_is_indexed_when_upgraded(tmp_path):
         assert [hit.text for hit in search_project(project, "بوتين")] == ["بوتين"]
     finally:
         project.close()
+
+
+def test_similar_spellings_see_documents_imported_after_an_earlier_search(project):
+    add_document(project, "زار بيونغ يانغ", "a.txt")
+    assert [hit.text for hit in search_project(project, "بيونغ يانغ", similar=True)] == ["بيونغ يانغ"]
+    add_document(project, "زار بيونج يانج", "b.txt")  # a new spelling: the cached vocabulary is stale
+    assert [hit.text for hit in search_project(project, "بيونغ يانغ", similar=True)] == ["بيونغ يانغ", "بيونج يانج"]
+
+
+def test_neighbour_pattern_finds_every_spelling_the_engine_accepts():
+    vocabulary = "\n".join(["بيونج", "وبيونغ", "بيوغ", "بيونغات", "يونغ", "جونج", "بيانغ", "روسيا", "ب"])
+    found = searchindex.similar_terms(vocabulary, "بيونغ", strip_clitic=True)
+    assert found == {term for term in vocabulary.split("\n") if _close_cores(term, "بيونغ", True)}
+    assert {"بيونج", "وبيونغ"} <= found and "روسيا" not in found
