@@ -306,3 +306,23 @@ def test_exports_get_ordinary_file_permissions(project, tmp_path):
     finally:
         os.umask(old)
     assert (tmp_path / "out.jsonl").stat().st_mode & 0o777 == 0o644
+
+
+def test_big_files_are_written_in_batches_bounded_by_size(project, tmp_path, monkeypatch):
+    from app import importer
+
+    for name in "abc":
+        (tmp_path / f"{name}.txt").write_text(f"نص طويل بعض الشيء {name}", encoding="utf-8")
+    monkeypatch.setattr(importer, "BATCH_CHARS", 10)
+    batches = []
+    real = importer.Importer._write_batch
+    monkeypatch.setattr(importer.Importer, "_write_batch",
+                        lambda self, units: (batches.append(len(units)), real(self, units))[1])
+    report = import_paths(project, [tmp_path], "amal")
+    assert len(report.imported) == 3 and batches == [1, 1, 1]
+    monkeypatch.setattr(importer, "BATCH_CHARS", 10_000)
+    for name in "def":
+        (tmp_path / f"{name}.txt").write_text(f"نص آخر {name}", encoding="utf-8")
+    batches.clear()
+    import_paths(project, [tmp_path], "amal")
+    assert batches == [6]  # three known duplicates and three new ones, one transaction
