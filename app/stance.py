@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from typing import Any, Iterable
 
 from app import paths
+from app.matching import find_all
+from app.normalize import fold, normalize
 from app.project import Span
 
 ARTICLE = "the article"
@@ -57,17 +58,19 @@ def doc_stance_target(span: Span) -> str:
 
 # ---- the holder guess --------------------------------------------------------
 @functools.cache
-def _verb_pattern() -> re.Pattern:
+def _verb_queries() -> tuple[str, ...]:
+    """Each reporting verb bare and behind و or ف (وقال، فأضاف), as whole words for the matching engine."""
     with open(paths.RESOURCES / "reporting_verbs.json", encoding="utf-8") as handle:
         verbs = json.load(handle)["verbs"]
-    marks = "[\u064b-\u0652\u0670\u0640]*"  # harakat and tatweel may sit between letters
-    alef = "[اأإآ]"
+    return tuple(prefix + verb for verb in verbs for prefix in ("", "و", "ف"))
 
-    def letters(verb: str) -> str:
-        return marks.join(alef if char in "اأإآ" else re.escape(char) for char in verb) + marks
 
-    alternatives = "|".join(letters(v) for v in sorted(verbs, key=len, reverse=True))
-    return re.compile(rf"(?<![\w\u0600-\u06ff])[وف]?(?:{alternatives})(?![\w\u0600-\u06ff])")
+def _reporting_verbs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of the reporting verbs in text[start:end], in text order (harakat, hamza forms and
+    tatweel ignored by the engine; a verb inside a longer word is not one)."""
+    window = normalize(text[start:end])
+    return sorted((start + match.start, start + match.end)
+                  for query in _verb_queries() for match in find_all(window, query, clitics=False))
 
 
 def guess_holder(text: str, evidence_start: int, entities: Iterable[Span]) -> Span | None:
@@ -81,15 +84,15 @@ def guess_holder(text: str, evidence_start: int, entities: Iterable[Span]) -> Sp
     entities = [e for e in entities if e.start is not None and e.label not in NEVER_HOLDERS]
     candidates = [e for e in entities if e.label in HOLDER_LABELS] or entities
     floor = max(0, evidence_start - SEARCH_BACK, text.rfind("\n\n", 0, evidence_start) + 1)
-    verbs = list(_verb_pattern().finditer(text, floor, evidence_start))
+    verbs = _reporting_verbs(text, floor, evidence_start)
     if not verbs:
         return _best(_ending_before(candidates, evidence_start, floor), last=True)
-    verb = verbs[-1]
-    after_verb = [e for e in candidates if verb.end() <= e.start and e.end <= evidence_start]
+    verb_start, verb_end = verbs[-1]
+    after_verb = [e for e in candidates if verb_end <= e.start and e.end <= evidence_start]
     return (
         _best(after_verb, last=False)
-        or _named_elsewhere(text, text[verb.end():evidence_start], candidates)
-        or _best(_ending_before(candidates, verb.start(), verb.start() - PRONOUN_BACK), last=True)
+        or _named_elsewhere(text, text[verb_end:evidence_start], candidates)
+        or _best(_ending_before(candidates, verb_start, verb_start - PRONOUN_BACK), last=True)
     )
 
 
@@ -98,10 +101,10 @@ def _named_elsewhere(text: str, segment: str, candidates: list[Span]) -> Span | 
 
     The entity whose last word appears first after the verb wins; the fuller name on a tie.
     """
-    tokens = segment.split()
+    tokens = fold(segment).split()
     ranked = []
     for entity in candidates:
-        name = text[entity.start:entity.end].split()
+        name = fold(text[entity.start:entity.end]).split()
         if name and name[-1] in tokens:
             ranked.append((tokens.index(name[-1]), -len(name), entity.start, entity))
     return min(ranked, key=lambda item: item[:3])[3] if ranked else None
