@@ -47,8 +47,13 @@ def propose(project: Project, form: str, label: str, annotator: str, **options) 
 def propose_many(project: Project, pairs: Iterable[tuple[str, str]], annotator: str, *, layer: str = "entity",
                  document_ids: Iterable[int] | None = None, similar: bool = False, keep_prefix: bool = False,
                  cancelled: Callable[[], bool] = lambda: False,
-                 progress: Callable[[int, int], None] = lambda done, total: None) -> list[Proposal]:
-    """Proposals for many (form, label) pairs (a gazetteer) in one pass: each document is folded once."""
+                 progress: Callable[[int, int], None] = lambda done, total: None,
+                 limit: int | None = None) -> list[Proposal]:
+    """Proposals for many (form, label) pairs (a gazetteer) in one pass: each document is folded once.
+
+    With `limit`, reading stops once that many are found, and the first `limit` (in document and text
+    order) are returned.
+    """
     wanted = [(form, label) for form, label in dict.fromkeys(pairs)
               if fold(form).strip() and not _rejected_everywhere(project, fold(form), label, layer, annotator)]
     if not wanted:
@@ -66,6 +71,8 @@ def propose_many(project: Project, pairs: Iterable[tuple[str, str]], annotator: 
             if matches:
                 found[document_id] = (name, matches)
         proposals += _new_proposals(project, found, annotator, layer)
+        if limit is not None and len(proposals) >= limit:
+            return proposals[:limit]
     return proposals
 
 

@@ -73,3 +73,9 @@ def test_proposals_get_their_context_from_one_read_of_each_document(project):
     rows = with_context(project, list(reversed(proposals)), 6)
     assert [(p.document_id, before, after) for p, before, after in rows] == [
         (second, "و", "دولة"), (first, "ين إن", "تدعم")]
+
+
+def test_a_limit_returns_the_first_proposals_in_document_order(demo):
+    every = propose(demo, "روسيا", "GPE", "amal")
+    assert propose(demo, "روسيا", "GPE", "amal", limit=3) == every[:3]
+    assert propose(demo, "روسيا", "GPE", "amal", limit=len(every) + 5) == every

@@ -57,6 +57,21 @@ def test_propagate_across_the_corpus_accept_all_and_undo(qtbot, window, project_
     assert len(rows(project_path)) == count + 1
 
 
+def test_a_long_list_is_proposed_in_parts_and_the_next_part_follows_the_decisions(
+        qtbot, window, project_path, monkeypatch):
+    monkeypatch.setattr("ui.suggestions.MAX_PROPOSALS", 4)
+    label_first(qtbot, window, "روسيا", Qt.Key_G)
+    panel = propose(qtbot, window, "corpus")
+    first_part = panel.model.proposals()
+    assert len(first_part) == 4 and "the first 4 proposals" in panel.title.text()
+    qtbot.keyClick(panel.view, Qt.Key_A, Qt.ShiftModifier)  # accept these four
+    assert len(rows(project_path)) == 5
+    label_first(qtbot, window, "روسيا", Qt.Key_G)  # select the span again (the key relabels it as is)
+    panel = propose(qtbot, window, "corpus")
+    second_part = panel.model.proposals()
+    assert len(second_part) == 4 and not set(first_part) & set(second_part)
+
+
 def test_accept_one_reject_one_and_rejections_are_remembered(qtbot, window, project_path):
     label_first(qtbot, window, "بوتين", Qt.Key_P)
     panel = propose(qtbot, window, "document")

@@ -22,12 +22,16 @@ from ui.progress import Throttled
 from ui.textpane import key_letter
 
 CONTEXT = 30
+# One list holds at most this many proposals (about 7 MB). A name in every document of a big corpus
+# would otherwise give hundreds of thousands: the analyst decides these, proposes again, and gets the
+# next ones, since accepted and rejected occurrences are not proposed twice.
+MAX_PROPOSALS = 20_000
 SCOPES = (("document", "In this document"), ("corpus", "In the whole corpus"))
 
 
 class ProposalWorker(QObject):
     progressed = Signal(int, int)
-    finished = Signal(list, bool)  # (proposal, before, after) rows, cancelled
+    finished = Signal(list, bool, bool)  # (proposal, before, after) rows, cancelled, more than MAX_PROPOSALS
 
     def __init__(self, project: Project, pairs: list[tuple[str, str]], annotator: str, document_ids):
         super().__init__()
@@ -41,10 +45,11 @@ class ProposalWorker(QObject):
     def run(self) -> None:
         report = Throttled(self.progressed.emit)
         proposals = propose_many(*self._args, document_ids=self._document_ids, cancelled=self._cancel.is_set,
-                                 progress=report)
+                                 progress=report, limit=MAX_PROPOSALS + 1)
         report.flush()
-        rows = [] if self._cancel.is_set() else with_context(self._args[0], proposals, CONTEXT)
-        self.finished.emit(rows, self._cancel.is_set())
+        more = len(proposals) > MAX_PROPOSALS
+        rows = [] if self._cancel.is_set() else with_context(self._args[0], proposals[:MAX_PROPOSALS], CONTEXT)
+        self.finished.emit(rows, self._cancel.is_set(), more)
 
 
 class ProposalModel(_TableModel):
@@ -165,14 +170,16 @@ class SuggestionsPanel(QWidget):
         self.progress.setMaximum(total)
         self.progress.setValue(done)
 
-    def _finished(self, rows: list, cancelled: bool) -> None:
+    def _finished(self, rows: list, cancelled: bool, more: bool = False) -> None:
         self._thread.quit()
         self._thread.wait()
         self._thread = self._worker = None
         self.progress.hide()
         self.model.set_rows(rows)
         state = " (cancelled)" if cancelled else ""
-        self.title.setText(f"{self._subject}: {len(rows)} proposal(s){state}")
+        count = f"the first {len(rows):,} proposals — decide these, then propose again for the rest" if more \
+            else f"{len(rows):,} proposal(s)"
+        self.title.setText(f"{self._subject}: {count}{state}")
         if rows:
             self.view.setCurrentIndex(self.model.index(0, 0))
             self.view.setFocus()
