@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -89,20 +90,29 @@ def _export_summary(kind: str, report: ExportReport) -> str:
 
 
 def cmd_search(args) -> int:
+    """Prints hits as they are found (a long search shows its first lines at once); --json prints
+    the same list json.dumps(indent=1) would, object by object."""
     project = Project.open(args.project)
+    count, documents = 0, set()
     try:
-        hits = list(search_project(project, args.query, similar=args.similar, keep_prefix=args.keep_prefix))
+        if args.json:
+            print("[", end="")
+        for hit in search_project(project, args.query, similar=args.similar, keep_prefix=args.keep_prefix):
+            if args.json:
+                body = json.dumps(hit.as_json(), ensure_ascii=False, indent=1).replace("\n", "\n ")
+                print(("," if count else "") + "\n " + body, end="")
+            else:
+                marker = "  (similar spelling)" if hit.kind == "similar" else ""
+                # The isolates keep an Arabic match from reordering the columns around it in a terminal.
+                print(f"{hit.document}\t{hit.start}\t{hit.end}\t\u2068{hit.text}\u2069{marker}")
+            count += 1
+            documents.add(hit.document_id)
+        if args.json:
+            print("\n]" if count else "]")
     finally:
         project.close()
-    if args.json:
-        print(json.dumps([hit.as_json() for hit in hits], ensure_ascii=False, indent=1))
-        return 0
-    for hit in hits:
-        marker = "  (similar spelling)" if hit.kind == "similar" else ""
-        # The isolates keep an Arabic match from reordering the columns around it in a terminal.
-        print(f"{hit.document}\t{hit.start}\t{hit.end}\t\u2068{hit.text}\u2069{marker}")
-    documents = len({hit.document_id for hit in hits})
-    print(f"{len(hits)} match(es) in {documents} document(s)", file=sys.stderr)
+    if not args.json:
+        print(f"{count} match(es) in {len(documents)} document(s)", file=sys.stderr)
     return 0
 
 
@@ -111,6 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     handler = {"import": cmd_import, "export": cmd_export, "search": cmd_search}[args.command]
     try:
         return handler(args)
+    except BrokenPipeError:
+        # The reader went away (`hashiya search … | head`): stop quietly, as command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except ProjectError as error:
         print(f"hashiya: {error}", file=sys.stderr)
         return 2

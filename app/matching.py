@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from typing import Iterable
 from functools import lru_cache
 
 from app.normalize import DEFAULT_FOLDS, Folds, NormalizedText, fold, normalize
@@ -64,11 +65,15 @@ class Match:
 
 
 def find_all(text: str | NormalizedText, query: str, *, clitics: bool = True, keep_prefix: bool = False,
-             similar: bool = False, folds: Folds | None = None) -> list[Match]:
+             similar: bool = False, folds: Folds | None = None,
+             variants: list[list[str]] | None = None) -> list[Match]:
     """Every occurrence of `query` in `text`, sorted by start, never overlapping.
 
     `folds` defaults to Folds() for a str and to the text's own folds for a NormalizedText (reuse
     one for many queries); passing folds that differ from a NormalizedText's is an error.
+    With `similar`, the spellings tried for each query word are those of the text's own words
+    (`similar_variants`); a search over many documents passes `variants` worked out once from the
+    whole corpus's words instead.
     """
     normalized = _normalized(text, folds)
     words = fold(query, normalized.folds).split()
@@ -77,7 +82,8 @@ def find_all(text: str | NormalizedText, query: str, *, clitics: bool = True, ke
     exact = _scan(normalized, [[word] for word in words], words, clitics, keep_prefix, "exact")
     if not similar:
         return exact
-    variants = _similar_variants(normalized.folded, words, clitics)
+    if variants is None:
+        variants = similar_variants(set(_WORDS.findall(normalized.folded)), words, clitics)
     if variants is None:
         return exact
     close = _scan(normalized, variants, words, clitics, keep_prefix, "similar")
@@ -236,16 +242,16 @@ def _to_match(normalized: NormalizedText, hit: re.Match, keep_prefix: bool, kind
 # --- similar spellings -----------------------------------------------------------------------------
 
 
-def _similar_variants(folded: str, words: list[str], clitics: bool) -> list[list[str]] | None:
-    """For each query word, the words of the text within its budget (the word itself included).
+def similar_variants(vocabulary: Iterable[str], words: list[str], clitics: bool) -> list[list[str]] | None:
+    """For each folded query word, the words of `vocabulary` within its budget (the word itself included).
 
-    Each distinct word of the text is compared once, after a length filter. For the first query word
-    a leading proclitic of the text word is set aside first (وبيونج → بيونج), so the phrase scan
-    treats it like any other prefix. None when no query word is long enough to vary.
+    Each vocabulary word is compared once, after a length filter. For the first query word a leading
+    proclitic of the vocabulary word is set aside first (وبيونج → بيونج), so the phrase scan treats it
+    like any other prefix. None when no query word is long enough to vary.
     """
     if all(len(word) < SIMILAR_MIN_LENGTH for word in words):
         return None
-    vocabulary = set(_WORDS.findall(folded))
+    vocabulary = list(vocabulary)
     variants = []
     for index, word in enumerate(words):
         found = {word}

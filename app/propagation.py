@@ -17,7 +17,7 @@ from app.matching import find_all
 from app.models import Annotation, Rejection
 from app.normalize import fold, normalize
 from app.project import Project, Span, now_iso
-from app.search import candidates_by_query, iter_documents
+from app.search import candidates_by_query, corpus_variants, iter_documents
 from app.searchindex import ID_CHUNK
 
 # Documents read before looking up, in one query each, what the analyst already labelled or rejected in them.
@@ -58,6 +58,7 @@ def propose_many(project: Project, pairs: Iterable[tuple[str, str]], annotator: 
               if fold(form).strip() and not _rejected_everywhere(project, fold(form), label, layer, annotator)]
     if not wanted:
         return []
+    variants = {form: corpus_variants(project, form) for form, _ in wanted} if similar else {}
     forms_in = _forms_by_document(project, wanted, similar, document_ids)
     documents = None if None in forms_in else list(forms_in)
     proposals: list[Proposal] = []
@@ -67,7 +68,8 @@ def propose_many(project: Project, pairs: Iterable[tuple[str, str]], annotator: 
         for document_id, name, text in chunk:
             normalized = normalize(text)
             matches = [(form, label, match) for form, label in forms_in.get(document_id, wanted)
-                       for match in find_all(normalized, form, similar=similar, keep_prefix=keep_prefix)]
+                       for match in find_all(normalized, form, similar=similar, keep_prefix=keep_prefix,
+                                             variants=variants.get(form))]
             if matches:
                 found[document_id] = (name, matches)
         proposals += _new_proposals(project, found, annotator, layer)

@@ -15,8 +15,9 @@ from typing import Callable, Iterable, Iterator
 from sqlalchemy import select
 
 from app import searchindex
-from app.matching import find_all
+from app.matching import SIMILAR_MIN_LENGTH, find_all, similar_variants
 from app.models import Document
+from app.normalize import fold
 from app.project import Project
 
 
@@ -145,14 +146,29 @@ def search_documents(project: Project, query: str, *, similar: bool = False, kee
     if not query.strip():
         return
     candidates = candidate_documents(project, [query], similar=similar, within=document_ids)
+    variants = corpus_variants(project, query) if similar else None
     for document_id, name, text in iter_documents(project, candidates, cancelled, progress):
-        hits = list(_document_hits(project, document_id, name, text, query, similar, keep_prefix, scope))
+        hits = list(_document_hits(project, document_id, name, text, query, similar, keep_prefix, scope, variants))
         if hits:
             yield document_id, name, text, hits
 
 
-def _document_hits(project, document_id, name, text, query, similar, keep_prefix, scope) -> Iterator[Hit]:
-    matches = find_all(text, query, similar=similar, keep_prefix=keep_prefix)
+def corpus_variants(project: Project, query: str) -> list[list[str]] | None:
+    """The similar spellings of each word of `query` that the corpus holds (see matching.find_all):
+    worked out once from the index vocabulary, rather than from each document's words."""
+    words = fold(query).split()
+    with project.engine.connect() as connection:
+        vocabulary = _vocabulary(project, connection.connection.driver_connection)
+    close: set[str] = set()
+    for index, word in enumerate(words):
+        if len(word) >= SIMILAR_MIN_LENGTH:
+            close |= searchindex.similar_terms(vocabulary, word, index == 0)
+    return similar_variants(close, words, clitics=True)
+
+
+def _document_hits(project, document_id, name, text, query, similar, keep_prefix, scope,
+                   variants=None) -> Iterator[Hit]:
+    matches = find_all(text, query, similar=similar, keep_prefix=keep_prefix, variants=variants)
     spans = []
     if matches and scope.needs_spans:
         spans = [s for s in project.annotations(document_id, annotator=scope.annotator) if s.start is not None]

@@ -726,7 +726,7 @@ def bench_proposals(scratch: Path) -> None:
 
     typical = figure("7a", f"proposals for one name across {LARGE_PROJECT_DOCS:,} docs (propose)", "s", 5)
     in_window = figure("7b", "the same in the window: start → list filled", "s", 5)
-    commonest = figure("7c", "worst case: a name in 99.9% of the documents (propose)", "s", None)
+    commonest = figure("7c", "worst case in the window: a name in 99.9% of the docs", "s", 5)
     path, _built = ensure_large_project(LARGE_PROJECT_DOCS)
     counts = {}
 
@@ -744,7 +744,7 @@ def bench_proposals(scratch: Path) -> None:
         made.note = (f"{form}: {counts[form][0]:,} proposals in {counts[form][1]:,} documents; all of them"
                      " ready, from the call to the list")
 
-    def window_body():
+    def window_body(made: Figure, form: str):
         app = QApplication.instance() or QApplication(["bench_foundation"])
         quiet_offscreen_warning()
         load_bundled_fonts()
@@ -757,12 +757,12 @@ def bench_proposals(scratch: Path) -> None:
             for _ in range(PROPOSAL_RUNS):
                 gc.collect()
                 started = time.perf_counter()
-                window._start_proposals([(TYPICAL_FORM, "PERS")], None, "bench")
+                window._start_proposals([(form, "PERS")], None, "bench")
                 while panel.running():
                     app.processEvents(QEventLoop.WaitForMoreEvents)
-                in_window.samples.append(time.perf_counter() - started)
-            in_window.note = (f"{panel.model.rowCount():,} rows with their context in the suggestions list;"
-                              " progress bar and Cancel shown meanwhile")
+                made.samples.append(time.perf_counter() - started)
+            made.note = (f"{form}: {panel.model.rowCount():,} rows with their context in the suggestions list"
+                         f" ({panel.title.text().split(': ', 1)[-1]}); progress bar and Cancel shown meanwhile")
         finally:
             panel.stop_and_wait()
             window.close()
@@ -771,8 +771,8 @@ def bench_proposals(scratch: Path) -> None:
             project.close()
 
     guarded([typical], lambda: core_body(typical, TYPICAL_FORM, PROPOSAL_RUNS))
-    guarded([in_window], window_body)
-    guarded([commonest], lambda: core_body(commonest, COMMONEST_FORM, 1))
+    guarded([in_window], lambda: window_body(in_window, TYPICAL_FORM))
+    guarded([commonest], lambda: window_body(commonest, COMMONEST_FORM))
 
 
 # ---- main ----------------------------------------------------------------------------------

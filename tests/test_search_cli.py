@@ -96,3 +96,32 @@ def test_scope_inside_a_type_or_outside_annotations(demo):
     assert [(h.start, h.end) for h in inside] == [(first, first + 5)]
     assert len(outside) == len(everywhere) - 1 and all(h.start != first for h in outside)
     assert progress[-1] == (5, 5)
+
+
+def test_json_output_is_exactly_what_json_dumps_gives(demo, capsys):
+    from app.search import search_project
+
+    path, _ = demo
+    for query in ["روسيا", "الأرجنتين"]:
+        assert cli(["search", str(path), query, "--json"]) == 0
+        printed = capsys.readouterr().out
+        project = Project.open(path)
+        try:
+            expected = json.dumps([hit.as_json() for hit in search_project(project, query)], ensure_ascii=False,
+                                  indent=1)
+        finally:
+            project.close()
+        assert printed == expected + "\n"
+
+
+def test_a_closed_pipe_ends_the_search_quietly(tmp_path):
+    path = tmp_path / "many.hashiya"
+    project = Project.create(path)
+    source = tmp_path / "long.txt"
+    source.write_text("روسيا " * 20_000, encoding="utf-8")  # far more output than a pipe buffer holds
+    import_paths(project, [source], "amal")
+    project.close()
+    reader = subprocess.run(
+        f"{sys.executable} -m app.cli search {path} روسيا | head -n 1", shell=True, capture_output=True, text=True,
+        cwd=ROOT, timeout=60)
+    assert reader.stdout.count("\n") == 1 and "Broken pipe" not in reader.stderr and "Traceback" not in reader.stderr

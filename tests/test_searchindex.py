@@ -148,3 +148,19 @@ def test_neighbour_pattern_finds_every_spelling_the_engine_accepts():
     found = searchindex.similar_terms(vocabulary, "بيونغ", strip_clitic=True)
     assert found == {term for term in vocabulary.split("\n") if _close_cores(term, "بيونغ", True)}
     assert {"بيونج", "وبيونغ"} <= found and "روسيا" not in found
+
+
+@pytest.mark.parametrize("query", ["بيونغ يانغ", "كوريا الشمالية", "جونغ أون", "الشيباني", "لافروف", "روسيا"])
+def test_corpus_similar_search_finds_what_each_document_alone_finds(project, query):
+    from app import paths
+    from app.importer import import_paths
+
+    import_paths(project, [paths.SEEDS], "amal")
+    add_document(project, "زار بيونج يانج ثم وبيونغ يانغ، وقابل كيم يونج أون والشيبانى", "extra.txt")
+    add_document(project, "التقى لافروفف بنظيره في كوريا الشماليه", "typo.txt")
+    per_document = []
+    for document_id in project.document_ids():
+        text = project.document_text(document_id)
+        per_document += [(document_id, m.start, m.end, m.kind) for m in find_all(text, query, similar=True)]
+    corpus = [(hit.document_id, hit.start, hit.end, hit.kind) for hit in search_project(project, query, similar=True)]
+    assert corpus == per_document and corpus
