@@ -1,0 +1,103 @@
+"""Boilerplate detection by cue phrases (app/boilerplate.py), checked line by line on the demo corpus."""
+
+import pytest
+
+from app import paths
+from app.boilerplate import cue_blocks, split_lines
+
+SEEDS = {path.name[:3]: path.read_text(encoding="utf-8") for path in paths.SEEDS.glob("*.txt")}
+
+
+def written(seed: str, numbers: range, category: str) -> dict[int, str]:
+    """The non-blank lines among `numbers`."""
+    lines = SEEDS[seed].split("\n")
+    return {n: category for n in numbers if lines[n - 1].strip()}
+
+
+# Every boilerplate line of the demo corpus (1-based line numbers of the files in seeds/), with its
+# category. Every other line is article text and must not be suggested.
+EXPECTED = {
+    "000": {**{n: "app_promo" for n in range(26, 36)},  # Download Aljadeed Tv … App Store
+            36: "navigation",                          # X (closes the banner)
+            37: "cookie_consent", 38: "cookie_consent", 39: "cookie_consent"},
+    "001": {12: "source_credit",                       # المصدر: صحيفة الأيام البحرينية
+            14: "tags",                                # كلمات دلالية: …
+            **written("001", range(16, 64), "related_links")},  # إقرأ أيضاً: + another article, مقالات مشابهة
+    "002": {13: "other", 17: "other",                  # ص> (a broken <p> tag)
+            31: "source_credit",                       # © … بترجمة هذا الخبر …
+            33: "comment_form", 35: "comment_form",    # اترك تعليقاً / لن يتم نشر عنوان بريدك …
+            37: "navigation"},                         # زر الذهاب إلى الأعلى
+    "003": {11: "source_credit", 12: "tags", **{n: "related_links" for n in range(13, 23)}},
+    "004": {7: "share_social",                         # شارك القصة
+            44: "navigation",                          # تابع القراءة
+            45: "source_credit", 46: "source_credit",  # المصادر: / العربي - وكالات
+            47: "navigation"},                         # Close
+}
+
+
+def suggested_lines(text: str) -> dict[int, str]:
+    """1-based line number → category, for every non-blank line a suggested block covers."""
+    blocks = cue_blocks(text)
+    found, offset = {}, 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        first_char = offset + len(line) - len(line.lstrip())
+        for block in blocks:
+            if line.strip() and block.start <= first_char < block.end:
+                found[number] = block.category
+        offset += len(line) + 1
+    return found
+
+
+@pytest.mark.parametrize("seed", sorted(EXPECTED))
+def test_every_boilerplate_line_of_the_demo_corpus_and_nothing_else(seed):
+    assert suggested_lines(SEEDS[seed]) == EXPECTED[seed]
+
+
+def test_blocks_are_exact_spans_of_the_stored_text():
+    text = SEEDS["004"]
+    blocks = cue_blocks(text)
+    assert [text[b.start:b.end] for b in blocks] == [
+        "شارك القصة", "تابع القراءة", "المصادر:\nالعربي - وكالات", "Close"]
+    assert all(b.reason for b in blocks)
+
+
+@pytest.mark.parametrize("line, category", [
+    ("اقرا ايضا", "related_links"),            # spelt without hamza or tanween
+    ("  • اقرأ أيضاً: بوتين يلتقي كيم", "related_links"),  # one link, not a tail
+    ("جميع الحقوق محفوظة © 2024", "footer"),
+    ("Copyright 2024 Example News", "footer"),
+    ("حمّل تطبيق الجزيرة من Google Play", "app_promo"),
+    ("اشترك في النشرة البريدية", "newsletter"),
+    ("تابعونا على", "related_links"),
+])
+def test_spelling_variants_and_other_sites_wording(line, category):
+    [block] = cue_blocks(f"نص الخبر الأول هنا وهو طويل بما يكفي ليكون فقرة من المقال.\n{line}")
+    assert block.category == category
+
+
+@pytest.mark.parametrize("line", [
+    "شارك آلاف المتظاهرين في المسيرة",          # starts with شارك, but it is a sentence
+    "المصدر الرئيسي للطاقة في البلاد هو النفط",  # starts with المصدر, without a colon
+    "وقال إن التطبيق الجديد متاح للجميع في الأسواق الكبرى منذ أسبوع مضى على الأقل وفق ما ذكرته وكالات الأنباء",
+    "الرئيس الروسي",
+    "لا",
+    "السعر > 5 دولارات",
+])
+def test_article_sentences_that_share_a_word_with_a_cue_are_left_alone(line):
+    assert cue_blocks(line) == []
+
+
+def test_a_tail_swallows_what_follows_it_but_not_what_comes_before():
+    text = "المقال.\nالمصدر: وكالة\nمقالات ذات صلة\nعنوان أول\nعنوان ثان"
+    blocks = cue_blocks(text)
+    assert [(b.category, text[b.start:b.end]) for b in blocks] == [
+        ("source_credit", "المصدر: وكالة"), ("related_links", "مقالات ذات صلة\nعنوان أول\nعنوان ثان")]
+
+
+def test_lines_keep_offsets_past_emoji_and_spaces():
+    text = "😀 مقدمة\n\n   زر الذهاب إلى الأعلى  \n"
+    [line_a, line_b] = split_lines(text)
+    assert text[line_a.start:line_a.end] == "😀 مقدمة"
+    assert text[line_b.start:line_b.end] == "زر الذهاب إلى الأعلى"
+    [block] = cue_blocks(text)
+    assert text[block.start:block.end] == "زر الذهاب إلى الأعلى"
