@@ -20,13 +20,17 @@ import re
 from dataclasses import dataclass, field
 
 from app import paths
-from app.normalize import fold
+from app.normalize import ByteFold, fold
 
 # What may stand before a cue at the start of a line: spaces, bullets, dashes, quotes.
+_LEAD_CHARS = " \t\u00a0•·*-–—>|«\"'"
 _LEAD = r"^[\s•·*\-–—>|«\"']*"
 _JOIN = r"[\W_]+"
 _SEPARATOR_AFTER = r"[^\S\n]*[:：\-–|]"
 _WORDS = re.compile(r"[^\W_]+")
+# A line this long has more words than any cue allows (counting them would be wasted time).
+LONG_LINE_CHARS = 600
+_LONG = 10_000
 # A chrome block is made of short lines; a line with more words is article text unless a
 # 'contains' cue says otherwise.
 SHORT_LINE_WORDS = 8
@@ -40,8 +44,12 @@ MAX_GAP_LINES = 4
 class Line:
     start: int  # first non-space character
     end: int    # after the last non-space character
-    words: int
+    words: tuple[str, ...]  # the folded words (empty for a line too long to be chrome)
     folded: str
+
+    @property
+    def word_count(self) -> int:
+        return len(self.words) if self.words or len(self.folded) <= LONG_LINE_CHARS else _LONG
 
 
 @dataclass(frozen=True)
@@ -57,24 +65,57 @@ class Block:
 
 @dataclass(frozen=True)
 class _Cue:
+    """One entry of the cue file: its phrases as one regex (the first phrase that fits wins)."""
+
     category: str
     mode: str
-    phrase: str
+    phrases: tuple[str, ...]
     pattern: re.Pattern
     max_words: int
 
+    def match(self, line: Line) -> str | None:
+        """The phrase this line fits, if any."""
+        if line.word_count > self.max_words:
+            return None
+        found = self.pattern.search(line.folded)
+        return self.phrases[int(found.lastgroup[1:])] if found else None
+
 
 def split_lines(text: str) -> list[Line]:
-    """The non-blank lines of a text with their offsets (spaces at either end left out)."""
+    """The non-blank lines of a text with their offsets (spaces at either end left out).
+
+    The text is folded once: folding never touches a newline, so the folded text splits into the
+    same lines.
+    """
     lines, position = [], 0
-    for raw in text.split("\n"):
+    for raw, folded, spaced in zip(text.split("\n"), fold(text).split("\n"), word_form(text).split("\n")):
         stripped = raw.strip()
         if stripped:
             start = position + (len(raw) - len(raw.lstrip()))
-            folded = fold(stripped)
-            lines.append(Line(start, start + len(stripped), len(_WORDS.findall(folded)), folded))
+            folded = folded.strip()
+            words = () if len(folded) > LONG_LINE_CHARS else tuple(spaced.split())
+            lines.append(Line(start, start + len(stripped), words, folded))
         position += len(raw) + 1
     return lines
+
+
+def word_form(text: str) -> str:
+    """The folded text with every character that is not part of a word made a space (newlines kept),
+    so str.split() gives its words."""
+    try:
+        return _word_fold().apply(text)
+    except UnicodeEncodeError:  # a character outside ASCII and COMMON_CHARACTERS
+        return "\n".join(" ".join(_WORDS.findall(line)) for line in fold(text).split("\n"))
+
+
+@functools.cache
+def _word_fold() -> ByteFold:
+    def target(char: str) -> str:
+        folded = fold(char)
+        if char == "\n" or not folded:
+            return folded
+        return folded if _WORDS.fullmatch(folded) else " "
+    return ByteFold(target)
 
 
 def cue_blocks(text: str, lines: list[Line] | None = None) -> list[Block]:
@@ -82,27 +123,24 @@ def cue_blocks(text: str, lines: list[Line] | None = None) -> list[Block]:
     lines = split_lines(text) if lines is None else lines
     tagged: dict[int, tuple[str, str]] = {}
     for index, line in enumerate(lines):
-        cue = _first_cue(line)
-        if cue is None:
+        found = _first_cue(line)
+        if found is None:
             continue
-        if cue.mode == "tail" and _is_tail_opener(cue, line):
-            reason = f'"{cue.phrase}" opens a list of other articles, to the end of the document'
+        cue, phrase = found
+        if cue.mode == "tail" and _label_only(phrase, line):
+            # Only the phrase: a heading over a list. "اقرأ أيضا: عنوان" is one link, not a tail.
+            reason = f'"{phrase}" opens a list of other articles, to the end of the document'
             tail = Block(line.start, lines[-1].end, cue.category, reason, tuple(range(index, len(lines))))
             return _merge(_runs(lines, tagged), tail)
-        tagged[index] = (cue.category, f'cue "{cue.phrase}"')
-        if cue.mode == "start" and _label_only(cue, line) and index + 1 < len(lines) \
-                and lines[index + 1].words <= SHORT_LINE_WORDS:
+        tagged[index] = (cue.category, f'cue "{phrase}"')
+        if cue.mode == "start" and _label_only(phrase, line) and index + 1 < len(lines) \
+                and lines[index + 1].word_count <= SHORT_LINE_WORDS:
             tagged.setdefault(index + 1, tagged[index])  # "المصادر:" with the source on the next line
     return _runs(lines, tagged)
 
 
-def _label_only(cue: _Cue, line: Line) -> bool:
-    return line.words == len(_WORDS.findall(fold(cue.phrase)))
-
-
-def _is_tail_opener(cue: _Cue, line: Line) -> bool:
-    """Only the phrase (a heading over a list); "اقرأ أيضا: عنوان" is one link, not a tail."""
-    return _label_only(cue, line)
+def _label_only(phrase: str, line: Line) -> bool:
+    return line.word_count == len(_WORDS.findall(fold(phrase)))
 
 
 def _runs(lines: list[Line], tagged: dict[int, tuple[str, str]]) -> list[Block]:
@@ -112,7 +150,7 @@ def _runs(lines: list[Line], tagged: dict[int, tuple[str, str]]) -> list[Block]:
     for here, there in zip(indexes, indexes[1:]):
         gap = range(here + 1, there)
         if (tagged[here][0] == tagged[there][0] and len(gap) <= MAX_GAP_LINES
-                and all(lines[i].words <= SHORT_LINE_WORDS for i in gap)):
+                and all(lines[i].word_count <= SHORT_LINE_WORDS for i in gap)):
             joined.update({i: tagged[here] for i in gap})
     blocks: list[Block] = []
     for index in sorted(joined):
@@ -130,12 +168,15 @@ def _merge(blocks: list[Block], tail: Block) -> list[Block]:
     return [block for block in blocks if block.end <= tail.start] + [tail]
 
 
-def _first_cue(line: Line) -> _Cue | None:
+def _first_cue(line: Line) -> tuple[_Cue, str] | None:
+    if not _may_hold_a_cue(line):
+        return None
     for cue in _cues():
-        if line.words <= cue.max_words and cue.pattern.search(line.folded):
-            return cue
-    if line.words <= 3 and _MARKUP.search(line.folded):
-        return _MARKUP_CUE
+        phrase = cue.match(line)
+        if phrase is not None:
+            return cue, phrase
+    if line.word_count <= 3 and _MARKUP.search(line.folded):
+        return _MARKUP_CUE, _MARKUP_CUE.phrases[0]
     return None
 
 
@@ -144,32 +185,76 @@ def _first_cue(line: Line) -> _Cue | None:
 _MARKUP = re.compile(r"</?[^\W\d_]*>|<[^\W\d_]+|&(?:nbsp|amp|quot|lt|gt|#\d+);|^/?[^\W\d_]{1,4}/?>$")
 
 
-_MARKUP_CUE = _Cue("other", "line", "markup left over by the scraper", re.compile("$^"), 3)
+def _may_hold_a_cue(line: Line) -> bool:
+    """A quick test on words before any cue regex runs (most lines are article text): the line
+    starts with the first word of a line/start/tail phrase, holds the longest word of a 'contains'
+    phrase, or is short enough to be leftover markup."""
+    if line.word_count == _LONG:
+        return False
+    keys = _cue_keys()
+    return (len(line.words) <= 3 or line.words[0] in keys.first_words
+            or not keys.longest_words.isdisjoint(line.words)
+            or line.folded.lstrip(_LEAD_CHARS)[:1] in keys.symbols)
+
+
+@dataclass(frozen=True)
+class _Keys:
+    first_words: frozenset[str]
+    longest_words: frozenset[str]
+    symbols: frozenset[str]
+
+
+@functools.cache
+def _cue_keys() -> _Keys:
+    first, longest, symbols = set(), set(), set()
+    for cue in _cues():
+        for phrase in cue.phrases:
+            words = _WORDS.findall(fold(phrase))
+            if not words:
+                symbols.add(fold(phrase).strip()[:1])
+            elif cue.mode == "contains":
+                longest.add(max(words, key=len))
+            else:
+                first.add(words[0])
+    return _Keys(frozenset(first), frozenset(longest), frozenset(symbols))
+
+
+_MARKUP_CUE = _Cue("other", "line", ("markup left over by the scraper",), re.compile("$^"), 3)
 
 
 @functools.cache
 def _cues() -> tuple[_Cue, ...]:
-    """The cue list, compiled; order matters (the first cue that fits a line decides)."""
+    """The cue file, compiled: one regex per entry, in the file's order (the first entry that fits
+    a line decides)."""
     with open(paths.RESOURCES / "boilerplate_cues.json", encoding="utf-8") as handle:
         entries = json.load(handle)["cues"]
-    cues = []
-    for entry in entries:
-        mode = entry["match"]
-        for phrase in entry["phrases"]:
-            words = _WORDS.findall(fold(phrase))
-            body = _JOIN.join(map(re.escape, words)) if words else re.escape(fold(phrase).strip())
-            default = TAIL_LINK_WORDS if mode == "tail" else len(words) + (1 if len(words) >= 2 else 0)
-            max_words = entry.get("max_words", default)
-            cues.append(_Cue(entry["category"], mode, phrase, _pattern(mode, body, words), max_words))
-    return tuple(cues)
+    return tuple(_compile(entry) for entry in entries)
 
 
-def _pattern(mode: str, body: str, words: list[str]) -> re.Pattern:
+def _compile(entry: dict) -> _Cue:
+    mode, phrases = entry["match"], tuple(entry["phrases"])
+    alternatives, longest = [], 0
+    for number, phrase in enumerate(phrases):
+        words = _WORDS.findall(fold(phrase))
+        body = _JOIN.join(map(re.escape, words)) if words else re.escape(fold(phrase).strip())
+        alternatives.append(f"(?P<p{number}>{body}){_suffix(mode, words)}")
+        longest = max(longest, len(words) + (1 if len(words) >= 2 else 0))
+    either = "(?:" + "|".join(alternatives) + ")"
     if mode == "contains":
-        return re.compile(rf"(?<![^\W_]){body}(?![^\W_])")
+        pattern = rf"(?<![^\W_]){either}"
+    else:
+        pattern = _LEAD + either
+    default = TAIL_LINK_WORDS if mode == "tail" else longest
+    return _Cue(entry["category"], mode, phrases, re.compile(pattern), entry.get("max_words", default))
+
+
+def _suffix(mode: str, words: list[str]) -> str:
+    """What must follow a phrase for the mode (a line cue may carry one more word if it has two)."""
+    if mode == "contains":
+        return r"(?![^\W_])"
     if mode == "start":
-        after = "" if not words else _SEPARATOR_AFTER  # a credit or tag line: "المصدر: …", "© …"
-        return re.compile(rf"{_LEAD}{body}{after}")
+        return _SEPARATOR_AFTER if words else ""  # a credit or tag line: "المصدر: …"; "© …"
     if mode == "tail":  # the heading alone, or the heading with one link after a separator
-        return re.compile(rf"{_LEAD}{body}(?:[\W_]*$|{_SEPARATOR_AFTER})")
-    return re.compile(rf"{_LEAD}{body}(?:{_JOIN}[^\W_]+)?[\W_]*$")  # line
+        return rf"(?:[\W_]*$|{_SEPARATOR_AFTER})"
+    extra = rf"(?:{_JOIN}[^\W_]+)?" if len(words) >= 2 else ""
+    return rf"{extra}[\W_]*$"
