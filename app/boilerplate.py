@@ -61,6 +61,7 @@ class Block:
     category: str
     reason: str          # e.g. 'cue "اقرأ أيضا" opens the related links to the end'
     lines: tuple[int, ...] = field(default=(), compare=False)  # indexes into split_lines()
+    tail: bool = False   # runs from a heading such as مقالات مشابهة to the end of the document
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def cue_blocks(text: str, lines: list[Line] | None = None) -> list[Block]:
         if cue.mode == "tail" and _label_only(phrase, line):
             # Only the phrase: a heading over a list. "اقرأ أيضا: عنوان" is one link, not a tail.
             reason = f'"{phrase}" opens a list of other articles, to the end of the document'
-            tail = Block(line.start, lines[-1].end, cue.category, reason, tuple(range(index, len(lines))))
+            tail = Block(line.start, lines[-1].end, cue.category, reason, tuple(range(index, len(lines))), True)
             return _merge(_runs(lines, tagged), tail)
         tagged[index] = (cue.category, f'cue "{phrase}"')
         if cue.mode == "start" and _label_only(phrase, line) and index + 1 < len(lines) \

@@ -9,12 +9,13 @@ import sys
 from pathlib import Path
 
 from app import settings
+from app.boilerplate_index import all_suggestions, update_index
 from app.exporter import FORMATS, ExportReport, export_jsonl, export_stance_csv
 from app.importer import import_paths
 from app.project import Project, ProjectError
 from app.search import search_project
 
-SUBCOMMANDS = ("import", "export", "search")
+SUBCOMMANDS = ("import", "export", "search", "boilerplate")
 EXPORTERS = {"jsonl": export_jsonl, "stance-csv": export_stance_csv}
 
 
@@ -44,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
                            help="matched spans include an attached clitic (لروسيا rather than روسيا)")
     searching.add_argument("--json", action="store_true",
                            help='print a JSON list of {"document", "start", "end", "text", "kind"}')
+    boilerplate = commands.add_parser("boilerplate", help="list the pending boilerplate suggestions (site chrome, "
+                                                          "related-links tails, …) after indexing new documents")
+    boilerplate.add_argument("project", type=Path)
+    boilerplate.add_argument("--annotator", help="what this analyst has not decided yet (default: what no one has)")
+    boilerplate.add_argument("--json", action="store_true",
+                             help='print a JSON list of {"document", "start", "end", "category", "reason", "copies"}')
     return parser
 
 
@@ -116,9 +123,39 @@ def cmd_search(args) -> int:
     return 0
 
 
+def cmd_boilerplate(args) -> int:
+    project = Project.open(args.project)
+    try:
+        indexed = update_index(project)
+        suggestions = all_suggestions(project, args.annotator)
+        names = {document_id: project.document_name(document_id)
+                 for document_id in {suggestion.document_id for suggestion in suggestions}}
+        previews = {(s.document_id, s.start): _preview(project.document_text(s.document_id)[s.start:s.end])
+                    for s in suggestions} if not args.json else {}
+    finally:
+        project.close()
+    if args.json:
+        print(json.dumps([{"document": names[s.document_id], "start": s.start, "end": s.end, "category": s.category,
+                           "reason": s.reason, "copies": s.copies} for s in suggestions], ensure_ascii=False, indent=1))
+        return 0
+    for s in suggestions:
+        print(f"{names[s.document_id]}\t{s.start}\t{s.end}\t{s.category}\t×{s.copies}\t{s.reason}\t"
+              f"\u2068{previews[(s.document_id, s.start)]}\u2069")
+    groups = len({s.fingerprint for s in suggestions})
+    print(f"{len(suggestions)} suggestion(s) in {len(names)} document(s), {groups} group(s) to decide"
+          f" ({indexed} newly indexed document(s))", file=sys.stderr)
+    return 0
+
+
+def _preview(text: str, length: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= length else flat[:length - 1] + "…"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"import": cmd_import, "export": cmd_export, "search": cmd_search}[args.command]
+    handler = {"import": cmd_import, "export": cmd_export, "search": cmd_search,
+               "boilerplate": cmd_boilerplate}[args.command]
     try:
         return handler(args)
     except BrokenPipeError:

@@ -14,7 +14,7 @@ from typing import Callable
 from app import searchindex
 
 APPLICATION_ID = int.from_bytes(b"HSYA", "big")
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Each step takes a file from version N-1 to N; it runs in one transaction. A step is SQL
 # statements, or functions of the sqlite3 connection where SQL alone cannot do it.
@@ -56,6 +56,46 @@ STEPS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
     4: [
         searchindex.CREATE_TABLE,
         searchindex.index_all_documents,
+    ],
+    # 5: the boilerplate index (app.boilerplate_index); it fills itself, documents after a watermark.
+    5: [
+        """CREATE TABLE boilerplate_sites (
+            id INTEGER NOT NULL,
+            name VARCHAR NOT NULL,
+            documents INTEGER NOT NULL,
+            PRIMARY KEY (id),
+            UNIQUE (name)
+        )""",
+        """CREATE TABLE boilerplate_lines (
+            fingerprint INTEGER NOT NULL,
+            site_id INTEGER NOT NULL,
+            document_id INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            PRIMARY KEY (fingerprint, site_id, document_id, start),
+            FOREIGN KEY(site_id) REFERENCES boilerplate_sites (id),
+            FOREIGN KEY(document_id) REFERENCES documents (id) ON DELETE CASCADE
+        ) WITHOUT ROWID""",
+        "CREATE INDEX ix_boilerplate_lines_document ON boilerplate_lines (document_id)",
+        """CREATE TABLE boilerplate_counts (
+            fingerprint INTEGER NOT NULL,
+            site_id INTEGER NOT NULL,
+            documents INTEGER NOT NULL,
+            PRIMARY KEY (fingerprint, site_id),
+            FOREIGN KEY(site_id) REFERENCES boilerplate_sites (id)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE boilerplate_cues (
+            id INTEGER NOT NULL,
+            document_id INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            category VARCHAR NOT NULL,
+            reason VARCHAR NOT NULL,
+            fingerprint INTEGER NOT NULL,
+            PRIMARY KEY (id),
+            FOREIGN KEY(document_id) REFERENCES documents (id) ON DELETE CASCADE
+        )""",
+        "CREATE INDEX ix_boilerplate_cues_document_id ON boilerplate_cues (document_id)",
     ],
 }
 

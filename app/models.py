@@ -110,3 +110,48 @@ class Rejection(Base):
     start: Mapped[int | None]
     end: Mapped[int | None]
     created_at: Mapped[str]
+
+
+# ---- boilerplate index (app/boilerplate_index.py) ---------------------------------------------
+class BoilerplateSite(Base):
+    """A source site, from a document's metadata ("" when unknown): lines repeat within a site."""
+
+    __tablename__ = "boilerplate_sites"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+    documents: Mapped[int] = mapped_column(default=0)  # its documents indexed so far
+
+
+class BoilerplateLine(Base):
+    """One non-blank line of a document: where it is and the fingerprint of its folded words."""
+
+    __tablename__ = "boilerplate_lines"
+    __table_args__ = (Index("ix_boilerplate_lines_document", "document_id"), {"sqlite_with_rowid": False})
+    fingerprint: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    site_id: Mapped[int] = mapped_column(ForeignKey("boilerplate_sites.id"), primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    start: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    end: Mapped[int]
+
+
+class BoilerplateCount(Base):
+    """In how many documents of a site a line fingerprint occurs (kept up to date by the indexer)."""
+
+    __tablename__ = "boilerplate_counts"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+    fingerprint: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    site_id: Mapped[int] = mapped_column(ForeignKey("boilerplate_sites.id"), primary_key=True)
+    documents: Mapped[int]
+
+
+class BoilerplateCue(Base):
+    """A block a document's own cue phrases point at (app.boilerplate.cue_blocks)."""
+
+    __tablename__ = "boilerplate_cues"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int]
+    end: Mapped[int]
+    category: Mapped[str]
+    reason: Mapped[str]
+    fingerprint: Mapped[int]  # of the block's folded words: equal blocks are copies of one another

@@ -1,0 +1,254 @@
+"""The boilerplate index: every line's fingerprint and every cue block, per document, kept up to date.
+
+`update_index` reads the documents added since it last ran (a watermark in project_info), so an import
+of a few documents costs only those; nothing is ever rebuilt. For each document it stores
+- the fingerprint of each non-blank line's folded words, with the document's site, and how many
+  documents of that site hold each fingerprint (`boilerplate_counts`);
+- the blocks its cue phrases point at (app.boilerplate.cue_blocks).
+
+A line is suggested as boilerplate when it repeats in at least MIN_COPIES documents of its site and
+in at least SITE_SHARE of them (a quote carried by two follow-up stories is not chrome). Consecutive
+repeated lines form one block. Suggestions are grouped by fingerprint: equal blocks anywhere in the
+corpus are copies, and one decision covers them all. A tail (مقالات مشابهة to the end) is grouped by
+its heading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, replace
+from typing import Callable
+from urllib.parse import urlsplit
+
+from sqlalchemy import insert, select, text
+
+from app.boilerplate import Block, Line, cue_blocks, split_lines
+from app.models import (Annotation, BoilerplateCount, BoilerplateCue, BoilerplateLine, BoilerplateSite, Document,
+                        Rejection)
+from app.project import Project
+from app.searchindex import ID_CHUNK
+
+WATERMARK = "boilerplate_indexed_through"
+BATCH = 500
+MIN_COPIES = 3
+SITE_SHARE = 0.01
+# Where in a document a repeated line without a cue sits decides its category guess.
+HEAD_SHARE, FOOT_SHARE = 0.25, 0.75
+SITE_KEYS = ("site", "source", "domain", "publisher")
+URL_KEYS = ("url", "link", "source_url")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    document_id: int
+    start: int
+    end: int
+    category: str
+    reason: str
+    fingerprint: int  # the group: blocks with equal fingerprints are copies of one another
+    copies: int = 1
+
+
+def fingerprint(key: str) -> int:
+    """A stable 64-bit signed fingerprint (Python's hash() changes from run to run)."""
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+
+
+def site_of(meta: dict) -> str:
+    """The document's site: a site/source field of its metadata, else the host of its URL ("" if unknown)."""
+    for key in SITE_KEYS:
+        if isinstance(meta.get(key), str) and meta[key].strip():
+            return meta[key].strip().casefold()
+    for key in URL_KEYS:
+        if isinstance(meta.get(key), str) and meta[key].strip():
+            host = urlsplit(meta[key].strip()).hostname or ""
+            return host.removeprefix("www.")
+    return ""
+
+
+# ---- keeping the index up to date ----------------------------------------------------------------
+def pending_documents(project: Project) -> int:
+    """How many documents the index has not read yet."""
+    through = int(project.info(WATERMARK, "0"))
+    with project.session() as session:
+        return session.scalar(select(text("count(*)")).select_from(Document).where(Document.id > through))
+
+
+def update_index(project: Project, progress: Callable[[int, int], None] = lambda done, total: None,
+                 cancelled: Callable[[], bool] = lambda: False) -> int:
+    """Index the documents added since the last run, BATCH per transaction; returns how many.
+
+    Cancelling keeps what was committed; the next run goes on from there.
+    """
+    through = int(project.info(WATERMARK, "0"))
+    with project.session() as session:
+        ids = list(session.scalars(select(Document.id).where(Document.id > through).order_by(Document.id)))
+    done = 0
+    for chunk in range(0, len(ids), BATCH):
+        if cancelled():
+            break
+        _index_batch(project, ids[chunk:chunk + BATCH])
+        done += len(ids[chunk:chunk + BATCH])
+        progress(done, len(ids))
+    return done
+
+
+def _index_batch(project: Project, ids: list[int]) -> None:
+    with project.session.begin() as session:
+        rows = session.execute(select(Document.id, Document.text, Document.meta).where(Document.id.in_(ids))
+                               .order_by(Document.id)).all()
+        sites = _site_ids(session, {site_of(meta or {}) for _, _, meta in rows})
+        lines, cues, counts, per_site = [], [], {}, {}
+        for document_id, stored, meta in rows:
+            site = sites[site_of(meta or {})]
+            per_site[site] = per_site.get(site, 0) + 1
+            document_lines = split_lines(stored)
+            prints = [fingerprint(_key(line)) for line in document_lines]
+            lines += [{"fingerprint": p, "site_id": site, "document_id": document_id, "start": line.start,
+                       "end": line.end} for p, line in zip(prints, document_lines)]
+            for p in set(prints):
+                counts[(p, site)] = counts.get((p, site), 0) + 1
+            cues += [{"document_id": document_id, "start": block.start, "end": block.end,
+                      "category": block.category, "reason": block.reason,
+                      "fingerprint": _block_print(block, document_lines)}
+                     for block in cue_blocks(stored, document_lines)]
+        if lines:
+            session.execute(insert(BoilerplateLine), lines)
+        if cues:
+            session.execute(insert(BoilerplateCue), cues)
+        session.execute(text(
+            "INSERT INTO boilerplate_counts (fingerprint, site_id, documents) VALUES (:p, :s, :n) "
+            "ON CONFLICT (fingerprint, site_id) DO UPDATE SET documents = documents + excluded.documents"),
+            [{"p": p, "s": s, "n": n} for (p, s), n in counts.items()])
+        session.execute(text("UPDATE boilerplate_sites SET documents = documents + :n WHERE id = :s"),
+                        [{"n": n, "s": s} for s, n in per_site.items()])
+        session.execute(text("INSERT INTO project_info (key, value) VALUES (:k, :v) "
+                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+                        {"k": WATERMARK, "v": str(ids[-1])})
+
+
+def _site_ids(session, names: set[str]) -> dict[str, int]:
+    known = dict(session.execute(select(BoilerplateSite.name, BoilerplateSite.id)
+                                 .where(BoilerplateSite.name.in_(names))).all())
+    for name in sorted(names - set(known)):
+        known[name] = session.execute(insert(BoilerplateSite).values(name=name, documents=0)
+                                      .returning(BoilerplateSite.id)).scalar_one()
+    return known
+
+
+def _key(line: Line) -> str:
+    return " ".join(line.words) if line.words else " ".join(line.folded.split())
+
+
+def _block_print(block: Block, lines: list[Line]) -> int:
+    """Equal blocks are copies; a tail is the same decision wherever its heading opens one."""
+    if block.tail:
+        return fingerprint("tail\n" + _key(lines[block.lines[0]]))
+    return fingerprint("\n".join(_key(lines[index]) for index in block.lines))
+
+
+# ---- suggestions ---------------------------------------------------------------------------------
+def suggestions_for(project: Project, document_id: int, annotator: str | None = None) -> list[Suggestion]:
+    """The pending suggestions of one document (what `annotator` has not decided yet), in text order."""
+    return _pending(project, {document_id: _document_suggestions(project, document_id)}, annotator)
+
+
+def all_suggestions(project: Project, annotator: str | None = None) -> list[Suggestion]:
+    """Every pending suggestion of the corpus, in document and text order, with its number of copies."""
+    by_document: dict[int, list[Suggestion]] = {}
+    for document_id in _documents_with_candidates(project):
+        by_document[document_id] = _document_suggestions(project, document_id)
+    pending = _pending(project, by_document, annotator)
+    copies: dict[int, int] = {}
+    for suggestion in pending:
+        copies[suggestion.fingerprint] = copies.get(suggestion.fingerprint, 0) + 1
+    return [replace(suggestion, copies=copies[suggestion.fingerprint]) for suggestion in pending]
+
+
+def _documents_with_candidates(project: Project) -> list[int]:
+    """Documents holding a cue block or a line repeated often enough in its site."""
+    with project.session() as session:
+        found = set(session.scalars(select(BoilerplateCue.document_id).distinct()))
+        frequent = session.execute(text(
+            "SELECT c.fingerprint, c.site_id FROM boilerplate_counts c JOIN boilerplate_sites s ON s.id = c.site_id "
+            "WHERE c.documents >= :least AND c.documents >= s.documents * :share"),
+            {"least": MIN_COPIES, "share": SITE_SHARE}).all()
+        for p, site in frequent:
+            found.update(session.scalars(select(BoilerplateLine.document_id).where(
+                BoilerplateLine.fingerprint == p, BoilerplateLine.site_id == site)))
+    return sorted(found)
+
+
+def _document_suggestions(project: Project, document_id: int) -> list[Suggestion]:
+    with project.session() as session:
+        cues = [Suggestion(document_id, *row) for row in session.execute(
+            select(BoilerplateCue.start, BoilerplateCue.end, BoilerplateCue.category, BoilerplateCue.reason,
+                   BoilerplateCue.fingerprint).where(BoilerplateCue.document_id == document_id)
+            .order_by(BoilerplateCue.start))]
+        lines = session.execute(text(
+            "SELECT l.start, l.\"end\", l.fingerprint, c.documents, s.documents, s.name "
+            "FROM boilerplate_lines l JOIN boilerplate_counts c ON c.fingerprint = l.fingerprint "
+            "AND c.site_id = l.site_id JOIN boilerplate_sites s ON s.id = l.site_id "
+            "WHERE l.document_id = :d ORDER BY l.start"), {"d": document_id}).all()
+    repeated = _repeated_blocks(document_id, lines, cues)
+    return sorted(cues + repeated, key=lambda suggestion: suggestion.start)
+
+
+def _repeated_blocks(document_id: int, lines: list, cues: list[Suggestion]) -> list[Suggestion]:
+    """Runs of consecutive lines repeated across the site, outside the cue blocks."""
+    def frequent(row) -> bool:
+        return row[3] >= MIN_COPIES and row[3] >= math.ceil(row[4] * SITE_SHARE)
+
+    def in_cue(row) -> bool:
+        return any(cue.start <= row[0] and row[1] <= cue.end for cue in cues)
+
+    runs: list[list] = []
+    for position, row in enumerate(lines):
+        if not frequent(row) or in_cue(row):
+            continue
+        if runs and runs[-1][-1][0] == position - 1:
+            runs[-1].append((position, row))
+        else:
+            runs.append([(position, row)])
+    blocks = []
+    for run in runs:
+        first, last = run[0][1], run[-1][1]
+        copies = min(row[3] for _, row in run)
+        site = f"site {first[5]}" if first[5] else "this corpus (site unknown)"
+        blocks.append(Suggestion(
+            document_id, first[0], last[1], _position_category(run[0][0], run[-1][0], len(lines)),
+            f"repeated in {copies} documents of {site}", fingerprint(" ".join(str(row[2]) for _, row in run)),
+            copies))
+    return blocks
+
+
+def _position_category(first: int, last: int, count: int) -> str:
+    """Chrome at the top of a page is navigation, at the bottom a footer."""
+    if last == count - 1 or first / max(count, 1) >= FOOT_SHARE:
+        return "footer"
+    if first == 0 or first / max(count, 1) < HEAD_SHARE:
+        return "navigation"
+    return "other"
+
+
+def _pending(project: Project, by_document: dict[int, list[Suggestion]], annotator: str | None) -> list[Suggestion]:
+    """Leave out what the analyst decided: blocks their boilerplate spans cover, and rejected groups."""
+    covered: dict[int, list[tuple[int, int]]] = {}
+    spans = select(Annotation.document_id, Annotation.start, Annotation.end).where(Annotation.layer == "boilerplate")
+    rejections = select(Rejection.form).where(Rejection.layer == "boilerplate")
+    if annotator is not None:  # else: what no analyst has decided
+        annotator_id = project._known_annotator_id(annotator)
+        spans = spans.where(Annotation.annotator_id == annotator_id)
+        rejections = rejections.where(Rejection.annotator_id == annotator_id)
+    ids = list(by_document)
+    with project.session() as session:
+        for chunk in range(0, len(ids), ID_CHUNK):
+            for document_id, start, end in session.execute(
+                    spans.where(Annotation.document_id.in_(ids[chunk:chunk + ID_CHUNK]))):
+                covered.setdefault(document_id, []).append((start, end))
+        rejected = set(session.scalars(rejections))
+    return [suggestion for document_id in sorted(by_document) for suggestion in by_document[document_id]
+            if str(suggestion.fingerprint) not in rejected
+            and not any(start <= suggestion.start and suggestion.end <= end
+                        for start, end in covered.get(document_id, ()))]

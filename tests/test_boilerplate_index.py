@@ -1,0 +1,138 @@
+"""The boilerplate index: incremental, per site, grouped by fingerprint, minus what was decided."""
+
+import pytest
+
+from app import paths
+from app.boilerplate_index import (MIN_COPIES, WATERMARK, all_suggestions, fingerprint, pending_documents,
+                                   site_of, suggestions_for, update_index)
+from app.importer import Importer, ParsedDocument, import_paths
+from app.models import Rejection
+from app.project import Span, now_iso
+
+FOOTER = "حقوق الطبع لموقع المثال ٢٠٢٤"
+
+
+def add(project, text, name, url=None):
+    importer = Importer(project, "tester")
+    document = ParsedDocument(name, None, text, {"url": url} if url else {}, [])
+    importer._pending.append((name, [document]))
+    importer._pending_documents = 1
+    importer._flush()
+    return project.known_hashes()[document.sha256]
+
+
+def article(number: int) -> str:
+    return f"خبر رقم {number} عن زيارة الوفد إلى العاصمة ولقاءات مطولة مع المسؤولين هناك.\nتفاصيل إضافية {number}."
+
+
+def test_the_index_reads_only_documents_it_has_not_seen(project):
+    import_paths(project, [paths.SEEDS], "amal")
+    assert pending_documents(project) == 5
+    assert update_index(project) == 5 and pending_documents(project) == 0
+    assert update_index(project) == 0
+    add(project, article(1) + "\nزر الذهاب إلى الأعلى", "new.txt")
+    assert pending_documents(project) == 1
+    progress = []
+    assert update_index(project, progress=lambda done, total: progress.append((done, total))) == 1
+    assert progress == [(1, 1)] and project.info(WATERMARK) == str(project.document_ids()[-1])
+
+
+def test_a_cancelled_run_keeps_its_batches_and_the_next_goes_on(project):
+    for number in range(3):
+        add(project, article(number), f"{number}.txt")
+    assert update_index(project, cancelled=lambda: True) == 0
+    assert pending_documents(project) == 3 and update_index(project) == 3
+
+
+def test_a_line_repeated_across_a_site_is_suggested_in_every_copy(project):
+    ids = [add(project, f"{article(n)}\n{FOOTER}", f"{n}.txt", url=f"https://www.example.com/{n}")
+           for n in range(MIN_COPIES)]
+    add(project, f"{article(9)}\n{FOOTER}", "other-site.txt", url="https://another.net/a")
+    update_index(project)
+    found = [s for s in all_suggestions(project) if project.document_text(s.document_id)[s.start:s.end] == FOOTER]
+    assert [s.document_id for s in found] == ids  # the other site's single copy is not enough there
+    assert {s.category for s in found} == {"footer"} and {s.copies for s in found} == {MIN_COPIES}
+    assert found[0].reason == f"repeated in {MIN_COPIES} documents of site example.com"
+    assert len({s.fingerprint for s in found}) == 1  # one group: one decision covers every copy
+
+
+def test_a_line_in_too_few_documents_is_article_text(project):
+    for n in range(MIN_COPIES - 1):
+        add(project, f"{article(n)}\nنثمن كثيرا دعمكم المنتظم والدائم للسياسة الروسية", f"{n}.txt")
+    update_index(project)
+    assert all_suggestions(project) == []
+
+
+def test_consecutive_repeated_lines_are_one_block_and_counts_grow_with_imports(project):
+    chrome = "القائمة الجانبية للموقع\nأخبار محلية | رياضة | اقتصاد"
+    ids = [add(project, f"{chrome}\n{article(n)}", f"{n}.txt") for n in range(MIN_COPIES - 1)]
+    update_index(project)
+    assert suggestions_for(project, ids[0]) == []
+    ids.append(add(project, f"{chrome}\n{article(7)}", "7.txt"))  # the third copy arrives later
+    update_index(project)
+    [block] = suggestions_for(project, ids[0])
+    assert project.document_text(ids[0])[block.start:block.end] == chrome
+    assert block.category == "navigation" and block.copies == MIN_COPIES
+
+
+def test_suggestions_of_one_document_are_those_of_the_corpus_list(project):
+    import_paths(project, [paths.SEEDS], "amal")
+    update_index(project)
+    every = all_suggestions(project)
+    for document_id in project.document_ids():
+        mine = [s for s in every if s.document_id == document_id]
+        assert [(s.start, s.end, s.category) for s in suggestions_for(project, document_id)] == \
+            [(s.start, s.end, s.category) for s in mine]
+
+
+def test_decided_suggestions_are_no_longer_pending(project):
+    import_paths(project, [paths.SEEDS], "amal")
+    update_index(project)
+    first, second, *rest = all_suggestions(project, "amal")
+    project.add_annotation(Span(first.document_id, "amal", "boilerplate", first.category, first.start, first.end))
+    with project.session.begin() as session:
+        session.add(Rejection(annotator_id=project.annotator_id("amal"), layer="boilerplate",
+                              label=second.category, form=str(second.fingerprint), created_at=now_iso()))
+    left = all_suggestions(project, "amal")
+    assert first not in left and all(s.fingerprint != second.fingerprint for s in left)
+    assert len(all_suggestions(project, "someone else")) == len(rest) + 2
+
+
+@pytest.mark.parametrize("meta, site", [
+    ({"url": "https://www.aljadeed.tv/news/1"}, "aljadeed.tv"),
+    ({"site": "Sada El Balad", "url": "https://x.org"}, "sada el balad"),
+    ({"url": "not a url"}, ""),
+    ({}, ""),
+])
+def test_site_of_a_document(meta, site):
+    assert site_of(meta) == site
+
+
+def test_fingerprints_are_stable_across_runs():
+    assert fingerprint("زر الذهاب الى الاعلى") == fingerprint("زر الذهاب الى الاعلى")
+    assert fingerprint("a") == 4681665781835383343  # fixed: stored fingerprints must not change meaning
+
+
+def test_headless_boilerplate_lists_pending_suggestions_as_json(tmp_path, capsys):
+    import json
+
+    from app.cli import main as cli
+    from app.project import Project
+
+    path = tmp_path / "demo.hashiya"
+    project = Project.create(path)
+    import_paths(project, [paths.SEEDS], "amal")
+    texts = {project.document_name(i): project.document_text(i) for i in project.document_ids()}
+    project.close()
+    assert cli(["boilerplate", str(path), "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed and all(set(item) == {"document", "start", "end", "category", "reason", "copies"} for item in listed)
+    by_text = {texts[item["document"]][item["start"]:item["end"]]: item for item in listed}
+    assert by_text["زر الذهاب إلى الأعلى"]["category"] == "navigation"
+    assert by_text["شارك القصة"]["copies"] == 1
+    tails = [item for item in listed if item["category"] == "related_links"]
+    assert len(tails) == 2 and {item["copies"] for item in tails} == {2}  # one heading, two documents
+
+    assert cli(["boilerplate", str(path)]) == 0  # indexing again finds nothing new; text output
+    captured = capsys.readouterr()
+    assert captured.out.count("\n") == len(listed) and "(0 newly indexed document(s))" in captured.err
