@@ -21,12 +21,12 @@ from dataclasses import dataclass, replace
 from typing import Callable
 from urllib.parse import urlsplit
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import delete, insert, select, text
 
 from app.boilerplate import Block, Line, cue_blocks, split_lines
 from app.models import (Annotation, BoilerplateCount, BoilerplateCue, BoilerplateLine, BoilerplateSite, Document,
                         Rejection)
-from app.project import Project
+from app.project import Project, Span, now_iso
 from app.searchindex import ID_CHUNK
 
 WATERMARK = "boilerplate_indexed_through"
@@ -252,3 +252,45 @@ def _pending(project: Project, by_document: dict[int, list[Suggestion]], annotat
             if str(suggestion.fingerprint) not in rejected
             and not any(start <= suggestion.start and suggestion.end <= end
                         for start, end in covered.get(document_id, ()))]
+
+
+# ---- decisions -------------------------------------------------------------------------------------
+def copies(project: Project, suggestion: Suggestion, annotator: str | None = None) -> list[Suggestion]:
+    """Every pending copy of a suggestion's group in the corpus (the suggestion itself included)."""
+    with project.session() as session:
+        cue_documents = set(session.scalars(select(BoilerplateCue.document_id).where(
+            BoilerplateCue.fingerprint == suggestion.fingerprint)))
+        first_line = session.execute(select(BoilerplateLine.fingerprint, BoilerplateLine.site_id).where(
+            BoilerplateLine.document_id == suggestion.document_id,
+            BoilerplateLine.start == suggestion.start)).first()
+        line_documents = set() if first_line is None else set(session.scalars(
+            select(BoilerplateLine.document_id).where(BoilerplateLine.fingerprint == first_line[0],
+                                                      BoilerplateLine.site_id == first_line[1])))
+    candidates = {document_id: _document_suggestions(project, document_id)
+                  for document_id in sorted(cue_documents | line_documents | {suggestion.document_id})}
+    return [found for found in _pending(project, candidates, annotator) if found.fingerprint == suggestion.fingerprint]
+
+
+def accept(project: Project, group: list[Suggestion], annotator: str, category: str) -> list[Span]:
+    """Every copy becomes the analyst's boilerplate span of `category` (provenance "detected"), in one
+    transaction; returns the spans (deleting them undoes the decision)."""
+    return project.add_annotations(
+        Span(copy.document_id, annotator, "boilerplate", category, copy.start, copy.end, provenance="detected",
+             attrs={"reason": copy.reason})
+        for copy in group)
+
+
+def reject(project: Project, suggestion: Suggestion, annotator: str) -> None:
+    """Not boilerplate: the group is not suggested to this analyst again, anywhere."""
+    with project.session.begin() as session:
+        session.execute(insert(Rejection).values(
+            annotator_id=project._ensure_annotator(session, annotator), layer="boilerplate",
+            label=suggestion.category, form=str(suggestion.fingerprint), created_at=now_iso()))
+
+
+def forget_rejection(project: Project, suggestion: Suggestion, annotator: str) -> None:
+    """Undo of `reject`."""
+    with project.session.begin() as session:
+        session.execute(delete(Rejection).where(
+            Rejection.layer == "boilerplate", Rejection.form == str(suggestion.fingerprint),
+            Rejection.annotator_id == project._known_annotator_id(annotator)))

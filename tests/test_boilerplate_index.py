@@ -136,3 +136,29 @@ def test_headless_boilerplate_lists_pending_suggestions_as_json(tmp_path, capsys
     assert cli(["boilerplate", str(path)]) == 0  # indexing again finds nothing new; text output
     captured = capsys.readouterr()
     assert captured.out.count("\n") == len(listed) and "(0 newly indexed document(s))" in captured.err
+
+
+def test_accepting_a_group_marks_every_copy_and_rejecting_hides_it_everywhere(project):
+    from app.boilerplate_index import accept, copies, forget_rejection, reject
+
+    ids = [add(project, f"{article(n)}\n{FOOTER}", f"{n}.txt", url=f"https://example.com/{n}") for n in range(4)]
+    for n in range(2):
+        add(project, f"{article(10 + n)}\nمقالات مشابهة\nعنوان {n}", f"tail{n}.txt")
+    update_index(project)
+    [footer] = [s for s in suggestions_for(project, ids[1], "amal") if s.category == "footer"]
+    group = copies(project, footer, "amal")
+    assert [s.document_id for s in group] == ids
+    spans = accept(project, group, "amal", "footer")
+    stored = [(s.document_id, s.label, s.provenance) for d in ids for s in project.annotations(d, layer="boilerplate")]
+    assert stored == [(d, "footer", "detected") for d in ids]
+    assert all(s.document_id != ids[0] or s.category != "footer" for s in all_suggestions(project, "amal"))
+    project.delete_annotations(span.uid for span in spans)  # undo
+    assert len(copies(project, footer, "amal")) == 4
+
+    [tail] = [s for s in all_suggestions(project, "amal") if s.category == "related_links"][:1]
+    assert len(copies(project, tail, "amal")) == 2  # the same heading in two documents
+    reject(project, tail, "amal")
+    assert not [s for s in all_suggestions(project, "amal") if s.category == "related_links"]
+    assert [s for s in all_suggestions(project, "bilal") if s.category == "related_links"]  # others still see it
+    forget_rejection(project, tail, "amal")
+    assert len([s for s in all_suggestions(project, "amal") if s.category == "related_links"]) == 2
