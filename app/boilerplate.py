@@ -18,6 +18,7 @@ import functools
 import json
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from app import paths
 from app.normalize import ByteFold, fold
@@ -40,8 +41,7 @@ TAIL_LINK_WORDS = 30
 MAX_GAP_LINES = 4
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):  # a tuple: a document has dozens, and an index run reads 100,000 documents
     start: int  # first non-space character
     end: int    # after the last non-space character
     words: tuple[str, ...]  # the folded words (empty for a line too long to be chrome)
@@ -73,13 +73,21 @@ class _Cue:
     phrases: tuple[str, ...]
     pattern: re.Pattern
     max_words: int
+    keys: frozenset[str] = frozenset()  # a line must hold one (first word, or any word for 'contains')
+    symbols: frozenset[str] = frozenset()  # or start with one (©)
 
     def match(self, line: Line) -> str | None:
         """The phrase this line fits, if any."""
-        if line.word_count > self.max_words:
+        if line.word_count > self.max_words or not self._may_fit(line):
             return None
         found = self.pattern.search(line.folded)
         return self.phrases[int(found.lastgroup[1:])] if found else None
+
+    def _may_fit(self, line: Line) -> bool:
+        if self.mode == "contains":
+            return not self.keys.isdisjoint(line.words)
+        return (bool(line.words) and line.words[0] in self.keys) or \
+            (bool(self.symbols) and line.folded.lstrip(_LEAD_CHARS)[:1] in self.symbols)
 
 
 def split_lines(text: str) -> list[Line]:
@@ -90,12 +98,11 @@ def split_lines(text: str) -> list[Line]:
     """
     lines, position = [], 0
     for raw, folded, spaced in zip(text.split("\n"), fold(text).split("\n"), word_form(text).split("\n")):
-        stripped = raw.strip()
-        if stripped:
-            start = position + (len(raw) - len(raw.lstrip()))
+        if raw and not raw.isspace():
+            start = position + len(raw) - len(raw.lstrip())
             folded = folded.strip()
             words = () if len(folded) > LONG_LINE_CHARS else tuple(spaced.split())
-            lines.append(Line(start, start + len(stripped), words, folded))
+            lines.append(Line(start, position + len(raw.rstrip()), words, folded))
         position += len(raw) + 1
     return lines
 
@@ -123,8 +130,9 @@ def cue_blocks(text: str, lines: list[Line] | None = None) -> list[Block]:
     """Boilerplate blocks a document's own cue phrases point at, in text order."""
     lines = split_lines(text) if lines is None else lines
     tagged: dict[int, tuple[str, str]] = {}
+    keys = _cue_keys()
     for index, line in enumerate(lines):
-        found = _first_cue(line)
+        found = _first_cue(line) if _may_hold_a_cue(line, keys) else None
         if found is None:
             continue
         cue, phrase = found
@@ -170,8 +178,6 @@ def _merge(blocks: list[Block], tail: Block) -> list[Block]:
 
 
 def _first_cue(line: Line) -> tuple[_Cue, str] | None:
-    if not _may_hold_a_cue(line):
-        return None
     for cue in _cues():
         phrase = cue.match(line)
         if phrase is not None:
@@ -186,13 +192,12 @@ def _first_cue(line: Line) -> tuple[_Cue, str] | None:
 _MARKUP = re.compile(r"</?[^\W\d_]*>|<[^\W\d_]+|&(?:nbsp|amp|quot|lt|gt|#\d+);|^/?[^\W\d_]{1,4}/?>$")
 
 
-def _may_hold_a_cue(line: Line) -> bool:
+def _may_hold_a_cue(line: Line, keys: _Keys) -> bool:
     """A quick test on words before any cue regex runs (most lines are article text): the line
     starts with the first word of a line/start/tail phrase, holds the longest word of a 'contains'
     phrase, or is short enough to be leftover markup."""
-    if line.word_count == _LONG:
+    if not line.words and len(line.folded) > LONG_LINE_CHARS:
         return False
-    keys = _cue_keys()
     return (len(line.words) <= 3 or line.words[0] in keys.first_words
             or not keys.longest_words.isdisjoint(line.words)
             or line.folded.lstrip(_LEAD_CHARS)[:1] in keys.symbols)
@@ -207,17 +212,10 @@ class _Keys:
 
 @functools.cache
 def _cue_keys() -> _Keys:
-    first, longest, symbols = set(), set(), set()
-    for cue in _cues():
-        for phrase in cue.phrases:
-            words = _WORDS.findall(fold(phrase))
-            if not words:
-                symbols.add(fold(phrase).strip()[:1])
-            elif cue.mode == "contains":
-                longest.add(max(words, key=len))
-            else:
-                first.add(words[0])
-    return _Keys(frozenset(first), frozenset(longest), frozenset(symbols))
+    cues = _cues()
+    return _Keys(frozenset().union(*(cue.keys for cue in cues if cue.mode != "contains")),
+                 frozenset().union(*(cue.keys for cue in cues if cue.mode == "contains")),
+                 frozenset().union(*(cue.symbols for cue in cues)))
 
 
 _MARKUP_CUE = _Cue("other", "line", ("markup left over by the scraper",), re.compile("$^"), 3)
@@ -246,7 +244,15 @@ def _compile(entry: dict) -> _Cue:
     else:
         pattern = _LEAD + either
     default = TAIL_LINK_WORDS if mode == "tail" else longest
-    return _Cue(entry["category"], mode, phrases, re.compile(pattern), entry.get("max_words", default))
+    keys, symbols = set(), set()
+    for phrase in phrases:
+        words = _WORDS.findall(fold(phrase))
+        if not words:
+            symbols.add(fold(phrase).strip()[:1])
+        else:
+            keys.add(max(words, key=len) if mode == "contains" else words[0])
+    return _Cue(entry["category"], mode, phrases, re.compile(pattern), entry.get("max_words", default),
+                frozenset(keys), frozenset(symbols))
 
 
 def _suffix(mode: str, words: list[str]) -> str:

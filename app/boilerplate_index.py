@@ -15,8 +15,8 @@ its heading.
 
 from __future__ import annotations
 
-import hashlib
 import math
+import zlib
 from dataclasses import dataclass, replace
 from typing import Callable
 from urllib.parse import urlsplit
@@ -24,8 +24,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, insert, select, text
 
 from app.boilerplate import Block, Line, cue_blocks, split_lines
-from app.models import (Annotation, BoilerplateCount, BoilerplateCue, BoilerplateLine, BoilerplateSite, Document,
-                        Rejection)
+from app.models import Annotation, BoilerplateCue, BoilerplateLine, BoilerplateSite, Document, Rejection
 from app.project import Project, Span, now_iso
 from app.searchindex import ID_CHUNK
 
@@ -51,8 +50,11 @@ class Suggestion:
 
 
 def fingerprint(key: str) -> int:
-    """A stable 64-bit signed fingerprint (Python's hash() changes from run to run)."""
-    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+    """A stable 64-bit signed fingerprint (Python's hash() changes from run to run): CRC-32 and
+    Adler-32 side by side, both C-fast; an index run takes one per line of 100,000 documents."""
+    data = key.encode("utf-8")
+    value = (zlib.crc32(data) << 32) | zlib.adler32(data)
+    return value - (1 << 64) if value >= 1 << 63 else value
 
 
 def site_of(meta: dict) -> str:
@@ -105,27 +107,25 @@ def _index_batch(project: Project, ids: list[int]) -> None:
             per_site[site] = per_site.get(site, 0) + 1
             document_lines = split_lines(stored)
             prints = [fingerprint(_key(line)) for line in document_lines]
-            lines += [{"fingerprint": p, "site_id": site, "document_id": document_id, "start": line.start,
-                       "end": line.end} for p, line in zip(prints, document_lines)]
+            lines += [(p, site, document_id, line.start, line.end) for p, line in zip(prints, document_lines)]
             for p in set(prints):
                 counts[(p, site)] = counts.get((p, site), 0) + 1
-            cues += [{"document_id": document_id, "start": block.start, "end": block.end,
-                      "category": block.category, "reason": block.reason,
-                      "fingerprint": _block_print(block, document_lines)}
-                     for block in cue_blocks(stored, document_lines)]
-        if lines:
-            session.execute(insert(BoilerplateLine), lines)
-        if cues:
-            session.execute(insert(BoilerplateCue), cues)
-        session.execute(text(
-            "INSERT INTO boilerplate_counts (fingerprint, site_id, documents) VALUES (:p, :s, :n) "
-            "ON CONFLICT (fingerprint, site_id) DO UPDATE SET documents = documents + excluded.documents"),
-            [{"p": p, "s": s, "n": n} for (p, s), n in counts.items()])
-        session.execute(text("UPDATE boilerplate_sites SET documents = documents + :n WHERE id = :s"),
-                        [{"n": n, "s": s} for s, n in per_site.items()])
-        session.execute(text("INSERT INTO project_info (key, value) VALUES (:k, :v) "
-                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
-                        {"k": WATERMARK, "v": str(ids[-1])})
+            cues += [(document_id, block.start, block.end, block.category, block.reason,
+                      _block_print(block, document_lines)) for block in cue_blocks(stored, document_lines)]
+        # Plain DB-API executemany, in the session's transaction: the ORM's per-row work cost more than
+        # reading the documents (~17 lines each).
+        driver = session.connection().connection.driver_connection
+        driver.executemany('INSERT INTO boilerplate_lines (fingerprint, site_id, document_id, start, "end") '
+                           "VALUES (?, ?, ?, ?, ?)", lines)
+        driver.executemany('INSERT INTO boilerplate_cues (document_id, start, "end", category, reason, fingerprint) '
+                           "VALUES (?, ?, ?, ?, ?, ?)", cues)
+        driver.executemany("INSERT INTO boilerplate_counts (fingerprint, site_id, documents) VALUES (?, ?, ?) "
+                           "ON CONFLICT (fingerprint, site_id) DO UPDATE SET documents = documents + excluded.documents",
+                           [(p, s, n) for (p, s), n in counts.items()])
+        driver.executemany("UPDATE boilerplate_sites SET documents = documents + ? WHERE id = ?",
+                           [(n, s) for s, n in per_site.items()])
+        driver.execute("INSERT INTO project_info (key, value) VALUES (?, ?) "
+                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (WATERMARK, str(ids[-1])))
 
 
 def _site_ids(session, names: set[str]) -> dict[str, int]:
