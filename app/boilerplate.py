@@ -265,3 +265,9 @@ def _suffix(mode: str, words: list[str]) -> str:
         return rf"(?:[\W_]*$|{_SEPARATOR_AFTER})"
     extra = rf"(?:{_JOIN}[^\W_]+)?" if len(words) >= 2 else ""
     return rf"{extra}[\W_]*$"
+
+
+def guess_category(text: str) -> str:
+    """The category the cue phrases of a marked stretch point at (its first cue), else "other"."""
+    blocks = cue_blocks(text)
+    return blocks[0].category if blocks else "other"

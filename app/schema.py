@@ -26,7 +26,7 @@ from app.stance_format import DOC_STANCE_LAYER, STANCE_LAYER
 ENTITY, STANCE_TARGET, BOILERPLATE = "entity", "stance_target", "boilerplate"
 LAYERS = (ENTITY, STANCE_TARGET, BOILERPLATE)
 #: Keys the reading pane keeps for itself, with what they do.
-RESERVED_KEYS = {"S": "make a stance"}
+RESERVED_KEYS = {"S": "make a stance", "B": "mark boilerplate"}
 FIELDS = ("name", "color", "shortcut", "description")
 DEFAULT_COLOR = "#a9a9a9"
 GUIDELINES_KEY = "guidelines"

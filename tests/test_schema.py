@@ -182,8 +182,10 @@ def test_a_key_clash_is_refused_naming_the_label_that_has_the_key(project):
     assert "QUOTE" not in entity_names(project)
 
 
-def test_the_stance_key_is_reserved(project):
-    assert schema.RESERVED_KEYS == {"S": "make a stance"}
+def test_the_stance_and_boilerplate_keys_are_reserved(project):
+    assert schema.RESERVED_KEYS == {"S": "make a stance", "B": "mark boilerplate"}
+    with pytest.raises(schema.ShortcutClash, match="The key B is reserved to mark boilerplate"):
+        schema.update_label(project, schema.ENTITY, "LOC", shortcut="b")
     with pytest.raises(schema.ShortcutClash, match="The key S is reserved to make a stance"):
         schema.update_label(project, schema.ENTITY, "LOC", shortcut="s")
     with pytest.raises(schema.ShortcutClash, match="reserved"):

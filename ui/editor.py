@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QUndoStack
 
-from app import stance, words
+from app import boilerplate, stance, words
 from app.project import LabelDef, Project, Span
 from app.stance_format import DOC_STANCE_LAYER, STANCE_LAYER
 from ui.stancepanel import POLARITY_COLORS
@@ -93,6 +93,25 @@ class Editor(QObject):
         span = Span(self.document_id, self.analyst, "entity", label, start, end)
         self._write_failed = False
         self.undo_stack.push(_commands().AddSpans(self, [span]))  # Qt deletes it at once if it failed
+        return None if self._write_failed else span
+
+    # ---- boilerplate ----------------------------------------------------------
+    def mark_boilerplate(self, start: int, end: int, category: str | None = None) -> Span | None:
+        """Mark [start, end) as boilerplate (spaces at the edges left out); the category is the one its
+        cue phrases suggest when not given, else "other"."""
+        if self.document_id is None:
+            return None
+        while start < end and self.text[start].isspace():
+            start += 1
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        if start >= end:
+            self.message.emit("Nothing to mark: the selection is empty.")
+            return None
+        category = category or boilerplate.guess_category(self.text[start:end])
+        span = Span(self.document_id, self.analyst, "boilerplate", category, start, end)
+        self._write_failed = False
+        self.undo_stack.push(_commands().AddSpans(self, [span]))
         return None if self._write_failed else span
 
     # ---- stances -------------------------------------------------------------

@@ -193,6 +193,14 @@ class MainWindow(QMainWindow):
         self.pane.addAction(self.stance_action)
         self._action(stance, "&Edit the selected stance…", self.edit_selected_stance)
 
+        boilerplate = bar.addMenu("&Boilerplate")
+        self.boilerplate_action = self._action(boilerplate, "&Mark the selection or line as boilerplate",
+                                               self.mark_boilerplate, "B")
+        self.boilerplate_action.setShortcutContext(Qt.WidgetShortcut)
+        self.pane.addAction(self.boilerplate_action)
+        self._action(boilerplate, "Mark from this line to the &end of the document", self.mark_boilerplate_to_end,
+                     "Ctrl+B")
+
         document = bar.addMenu("&Document")
         for number, status in enumerate(STATUS_ORDER, start=1):
             self._action(document, f"Mark as {STATUS_TEXT[status]}",
@@ -312,6 +320,29 @@ class MainWindow(QMainWindow):
         label = self.editor.label_for_key(key)
         if label is not None:
             self.apply_label(label.name)
+        elif key == "B":  # a project made before B was reserved may have given it to a label
+            self.mark_boilerplate()
+
+    def mark_boilerplate(self) -> None:
+        """B: the selection, or else the line under the cursor, becomes boilerplate."""
+        selection = self.pane.selection_range()
+        start, end = selection or self._line_at(self.pane.cursor_offset())
+        if self.editor.mark_boilerplate(start, end) is not None:
+            self.pane.clear_selection()
+
+    def mark_boilerplate_to_end(self) -> None:
+        """Ctrl+B: from the start of the cursor's line to the end of the document (a related-links tail)."""
+        if self.editor.document_id is None:
+            return
+        start, _ = self._line_at(self.pane.cursor_offset())
+        if self.editor.mark_boilerplate(start, len(self.editor.text)) is not None:
+            self.pane.clear_selection()
+
+    def _line_at(self, offset: int) -> tuple[int, int]:
+        text = self.editor.text
+        start = text.rfind("\n", 0, offset) + 1
+        end = text.find("\n", offset)
+        return start, len(text) if end < 0 else end
 
     def apply_label(self, label: str) -> None:
         """A label key or palette click: annotate the selection, or relabel the selected span."""

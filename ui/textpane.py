@@ -16,7 +16,7 @@ import json
 from bisect import bisect_left
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen, QTextCursor, QTextOption
+from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen, QTextCursor, QTextOption
 from PySide6.QtWidgets import QTextEdit, QToolTip
 
 from app import paths
@@ -28,6 +28,10 @@ FIND_OTHER = QColor(255, 235, 59, 110)    # yellow, like every find bar
 FIND_CURRENT = QColor(255, 193, 7, 170)
 FIND_BORDER = QColor("#e65100")
 PENDING_PEN = QPen(QColor("#1565c0"), 2, Qt.DotLine)
+# Boilerplate: greyed and hatched, under every other mark, so entity highlights stay readable on it.
+BOILERPLATE_FILL = QColor(158, 158, 158, 70)
+BOILERPLATE_HATCH = QBrush(QColor(97, 97, 97, 110), Qt.BDiagPattern)
+BOILERPLATE_PENDING_PEN = QPen(QColor("#6d4c41"), 1.5, Qt.DashDotLine)
 BAR_HEIGHT = 3
 BAR_GAP = 1
 # Spans longer than this are kept apart so the visible-range lookup stays a bisect.
@@ -187,6 +191,9 @@ class TextPane(QTextEdit):
         return self._by_uid.get(self._selected_uid)
 
     # ---- selection in code points -----------------------------------------
+    def cursor_offset(self) -> int:
+        return self._map.from_qt(self.textCursor().position())
+
     def selection_range(self) -> tuple[int, int] | None:
         cursor = self.textCursor()
         if not cursor.hasSelection():
@@ -289,6 +296,7 @@ class TextPane(QTextEdit):
         offset = self.offset_at(event.position().toPoint())
         labels = [s.label for s in self.spans_at(offset)]
         labels += [f"{s.label} stance" for s in self.spans_at(offset, layer="stance")]
+        labels += [f"boilerplate: {s.label}" for s in self.spans_at(offset, layer="boilerplate")]
         if labels:
             QToolTip.showText(event.globalPosition().toPoint(), " ⊃ ".join(reversed(labels)), self.viewport())
         else:
@@ -327,14 +335,18 @@ class TextPane(QTextEdit):
         if not self._by_uid and not self._references and not self._finds and not self._pending:
             return
         start, end = self._visible_range(rect)
-        offset = QPointF(-self.horizontalScrollBar().value(), -self.verticalScrollBar().value())
-        self._paint_finds(painter, offset, start, end)
+        offset = self.scroll_offset()
         visible = self._candidates(start, end)
+        for span in visible:
+            if span.layer == "boilerplate":
+                self._paint_boilerplate(painter, self._span_rects(span, offset, start, end))
+        self._paint_finds(painter, offset, start, end)
         entities = [s for s in visible if s.layer == "entity"]
         # Levels of the visible spans only: the cost follows the screen, not the document.
         levels = assign_levels(entities)
         selected = None
-        for span in sorted(entities, key=lambda s: levels[s.uid]) + [s for s in visible if s.layer != "entity"]:
+        others = [s for s in visible if s.layer not in ("entity", "boilerplate")]
+        for span in sorted(entities, key=lambda s: levels[s.uid]) + others:
             rects = self._span_rects(span, offset, start, end)
             if span.layer == "entity":
                 self._paint_one(painter, span, rects, levels[span.uid])
@@ -351,6 +363,10 @@ class TextPane(QTextEdit):
             self._paint_dashed_box(painter, self._span_rects(reference, offset, start, end))
         if selected:
             self._paint_outline(painter, *selected)
+
+    def scroll_offset(self) -> QPointF:
+        """Where document coordinates sit in the viewport."""
+        return QPointF(-self.horizontalScrollBar().value(), -self.verticalScrollBar().value())
 
     def _span_rects(self, span: Span, offset: QPointF, visible_start: int, visible_end: int) -> list[QRectF]:
         """One rectangle per visual run of the visible part of the span (RTL and mixed lines give several)."""
@@ -402,6 +418,12 @@ class TextPane(QTextEdit):
                 if current:
                     painter.setPen(QPen(FIND_BORDER, 2))
                     painter.drawRect(rect.adjusted(1, 1, -1, -1))
+
+    @staticmethod
+    def _paint_boilerplate(painter: QPainter, rects: list[QRectF]) -> None:
+        for rect in rects:
+            painter.fillRect(rect, BOILERPLATE_FILL)
+            painter.fillRect(rect, BOILERPLATE_HATCH)
 
     def _paint_evidence(self, painter: QPainter, span: Span, rects: list[QRectF]) -> None:
         """Stance evidence: a dashed line over the text in the polarity's colour."""
