@@ -77,6 +77,12 @@ class DocumentRow:
     name: str
     status: str
     annotation_count: int
+    boilerplate_chars: int = 0  # characters this analyst marked as boilerplate
+    length: int = 0
+
+    @property
+    def boilerplate_share(self) -> float:
+        return min(1.0, self.boilerplate_chars / self.length) if self.length else 0.0
 
 
 def _read_header(path: Path) -> bytes:
@@ -325,16 +331,27 @@ class Project:
             .where(DocumentStatus.annotator_id == annotator_id)
             .subquery()
         )
+        boilerplate = (
+            select(Annotation.document_id, func.sum(Annotation.end - Annotation.start).label("chars"))
+            .where(Annotation.document_id.in_(ids), Annotation.annotator_id == annotator_id,
+                   Annotation.layer == "boilerplate")
+            .group_by(Annotation.document_id)
+            .subquery()
+        )
         query = (
-            select(Document.id, Document.name, status.c.status, counts.c.n)
+            select(Document.id, Document.name, status.c.status, counts.c.n, boilerplate.c.chars,
+                   func.length(Document.text).label("length"))
             .outerjoin(counts, counts.c.document_id == Document.id)
             .outerjoin(status, status.c.document_id == Document.id)
+            .outerjoin(boilerplate, boilerplate.c.document_id == Document.id)
             .where(Document.id.in_(ids))
         )
         with self.session() as session:
             found = {row.id: row for row in session.execute(query)}
         return [
-            DocumentRow(i, found[i].name, found[i].status or "new", found[i].n or 0) for i in ids if i in found
+            DocumentRow(i, found[i].name, found[i].status or "new", found[i].n or 0, found[i].chars or 0,
+                        found[i].length)
+            for i in ids if i in found
         ]
 
     def document_text(self, document_id: int) -> str:

@@ -88,3 +88,67 @@ def test_boilerplate_is_greyed_and_hatched_and_entities_on_it_stay_visible(qtbot
 
 def _is_grey(colour: QColor) -> bool:
     return max(colour.red(), colour.green(), colour.blue()) - min(colour.red(), colour.green(), colour.blue()) < 12
+
+
+def review(qtbot, window):
+    qtbot.keyClick(window.pane, Qt.Key_B, Qt.ControlModifier | Qt.ShiftModifier)
+    qtbot.waitUntil(lambda: not window.boilerplate.running(), timeout=20_000)
+    return window.boilerplate
+
+
+def test_review_lists_groups_and_accepting_one_marks_every_copy_in_one_undo_step(qtbot, window, project_path):
+    panel = review(qtbot, window)
+    model = panel.model
+    assert model.rowCount() > 10 and window.boilerplate_dock.isVisible()
+    first = model.data(model.index(0, 0), Qt.UserRole)
+    assert len(first) == 2 and first[0].category == "related_links"  # the اقرأ أيضاً tail in 001 and 003
+    assert panel.view.hasFocus()
+    qtbot.keyClick(panel.view, Qt.Key_A)
+    marked = stored(project_path)
+    assert [(row[1], row[4]) for row in marked] == [("related_links", "detected")] * 2
+    assert {row[0] for row in marked} == {s.document_id for s in first}
+    assert model.rowCount() > 9 and model.data(model.index(0, 0), Qt.UserRole) != first
+    qtbot.keyClick(window.pane, Qt.Key_Z, Qt.ControlModifier)
+    assert stored(project_path) == [] and model.data(model.index(0, 0), Qt.UserRole) == first
+
+
+def test_a_rejected_group_is_not_suggested_again_and_the_category_can_be_changed(qtbot, window, project_path):
+    panel = review(qtbot, window)
+    before = panel.model.rowCount()
+    rejected = panel.model.data(panel.model.index(0, 0), Qt.UserRole)
+    qtbot.keyClick(panel.view, Qt.Key_R)
+    assert panel.model.rowCount() == before - 1
+    panel.refresh()
+    qtbot.waitUntil(lambda: not panel.running(), timeout=20_000)
+    assert panel.model.rowCount() == before - 1
+    assert all(panel.model.data(panel.model.index(r, 0), Qt.UserRole)[0].fingerprint != rejected[0].fingerprint
+               for r in range(panel.model.rowCount()))
+    panel.category.setCurrentText("footer")
+    panel.category.activated.emit(panel.category.currentIndex())
+    qtbot.keyClick(panel.view, Qt.Key_Return)
+    assert {row[1] for row in stored(project_path)} == {"footer"}
+
+
+def test_pending_suggestions_show_in_the_text_and_the_document_list(qtbot, window):
+    panel = review(qtbot, window)
+    group = panel.model.data(panel.model.index(0, 0), Qt.UserRole)
+    document_id = group[0].document_id
+    window.editor.open_document(document_id)
+    assert window.pane._pending_boilerplate == sorted(panel.pending(document_id)) != []
+    row = window.documents.row_of(document_id)
+
+    def shown():
+        return window.documents.data(window.documents.index(row, window.documents.BOILERPLATE_COLUMN))
+
+    assert shown() == str(len(panel.pending(document_id)))
+    panel.view.setFocus()
+    qtbot.keyClick(panel.view, Qt.Key_A)  # the tail of this document is now marked
+    share, left = shown().split(" · ")
+    assert share.endswith("%") and int(share[:-1]) > 0 and left == str(len(panel.pending(document_id)))
+    assert window.pane._pending_boilerplate == sorted(panel.pending(document_id))
+
+
+def test_boilerplate_models_pass_the_model_tester(qtbot, qtmodeltester, window):
+    panel = review(qtbot, window)
+    qtmodeltester.check(panel.model)
+    qtmodeltester.check(window.documents)

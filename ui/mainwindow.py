@@ -18,6 +18,7 @@ from ui.editor import Editor
 from ui.fonts import reading_font
 from ui.importing import ImportRunner
 from ui.models import STATUS_TEXT, AnnotationListModel, DocumentListModel
+from ui.boilerplatepanel import BoilerplatePanel
 from ui.corpussearch import CorpusSearchPanel
 from ui.findbar import FindBar
 from ui.guidelines import GuidelinesPanel
@@ -116,6 +117,14 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.BottomDockWidgetArea, self.suggestions_dock)
         self.tabifyDockWidget(self.corpus_dock, self.suggestions_dock)
         self.suggestions_dock.hide()
+        self.boilerplate = BoilerplatePanel(self.editor.project, self.editor,
+                                            [label.name for label in self.editor.project.labels("boilerplate")])
+        self.boilerplate_dock = QDockWidget("Boilerplate", self)
+        self.boilerplate_dock.setObjectName("boilerplate")
+        self.boilerplate_dock.setWidget(self.boilerplate)
+        self.addDockWidget(Qt.BottomDockWidgetArea, self.boilerplate_dock)
+        self.tabifyDockWidget(self.suggestions_dock, self.boilerplate_dock)
+        self.boilerplate_dock.hide()
 
         self.analyst_button = QToolButton()
         self.analyst_button.setToolTip("Switch analyst")
@@ -200,6 +209,8 @@ class MainWindow(QMainWindow):
         self.pane.addAction(self.boilerplate_action)
         self._action(boilerplate, "Mark from this line to the &end of the document", self.mark_boilerplate_to_end,
                      "Ctrl+B")
+        boilerplate.addSeparator()
+        self._action(boilerplate, "&Review suggestions…", self.review_boilerplate, "Ctrl+Shift+B")
 
         document = bar.addMenu("&Document")
         for number, status in enumerate(STATUS_ORDER, start=1):
@@ -243,6 +254,9 @@ class MainWindow(QMainWindow):
         self.suggestions.rejected.connect(self._reject_proposals)
         self.suggestions.proposalActivated.connect(self._show_hit)
         self.suggestions.pendingChanged.connect(self._show_pending)
+        self.boilerplate.pendingChanged.connect(self._show_pending)
+        self.boilerplate.pendingChanged.connect(
+            lambda: self.documents.set_pending(self.boilerplate.model.pending_by_document()))
         self.suggestions.scope.currentIndexChanged.connect(
             lambda _index: settings.update(propagation_scope=self.suggestions.scope_key()))
         self.stance_panel.cancelled.connect(self.pane.setFocus)
@@ -540,6 +554,14 @@ class MainWindow(QMainWindow):
     def _show_pending(self) -> None:
         if self.editor.document_id is not None:
             self.pane.set_pending_spans(self.suggestions.pending(self.editor.document_id))
+            self.pane.set_pending_boilerplate(self.boilerplate.pending(self.editor.document_id))
+
+    def review_boilerplate(self) -> None:
+        """Show the boilerplate panel and bring its suggestions up to date (indexing new documents)."""
+        self.boilerplate_dock.show()
+        self.boilerplate_dock.raise_()
+        self.boilerplate.refresh()
+        self.boilerplate.view.setFocus()
 
     def search_corpus(self) -> None:
         self.corpus_dock.show()
@@ -629,6 +651,8 @@ class MainWindow(QMainWindow):
             self._open_first_document()
         else:  # an imported JSONL may have brought annotations for the open document
             self.editor.reload_schema()
+        if self.boilerplate_dock.isVisible():  # index the new documents and list their suggestions
+            self.boilerplate.refresh()
 
     def open_project(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open project", "", "Hashiya projects (*.hashiya);;All files (*)")
@@ -660,6 +684,7 @@ class MainWindow(QMainWindow):
             self._import_runner.stop_and_wait()
         self.corpus_search.stop_and_wait()
         self.suggestions.stop_and_wait()
+        self.boilerplate.stop_and_wait()
         self.editor.project.close()
         super().closeEvent(event)
 

@@ -35,8 +35,9 @@ class _TableModel(QAbstractTableModel):
 class DocumentListModel(_TableModel):
     """Documents of the project, lazily: it holds only ids and fetches rows a page at a time."""
 
-    COLUMNS = ("Document", "Status", "Spans")
-    WIDEST = ("", "in progress", "00000")  # sizes the fixed columns
+    COLUMNS = ("Document", "Status", "Spans", "Boilerplate")
+    WIDEST = ("", "in progress", "00000", "100% · 00")  # sizes the fixed columns
+    BOILERPLATE_COLUMN = 3
     PAGE = 256
     CACHED_PAGES = 64
 
@@ -48,6 +49,7 @@ class DocumentListModel(_TableModel):
         self._ids: list[int] = project.document_ids()
         self._row_of: dict[int, int] | None = None
         self._pages: OrderedDict[int, list[DocumentRow]] = OrderedDict()
+        self._pending: dict[int, int] = {}  # boilerplate suggestions still to decide, per document
 
     # ---- Qt model API ----------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -63,7 +65,24 @@ class DocumentListModel(_TableModel):
         row = self._row(index.row())
         if row is None:
             return None
+        if index.column() == self.BOILERPLATE_COLUMN:
+            return self._boilerplate(row, role)
         return (row.name, STATUS_TEXT[row.status], row.annotation_count)[index.column()]
+
+    def _boilerplate(self, row: DocumentRow, role) -> str:
+        """How much is marked, and how many suggestions wait: "23% · 3" (a tooltip spells it out)."""
+        pending = self._pending.get(row.id, 0)
+        if role == TOOLTIP:
+            return f"{row.boilerplate_share:.0%} of the text marked as boilerplate; {pending} suggestion(s) to decide"
+        share = f"{row.boilerplate_share:.0%}" if row.boilerplate_chars else ""
+        return " · ".join(part for part in (share, str(pending) if pending else "") if part) or ""
+
+    def set_pending(self, counts: dict[int, int]) -> None:
+        """Boilerplate suggestions still pending per document (from the boilerplate panel)."""
+        self._pending = dict(counts)
+        if self._ids:
+            self.dataChanged.emit(self.index(0, self.BOILERPLATE_COLUMN),
+                                  self.index(len(self._ids) - 1, self.BOILERPLATE_COLUMN))
 
     # ---- lazy fetching -----------------------------------------------------
     def _row(self, row: int) -> DocumentRow | None:

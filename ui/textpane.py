@@ -112,6 +112,7 @@ class TextPane(QTextEdit):
         self._references: list[tuple[int, int]] = []
         self._finds: list[tuple[int, int]] = []
         self._pending: list[tuple[int, int]] = []
+        self._pending_boilerplate: list[tuple[int, int]] = []
         self._find_starts: list[int] = []
         self._find_current = -1
         self._press_pos = None
@@ -126,7 +127,7 @@ class TextPane(QTextEdit):
         self._selected_uid = None
         self._references = []
         self._finds, self._find_starts, self._find_current = [], [], -1
-        self._pending = []
+        self._pending, self._pending_boilerplate = [], []
         self.setPlainText(text)
         self.set_spans(spans)
 
@@ -226,6 +227,11 @@ class TextPane(QTextEdit):
         self._finds = matches
         self._find_starts = [start for start, _ in matches]
         self._find_current = current
+        self.viewport().update()
+
+    def set_pending_boilerplate(self, pending: list[tuple[int, int]]) -> None:
+        """Boilerplate suggestions not decided yet: a dash-dot frame, apart from proposals."""
+        self._pending_boilerplate = sorted(pending)
         self.viewport().update()
 
     def set_pending_spans(self, pending: list[tuple[int, int]]) -> None:
@@ -332,7 +338,7 @@ class TextPane(QTextEdit):
         return block.position() + line.textStart() + (line.textLength() if at_end else 0)
 
     def _paint_spans(self, painter: QPainter, rect: QRectF) -> None:
-        if not self._by_uid and not self._references and not self._finds and not self._pending:
+        if not (self._by_uid or self._references or self._finds or self._pending or self._pending_boilerplate):
             return
         start, end = self._visible_range(rect)
         offset = self.scroll_offset()
@@ -358,6 +364,10 @@ class TextPane(QTextEdit):
             if pending_start < end and start < pending_end:
                 pending = Span(0, "", "pending", "", pending_start, pending_end)
                 self._paint_box(painter, self._span_rects(pending, offset, start, end), PENDING_PEN)
+        for pending_start, pending_end in self._pending_boilerplate:
+            if pending_start < end and start < pending_end:
+                pending = Span(0, "", "pending", "", pending_start, pending_end)
+                self._paint_box(painter, self._span_rects(pending, offset, start, end), BOILERPLATE_PENDING_PEN)
         for reference_start, reference_end in self._references:
             reference = Span(0, "", "reference", "", reference_start, reference_end)
             self._paint_dashed_box(painter, self._span_rects(reference, offset, start, end))

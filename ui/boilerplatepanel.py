@@ -1,0 +1,300 @@
+"""The boilerplate panel: suggestions grouped by form, most copies first; one decision for every copy.
+
+A (or Enter) accepts the current group with the category shown (change it in the box first),
+R (or Delete) rejects it. Both are one undo step each. The index is brought up to date and the
+suggestions listed in a worker thread, with progress and Cancel.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QModelIndex, QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QTableView,
+    QVBoxLayout, QWidget,
+)
+
+from app import boilerplate_index
+from app.boilerplate_index import Suggestion
+from app.project import Project, Span
+from ui.commands import _EditCommand
+from ui.corpussearch import ALIGN
+from ui.models import DISPLAY, SHOWN, TOOLTIP, USER, _TableModel
+from ui.progress import Throttled
+from ui.textpane import key_letter
+
+PREVIEW = 70  # characters of a group's text shown in the list
+
+
+class BoilerplateWorker(QObject):
+    progressed = Signal(int, int)
+    finished = Signal(list, list, bool)  # groups, previews, cancelled
+
+    def __init__(self, project: Project, analyst: str):
+        super().__init__()
+        self._project, self._analyst = project, analyst
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self) -> None:
+        report = Throttled(self.progressed.emit)
+        boilerplate_index.update_index(self._project, progress=report, cancelled=self._cancel.is_set)
+        report.flush()
+        if self._cancel.is_set():
+            self.finished.emit([], [], True)
+            return
+        groups = group_suggestions(boilerplate_index.all_suggestions(self._project, self._analyst))
+        previews = [self._preview(group[0]) for group in groups]
+        self.finished.emit(groups, previews, False)
+
+    def _preview(self, suggestion: Suggestion) -> str:
+        text = " ".join(self._project.document_text(suggestion.document_id)[suggestion.start:suggestion.end].split())
+        return text if len(text) <= PREVIEW else text[:PREVIEW - 1] + "…"
+
+
+def group_suggestions(suggestions: list[Suggestion]) -> list[list[Suggestion]]:
+    """Copies together, most copies first (then in corpus order)."""
+    groups: dict[int, list[Suggestion]] = {}
+    for suggestion in suggestions:
+        groups.setdefault(suggestion.fingerprint, []).append(suggestion)
+    return sorted(groups.values(), key=lambda group: -len(group))
+
+
+class GroupModel(_TableModel):
+    COLUMNS = ("Copies", "Category", "Text", "Why")
+    WIDEST = ("0000", "cookie_consent", "", "")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[list] = []  # [group, preview, category]
+
+    def set_groups(self, groups: list[list[Suggestion]], previews: list[str]) -> None:
+        self.beginResetModel()
+        self._rows = [[group, preview, group[0].category] for group, preview in zip(groups, previews)]
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: QModelIndex, role=DISPLAY):
+        if not index.isValid():
+            return None
+        group, preview, category = self._rows[index.row()]
+        if role == USER:
+            return group
+        if role == ALIGN and index.column() == 2:
+            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role not in SHOWN:
+            return None
+        if role == TOOLTIP:
+            return f"{preview}\n{group[0].reason}"
+        return (len(group), category, preview, group[0].reason)[index.column()]
+
+    def category(self, row: int) -> str:
+        return self._rows[row][2]
+
+    def set_category(self, row: int, category: str) -> None:
+        self._rows[row][2] = category
+        self.dataChanged.emit(self.index(row, 1), self.index(row, 1))
+
+    def take(self, row: int) -> list:
+        self.beginRemoveRows(QModelIndex(), row, row)
+        taken = self._rows.pop(row)
+        self.endRemoveRows()
+        return taken
+
+    def put(self, row: int, taken: list) -> None:
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._rows.insert(row, taken)
+        self.endInsertRows()
+
+    def pending_by_document(self) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for group, _, _ in self._rows:
+            for suggestion in group:
+                counts[suggestion.document_id] = counts.get(suggestion.document_id, 0) + 1
+        return counts
+
+    def pending_in(self, document_id: int) -> list[tuple[int, int]]:
+        return [(s.start, s.end) for group, _, _ in self._rows for s in group if s.document_id == document_id]
+
+
+class BoilerplatePanel(QWidget):
+    pendingChanged = Signal()
+
+    def __init__(self, project: Project, editor, categories: list[str], parent=None):
+        super().__init__(parent)
+        self._project, self._editor = project, editor
+        self.title = QLabel("Boilerplate suggestions")
+        self.refresh_button = QPushButton("Refresh")
+        self.cancel_button = QPushButton("Cancel")
+        self.progress = QProgressBar()
+        self.category = QComboBox()
+        self.category.addItems(categories)
+        self.model = GroupModel(self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.view.verticalHeader().hide()
+        self.view.setWordWrap(False)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.Stretch)
+        top = QHBoxLayout()
+        for widget in (self.title, QLabel("Accept as:"), self.category, self.refresh_button, self.cancel_button,
+                       self.progress):
+            top.addWidget(widget)
+        top.setStretch(0, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.view)
+        self.view.installEventFilter(self)
+        self.view.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.category.activated.connect(self._category_chosen)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.cancel_button.clicked.connect(self.cancel)
+        self._thread: QThread | None = None
+        self._worker: BoilerplateWorker | None = None
+        self._idle()
+
+    # ---- listing ---------------------------------------------------------------
+    def refresh(self) -> None:
+        """Index new documents, then list what the analyst has still to decide (in the background)."""
+        if self._thread is not None:
+            return
+        self._worker = BoilerplateWorker(self._project, self._editor.analyst)
+        self._thread = QThread(self)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._worker.progressed.connect(self._progressed)
+        self._worker.finished.connect(self._finished)
+        self.title.setText("Indexing new documents and looking for boilerplate…")
+        self.refresh_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.progress.setValue(0)
+        self.progress.show()
+        self._thread.start()
+
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def cancel(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+
+    def stop_and_wait(self) -> None:
+        if self._thread is not None:
+            self.cancel()
+            self._thread.quit()
+            self._thread.wait()
+            self._thread = self._worker = None
+            self._idle()
+
+    def _progressed(self, done: int, total: int) -> None:
+        self.progress.setMaximum(total)
+        self.progress.setValue(done)
+
+    def _finished(self, groups: list, previews: list, cancelled: bool) -> None:
+        if self._thread is None:  # stopped (window closing) before this queued result arrived
+            return
+        self._thread.quit()
+        self._thread.wait()
+        self._thread = self._worker = None
+        self._idle()
+        if cancelled:
+            self.title.setText("Indexing cancelled; what was indexed is kept. Refresh to go on.")
+            return
+        self.model.set_groups(groups, previews)
+        self._update_title()
+        if groups:
+            self.view.setCurrentIndex(self.model.index(0, 0))
+        self.pendingChanged.emit()
+
+    def _idle(self) -> None:
+        self.refresh_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.progress.hide()
+
+    def _update_title(self) -> None:
+        copies = sum(len(self.model.data(self.model.index(row, 0), USER)) for row in range(self.model.rowCount()))
+        self.title.setText(f"{self.model.rowCount()} group(s) to decide, {copies} place(s) in the corpus"
+                           if copies else "No boilerplate suggestions left to decide.")
+
+    # ---- deciding --------------------------------------------------------------
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.view and event.type() == event.Type.KeyPress:
+            letter = key_letter(event)
+            if letter == "A" or event.key() in (Qt.Key_Return, Qt.Key_Enter):
+                self.decide(accept=True)
+                return True
+            if letter == "R" or event.key() == Qt.Key_Delete:
+                self.decide(accept=False)
+                return True
+        return super().eventFilter(watched, event)
+
+    def decide(self, accept: bool) -> None:
+        row = self.view.currentIndex().row()
+        if row < 0:
+            return
+        self._editor.undo_stack.push(DecideGroup(self, row, accept))
+
+    def pending(self, document_id: int) -> list[tuple[int, int]]:
+        return self.model.pending_in(document_id)
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.category.setCurrentText(self.model.category(current.row()))
+
+    def _category_chosen(self, _index: int) -> None:
+        row = self.view.currentIndex().row()
+        if row >= 0:
+            self.model.set_category(row, self.category.currentText())
+            self.view.setFocus()
+
+    def _after_change(self, row: int) -> None:
+        self._update_title()
+        if self.model.rowCount():
+            self.view.setCurrentIndex(self.model.index(min(row, self.model.rowCount() - 1), 0))
+        self.pendingChanged.emit()
+
+
+class DecideGroup(_EditCommand):
+    """Accept (every copy becomes the analyst's span, provenance "detected") or reject one group.
+
+    The project is written first; the list changes only when that worked."""
+
+    def __init__(self, panel: BoilerplatePanel, row: int, accept: bool):
+        group = panel.model.data(panel.model.index(row, 0), USER)
+        category = panel.model.category(row)
+        copies = f"{len(group)} boilerplate cop{'y' if len(group) == 1 else 'ies'}"
+        super().__init__(f"Accept {copies} as {category}" if accept else f"Reject {copies}")
+        self.editor = panel._editor
+        self._panel, self._row, self._accept, self._category = panel, row, accept, category
+        self._group: list[Suggestion] = group
+        self._spans = [Span(s.document_id, self.editor.analyst, "boilerplate", category, s.start, s.end,
+                            provenance="detected", attrs={"reason": s.reason}) for s in group]
+
+    def redo(self) -> None:
+        if self._accept:
+            done = self._attempt(lambda: self.editor.apply_add(self._spans))
+            self._spans = done or self._spans
+        else:
+            done = self._attempt(lambda: boilerplate_index.reject(self.editor.project, self._group[0],
+                                                                  self.editor.analyst) or True)
+        if done:
+            self._taken = self._panel.model.take(self._row)
+            self._panel._after_change(self._row)
+
+    def undo(self) -> None:
+        if self._accept:
+            done = self._attempt(lambda: self.editor.apply_remove(self._spans) or True)
+        else:
+            done = self._attempt(lambda: boilerplate_index.forget_rejection(self.editor.project, self._group[0],
+                                                                            self.editor.analyst) or True)
+        if done:
+            self._panel.model.put(self._row, self._taken)
+            self._panel._after_change(self._row)
