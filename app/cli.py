@@ -10,13 +10,13 @@ from pathlib import Path
 
 from app import settings
 from app.boilerplate_index import all_suggestions, update_index
-from app.exporter import FORMATS, ExportReport, export_jsonl, export_stance_csv
+from app.exporter import FOLDER_FORMATS, FORMATS, ExportReport, export_jsonl, export_stance_csv, export_text_clean
 from app.importer import import_paths
 from app.project import Project, ProjectError
 from app.search import search_project
 
 SUBCOMMANDS = ("import", "export", "search", "boilerplate")
-EXPORTERS = {"jsonl": export_jsonl, "stance-csv": export_stance_csv}
+EXPORTERS = {"jsonl": export_jsonl, "stance-csv": export_stance_csv, "text-clean": export_text_clean}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,11 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("paths", nargs="+", type=Path, help=".txt or .jsonl files, or folders")
     importing.add_argument("--annotator", help="annotator for annotations that name none (default: you)")
 
-    exporting = commands.add_parser("export", help="export documents and annotations (jsonl), or stances as a "
-                                                   "spreadsheet table (stance-csv)")
+    exporting = commands.add_parser("export", help="export documents and annotations (jsonl), stances as a "
+                                                   "spreadsheet table (stance-csv), or each document's text "
+                                                   "without its boilerplate, as a folder of .txt files (text-clean)")
     exporting.add_argument("project", type=Path)
     exporting.add_argument("--format", choices=FORMATS, required=True)
-    exporting.add_argument("--out", type=Path, required=True)
+    exporting.add_argument("--out", type=Path, required=True, help="the file to write (a new folder for text-clean)")
     exporting.add_argument("--annotator", help="only this annotator's annotations")
 
     searching = commands.add_parser("search", help="find a word or phrase in every document, the way an "
@@ -74,8 +75,16 @@ def _check_output(out: Path) -> str | None:
     return None
 
 
+def _check_folder(out: Path) -> str | None:
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        return f"--out {out} exists; give a new folder (or an empty one) for the cleaned texts"
+    if not out.parent.is_dir():
+        return f"--out {out}: the folder {out.parent} does not exist"
+    return None
+
+
 def cmd_export(args) -> int:
-    problem = _check_output(args.out)
+    problem = _check_folder(args.out) if args.format in FOLDER_FORMATS else _check_output(args.out)
     if problem:
         print(f"hashiya: {problem}", file=sys.stderr)
         return 1
@@ -89,6 +98,8 @@ def cmd_export(args) -> int:
 
 
 def _export_summary(kind: str, report: ExportReport) -> str:
+    if kind == "text-clean":
+        return f"{report.documents} text file(s), {report.annotations} boilerplate span(s) removed"
     if kind == "jsonl":
         return f"{report.documents} document(s), {report.annotations} annotation(s)"
     if not report.rows:

@@ -7,20 +7,27 @@ failed export never leaves a half-written file behind.
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import os
+import re
+import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 from itertools import groupby
 from typing import Iterator
 
 from sqlalchemy import select
 
-from app.fsutil import atomic_write
+from app.fsutil import _current_umask, atomic_write
 from app.models import Annotation, Annotator, Document
 from app.project import Project
 from app.stance_format import DOC_STANCE_LAYER, STANCE_LAYERS
 
-FORMATS = ("jsonl", "stance-csv")
+FORMATS = ("jsonl", "stance-csv", "text-clean")
+# Formats written as a folder of files rather than one file.
+FOLDER_FORMATS = ("text-clean",)
 
 
 @dataclass
@@ -165,3 +172,66 @@ def _cell(value):
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     return spreadsheet_text(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+
+
+# ---- the article text without its boilerplate ------------------------------------------------------
+def export_text_clean(project: Project, out: str | os.PathLike, annotator: str | None = None) -> ExportReport:
+    """A folder with one UTF-8 .txt file per document: its text with the boilerplate spans removed
+    (`annotator`'s, or anyone's), and the blank lines they leave collapsed to one.
+
+    Files are named after the documents (a name such as a/1.txt keeps its folder). The folder is built
+    beside `out` and renamed into place when complete; `out` must not exist or be an empty folder.
+    """
+    target = Path(out)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise FileExistsError(errno.EEXIST, "exists and is not an empty folder", str(target))
+    report = ExportReport()
+    spans = _annotations_by_document(project, annotator, layers=("boilerplate",))
+    pending = next(spans, None)
+    building = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        used: set[str] = set()
+        for document_id, name, text, _meta in _documents(project):
+            removed: list[dict] = []
+            if pending is not None and pending[0] == document_id:
+                removed, pending = pending[1], next(spans, None)
+            path = building / _file_name(name, used)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(without_spans(text, removed), encoding="utf-8")
+            report.documents += 1
+            report.annotations += len(removed)
+        os.chmod(building, 0o777 & ~_current_umask())
+        if target.exists():
+            target.rmdir()
+        os.replace(building, target)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    return report
+
+
+def without_spans(text: str, spans: list[dict]) -> str:
+    """The text with every span cut out, runs of blank lines left behind collapsed to one."""
+    kept, position = [], 0
+    for start, end in sorted((span["start"], span["end"]) for span in spans if span.get("start") is not None):
+        if start > position:
+            kept.append(text[position:start])
+        position = max(position, end)
+    kept.append(text[position:])
+    cleaned = _BLANK_RUNS.sub("\n\n", "".join(kept)).strip()
+    return cleaned + "\n" if cleaned else ""
+
+
+_BLANK_RUNS = re.compile(r"\n[^\S\n]*(?:\n[^\S\n]*)+\n")
+
+
+def _file_name(name: str, used: set[str]) -> str:
+    """A safe relative .txt path for a document name, unique within the export."""
+    parts = [part for part in PurePosixPath(name.replace("\\", "/")).parts if part not in ("", ".", "..", "/")]
+    stem = "/".join(parts) or "document"
+    stem = stem[:-4] if stem.lower().endswith(".txt") else stem
+    candidate, number = f"{stem}.txt", 2
+    while candidate.casefold() in used:
+        candidate, number = f"{stem} ({number}).txt", number + 1
+    used.add(candidate.casefold())
+    return candidate
