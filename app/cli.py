@@ -8,14 +8,14 @@ import os
 import sys
 from pathlib import Path
 
-from app import settings
+from app import duplicates, settings
 from app.boilerplate_index import all_suggestions, update_index
 from app.exporter import FOLDER_FORMATS, FORMATS, ExportReport, export_jsonl, export_stance_csv, export_text_clean
 from app.importer import import_paths
 from app.project import Project, ProjectError
 from app.search import search_project
 
-SUBCOMMANDS = ("import", "export", "search", "boilerplate")
+SUBCOMMANDS = ("import", "export", "search", "boilerplate", "duplicates")
 EXPORTERS = {"jsonl": export_jsonl, "stance-csv": export_stance_csv, "text-clean": export_text_clean}
 
 
@@ -52,6 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
     boilerplate.add_argument("--annotator", help="what this analyst has not decided yet (default: what no one has)")
     boilerplate.add_argument("--json", action="store_true",
                              help='print a JSON list of {"document", "start", "end", "category", "reason", "copies"}')
+    near = commands.add_parser("duplicates", help="list clusters of near-duplicate articles (the same story "
+                                                  "republished), after indexing new documents")
+    near.add_argument("project", type=Path)
+    near.add_argument("--threshold", type=float, default=0.8,
+                      help="the Jaccard similarity of article bodies that makes two documents duplicates "
+                           "(0.5 to 1; default 0.8)")
+    near.add_argument("--json", action="store_true",
+                      help='print a JSON list of {"documents": [...], "pairs": [{"a", "b", "score"}]}')
     return parser
 
 
@@ -158,6 +166,33 @@ def cmd_boilerplate(args) -> int:
     return 0
 
 
+def cmd_duplicates(args) -> int:
+    if not duplicates.STORED_SCORE <= args.threshold <= 1:
+        print(f"hashiya: --threshold must be between {duplicates.STORED_SCORE} and 1", file=sys.stderr)
+        return 1
+    project = Project.open(args.project)
+    try:
+        indexed = duplicates.update_index(project)
+        found = duplicates.clusters(project, args.threshold)
+        names = {document_id: project.document_name(document_id)
+                 for members, _ in found for document_id in members}
+    finally:
+        project.close()
+    listed = [{"documents": [names[d] for d in members],
+               "pairs": [{"a": names[a], "b": names[b], "score": round(score, 4)} for a, b, score in pairs]}
+              for members, pairs in found]
+    if args.json:
+        print(json.dumps(listed, ensure_ascii=False, indent=1))
+        return 0
+    for number, cluster in enumerate(listed, start=1):
+        print(f"cluster {number}: {len(cluster['documents'])} documents")
+        for pair in cluster["pairs"]:
+            print(f"  {pair['score']:.3f}\t{pair['a']}\t{pair['b']}")
+    print(f"{len(listed)} cluster(s) at a threshold of {args.threshold} ({indexed} newly indexed document(s))",
+          file=sys.stderr)
+    return 0
+
+
 def _preview(text: str, length: int = 60) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= length else flat[:length - 1] + "…"
@@ -166,7 +201,7 @@ def _preview(text: str, length: int = 60) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"import": cmd_import, "export": cmd_export, "search": cmd_search,
-               "boilerplate": cmd_boilerplate}[args.command]
+               "boilerplate": cmd_boilerplate, "duplicates": cmd_duplicates}[args.command]
     try:
         return handler(args)
     except BrokenPipeError:

@@ -57,7 +57,8 @@ STEPS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
         searchindex.CREATE_TABLE,
         searchindex.index_all_documents,
     ],
-    # 5: the boilerplate index (app.boilerplate_index); it fills itself, documents after a watermark.
+    # 5: the boilerplate and near-duplicate index (app.boilerplate_index, app.duplicates); it fills
+    # itself, reading the documents after a watermark.
     5: [
         """CREATE TABLE boilerplate_sites (
             id INTEGER NOT NULL,
@@ -96,6 +97,29 @@ STEPS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
             FOREIGN KEY(document_id) REFERENCES documents (id) ON DELETE CASCADE
         )""",
         "CREATE INDEX ix_boilerplate_cues_document_id ON boilerplate_cues (document_id)",
+        # Near-duplicate articles (app.duplicates), filled by the same indexer.
+        """CREATE TABLE duplicate_bands (
+            band INTEGER NOT NULL,
+            bucket INTEGER NOT NULL,
+            document_id INTEGER NOT NULL,
+            PRIMARY KEY (band, bucket, document_id),
+            FOREIGN KEY(document_id) REFERENCES documents (id) ON DELETE CASCADE
+        ) WITHOUT ROWID""",
+        """CREATE TABLE duplicate_pairs (
+            document_id INTEGER NOT NULL,
+            other_id INTEGER NOT NULL,
+            score FLOAT NOT NULL,
+            PRIMARY KEY (document_id, other_id),
+            FOREIGN KEY(document_id) REFERENCES documents (id) ON DELETE CASCADE,
+            FOREIGN KEY(other_id) REFERENCES documents (id) ON DELETE CASCADE
+        ) WITHOUT ROWID""",
+        """CREATE TABLE document_clusters (
+            document_id INTEGER NOT NULL,
+            cluster_id INTEGER NOT NULL,
+            PRIMARY KEY (document_id),
+            FOREIGN KEY(document_id) REFERENCES documents (id) ON DELETE CASCADE
+        )""",
+        "CREATE INDEX ix_document_clusters_cluster_id ON document_clusters (cluster_id)",
     ],
 }
 

@@ -155,3 +155,33 @@ class BoilerplateCue(Base):
     category: Mapped[str]
     reason: Mapped[str]
     fingerprint: Mapped[int]  # of the block's folded words: equal blocks are copies of one another
+
+
+# ---- near-duplicate articles (app/duplicates.py) ------------------------------------------------
+class DuplicateBand(Base):
+    """LSH: one band of a document's MinHash signature; documents sharing a bucket are compared."""
+
+    __tablename__ = "duplicate_bands"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+    band: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    bucket: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+
+
+class DuplicatePair(Base):
+    """Two documents whose article bodies are alike: the exact Jaccard similarity of their word shingles.
+    Stored both ways round."""
+
+    __tablename__ = "duplicate_pairs"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    score: Mapped[float]
+
+
+class DocumentCluster(Base):
+    """The cluster of near-duplicate articles a document belongs to (the smallest document id in it)."""
+
+    __tablename__ = "document_clusters"
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(index=True)

@@ -1,0 +1,73 @@
+"""Near-duplicate articles: MinHash/LSH candidates, an exact Jaccard check, clusters; incremental."""
+
+import json
+
+import pytest
+
+from app import duplicates, paths
+from app.cli import main as cli
+from app.duplicates import body_shingles, clusters, jaccard, similar_documents, update_index
+from app.project import Project
+from tests.conftest import add_document
+
+STORY = (paths.SEEDS / "000_cfe630f0c522799c.txt").read_text(encoding="utf-8").split("\n")[5:24]
+BODY = "\n".join(line for line in STORY if line.strip())
+OTHER = (paths.SEEDS / "003_c253fc45fefa7e87.txt").read_text(encoding="utf-8")
+
+
+def republished(outlet: str, change: str = "") -> str:
+    """The same story under another outlet's chrome, maybe with a sentence of its own."""
+    return f"{outlet} | الرئيسية\n\n{BODY}\n{change}\nشارك القصة\nجميع الحقوق محفوظة لموقع {outlet}"
+
+
+def test_a_republished_story_is_a_near_duplicate_and_unrelated_articles_are_not(project):
+    first = add_document(project, republished("الجديد"), "a.txt")
+    second = add_document(project, republished("العربية", "وأضاف مصدر أن اللقاء استمر ساعتين."), "b.txt")
+    unrelated = add_document(project, OTHER, "c.txt")
+    assert update_index(project) == 3
+    [pair] = similar_documents(project, first)
+    assert pair.document_id == second and pair.score >= duplicates.CLUSTER_SCORE
+    assert similar_documents(project, unrelated) == []
+    [(members, pairs)] = clusters(project)
+    assert members == [first, second] and pairs[0][:2] == (first, second)
+
+
+def test_chrome_does_not_make_articles_alike(project):
+    # Same site chrome and cue blocks, different stories: the body leaves them out.
+    texts = [f"الرئيسية\n{body}\nشارك القصة\nاقرأ أيضا\n{BODY}" for body in
+             (OTHER, (paths.SEEDS / "002_0a3a32f9f9bdd6f2.txt").read_text(encoding="utf-8"))]
+    assert jaccard(body_shingles(texts[0]), body_shingles(texts[1])) < 0.1
+
+
+def test_documents_imported_later_are_compared_with_the_earlier_ones(project):
+    first = add_document(project, republished("الجديد"), "a.txt")
+    update_index(project)
+    assert similar_documents(project, first) == []
+    second = add_document(project, republished("العربية"), "b.txt")
+    assert duplicates.pending_documents(project) == 1 and update_index(project) == 1
+    assert [s.document_id for s in similar_documents(project, first)] == [second]
+    third = add_document(project, republished("الميادين"), "c.txt")
+    update_index(project)
+    [(members, pairs)] = clusters(project)
+    assert members == [first, second, third] and len(pairs) == 3
+
+
+def test_a_threshold_below_what_is_stored_is_refused(project):
+    with pytest.raises(ValueError, match="at least"):
+        clusters(project, threshold=0.2)
+
+
+def test_headless_duplicates_lists_clusters_with_their_scores(tmp_path, capsys):
+    path = tmp_path / "p.hashiya"
+    project = Project.create(path)
+    add_document(project, republished("الجديد"), "a.txt")
+    add_document(project, republished("العربية", "وأضاف مصدر أن اللقاء استمر ساعتين في القصر الرئاسي."), "b.txt")
+    add_document(project, OTHER, "c.txt")
+    project.close()
+    assert cli(["duplicates", str(path), "--json"]) == 0
+    [cluster] = json.loads(capsys.readouterr().out)
+    assert cluster["documents"] == ["a.txt", "b.txt"]
+    [pair] = cluster["pairs"]
+    assert (pair["a"], pair["b"]) == ("a.txt", "b.txt") and 0.8 <= pair["score"] < 0.99
+    assert cli(["duplicates", str(path), "--threshold", "0.99"]) == 0
+    assert "0 cluster(s) at a threshold of 0.99" in capsys.readouterr().err
