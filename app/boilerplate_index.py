@@ -187,18 +187,32 @@ def _document_suggestions(project: Project, document_id: int) -> list[Suggestion
                    BoilerplateCue.fingerprint).where(BoilerplateCue.document_id == document_id)
             .order_by(BoilerplateCue.start))]
         lines = session.execute(text(
-            "SELECT l.start, l.\"end\", l.fingerprint, c.documents, s.documents, s.name "
+            "SELECT l.start, l.\"end\", l.fingerprint, c.documents, s.documents, s.name, l.site_id "
             "FROM boilerplate_lines l JOIN boilerplate_counts c ON c.fingerprint = l.fingerprint "
             "AND c.site_id = l.site_id JOIN boilerplate_sites s ON s.id = l.site_id "
             "WHERE l.document_id = :d ORDER BY l.start"), {"d": document_id}).all()
-    repeated = _repeated_blocks(document_id, lines, cues)
+
+        def stories(fingerprint_: int, site: int, needed: int) -> int:
+            """Distinct near-duplicate clusters holding the line, counted up to `needed`."""
+            return session.execute(text(
+                "SELECT count(*) FROM (SELECT DISTINCT coalesce(k.cluster_id, l.document_id) "
+                "FROM boilerplate_lines l LEFT JOIN document_clusters k ON k.document_id = l.document_id "
+                "WHERE l.fingerprint = :p AND l.site_id = :s LIMIT :n)"),
+                {"p": fingerprint_, "s": site, "n": needed}).scalar()
+
+        repeated = _repeated_blocks(document_id, lines, cues, stories)
     return sorted(cues + repeated, key=lambda suggestion: suggestion.start)
 
 
-def _repeated_blocks(document_id: int, lines: list, cues: list[Suggestion]) -> list[Suggestion]:
-    """Runs of consecutive lines repeated across the site, outside the cue blocks."""
+def _repeated_blocks(document_id: int, lines: list, cues: list[Suggestion], stories) -> list[Suggestion]:
+    """Runs of consecutive lines repeated across the site, outside the cue blocks.
+
+    A line counts once per cluster of near-duplicate articles: the paragraphs of one story scraped or
+    republished on a site several times are not chrome.
+    """
     def frequent(row) -> bool:
-        return row[3] >= MIN_COPIES and row[3] >= math.ceil(row[4] * SITE_SHARE)
+        needed = max(MIN_COPIES, math.ceil(row[4] * SITE_SHARE))
+        return row[3] >= needed and stories(row[2], row[6], needed) >= needed
 
     def in_cue(row) -> bool:
         return any(cue.start <= row[0] and row[1] <= cue.end for cue in cues)

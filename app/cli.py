@@ -145,6 +145,7 @@ def cmd_search(args) -> int:
 def cmd_boilerplate(args) -> int:
     project = Project.open(args.project)
     try:
+        duplicates.update_index(project)  # first: a line repeated by copies of one story counts once
         indexed = update_index(project)
         suggestions = all_suggestions(project, args.annotator)
         names = {document_id: project.document_name(document_id)

@@ -71,3 +71,31 @@ def test_headless_duplicates_lists_clusters_with_their_scores(tmp_path, capsys):
     assert (pair["a"], pair["b"]) == ("a.txt", "b.txt") and 0.8 <= pair["score"] < 0.99
     assert cli(["duplicates", str(path), "--threshold", "0.99"]) == 0
     assert "0 cluster(s) at a threshold of 0.99" in capsys.readouterr().err
+
+
+def test_a_story_scraped_three_times_from_one_site_is_not_boilerplate(project):
+    from app import boilerplate_index
+    from app.models import Document
+
+    chrome = "قائمة الأقسام في موقع المثال"
+    seed_002 = (paths.SEEDS / "002_0a3a32f9f9bdd6f2.txt").read_text(encoding="utf-8")
+    texts = [f"{chrome}\n{BODY}", f"{chrome}\n{BODY}\nتحديث: أضيفت تفاصيل.", f"{chrome}\n{BODY}\nتصحيح.",
+             f"{chrome}\n{OTHER}"]
+
+    def add_on_site(text, name):
+        document_id = add_document(project, text, name)
+        with project.session.begin() as session:  # all from one site
+            session.get(Document, document_id).meta = {"url": f"https://example.com/{name}"}
+        update_index(project)  # near-duplicates first: the boilerplate count needs the clusters
+        boilerplate_index.update_index(project)
+
+    def suggested():
+        return {project.document_text(s.document_id)[s.start:s.end] for s in boilerplate_index.all_suggestions(project)}
+
+    for number, text in enumerate(texts):
+        add_on_site(text, f"{number}.txt")
+    article_lines = {line for line in BODY.split("\n") if line.strip()}
+    # Three copies of the story's lines but one story; the chrome in four documents but two stories.
+    assert not suggested() & article_lines and chrome not in suggested()
+    add_on_site(f"{chrome}\n{seed_002}", "4.txt")  # a third story carries the chrome
+    assert chrome in suggested() and not suggested() & article_lines

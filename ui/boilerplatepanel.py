@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from app import boilerplate_index
+from app import boilerplate_index, duplicates
 from app.boilerplate_index import Suggestion
 from app.project import Project, Span
 from ui.commands import _EditCommand
@@ -40,9 +40,11 @@ class BoilerplateWorker(QObject):
         self._cancel.set()
 
     def run(self) -> None:
-        report = Throttled(self.progressed.emit)
-        boilerplate_index.update_index(self._project, progress=report, cancelled=self._cancel.is_set)
-        report.flush()
+        # Near-duplicates first: a line repeated by copies of one story counts once.
+        for index in (duplicates, boilerplate_index):
+            report = Throttled(self.progressed.emit)
+            index.update_index(self._project, progress=report, cancelled=self._cancel.is_set)
+            report.flush()
         if self._cancel.is_set():
             self.finished.emit([], [], True)
             return
