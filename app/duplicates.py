@@ -13,12 +13,16 @@ documents, against the buckets already stored.
 
 from __future__ import annotations
 
+import re
 import zlib
 from dataclasses import dataclass
 
 import numpy as np
 
 from app.boilerplate import SHORT_LINE_WORDS, Line, cue_blocks, split_lines
+from app.normalize import fold
+
+_WORDS = re.compile(r"[^\W_]+")
 
 SHINGLE_WORDS = 5
 PERMUTATIONS = 128
@@ -207,3 +211,67 @@ def clusters(project, threshold: float = CLUSTER_SCORE) -> list[tuple[list[int],
         linked.setdefault(root(a), []).append((a, b, score))
     groups = [(sorted(nodes), linked.get(key, [])) for key, nodes in members.items()]
     return sorted(groups, key=lambda group: (-len(group[0]), group[0][0]))
+
+
+# ---- sentences shared with other documents -------------------------------------------------------------
+SHARED_MIN_WORDS = 6
+SHARED_MAX_DOCUMENTS = 20  # enough to say a sentence is widely quoted; reading on would cost time
+_SENTENCE_END = re.compile(r"[.!?؟…]+[\"'»”)]*(?=\s|$)|\n+")
+
+
+@dataclass(frozen=True)
+class SharedSentence:
+    start: int
+    end: int
+    documents: tuple[int, ...]  # other documents holding the same sentence (at most SHARED_MAX_DOCUMENTS)
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans: cut after . ! ? ؟ … (with closing quotes) and at line breaks; spaces trimmed."""
+    found, start = [], 0
+    for end_mark in _SENTENCE_END.finditer(text):
+        end = end_mark.end() if end_mark.group()[0] != "\n" else end_mark.start()
+        found.append((start, end))
+        start = end_mark.end()
+    found.append((start, len(text)))
+    trimmed = []
+    for start, end in found:
+        piece = text[start:end]
+        lead = len(piece) - len(piece.lstrip())
+        if piece.strip():
+            trimmed.append((start + lead, start + len(piece.rstrip())))
+    return trimmed
+
+
+_QUOTATION = re.compile(r'["“«„]([^"”»“«\n]+)["”»]')
+
+
+def quotations(text: str) -> list[tuple[int, int]]:
+    """What stands between quotation marks ("…", «…», “…”): a quote outlets carry inside sentences of
+    their own."""
+    return [(found.start(1), found.end(1)) for found in _QUOTATION.finditer(text) if found.group(1).strip()]
+
+
+def shared_sentences(project, document_id: int, cancelled=lambda: False) -> list[SharedSentence]:
+    """The sentences and quotations of a document (of at least SHARED_MIN_WORDS words) that other
+    documents carry too, found with the corpus search (its index and matching engine, so spelling
+    differences such as كثيرًا / كثيرا do not hide a reuse)."""
+    from app.search import search_documents  # search imports the project layer; keep this module light
+
+    text = project.document_text(document_id)
+    shared = []
+    for start, end in sorted(set(sentences(text)) | set(quotations(text))):
+        if cancelled():
+            break
+        sentence = text[start:end]
+        if len(_WORDS.findall(fold(sentence))) < SHARED_MIN_WORDS:
+            continue
+        others = []
+        for other, _name, _text, _hits in search_documents(project, sentence):
+            if other != document_id:
+                others.append(other)
+                if len(others) >= SHARED_MAX_DOCUMENTS:
+                    break
+        if others:
+            shared.append(SharedSentence(start, end, tuple(others)))
+    return shared

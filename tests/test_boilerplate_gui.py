@@ -5,6 +5,7 @@ import sqlite3
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication
 
 
 @pytest.fixture
@@ -152,3 +153,42 @@ def test_boilerplate_models_pass_the_model_tester(qtbot, qtmodeltester, window):
     panel = review(qtbot, window)
     qtmodeltester.check(panel.model)
     qtmodeltester.check(window.documents)
+
+
+def test_similar_tab_lists_near_duplicates_and_marks_one_in_one_undo_step(qtbot, project, project_path):
+    from app import duplicates
+    from tests.conftest import add_document, show_window
+    from tests.test_duplicates import OTHER, republished
+
+    first = add_document(project, republished("الجديد"), "a.txt")
+    second = add_document(project, republished("العربية"), "b.txt")
+    add_document(project, OTHER, "c.txt")
+    duplicates.update_index(project)
+    window = show_window(qtbot, project)
+    window.editor.open_document(second)
+    similar = window.similar
+    assert similar.model.rowCount() == 1 and similar.model.data(similar.model.index(0, 0), Qt.UserRole) == first
+    similar.view.setCurrentIndex(similar.model.index(0, 0))
+    qtbot.mouseClick(similar.mark_button, Qt.LeftButton)
+    connection = sqlite3.connect(project_path)
+    rows = connection.execute("SELECT document_id, layer, label, attrs FROM annotations").fetchall()
+    connection.close()
+    assert [(d, layer, label) for d, layer, label, _ in rows] == [(second, "duplicate", "duplicate_of")]
+    assert '"of": "a.txt"' in rows[0][3] and "its duplicate" in similar.model.data(similar.model.index(0, 1))
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.pane.setFocus()
+    qtbot.keyClick(window.pane, Qt.Key_Z, Qt.ControlModifier)
+    assert sqlite3.connect(project_path).execute("SELECT count(*) FROM annotations").fetchone() == (0,)
+    similar.view.doubleClicked.emit(similar.model.index(0, 0))
+    assert window.editor.document_id == first
+
+
+def test_shared_sentences_are_underlined_on_demand(qtbot, window):
+    open_seed(window, "000")
+    qtbot.mouseClick(window.similar.shared_button, Qt.LeftButton)
+    text = window.editor.text
+    [(start, end)] = window.pane._shared
+    assert text[start:end].startswith("نثمن كثيرا دعمكم") and "1 other document" in window.similar.shared_info.text()
+    open_seed(window, "002")
+    assert window.pane._shared == []

@@ -99,3 +99,24 @@ def test_a_story_scraped_three_times_from_one_site_is_not_boilerplate(project):
     assert not suggested() & article_lines and chrome not in suggested()
     add_on_site(f"{chrome}\n{seed_002}", "4.txt")  # a third story carries the chrome
     assert chrome in suggested() and not suggested() & article_lines
+
+
+def test_the_quote_two_outlets_carry_is_found_in_both_despite_the_tanween(project):
+    from app.duplicates import shared_sentences
+    from app.importer import import_paths
+
+    import_paths(project, [paths.SEEDS], "amal")
+    ids = {project.document_name(i)[:3]: i for i in project.document_ids()}
+    for here, there in (("000", "004"), ("004", "000")):
+        text = project.document_text(ids[here])
+        found = [(text[s.start:s.end], s.documents) for s in shared_sentences(project, ids[here])]
+        assert [(quote.startswith("نثمن كثير"), documents) for quote, documents in found] == [(True, (ids[there],))]
+        assert found[0][0].endswith("بما يشمل الملف الأوكراني")
+
+
+def test_sentences_and_quotations_are_cut_where_a_reader_would():
+    from app.duplicates import quotations, sentences
+
+    text = 'قال: "نحن هنا". وأضاف؟ نعم…\nسطر جديد بلا نقطة'
+    assert [text[a:b] for a, b in sentences(text)] == ['قال: "نحن هنا".', "وأضاف؟", "نعم…", "سطر جديد بلا نقطة"]
+    assert [('قال «نص أول» ثم "نص ثان"')[a:b] for a, b in quotations('قال «نص أول» ثم "نص ثان"')] == ["نص أول", "نص ثان"]

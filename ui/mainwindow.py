@@ -19,6 +19,7 @@ from ui.fonts import reading_font
 from ui.importing import ImportRunner
 from ui.models import STATUS_TEXT, AnnotationListModel, DocumentListModel
 from ui.boilerplatepanel import BoilerplatePanel
+from ui.similarpanel import SimilarPanel
 from ui.corpussearch import CorpusSearchPanel
 from ui.findbar import FindBar
 from ui.guidelines import GuidelinesPanel
@@ -84,6 +85,8 @@ class MainWindow(QMainWindow):
         self.doc_stance_hint = QLabel()
         self.doc_stance_hint.setWordWrap(True)
         self.side_tabs.addTab(_column(self.doc_stance_hint, self.doc_stance_view), "Document stance")
+        self.similar = SimilarPanel(self.editor)
+        self.side_tabs.addTab(self.similar, "Similar")
 
         splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(_column(self.document_filter, self.document_view))
@@ -255,6 +258,9 @@ class MainWindow(QMainWindow):
         self.suggestions.proposalActivated.connect(self._show_hit)
         self.suggestions.pendingChanged.connect(self._show_pending)
         self.boilerplate.pendingChanged.connect(self._show_pending)
+        self.boilerplate.pendingChanged.connect(self.similar.refresh)  # its refresh compared new documents
+        self.similar.documentActivated.connect(self.editor.open_document)
+        self.similar.sharedFound.connect(self.pane.set_shared)
         self.boilerplate.pendingChanged.connect(
             lambda: self.documents.set_pending(self.boilerplate.model.pending_by_document()))
         self.suggestions.scope.currentIndexChanged.connect(

@@ -32,6 +32,7 @@ PENDING_PEN = QPen(QColor("#1565c0"), 2, Qt.DotLine)
 BOILERPLATE_FILL = QColor(158, 158, 158, 70)
 BOILERPLATE_HATCH = QBrush(QColor(97, 97, 97, 110), Qt.BDiagPattern)
 BOILERPLATE_PENDING_PEN = QPen(QColor("#6d4c41"), 1.5, Qt.DashDotLine)
+SHARED_LINE = QColor("#00897b")  # sentences other documents carry too: a teal underline
 BAR_HEIGHT = 3
 BAR_GAP = 1
 # Spans longer than this are kept apart so the visible-range lookup stays a bisect.
@@ -113,6 +114,7 @@ class TextPane(QTextEdit):
         self._finds: list[tuple[int, int]] = []
         self._pending: list[tuple[int, int]] = []
         self._pending_boilerplate: list[tuple[int, int]] = []
+        self._shared: list[tuple[int, int]] = []
         self._find_starts: list[int] = []
         self._find_current = -1
         self._press_pos = None
@@ -127,7 +129,7 @@ class TextPane(QTextEdit):
         self._selected_uid = None
         self._references = []
         self._finds, self._find_starts, self._find_current = [], [], -1
-        self._pending, self._pending_boilerplate = [], []
+        self._pending, self._pending_boilerplate, self._shared = [], [], []
         self.setPlainText(text)
         self.set_spans(spans)
 
@@ -227,6 +229,11 @@ class TextPane(QTextEdit):
         self._finds = matches
         self._find_starts = [start for start, _ in matches]
         self._find_current = current
+        self.viewport().update()
+
+    def set_shared(self, shared: list[tuple[int, int]]) -> None:
+        """Sentences other documents carry too (on demand, from the Similar tab)."""
+        self._shared = sorted(shared)
         self.viewport().update()
 
     def set_pending_boilerplate(self, pending: list[tuple[int, int]]) -> None:
@@ -338,7 +345,8 @@ class TextPane(QTextEdit):
         return block.position() + line.textStart() + (line.textLength() if at_end else 0)
 
     def _paint_spans(self, painter: QPainter, rect: QRectF) -> None:
-        if not (self._by_uid or self._references or self._finds or self._pending or self._pending_boilerplate):
+        if not (self._by_uid or self._references or self._finds or self._pending or self._pending_boilerplate
+                or self._shared):
             return
         start, end = self._visible_range(rect)
         offset = self.scroll_offset()
@@ -368,6 +376,12 @@ class TextPane(QTextEdit):
             if pending_start < end and start < pending_end:
                 pending = Span(0, "", "pending", "", pending_start, pending_end)
                 self._paint_box(painter, self._span_rects(pending, offset, start, end), BOILERPLATE_PENDING_PEN)
+        painter.setPen(QPen(SHARED_LINE, 2))
+        for shared_start, shared_end in self._shared:
+            if shared_start < end and start < shared_end:
+                shared = Span(0, "", "shared", "", shared_start, shared_end)
+                for rect in self._span_rects(shared, offset, start, end):
+                    painter.drawLine(QPointF(rect.left(), rect.bottom() - 1), QPointF(rect.right(), rect.bottom() - 1))
         for reference_start, reference_end in self._references:
             reference = Span(0, "", "reference", "", reference_start, reference_end)
             self._paint_dashed_box(painter, self._span_rects(reference, offset, start, end))

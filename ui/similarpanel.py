@@ -1,0 +1,127 @@
+"""The "Similar" tab: near-duplicate articles of the open document, marking it a duplicate of one, and
+the sentences and quotations it shares with other documents (highlighted on demand)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
+
+from app import duplicates
+from app.project import Span
+from ui.models import DISPLAY, SHOWN, USER, _TableModel
+
+DUPLICATE_LAYER = "duplicate"
+DUPLICATE_LABEL = "duplicate_of"
+
+
+class SimilarModel(_TableModel):
+    COLUMNS = ("Score", "Document")
+    WIDEST = ("0.000", "")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[tuple[int, str, float, bool]] = []  # id, name, score, marked as its duplicate
+
+    def set_rows(self, rows: list[tuple[int, str, float, bool]]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: QModelIndex, role=DISPLAY):
+        if not index.isValid():
+            return None
+        document_id, name, score, marked = self._rows[index.row()]
+        if role == USER:
+            return document_id
+        if role in SHOWN:
+            return (f"{score:.3f}", name + ("  ← this one is its duplicate" if marked else ""))[index.column()]
+        return None
+
+
+class SimilarPanel(QWidget):
+    documentActivated = Signal(int)
+    sharedFound = Signal(list)  # [(start, end)] of the open document's shared sentences
+
+    def __init__(self, editor, parent=None):
+        super().__init__(parent)
+        self._editor = editor
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.model = SimilarModel(self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.mark_button = QPushButton("This document is a duplicate of the selected one")
+        self.shared_button = QPushButton("Highlight sentences shared with other documents")
+        self.shared_info = QLabel()
+        self.shared_info.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        for widget in (self.note, self.view, self.mark_button, self.shared_button, self.shared_info):
+            layout.addWidget(widget)
+        self.view.activated.connect(lambda index: self.documentActivated.emit(self.model.data(index, USER)))
+        self.view.doubleClicked.connect(lambda index: self.documentActivated.emit(self.model.data(index, USER)))
+        self.mark_button.clicked.connect(self.toggle_duplicate)
+        self.shared_button.clicked.connect(self.highlight_shared)
+        editor.documentOpened.connect(lambda _id: self.refresh())
+        editor.spansAdded.connect(lambda _spans: self.refresh())
+        editor.spansRemoved.connect(lambda _uids: self.refresh())
+
+    def refresh(self) -> None:
+        document_id = self._editor.document_id
+        self.shared_info.clear()
+        if document_id is None:
+            self.model.set_rows([])
+            return
+        project = self._editor.project
+        marked = self._marked_duplicate_of()
+        rows = [(s.document_id, project.document_name(s.document_id), s.score, s.document_id == marked)
+                for s in duplicates.similar_documents(project, document_id)]
+        self.model.set_rows(rows)
+        waiting = duplicates.pending_documents(project)
+        self.note.setText(
+            (f"{len(rows)} document(s) with an article body alike this one's (Jaccard of word shingles)."
+             if rows else "No near-duplicate of this article.")
+            + (f" {waiting} document(s) not compared yet: Boilerplate → Review suggestions compares them."
+               if waiting else ""))
+        self.mark_button.setText("Not a duplicate after all" if marked is not None
+                                 else "This document is a duplicate of the selected one")
+
+    def _marked(self) -> Span | None:
+        return next(iter(self._editor.layer_spans(DUPLICATE_LAYER)), None)
+
+    def _marked_duplicate_of(self) -> int | None:
+        span = self._marked()
+        return None if span is None else span.attrs.get("of_id")
+
+    def toggle_duplicate(self) -> None:
+        """Mark the open document a duplicate of the selected similar one (or unmark it): one undo step."""
+        existing = self._marked()
+        if existing is not None:
+            self._editor.delete([existing])
+            return
+        index = self.view.currentIndex()
+        if not index.isValid():
+            self._editor.message.emit("Select the document this one duplicates first.")
+            return
+        other = self.model.data(index, USER)
+        self._editor.add_batch([Span(self._editor.document_id, self._editor.analyst, DUPLICATE_LAYER,
+                                     DUPLICATE_LABEL, None, None,
+                                     attrs={"of": self._editor.project.document_name(other), "of_id": other})],
+                               "Mark as a duplicate")
+
+    def highlight_shared(self) -> None:
+        document_id = self._editor.document_id
+        if document_id is None:
+            return
+        shared = duplicates.shared_sentences(self._editor.project, document_id)
+        others = {other for sentence in shared for other in sentence.documents}
+        self.shared_info.setText(
+            f"{len(shared)} sentence(s) or quotation(s) also appear in {len(others)} other document(s) "
+            "(underlined in the text)." if shared else "No sentence of this document appears elsewhere.")
+        self.sharedFound.emit([(sentence.start, sentence.end) for sentence in shared])
