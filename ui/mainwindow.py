@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(_column(_row(self.document_title, QLabel("Status:"), self.status_box), self.find_bar,
                                    self.pane))
         splitter.addWidget(_column(QLabel("Labels"), self.palette, self.side_tabs))
-        splitter.setSizes([260, 720, 300])
+        splitter.setSizes([340, 660, 300])  # the list: name, status, spans and boilerplate columns
         splitter.setStretchFactor(1, 1)
         self.setCentralWidget(splitter)
 
