@@ -131,11 +131,16 @@ def cue_blocks(text: str, lines: list[Line] | None = None) -> list[Block]:
     lines = split_lines(text) if lines is None else lines
     tagged: dict[int, tuple[str, str]] = {}
     keys = _cue_keys()
+    seen_article = False  # a related-links heading above any article text is a menu item, not a tail
     for index, line in enumerate(lines):
         found = _first_cue(line) if _may_hold_a_cue(line, keys) else None
         if found is None:
+            seen_article = seen_article or line.word_count > SHORT_LINE_WORDS
             continue
         cue, phrase = found
+        if cue.mode == "tail" and _label_only(phrase, line) and not seen_article:
+            tagged[index] = ("navigation", f'cue "{phrase}" (a menu item above the article)')
+            continue
         if cue.mode == "tail" and _label_only(phrase, line):
             # Only the phrase: a heading over a list. "اقرأ أيضا: عنوان" is one link, not a tail.
             reason = f'"{phrase}" opens a list of other articles, to the end of the document'
@@ -184,7 +189,19 @@ def _first_cue(line: Line) -> tuple[_Cue, str] | None:
             return cue, phrase
     if line.word_count <= 3 and _MARKUP.search(line.folded):
         return _MARKUP_CUE, _MARKUP_CUE.phrases[0]
+    if _is_menu(line):
+        return _MENU_CUE, _MENU_CUE.phrases[0]
     return None
+
+
+def _is_menu(line: Line) -> bool:
+    """Section names strung together: "الوطن | سياسة | اقتصاد | رياضة" (at least MENU_ITEMS short items)."""
+    items = [item for item in _MENU_SPLIT.split(line.folded) if item.strip()]
+    return len(items) >= MENU_ITEMS and all(len(_WORDS.findall(item)) <= 3 for item in items)
+
+
+MENU_ITEMS = 4
+_MENU_SPLIT = re.compile(r"\s[|•·/»]\s")
 
 
 # HTML the scraper left behind on a line of its own ("ص>", "&nbsp;", "</p>").
@@ -195,12 +212,13 @@ _MARKUP = re.compile(r"</?[^\W\d_]*>|<[^\W\d_]+|&(?:nbsp|amp|quot|lt|gt|#\d+);|^
 def _may_hold_a_cue(line: Line, keys: _Keys) -> bool:
     """A quick test on words before any cue regex runs (most lines are article text): the line
     starts with the first word of a line/start/tail phrase, holds the longest word of a 'contains'
-    phrase, or is short enough to be leftover markup."""
+    phrase, is short enough to be leftover markup, or may be a menu."""
     if not line.words and len(line.folded) > LONG_LINE_CHARS:
         return False
     return (len(line.words) <= 3 or line.words[0] in keys.first_words
             or not keys.longest_words.isdisjoint(line.words)
-            or line.folded.lstrip(_LEAD_CHARS)[:1] in keys.symbols)
+            or line.folded.lstrip(_LEAD_CHARS)[:1] in keys.symbols
+            or "|" in line.folded or "•" in line.folded or "·" in line.folded)  # a menu
 
 
 @dataclass(frozen=True)
@@ -218,6 +236,7 @@ def _cue_keys() -> _Keys:
                  frozenset().union(*(cue.symbols for cue in cues)))
 
 
+_MENU_CUE = _Cue("navigation", "line", ("a menu of section names",), re.compile("$^"), 30)
 _MARKUP_CUE = _Cue("other", "line", ("markup left over by the scraper",), re.compile("$^"), 3)
 
 
@@ -271,3 +290,17 @@ def guess_category(text: str) -> str:
     """The category the cue phrases of a marked stretch point at (its first cue), else "other"."""
     blocks = cue_blocks(text)
     return blocks[0].category if blocks else "other"
+
+
+def is_dateline(line: Line) -> bool:
+    """A line of numbers and date words only ("20 مارس 2024", "2024-06-19 | 02:33", "السبت 16 نوفمبر"):
+    every article of a day carries the same one, so repetition says nothing about it."""
+    words = line.words
+    return bool(words) and any(word.isdigit() for word in words) and \
+        all(word.isdigit() or word in _date_words() for word in words)
+
+
+@functools.cache
+def _date_words() -> frozenset[str]:
+    with open(paths.RESOURCES / "boilerplate_cues.json", encoding="utf-8") as handle:
+        return frozenset(fold(word) for word in json.load(handle)["date_words"])

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import delete, insert, select, text
 
-from app.boilerplate import Block, Line, cue_blocks, split_lines
+from app.boilerplate import Block, Line, cue_blocks, is_dateline, split_lines
 from app.models import Annotation, BoilerplateCue, BoilerplateLine, BoilerplateSite, Document, Rejection
 from app.project import Project, Span, now_iso
 from app.searchindex import ID_CHUNK
@@ -32,6 +32,10 @@ WATERMARK = "boilerplate_indexed_through"
 BATCH = 500
 MIN_COPIES = 3
 SITE_SHARE = 0.01
+# A repeated short line between two article paragraphs (a subheading such as "خلفية") must be in this
+# share of the site's stories to count as chrome; a line of this many characters is article text.
+INSIDE_SHARE = 0.3
+ARTICLE_LINE_CHARS = 80
 # Where in a document a repeated line without a cue sits decides its category guess.
 HEAD_SHARE, FOOT_SHARE = 0.25, 0.75
 SITE_KEYS = ("site", "source", "domain", "publisher")
@@ -106,12 +110,19 @@ def _index_batch(project: Project, ids: list[int]) -> None:
             site = sites[site_of(meta or {})]
             per_site[site] = per_site.get(site, 0) + 1
             document_lines = split_lines(stored)
-            prints = [fingerprint(_key(line)) for line in document_lines]
-            lines += [(p, site, document_id, line.start, line.end) for p, line in zip(prints, document_lines)]
+            blocks = cue_blocks(stored, document_lines)
+            cues += [(document_id, block.start, block.end, block.category, block.reason,
+                      _block_print(block, document_lines)) for block in blocks]
+            # Not repetition candidates: what cue blocks already cover (a headline listed under
+            # "مقالات ذات صلة" on other pages is not chrome of its own article), and datelines
+            # (every article of a day carries the same one).
+            covered = {index for block in blocks for index in block.lines}
+            candidates = [line for index, line in enumerate(document_lines)
+                          if index not in covered and not is_dateline(line)]
+            prints = [fingerprint(_key(line)) for line in candidates]
+            lines += [(p, site, document_id, line.start, line.end) for p, line in zip(prints, candidates)]
             for p in set(prints):
                 counts[(p, site)] = counts.get((p, site), 0) + 1
-            cues += [(document_id, block.start, block.end, block.category, block.reason,
-                      _block_print(block, document_lines)) for block in cue_blocks(stored, document_lines)]
         # Plain DB-API executemany, in the session's transaction: the ORM's per-row work cost more than
         # reading the documents (~17 lines each).
         driver = session.connection().connection.driver_connection
@@ -227,6 +238,8 @@ def _repeated_blocks(document_id: int, lines: list, cues: list[Suggestion], stor
             runs.append([(position, row)])
     blocks = []
     for run in runs:
+        if _inside_article(run, lines) and not _widespread(run, stories):
+            continue  # a subheading such as "خلفية" between two paragraphs: article text, even if common
         first, last = run[0][1], run[-1][1]
         copies = min(row[3] for _, row in run)
         site = f"site {first[5]}" if first[5] else "this corpus (site unknown)"
@@ -235,6 +248,19 @@ def _repeated_blocks(document_id: int, lines: list, cues: list[Suggestion], stor
             f"repeated in {copies} documents of {site}", fingerprint(" ".join(str(row[2]) for _, row in run)),
             copies))
     return blocks
+
+
+def _inside_article(run: list, lines: list) -> bool:
+    """Article paragraphs (long lines) stand right before and after the run."""
+    before, after = run[0][0] - 1, run[-1][0] + 1
+    return before >= 0 and after < len(lines) and all(
+        lines[index][1] - lines[index][0] >= ARTICLE_LINE_CHARS for index in (before, after))
+
+
+def _widespread(run: list, stories) -> bool:
+    """Found in INSIDE_SHARE of the site's stories: chrome even in the middle of a page (an ad line)."""
+    return all(stories(row[2], row[6], math.ceil(row[4] * INSIDE_SHARE)) >= math.ceil(row[4] * INSIDE_SHARE)
+               for _, row in run)
 
 
 def _position_category(first: int, last: int, count: int) -> str:

@@ -87,8 +87,11 @@ def test_article_sentences_that_share_a_word_with_a_cue_are_left_alone(line):
     assert cue_blocks(line) == []
 
 
+ARTICLE_LINE = "وقال المتحدث باسم الكرملين إن الزيارة ستتم في الأيام المقبلة بعد اكتمال التحضيرات."
+
+
 def test_a_tail_swallows_what_follows_it_but_not_what_comes_before():
-    text = "المقال.\nالمصدر: وكالة\nمقالات ذات صلة\nعنوان أول\nعنوان ثان"
+    text = f"{ARTICLE_LINE}\nالمصدر: وكالة\nمقالات ذات صلة\nعنوان أول\nعنوان ثان"
     blocks = cue_blocks(text)
     assert [(b.category, text[b.start:b.end]) for b in blocks] == [
         ("source_credit", "المصدر: وكالة"), ("related_links", "مقالات ذات صلة\nعنوان أول\nعنوان ثان")]
@@ -101,3 +104,19 @@ def test_lines_keep_offsets_past_emoji_and_spaces():
     assert text[line_b.start:line_b.end] == "زر الذهاب إلى الأعلى"
     [block] = cue_blocks(text)
     assert text[block.start:block.end] == "زر الذهاب إلى الأعلى"
+
+
+def test_a_related_links_heading_above_the_article_is_a_menu_item_not_a_tail():
+    text = f"الرئيسية\nآخر الأخبار\n{ARTICLE_LINE}\n{ARTICLE_LINE}"
+    assert [(b.category, text[b.start:b.end]) for b in cue_blocks(text)] == [("navigation", "الرئيسية\nآخر الأخبار")]
+
+
+@pytest.mark.parametrize("line, menu", [
+    ("الوطن | سياسة | اقتصاد | رياضة | ثقافة", True),
+    ("الرئيسية • أخبار • فيديو • صور", True),
+    ("قال: إن الأسعار | وفق البيان الذي صدر اليوم عن الوزارة | ارتفعت | كثيرا", False),  # long items
+    ("سياسة | اقتصاد", False),  # two items are not a menu
+])
+def test_a_menu_of_section_names_is_navigation(line, menu):
+    blocks = cue_blocks(f"{ARTICLE_LINE}\n{line}")
+    assert [(b.category, b.reason) for b in blocks] == ([("navigation", 'cue "a menu of section names"')] if menu else [])
