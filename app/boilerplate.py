@@ -126,12 +126,15 @@ def _word_fold() -> ByteFold:
     return ByteFold(target)
 
 
-def cue_blocks(text: str, lines: list[Line] | None = None) -> list[Block]:
-    """Boilerplate blocks a document's own cue phrases point at, in text order."""
+def cue_blocks(text: str, lines: list[Line] | None = None, article_above: bool = False) -> list[Block]:
+    """Boilerplate blocks a document's own cue phrases point at, in text order.
+
+    `article_above`: the text is a stretch cut from below an article (a related-links heading at its
+    top opens a tail, rather than being a menu item)."""
     lines = split_lines(text) if lines is None else lines
     tagged: dict[int, tuple[str, str]] = {}
     keys = _cue_keys()
-    seen_article = False  # a related-links heading above any article text is a menu item, not a tail
+    seen_article = article_above  # a related-links heading above any article text is a menu item
     for index, line in enumerate(lines):
         found = _first_cue(line) if _may_hold_a_cue(line, keys) else None
         if found is None:
@@ -288,7 +291,7 @@ def _suffix(mode: str, words: list[str]) -> str:
 
 def guess_category(text: str) -> str:
     """The category the cue phrases of a marked stretch point at (its first cue), else "other"."""
-    blocks = cue_blocks(text)
+    blocks = cue_blocks(text, article_above=True)
     return blocks[0].category if blocks else "other"
 
 
