@@ -26,6 +26,9 @@ test: system-deps $(STAMP)
 bench: system-deps $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_foundation.py
 
+bench-boilerplate: system-deps $(STAMP)
+	$(PY) benchmarks/bench_boilerplate.py
+
 screenshot: system-deps $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m ui.screenshot docs/screenshot.png
 

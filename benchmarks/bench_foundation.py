@@ -112,6 +112,10 @@ def fmt(value: float, unit: str) -> str:
         return f"{value:.1f} MiB"
     if unit == "docs/s":
         return f"{value:,.0f}/s"
+    if unit == "MB/s":
+        return f"{value:.1f} MB/s"
+    if unit == "%":
+        return f"{value:.1f}%"
     return f"{value:g} {unit}"
 
 
