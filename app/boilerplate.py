@@ -186,10 +186,17 @@ def _merge(blocks: list[Block], tail: Block) -> list[Block]:
 
 
 def _first_cue(line: Line) -> tuple[_Cue, str] | None:
-    for cue in _cues():
-        phrase = cue.match(line)
+    return _first_cue_of(line.folded, line.words)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a site's chrome lines recur on every page: decide each once
+def _first_cue_of(folded: str, words: tuple[str, ...]) -> tuple[_Cue, str] | None:
+    line = Line(0, 0, words, folded)
+    cues = _cues()
+    for number in _entries_to_try(line):
+        phrase = cues[number].match(line)
         if phrase is not None:
-            return cue, phrase
+            return cues[number], phrase
     if line.word_count <= 3 and _MARKUP.search(line.folded):
         return _MARKUP_CUE, _MARKUP_CUE.phrases[0]
     if _is_menu(line):
@@ -229,14 +236,35 @@ class _Keys:
     first_words: frozenset[str]
     longest_words: frozenset[str]
     symbols: frozenset[str]
+    by_first_word: dict[str, tuple[int, ...]] = field(default_factory=dict)  # → cue entries, file order
+    by_word: dict[str, tuple[int, ...]] = field(default_factory=dict)        # 'contains' entries
+    by_symbol: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+
+def _entries_to_try(line: Line) -> list[int]:
+    """The cue entries whose key words the line holds, in the file's order (the first that fits wins)."""
+    keys = _cue_keys()
+    found = set(keys.by_first_word.get(line.words[0], ())) if line.words else set()
+    for word in keys.longest_words.intersection(line.words):
+        found.update(keys.by_word[word])
+    found.update(keys.by_symbol.get(line.folded.lstrip(_LEAD_CHARS)[:1], ()))
+    return sorted(found)
 
 
 @functools.cache
 def _cue_keys() -> _Keys:
     cues = _cues()
-    return _Keys(frozenset().union(*(cue.keys for cue in cues if cue.mode != "contains")),
-                 frozenset().union(*(cue.keys for cue in cues if cue.mode == "contains")),
-                 frozenset().union(*(cue.symbols for cue in cues)))
+    by_first_word: dict[str, list[int]] = {}
+    by_word: dict[str, list[int]] = {}
+    by_symbol: dict[str, list[int]] = {}
+    for number, cue in enumerate(cues):
+        for key in cue.keys:
+            (by_word if cue.mode == "contains" else by_first_word).setdefault(key, []).append(number)
+        for symbol in cue.symbols:
+            by_symbol.setdefault(symbol, []).append(number)
+    return _Keys(frozenset(by_first_word), frozenset(by_word), frozenset(by_symbol),
+                 {k: tuple(v) for k, v in by_first_word.items()}, {k: tuple(v) for k, v in by_word.items()},
+                 {k: tuple(v) for k, v in by_symbol.items()})
 
 
 _MENU_CUE = _Cue("navigation", "line", ("a menu of section names",), re.compile("$^"), 30)
@@ -299,8 +327,13 @@ def is_dateline(line: Line) -> bool:
     """A line of numbers and date words only ("20 مارس 2024", "2024-06-19 | 02:33", "السبت 16 نوفمبر"):
     every article of a day carries the same one, so repetition says nothing about it."""
     words = line.words
-    return bool(words) and any(word.isdigit() for word in words) and \
-        all(word.isdigit() or word in _date_words() for word in words)
+    if not words or len(words) > DATELINE_WORDS:
+        return False
+    dates = _date_words()
+    return any(word.isdigit() for word in words) and all(word.isdigit() or word in dates for word in words)
+
+
+DATELINE_WORDS = 12
 
 
 @functools.cache

@@ -104,10 +104,11 @@ def _index_batch(project: Project, ids: list[int]) -> None:
     with project.session.begin() as session:
         rows = session.execute(select(Document.id, Document.text, Document.meta).where(Document.id.in_(ids))
                                .order_by(Document.id)).all()
-        sites = _site_ids(session, {site_of(meta or {}) for _, _, meta in rows})
+        names = [site_of(meta or {}) for _, _, meta in rows]
+        sites = _site_ids(session, set(names))
         lines, cues, counts, per_site = [], [], {}, {}
-        for document_id, stored, meta in rows:
-            site = sites[site_of(meta or {})]
+        for (document_id, stored, _meta), name in zip(rows, names):
+            site = sites[name]
             per_site[site] = per_site.get(site, 0) + 1
             document_lines = split_lines(stored)
             blocks = cue_blocks(stored, document_lines)

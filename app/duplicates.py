@@ -42,14 +42,16 @@ class Body:
     """What the near-duplicate test looks at in one document."""
 
     document_id: int
-    shingles: frozenset[int]
+    shingles: np.ndarray
 
 
-def body_shingles(text: str, lines: list[Line] | None = None, blocks: list | None = None) -> frozenset[int]:
-    """Shingles (CRC-32 of SHINGLE_WORDS consecutive folded words) of the article body.
+def body_shingles(text: str, lines: list[Line] | None = None, blocks: list | None = None) -> np.ndarray:
+    """Shingles of the article body: sorted unique 64-bit hashes of SHINGLE_WORDS consecutive folded words.
 
     The body leaves out the blocks cue phrases point at (a related-links tail holds whole other
-    articles) and lines of at most SHORT_LINE_WORDS words (chrome, headings, captions).
+    articles) and lines of at most SHORT_LINE_WORDS words (chrome, headings, captions). Each word is
+    hashed once (CRC-32); a shingle's hash combines its words' with numpy, so a document costs one
+    hash call per word rather than per shingle.
     """
     lines = split_lines(text) if lines is None else lines
     blocks = cue_blocks(text, lines) if blocks is None else blocks
@@ -58,18 +60,25 @@ def body_shingles(text: str, lines: list[Line] | None = None, blocks: list | Non
     for index, line in enumerate(lines):
         if index not in cut and line.word_count > SHORT_LINE_WORDS:
             words += line.words or line.folded.split()
-    if len(words) < SHINGLE_WORDS:
-        return frozenset([zlib.crc32(" ".join(words).encode("utf-8"))]) if words else frozenset()
-    return frozenset(zlib.crc32(" ".join(words[i:i + SHINGLE_WORDS]).encode("utf-8"))
-                     for i in range(len(words) - SHINGLE_WORDS + 1))
+    if not words:
+        return _NO_SHINGLES
+    hashes = np.fromiter((zlib.crc32(word.encode("utf-8")) for word in words), dtype=np.uint64, count=len(words))
+    width = min(SHINGLE_WORDS, len(hashes))
+    combined = np.zeros(len(hashes) - width + 1, dtype=np.uint64)
+    for offset in range(width):  # a polynomial in the word hashes, mod 2^64
+        combined = combined * _BASE + hashes[offset:offset + len(combined)]
+    return np.unique(combined)
 
 
-def signature(shingles: frozenset[int]) -> np.ndarray:
+_NO_SHINGLES = np.zeros(0, dtype=np.uint64)
+_BASE = np.uint64(0x100000001B3)  # the FNV-1 prime
+
+
+def signature(shingles: np.ndarray) -> np.ndarray:
     """MinHash: for each of PERMUTATIONS hash functions, the smallest hash of any shingle."""
-    if not shingles:
+    if not len(shingles):
         return np.full(PERMUTATIONS, np.iinfo(np.uint64).max, dtype=np.uint64)
-    values = np.fromiter(shingles, dtype=np.uint64, count=len(shingles))
-    return ((np.multiply.outer(_A, values) + _B[:, None]) >> _SHIFT).min(axis=1)
+    return ((np.multiply.outer(_A, shingles) + _B[:, None]) >> _SHIFT).min(axis=1)
 
 
 def band_buckets(signature_: np.ndarray) -> list[int]:
@@ -83,10 +92,12 @@ def band_buckets(signature_: np.ndarray) -> list[int]:
     return buckets
 
 
-def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
-    if not a or not b:
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact Jaccard similarity of two shingle sets (sorted unique arrays)."""
+    if not len(a) or not len(b):
         return 0.0
-    return len(a & b) / len(a | b)
+    shared = len(np.intersect1d(a, b, assume_unique=True))
+    return shared / (len(a) + len(b) - shared)
 
 
 # ---- the index -------------------------------------------------------------------------------------
@@ -122,14 +133,14 @@ def _index_batch(db, ids: list[int]) -> None:
     marks = ",".join("?" * len(ids))
     bodies = {document_id: body_shingles(text) for document_id, text in db.execute(
         f"SELECT id, text FROM documents WHERE id IN ({marks}) ORDER BY id", ids)}
-    known: dict[int, frozenset[int]] = {}  # shingles of earlier documents, read when a bucket names them
+    known: dict[int, np.ndarray] = {}  # shingles of earlier documents, read when a bucket names them
     for document_id in sorted(bodies):
         shingles = bodies[document_id]
-        buckets = band_buckets(signature(shingles)) if shingles else []
+        buckets = band_buckets(signature(shingles)) if len(shingles) else []
         scores = {}
         for other in _sharing_a_bucket(db, buckets):
             if other not in known:
-                known[other] = bodies.get(other) or _stored_shingles(db, other)
+                known[other] = bodies[other] if other in bodies else _stored_shingles(db, other)
             score = jaccard(shingles, known[other])
             if score >= STORED_SCORE:
                 scores[other] = score
@@ -153,7 +164,7 @@ def _sharing_a_bucket(db, buckets: list[int]) -> list[int]:
     return sorted(found)
 
 
-def _stored_shingles(db, document_id: int) -> frozenset[int]:
+def _stored_shingles(db, document_id: int) -> np.ndarray:
     (text,) = db.execute("SELECT text FROM documents WHERE id = ?", (document_id,)).fetchone()
     return body_shingles(text)
 
