@@ -22,6 +22,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, insert, select, text
+from sqlalchemy.orm import Session
 
 from app.boilerplate import Block, Line, cue_blocks, is_dateline, split_lines
 from app.models import Annotation, BoilerplateCue, BoilerplateLine, BoilerplateSite, Document, Rejection
@@ -91,53 +92,54 @@ def update_index(project: Project, progress: Callable[[int, int], None] = lambda
     with project.session() as session:
         ids = list(session.scalars(select(Document.id).where(Document.id > through).order_by(Document.id)))
     done = 0
-    for chunk in range(0, len(ids), BATCH):
-        if cancelled():
-            break
-        _index_batch(project, ids[chunk:chunk + BATCH])
-        done += len(ids[chunk:chunk + BATCH])
-        progress(done, len(ids))
+    with project.derived_data_connection() as connection:
+        for chunk in range(0, len(ids), BATCH):
+            if cancelled():
+                break
+            with Session(connection) as session, session.begin():
+                _index_batch(session, ids[chunk:chunk + BATCH])
+            done += len(ids[chunk:chunk + BATCH])
+            progress(done, len(ids))
     return done
 
 
-def _index_batch(project: Project, ids: list[int]) -> None:
-    with project.session.begin() as session:
-        rows = session.execute(select(Document.id, Document.text, Document.meta).where(Document.id.in_(ids))
-                               .order_by(Document.id)).all()
-        names = [site_of(meta or {}) for _, _, meta in rows]
-        sites = _site_ids(session, set(names))
-        lines, cues, counts, per_site = [], [], {}, {}
-        for (document_id, stored, _meta), name in zip(rows, names):
-            site = sites[name]
-            per_site[site] = per_site.get(site, 0) + 1
-            document_lines = split_lines(stored)
-            blocks = cue_blocks(stored, document_lines)
-            cues += [(document_id, block.start, block.end, block.category, block.reason,
-                      _block_print(block, document_lines)) for block in blocks]
-            # Not repetition candidates: what cue blocks already cover (a headline listed under
-            # "مقالات ذات صلة" on other pages is not chrome of its own article), and datelines
-            # (every article of a day carries the same one).
-            covered = {index for block in blocks for index in block.lines}
-            candidates = [line for index, line in enumerate(document_lines)
-                          if index not in covered and not is_dateline(line)]
-            prints = [fingerprint(_key(line)) for line in candidates]
-            lines += [(p, site, document_id, line.start, line.end) for p, line in zip(prints, candidates)]
-            for p in set(prints):
-                counts[(p, site)] = counts.get((p, site), 0) + 1
-        # Plain DB-API executemany, in the session's transaction: the ORM's per-row work cost more than
-        # reading the documents (~17 lines each).
-        driver = session.connection().connection.driver_connection
-        driver.executemany('INSERT INTO boilerplate_lines (fingerprint, site_id, document_id, start, "end") '
-                           "VALUES (?, ?, ?, ?, ?)", lines)
-        driver.executemany('INSERT INTO boilerplate_cues (document_id, start, "end", category, reason, fingerprint) '
-                           "VALUES (?, ?, ?, ?, ?, ?)", cues)
-        driver.executemany("INSERT INTO boilerplate_counts (fingerprint, site_id, documents) VALUES (?, ?, ?) "
-                           "ON CONFLICT (fingerprint, site_id) DO UPDATE SET documents = documents + excluded.documents",
-                           [(p, s, n) for (p, s), n in counts.items()])
-        driver.executemany("UPDATE boilerplate_sites SET documents = documents + ? WHERE id = ?",
-                           [(n, s) for s, n in per_site.items()])
-        driver.execute("INSERT INTO project_info (key, value) VALUES (?, ?) "
-                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (WATERMARK, str(ids[-1])))
+def _index_batch(session: Session, ids: list[int]) -> None:
+    rows = session.execute(select(Document.id, Document.text, Document.meta).where(Document.id.in_(ids))
+                           .order_by(Document.id)).all()
+    names = [site_of(meta or {}) for _, _, meta in rows]
+    sites = _site_ids(session, set(names))
+    lines, cues, counts, per_site = [], [], {}, {}
+    for (document_id, stored, _meta), name in zip(rows, names):
+        site = sites[name]
+        per_site[site] = per_site.get(site, 0) + 1
+        document_lines = split_lines(stored)
+        blocks = cue_blocks(stored, document_lines)
+        cues += [(document_id, block.start, block.end, block.category, block.reason,
+                  _block_print(block, document_lines)) for block in blocks]
+        # Not repetition candidates: what cue blocks already cover (a headline listed under
+        # "مقالات ذات صلة" on other pages is not chrome of its own article), and datelines
+        # (every article of a day carries the same one).
+        covered = {index for block in blocks for index in block.lines}
+        candidates = [line for index, line in enumerate(document_lines)
+                      if index not in covered and not is_dateline(line)]
+        prints = [fingerprint(_key(line)) for line in candidates]
+        lines += [(p, site, document_id, line.start, line.end) for p, line in zip(prints, candidates)]
+        for p in set(prints):
+            counts[(p, site)] = counts.get((p, site), 0) + 1
+    # Plain DB-API executemany, in the session's transaction: the ORM's per-row work cost more than
+    # reading the documents (~17 lines each).
+    driver = session.connection().connection.driver_connection
+    driver.executemany('INSERT INTO boilerplate_lines (fingerprint, site_id, document_id, start, "end") '
+                       "VALUES (?, ?, ?, ?, ?)", lines)
+    driver.executemany('INSERT INTO boilerplate_cues (document_id, start, "end", category, reason, fingerprint) '
+                       "VALUES (?, ?, ?, ?, ?, ?)", cues)
+    driver.executemany("INSERT INTO boilerplate_counts (fingerprint, site_id, documents) VALUES (?, ?, ?) "
+                       "ON CONFLICT (fingerprint, site_id) DO UPDATE SET documents = documents + excluded.documents",
+                       [(p, s, n) for (p, s), n in counts.items()])
+    driver.executemany("UPDATE boilerplate_sites SET documents = documents + ? WHERE id = ?",
+                       [(n, s) for s, n in per_site.items()])
+    driver.execute("INSERT INTO project_info (key, value) VALUES (?, ?) "
+                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (WATERMARK, str(ids[-1])))
 
 
 def _site_ids(session, names: set[str]) -> dict[str, int]:

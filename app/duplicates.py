@@ -119,13 +119,14 @@ def update_index(project, progress=lambda done, total: None, cancelled=lambda: F
         ids = [row[0] for row in connection.exec_driver_sql(
             "SELECT id FROM documents WHERE id > ? ORDER BY id", (through,))]
     done = 0
-    for chunk in range(0, len(ids), BATCH):
-        if cancelled():
-            break
-        with project.engine.begin() as connection:
-            _index_batch(connection.connection.driver_connection, ids[chunk:chunk + BATCH])
-        done += len(ids[chunk:chunk + BATCH])
-        progress(done, len(ids))
+    with project.derived_data_connection() as connection:
+        for chunk in range(0, len(ids), BATCH):
+            if cancelled():
+                break
+            with connection.begin():
+                _index_batch(connection.connection.driver_connection, ids[chunk:chunk + BATCH])
+            done += len(ids[chunk:chunk + BATCH])
+            progress(done, len(ids))
     return done
 
 
@@ -157,11 +158,10 @@ def _index_batch(db, ids: list[int]) -> None:
 def _sharing_a_bucket(db, buckets: list[int]) -> list[int]:
     if not buckets:
         return []
-    found: set[int] = set()
-    for band, bucket in enumerate(buckets):
-        found.update(row[0] for row in db.execute(
-            "SELECT document_id FROM duplicate_bands WHERE band = ? AND bucket = ?", (band, bucket)))
-    return sorted(found)
+    # One statement for all bands: SQLite answers an OR of primary-key lookups with one index probe each.
+    where = " OR ".join(["(band = ? AND bucket = ?)"] * len(buckets))
+    values = [value for pair in enumerate(buckets) for value in pair]
+    return sorted({row[0] for row in db.execute(f"SELECT document_id FROM duplicate_bands WHERE {where}", values)})
 
 
 def _stored_shingles(db, document_id: int) -> np.ndarray:

@@ -259,6 +259,22 @@ class Project:
         if result != "ok":
             raise ProjectError(f"{self.path} is damaged (SQLite reports: {result}).")
 
+    @contextlib.contextmanager
+    def derived_data_connection(self):
+        """A connection for writing derived data (the search, boilerplate and near-duplicate indexes).
+
+        It commits with synchronous=NORMAL: in WAL mode a commit stays atomic, and the last ones may be
+        lost on a power cut, which for an index only means reading those documents again (its watermark
+        is committed with the data). A user's edit is never written through it.
+        """
+        with self.engine.connect() as connection:
+            driver = connection.connection.driver_connection
+            driver.execute("PRAGMA synchronous = NORMAL")
+            try:
+                yield connection
+            finally:
+                driver.execute("PRAGMA synchronous = FULL")
+
     def close(self) -> None:
         """Fold the WAL back into the file, so the project is one file again."""
         try:

@@ -162,3 +162,20 @@ def test_accepting_a_group_marks_every_copy_and_rejecting_hides_it_everywhere(pr
     assert [s for s in all_suggestions(project, "bilal") if s.category == "related_links"]  # others still see it
     forget_rejection(project, tail, "amal")
     assert len([s for s in all_suggestions(project, "amal") if s.category == "related_links"]) == 2
+
+
+def test_index_runs_leave_every_connection_committing_with_full_durability(project):
+    from app import duplicates
+
+    import_paths(project, [paths.SEEDS], "amal")
+    seen = []
+    duplicates.update_index(project, progress=lambda *_: seen.append(_synchronous(project)))
+    update_index(project, progress=lambda *_: seen.append(_synchronous(project)))
+    assert _synchronous(project) == 2  # FULL again for the analyst's edits
+    with project.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+
+
+def _synchronous(project) -> int:
+    with project.engine.connect() as connection:
+        return connection.exec_driver_sql("PRAGMA synchronous").scalar()
