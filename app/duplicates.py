@@ -29,6 +29,9 @@ PERMUTATIONS = 128
 BANDS = 32  # 4 rows a band: pairs above a Jaccard of ~0.4 share a bucket with high probability
 STORED_SCORE = 0.5
 CLUSTER_SCORE = 0.8
+# How far below STORED_SCORE a signature estimate may fall and still get the exact check (about three
+# standard deviations of a 128-hash estimate).
+ESTIMATE_MARGIN = 0.15
 # Multiply-shift hashing: (a·x + b) mod 2^64, top 32 bits; odd a. Fixed seed: stored buckets must
 # keep their meaning from one run to the next.
 _RANDOM = np.random.default_rng(20241122)
@@ -134,17 +137,22 @@ def _index_batch(db, ids: list[int]) -> None:
     marks = ",".join("?" * len(ids))
     bodies = {document_id: body_shingles(text) for document_id, text in db.execute(
         f"SELECT id, text FROM documents WHERE id IN ({marks}) ORDER BY id", ids)}
-    known: dict[int, np.ndarray] = {}  # shingles of earlier documents, read when a bucket names them
+    signatures = {document_id: signature(shingles).astype(np.uint32) for document_id, shingles in bodies.items()}
     for document_id in sorted(bodies):
-        shingles = bodies[document_id]
-        buckets = band_buckets(signature(shingles)) if len(shingles) else []
+        shingles, mine = bodies[document_id], signatures[document_id]
+        buckets = band_buckets(mine) if len(shingles) else []
+        others = _sharing_a_bucket(db, buckets)
+        _load_signatures(db, [other for other in others if other not in signatures], signatures)
         scores = {}
-        for other in _sharing_a_bucket(db, buckets):
-            if other not in known:
-                known[other] = bodies[other] if other in bodies else _stored_shingles(db, other)
-            score = jaccard(shingles, known[other])
+        for other in others:
+            # The signatures estimate the Jaccard (±0.05 at 0.5); only a plausible pair is read again.
+            if float(np.mean(mine == signatures[other])) < STORED_SCORE - ESTIMATE_MARGIN:
+                continue
+            score = jaccard(shingles, bodies[other] if other in bodies else _stored_shingles(db, other))
             if score >= STORED_SCORE:
                 scores[other] = score
+        db.execute("INSERT INTO duplicate_signatures (document_id, signature) VALUES (?, ?)",
+                   (document_id, mine.tobytes()))
         db.executemany("INSERT INTO duplicate_bands (band, bucket, document_id) VALUES (?, ?, ?)",
                        [(band, bucket, document_id) for band, bucket in enumerate(buckets)])
         db.executemany("INSERT INTO duplicate_pairs (document_id, other_id, score) VALUES (?, ?, ?)",
@@ -153,6 +161,15 @@ def _index_batch(db, ids: list[int]) -> None:
         _join_clusters(db, document_id, [other for other, score in scores.items() if score >= CLUSTER_SCORE])
     db.execute("INSERT INTO project_info (key, value) VALUES (?, ?) "
                "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (WATERMARK, str(ids[-1])))
+
+
+def _load_signatures(db, ids: list[int], into: dict) -> None:
+    for chunk in range(0, len(ids), 500):
+        part = ids[chunk:chunk + 500]
+        marks = ",".join("?" * len(part))
+        for document_id, blob in db.execute(
+                f"SELECT document_id, signature FROM duplicate_signatures WHERE document_id IN ({marks})", part):
+            into[document_id] = np.frombuffer(blob, dtype=np.uint32)
 
 
 def _sharing_a_bucket(db, buckets: list[int]) -> list[int]:
@@ -166,7 +183,7 @@ def _sharing_a_bucket(db, buckets: list[int]) -> list[int]:
 
 def _stored_shingles(db, document_id: int) -> np.ndarray:
     (text,) = db.execute("SELECT text FROM documents WHERE id = ?", (document_id,)).fetchone()
-    return body_shingles(text)
+    return body_shingles(text)  # a few per new document at most: the estimate filtered the rest
 
 
 def _join_clusters(db, document_id: int, alike: list[int]) -> None:

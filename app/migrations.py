@@ -105,6 +105,12 @@ STEPS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
             PRIMARY KEY (band, bucket, document_id),
             FOREIGN KEY(document_id) REFERENCES documents (id) ON DELETE CASCADE
         ) WITHOUT ROWID""",
+        """CREATE TABLE duplicate_signatures (
+            document_id INTEGER NOT NULL,
+            signature BLOB NOT NULL,
+            PRIMARY KEY (document_id),
+            FOREIGN KEY(document_id) REFERENCES documents (id) ON DELETE CASCADE
+        )""",
         """CREATE TABLE duplicate_pairs (
             document_id INTEGER NOT NULL,
             other_id INTEGER NOT NULL,

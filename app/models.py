@@ -168,6 +168,15 @@ class DuplicateBand(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
 
 
+class DuplicateSignature(Base):
+    """A document's MinHash signature (PERMUTATIONS 32-bit values): estimates the Jaccard of a pair before
+    the exact check, which has to read the other document again."""
+
+    __tablename__ = "duplicate_signatures"
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    signature: Mapped[bytes]
+
+
 class DuplicatePair(Base):
     """Two documents whose article bodies are alike: the exact Jaccard similarity of their word shingles.
     Stored both ways round."""

@@ -29,7 +29,7 @@ sys.path.insert(0, str(HERE))
 import _boilerplate_corpus as corpus  # noqa: E402
 from bench_foundation import CACHE, FIGURES, figure, guarded, machine_lines, print_table  # noqa: E402
 
-CORPUS_VERSION = 2  # bump when the generator changes
+CORPUS_VERSION = 3  # bump when the generator changes
 SUGGESTION_RUNS = 200
 
 
