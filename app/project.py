@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import Engine, String, create_engine, delete, event, func, insert, select, type_coerce, update
+from sqlalchemy import Engine, String, case, create_engine, delete, event, func, insert, select, type_coerce, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -356,7 +356,8 @@ class Project:
         )
         query = (
             select(Document.id, Document.name, status.c.status, counts.c.n, boilerplate.c.chars,
-                   func.length(Document.text).label("length"))
+                   # Only where something is marked: length() reads the whole text (1 MB: ~2 ms).
+                   case((boilerplate.c.chars.is_(None), 0), else_=func.length(Document.text)).label("length"))
             .outerjoin(counts, counts.c.document_id == Document.id)
             .outerjoin(status, status.c.document_id == Document.id)
             .outerjoin(boilerplate, boilerplate.c.document_id == Document.id)

@@ -49,3 +49,10 @@ def test_headless_commands_load_no_qt(tmp_path):
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report == {"codes": [0, 0, 0, 0, 0], "qt": []}
     assert out.exists()
+
+
+def test_the_window_does_not_load_numpy_until_documents_are_compared():
+    # numpy costs ~60 ms of start-up and ~18 MiB: only comparing documents (app.minhash) needs it.
+    script = "import sys, ui.mainwindow, app.duplicates; print('numpy' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.stdout.strip() == "False", result.stderr

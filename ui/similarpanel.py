@@ -69,8 +69,11 @@ class SimilarPanel(QWidget):
         self.mark_button.clicked.connect(self.toggle_duplicate)
         self.shared_button.clicked.connect(self.highlight_shared)
         editor.documentOpened.connect(lambda _id: self.refresh())
-        editor.spansAdded.connect(lambda _spans: self.refresh())
-        editor.spansRemoved.connect(lambda _uids: self.refresh())
+        # Only the duplicate mark concerns this tab: entity edits must not pay for its queries.
+        editor.spansAdded.connect(
+            lambda spans: self.refresh() if any(s.layer == DUPLICATE_LAYER for s in spans) else None)
+        editor.spansRemoved.connect(lambda uids: self.refresh() if self._shown_mark in uids else None)
+        self._shown_mark: str | None = None
 
     def refresh(self) -> None:
         document_id = self._editor.document_id
@@ -79,6 +82,8 @@ class SimilarPanel(QWidget):
             self.model.set_rows([])
             return
         project = self._editor.project
+        mark = self._marked()
+        self._shown_mark = None if mark is None else mark.uid
         marked = self._marked_duplicate_of()
         rows = [(s.document_id, project.document_name(s.document_id), s.score, s.document_id == marked)
                 for s in duplicates.similar_documents(project, document_id)]
