@@ -186,7 +186,8 @@ def test_similar_tab_lists_near_duplicates_and_marks_one_in_one_undo_step(qtbot,
 
 def test_shared_sentences_are_underlined_on_demand(qtbot, window):
     open_seed(window, "000")
-    qtbot.mouseClick(window.similar.shared_button, Qt.LeftButton)
+    qtbot.mouseClick(window.similar.shared_button, Qt.LeftButton)  # searched in a worker thread
+    qtbot.waitUntil(lambda: not window.similar.running(), timeout=20_000)
     text = window.editor.text
     [(start, end)] = window.pane._shared
     assert text[start:end].startswith("نثمن كثيرا دعمكم") and "1 other document" in window.similar.shared_info.text()

@@ -691,6 +691,7 @@ class MainWindow(QMainWindow):
         self.corpus_search.stop_and_wait()
         self.suggestions.stop_and_wait()
         self.boilerplate.stop_and_wait()
+        self.similar.stop_and_wait()
         self.editor.project.close()
         super().closeEvent(event)
 

@@ -3,7 +3,9 @@ the sentences and quotations it shares with other documents (highlighted on dema
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+import threading
+
+from PySide6.QtCore import QModelIndex, QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from app import duplicates
@@ -68,7 +70,9 @@ class SimilarPanel(QWidget):
         self.view.doubleClicked.connect(lambda index: self.documentActivated.emit(self.model.data(index, USER)))
         self.mark_button.clicked.connect(self.toggle_duplicate)
         self.shared_button.clicked.connect(self.highlight_shared)
-        editor.documentOpened.connect(lambda _id: self.refresh())
+        editor.documentOpened.connect(lambda _id: (self.stop_and_wait(), self.refresh()))
+        self._thread: QThread | None = None
+        self._worker: SharedWorker | None = None
         # Only the duplicate mark concerns this tab: entity edits must not pay for its queries.
         editor.spansAdded.connect(
             lambda spans: self.refresh() if any(s.layer == DUPLICATE_LAYER for s in spans) else None)
@@ -121,12 +125,58 @@ class SimilarPanel(QWidget):
                                "Mark as a duplicate")
 
     def highlight_shared(self) -> None:
+        """Look for the open document's shared sentences in a worker thread (each is a corpus search)."""
         document_id = self._editor.document_id
-        if document_id is None:
+        if document_id is None or self._thread is not None:
             return
-        shared = duplicates.shared_sentences(self._editor.project, document_id)
+        self._worker = SharedWorker(self._editor.project, document_id)
+        self._thread = QThread(self)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._worker.finished.connect(self._shared_found)
+        self.shared_button.setEnabled(False)
+        self.shared_info.setText("Looking for these sentences in the other documents…")
+        self._thread.start()
+
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def stop_and_wait(self) -> None:
+        if self._thread is not None:
+            self._worker.cancel()
+            self._thread.quit()
+            self._thread.wait()
+            self._thread = self._worker = None
+            self.shared_button.setEnabled(True)
+
+    def _shared_found(self, document_id: int, shared: list, cancelled: bool) -> None:
+        if self._thread is None:  # stopped before this queued result arrived
+            return
+        self._thread.quit()
+        self._thread.wait()
+        self._thread = self._worker = None
+        self.shared_button.setEnabled(True)
+        if cancelled or document_id != self._editor.document_id:
+            self.shared_info.clear()
+            return
         others = {other for sentence in shared for other in sentence.documents}
         self.shared_info.setText(
             f"{len(shared)} sentence(s) or quotation(s) also appear in {len(others)} other document(s) "
             "(underlined in the text)." if shared else "No sentence of this document appears elsewhere.")
         self.sharedFound.emit([(sentence.start, sentence.end) for sentence in shared])
+
+
+class SharedWorker(QObject):
+    finished = Signal(int, list, bool)  # document, shared sentences, cancelled
+
+    def __init__(self, project, document_id: int):
+        super().__init__()
+        self._project, self._document_id = project, document_id
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self) -> None:
+        shared = duplicates.shared_sentences(self._project, self._document_id, cancelled=self._cancel.is_set)
+        self.finished.emit(self._document_id, shared, self._cancel.is_set())
