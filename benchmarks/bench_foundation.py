@@ -686,13 +686,13 @@ def bench_search_gui(scratch: Path) -> None:
         panel.results.rowsInserted.connect(loop.quit)
         started = time.perf_counter()
         panel.run()
-        if panel.results.document_count() == 0 and panel._thread is not None:
-            finished = panel._worker.finished
+        if panel.results.document_count() == 0 and panel.running():
+            finished = panel.background.worker.finished
             finished.connect(loop.quit)
             loop.exec()
         elapsed = (time.perf_counter() - started) * 1000
         panel.results.rowsInserted.disconnect(loop.quit)
-        while panel._thread is not None:  # let it finish before the next query
+        while panel.running():  # let it finish before the next query
             app.processEvents(QEventLoop.WaitForMoreEvents)
         return elapsed
 

@@ -16,7 +16,7 @@ def window(demo_window):
 def run_search(qtbot, panel, query):
     panel.query.setText(query)
     panel.run()
-    qtbot.waitUntil(lambda: panel._thread is None, timeout=20_000)
+    qtbot.waitUntil(lambda: not panel.running(), timeout=20_000)
 
 
 def test_results_are_grouped_by_document_and_a_click_opens_the_match(qtbot, window, project_path):
@@ -61,7 +61,7 @@ def test_cancel_stops_the_search(qtbot, window):
     panel.query.setText("بوتين")
     panel.run()
     panel.cancel()
-    qtbot.waitUntil(lambda: panel._thread is None, timeout=20_000)
+    qtbot.waitUntil(lambda: not panel.running(), timeout=20_000)
     assert panel.run_button.isEnabled()
 
 

@@ -7,9 +7,7 @@ suggestions listed in a worker thread, with progress and Cancel.
 
 from __future__ import annotations
 
-import threading
-
-from PySide6.QtCore import QModelIndex, QObject, Qt, QThread, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QTableView,
     QVBoxLayout, QWidget,
@@ -20,32 +18,29 @@ from app.boilerplate_index import Suggestion
 from app.project import Project, Span
 from ui.commands import _EditCommand
 from ui.corpussearch import ALIGN
-from ui.models import DISPLAY, SHOWN, TOOLTIP, USER, _TableModel
+from ui.models import DISPLAY, SHOWN, TOOLTIP, USER, RowsModel
 from ui.progress import Throttled
 from ui.textpane import key_letter
+from ui.workers import Background, Worker
 
 PREVIEW = 70  # characters of a group's text shown in the list
 
 
-class BoilerplateWorker(QObject):
+class BoilerplateWorker(Worker):
     progressed = Signal(int, int)
     finished = Signal(list, list, bool)  # groups, previews, cancelled
 
     def __init__(self, project: Project, analyst: str):
         super().__init__()
         self._project, self._analyst = project, analyst
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancel.set()
 
     def run(self) -> None:
         # Near-duplicates first: a line repeated by copies of one story counts once.
         for index in (duplicates, boilerplate_index):
             report = Throttled(self.progressed.emit)
-            index.update_index(self._project, progress=report, cancelled=self._cancel.is_set)
+            index.update_index(self._project, progress=report, cancelled=self.is_cancelled)
             report.flush()
-        if self._cancel.is_set():
+        if self.is_cancelled():
             self.finished.emit([], [], True)
             return
         groups = group_suggestions(boilerplate_index.all_suggestions(self._project, self._analyst))
@@ -65,21 +60,14 @@ def group_suggestions(suggestions: list[Suggestion]) -> list[list[Suggestion]]:
     return sorted(groups.values(), key=lambda group: -len(group))
 
 
-class GroupModel(_TableModel):
+class GroupModel(RowsModel):
+    """Rows: [group of suggestions, preview, category to accept them as]."""
+
     COLUMNS = ("Copies", "Category", "Text", "Why")
     WIDEST = ("0000", "cookie_consent", "", "")
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[list] = []  # [group, preview, category]
-
     def set_groups(self, groups: list[list[Suggestion]], previews: list[str]) -> None:
-        self.beginResetModel()
-        self._rows = [[group, preview, group[0].category] for group, preview in zip(groups, previews)]
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+        self.set_rows([[group, preview, group[0].category] for group, preview in zip(groups, previews)])
 
     def data(self, index: QModelIndex, role=DISPLAY):
         if not index.isValid():
@@ -159,41 +147,34 @@ class BoilerplatePanel(QWidget):
         self.category.activated.connect(self._category_chosen)
         self.refresh_button.clicked.connect(self.refresh)
         self.cancel_button.clicked.connect(self.cancel)
-        self._thread: QThread | None = None
-        self._worker: BoilerplateWorker | None = None
+        self.background = Background(self)
         self._idle()
 
     # ---- listing ---------------------------------------------------------------
     def refresh(self) -> None:
         """Index new documents, then list what the analyst has still to decide (in the background)."""
-        if self._thread is not None:
+        if self.background.running():
             return
-        self._worker = BoilerplateWorker(self._project, self._editor.analyst)
-        self._thread = QThread(self)
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
-        self._worker.progressed.connect(self._progressed)
-        self._worker.finished.connect(self._finished)
         self.title.setText("Indexing new documents and looking for boilerplate…")
         self.refresh_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.progress.setValue(0)
         self.progress.show()
-        self._thread.start()
+
+        def connect(worker: BoilerplateWorker) -> None:
+            worker.progressed.connect(self._progressed)
+            worker.finished.connect(self._finished)
+
+        self.background.start(BoilerplateWorker(self._project, self._editor.analyst), connect)
 
     def running(self) -> bool:
-        return self._thread is not None
+        return self.background.running()
 
     def cancel(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
+        self.background.cancel()
 
     def stop_and_wait(self) -> None:
-        if self._thread is not None:
-            self.cancel()
-            self._thread.quit()
-            self._thread.wait()
-            self._thread = self._worker = None
+        if self.background.stop_and_wait():
             self._idle()
 
     def _progressed(self, done: int, total: int) -> None:
@@ -201,11 +182,8 @@ class BoilerplatePanel(QWidget):
         self.progress.setValue(done)
 
     def _finished(self, groups: list, previews: list, cancelled: bool) -> None:
-        if self._thread is None:  # stopped (window closing) before this queued result arrived
+        if not self.background.finish():  # stopped (window closing) before this queued result arrived
             return
-        self._thread.quit()
-        self._thread.wait()
-        self._thread = self._worker = None
         self._idle()
         if cancelled:
             self.title.setText("Indexing cancelled; what was indexed is kept. Refresh to go on.")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, Qt, QThread, Signal
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton, QTreeView, QVBoxLayout,
     QWidget,
@@ -15,6 +14,7 @@ from app.project import Project
 from app.search import Hit, Scope, search_documents
 from ui.models import DISPLAY, SHOWN, TOOLTIP, USER
 from ui.progress import Throttled
+from ui.workers import Background, Worker
 
 CONTEXT = 40  # characters of context on each side of a match
 # A list past this many hits is no longer read: the search stops there and says so (as editors'
@@ -27,7 +27,7 @@ BEFORE_ALIGN = int(Qt.AlignLeft | Qt.AlignAbsolute | Qt.AlignVCenter)
 AFTER_ALIGN = int(Qt.AlignRight | Qt.AlignAbsolute | Qt.AlignVCenter)
 
 
-class SearchWorker(QObject):
+class SearchWorker(Worker):
     found = Signal(list)  # documents: each a list of its hits with their contexts
     progressed = Signal(int, int)
     finished = Signal(bool, bool)  # cancelled, stopped at MAX_HITS
@@ -35,10 +35,6 @@ class SearchWorker(QObject):
     def __init__(self, project: Project, query: str, similar: bool, scope: Scope):
         super().__init__()
         self._project, self._query, self._similar, self._scope = project, query, similar, scope
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancel.set()
 
     def run(self) -> None:
         # The first document goes out at once (first results); later ones in bundles, at most
@@ -49,7 +45,7 @@ class SearchWorker(QObject):
         report = Throttled(self.progressed.emit)
         for _document_id, _name, text, hits in search_documents(
                 self._project, self._query, similar=self._similar, scope=self._scope,
-                cancelled=self._cancel.is_set, progress=report):
+                cancelled=self.is_cancelled, progress=report):
             capped = shown + len(hits) > MAX_HITS
             if capped:
                 hits = hits[:MAX_HITS - shown]
@@ -65,7 +61,7 @@ class SearchWorker(QObject):
         if bundle:
             self.found.emit(bundle)
         report.flush()
-        self.finished.emit(self._cancel.is_set(), capped)
+        self.finished.emit(self.is_cancelled(), capped)
 
 
 def _flat(text: str) -> str:
@@ -185,8 +181,7 @@ class CorpusSearchPanel(QWidget):
         self.results.rowsInserted.connect(self._span_document_rows)
         self.view.activated.connect(self._activated)
         self.view.clicked.connect(self._activated)
-        self._thread: QThread | None = None
-        self._worker: SearchWorker | None = None
+        self.background = Background(self)
         self._idle("")
 
     def _span_document_rows(self, parent: QModelIndex, first: int, last: int) -> None:
@@ -213,41 +208,39 @@ class CorpusSearchPanel(QWidget):
         return Scope(inside_label=choice, annotator=self._analyst)
 
     def run(self) -> None:
-        if self._thread is not None or not self.query.text().strip():
+        if self.background.running() or not self.query.text().strip():
             return
         self.results.clear()
-        self._worker = SearchWorker(self._project, self.query.text(), self.similar.isChecked(), self._scope())
-        self._thread = QThread(self)
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
-        self._worker.found.connect(self.results.add_documents)
-        self._worker.progressed.connect(self._progressed)
-        self._worker.finished.connect(self._finished)
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.summary.clear()
         self.progress.setValue(0)
         self.progress.show()
-        self._thread.start()
+
+        def connect(worker: SearchWorker) -> None:
+            worker.found.connect(self.results.add_documents)
+            worker.progressed.connect(self._progressed)
+            worker.finished.connect(self._finished)
+
+        self.background.start(SearchWorker(self._project, self.query.text(), self.similar.isChecked(),
+                                           self._scope()), connect)
+
+    def running(self) -> bool:
+        return self.background.running()
 
     def cancel(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
+        self.background.cancel()
 
     def stop_and_wait(self) -> None:
-        if self._thread is not None:
-            self.cancel()
-            self._thread.quit()
-            self._thread.wait()
+        self.background.stop_and_wait()
 
     def _progressed(self, done: int, total: int) -> None:
         self.progress.setMaximum(total)
         self.progress.setValue(done)
 
     def _finished(self, cancelled: bool, capped: bool) -> None:
-        self._thread.quit()
-        self._thread.wait()
-        self._thread, self._worker = None, None
+        if not self.background.finish():  # stopped (window closing) before this queued result arrived
+            return
         summary = f"{self.results.hit_count():,} match(es) in {self.results.document_count():,} document(s)"
         if capped:
             summary = f"The first {summary} — there are more; narrow the search to see them"

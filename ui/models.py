@@ -32,6 +32,22 @@ class _TableModel(QAbstractTableModel):
         return None
 
 
+class RowsModel(_TableModel):
+    """A table over a plain list of rows that is replaced as a whole; subclasses say what a cell shows."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list = []
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def set_rows(self, rows: list) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+
 class DocumentListModel(_TableModel):
     """Documents of the project, lazily: it holds only ids and fetches rows a page at a time."""
 

@@ -3,34 +3,23 @@ the sentences and quotations it shares with other documents (highlighted on dema
 
 from __future__ import annotations
 
-import threading
-
-from PySide6.QtCore import QModelIndex, QObject, Qt, QThread, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from app import duplicates
 from app.project import Span
-from ui.models import DISPLAY, SHOWN, USER, _TableModel
+from ui.models import DISPLAY, SHOWN, USER, RowsModel
+from ui.workers import Background, Worker
 
 DUPLICATE_LAYER = "duplicate"
 DUPLICATE_LABEL = "duplicate_of"
 
 
-class SimilarModel(_TableModel):
+class SimilarModel(RowsModel):
+    """Rows: (document id, name, score, marked as its duplicate)."""
+
     COLUMNS = ("Score", "Document")
     WIDEST = ("0.000", "")
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[tuple[int, str, float, bool]] = []  # id, name, score, marked as its duplicate
-
-    def set_rows(self, rows: list[tuple[int, str, float, bool]]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
 
     def data(self, index: QModelIndex, role=DISPLAY):
         if not index.isValid():
@@ -71,8 +60,7 @@ class SimilarPanel(QWidget):
         self.mark_button.clicked.connect(self.toggle_duplicate)
         self.shared_button.clicked.connect(self.highlight_shared)
         editor.documentOpened.connect(lambda _id: (self.stop_and_wait(), self.refresh()))
-        self._thread: QThread | None = None
-        self._worker: SharedWorker | None = None
+        self.background = Background(self)
         # Only the duplicate mark concerns this tab: entity edits must not pay for its queries.
         editor.spansAdded.connect(
             lambda spans: self.refresh() if any(s.layer == DUPLICATE_LAYER for s in spans) else None)
@@ -127,34 +115,23 @@ class SimilarPanel(QWidget):
     def highlight_shared(self) -> None:
         """Look for the open document's shared sentences in a worker thread (each is a corpus search)."""
         document_id = self._editor.document_id
-        if document_id is None or self._thread is not None:
+        if document_id is None or self.background.running():
             return
-        self._worker = SharedWorker(self._editor.project, document_id)
-        self._thread = QThread(self)
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
-        self._worker.finished.connect(self._shared_found)
         self.shared_button.setEnabled(False)
         self.shared_info.setText("Looking for these sentences in the other documents…")
-        self._thread.start()
+        self.background.start(SharedWorker(self._editor.project, document_id),
+                              lambda worker: worker.finished.connect(self._shared_found))
 
     def running(self) -> bool:
-        return self._thread is not None
+        return self.background.running()
 
     def stop_and_wait(self) -> None:
-        if self._thread is not None:
-            self._worker.cancel()
-            self._thread.quit()
-            self._thread.wait()
-            self._thread = self._worker = None
+        if self.background.stop_and_wait():
             self.shared_button.setEnabled(True)
 
     def _shared_found(self, document_id: int, shared: list, cancelled: bool) -> None:
-        if self._thread is None:  # stopped before this queued result arrived
+        if not self.background.finish():
             return
-        self._thread.quit()
-        self._thread.wait()
-        self._thread = self._worker = None
         self.shared_button.setEnabled(True)
         if cancelled or document_id != self._editor.document_id:
             self.shared_info.clear()
@@ -166,17 +143,13 @@ class SimilarPanel(QWidget):
         self.sharedFound.emit([(sentence.start, sentence.end) for sentence in shared])
 
 
-class SharedWorker(QObject):
+class SharedWorker(Worker):
     finished = Signal(int, list, bool)  # document, shared sentences, cancelled
 
     def __init__(self, project, document_id: int):
         super().__init__()
         self._project, self._document_id = project, document_id
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancel.set()
 
     def run(self) -> None:
-        shared = duplicates.shared_sentences(self._project, self._document_id, cancelled=self._cancel.is_set)
-        self.finished.emit(self._document_id, shared, self._cancel.is_set())
+        shared = duplicates.shared_sentences(self._project, self._document_id, cancelled=self.is_cancelled)
+        self.finished.emit(self._document_id, shared, self.is_cancelled())

@@ -7,9 +7,7 @@ undo step per batch; rejections are remembered in the project.
 
 from __future__ import annotations
 
-import threading
-
-from PySide6.QtCore import QModelIndex, QObject, Qt, QThread, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QTableView, QVBoxLayout, QWidget,
 )
@@ -17,9 +15,10 @@ from PySide6.QtWidgets import (
 from app.project import Project
 from app.propagation import Proposal, propose_many, with_context
 from ui.corpussearch import AFTER_ALIGN, ALIGN, BEFORE_ALIGN
-from ui.models import DISPLAY, SHOWN, TOOLTIP, USER, _TableModel
+from ui.models import DISPLAY, SHOWN, TOOLTIP, USER, RowsModel
 from ui.progress import Throttled
 from ui.textpane import key_letter
+from ui.workers import Background, Worker
 
 CONTEXT = 30
 # One list holds at most this many proposals (about 7 MB). A name in every document of a big corpus
@@ -29,7 +28,7 @@ MAX_PROPOSALS = 20_000
 SCOPES = (("document", "In this document"), ("corpus", "In the whole corpus"))
 
 
-class ProposalWorker(QObject):
+class ProposalWorker(Worker):
     progressed = Signal(int, int)
     finished = Signal(list, bool, bool)  # (proposal, before, after) rows, cancelled, more than MAX_PROPOSALS
 
@@ -37,31 +36,20 @@ class ProposalWorker(QObject):
         super().__init__()
         self._args = (project, pairs, annotator)
         self._document_ids = document_ids
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancel.set()
 
     def run(self) -> None:
         report = Throttled(self.progressed.emit)
-        proposals = propose_many(*self._args, document_ids=self._document_ids, cancelled=self._cancel.is_set,
+        proposals = propose_many(*self._args, document_ids=self._document_ids, cancelled=self.is_cancelled,
                                  progress=report, limit=MAX_PROPOSALS + 1)
         report.flush()
         more = len(proposals) > MAX_PROPOSALS
-        rows = [] if self._cancel.is_set() else with_context(self._args[0], proposals[:MAX_PROPOSALS], CONTEXT)
-        self.finished.emit(rows, self._cancel.is_set(), more)
+        rows = [] if self.is_cancelled() else with_context(self._args[0], proposals[:MAX_PROPOSALS], CONTEXT)
+        self.finished.emit(rows, self.is_cancelled(), more)
 
 
-class ProposalModel(_TableModel):
+class ProposalModel(RowsModel):  # rows: (proposal, before, after)
     COLUMNS = ("Document", "Before", "Proposal", "After")
     WIDEST = ("000_document.txt", "", "", "")
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[tuple[Proposal, str, str]] = []
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
 
     def data(self, index: QModelIndex, role=DISPLAY):
         if not index.isValid():
@@ -77,11 +65,6 @@ class ProposalModel(_TableModel):
             # The file name is isolated left-to-right inside the right-to-left table.
             return (f"\u2066{proposal.document}\u2069", before, proposal.text, after)[index.column()]
         return None
-
-    def set_rows(self, rows: list[tuple[Proposal, str, str]]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
 
     def proposals(self) -> list[Proposal]:
         return [row[0] for row in self._rows]
@@ -131,8 +114,7 @@ class SuggestionsPanel(QWidget):
         hint = QLabel("A accept · R reject · Shift+A accept all · Shift+R reject all")
         hint.setStyleSheet("color: palette(mid);")
         layout.addWidget(hint)
-        self._thread: QThread | None = None
-        self._worker: ProposalWorker | None = None
+        self.background = Background(self)
         self._subject = ""
 
     def scope_key(self) -> str:
@@ -146,34 +128,28 @@ class SuggestionsPanel(QWidget):
         self.title.setText(f"{title}: searching…")
         self.model.set_rows([])
         self.pendingChanged.emit()
-        self._worker = ProposalWorker(self._project, pairs, annotator, document_ids)
-        self._thread = QThread(self)
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
-        self._worker.progressed.connect(self._progressed)
-        self._worker.finished.connect(self._finished)
         self.progress.show()
-        self._thread.start()
+
+        def connect(worker: ProposalWorker) -> None:
+            worker.progressed.connect(self._progressed)
+            worker.finished.connect(self._finished)
+
+        self.background.start(ProposalWorker(self._project, pairs, annotator, document_ids), connect)
 
     def stop_and_wait(self) -> None:
-        if self._thread is not None:
-            self._worker.cancel()
-            self._thread.quit()
-            self._thread.wait()
-            self._thread = self._worker = None
+        if self.background.stop_and_wait():
             self.progress.hide()
 
     def running(self) -> bool:
-        return self._thread is not None
+        return self.background.running()
 
     def _progressed(self, done: int, total: int) -> None:
         self.progress.setMaximum(total)
         self.progress.setValue(done)
 
     def _finished(self, rows: list, cancelled: bool, more: bool = False) -> None:
-        self._thread.quit()
-        self._thread.wait()
-        self._thread = self._worker = None
+        if not self.background.finish():  # stopped before this queued result arrived
+            return
         self.progress.hide()
         self.model.set_rows(rows)
         state = " (cancelled)" if cancelled else ""
