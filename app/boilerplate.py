@@ -340,3 +340,11 @@ DATELINE_WORDS = 12
 def _date_words() -> frozenset[str]:
     with open(paths.RESOURCES / "boilerplate_cues.json", encoding="utf-8") as handle:
         return frozenset(fold(word) for word in json.load(handle)["date_words"])
+
+
+def fit_category(category: str, categories: list[str]) -> str:
+    """`category` if the schema has it, else "other", else the schema's first (a schema may have dropped
+    or renamed a default category the cue file still names)."""
+    if category in categories or not categories:
+        return category
+    return "other" if "other" in categories else categories[0]

@@ -120,3 +120,11 @@ def test_a_related_links_heading_above_the_article_is_a_menu_item_not_a_tail():
 def test_a_menu_of_section_names_is_navigation(line, menu):
     blocks = cue_blocks(f"{ARTICLE_LINE}\n{line}")
     assert [(b.category, b.reason) for b in blocks] == ([("navigation", 'cue "a menu of section names"')] if menu else [])
+
+
+def test_a_category_the_schema_lacks_falls_back_to_other():
+    from app.boilerplate import fit_category
+
+    assert fit_category("app_promo", ["app_promo", "other"]) == "app_promo"
+    assert fit_category("app_promo", ["navigation", "other"]) == "other"
+    assert fit_category("app_promo", ["chrome"]) == "chrome"

@@ -193,3 +193,15 @@ def test_shared_sentences_are_underlined_on_demand(qtbot, window):
     assert text[start:end].startswith("نثمن كثيرا دعمكم") and "1 other document" in window.similar.shared_info.text()
     open_seed(window, "002")
     assert window.pane._shared == []
+
+
+def test_a_guessed_category_missing_from_the_schema_is_marked_other(qtbot, window, project_path):
+    from app import schema
+
+    schema.delete_label(window.editor.project, schema.BOILERPLATE, "navigation")
+    document_id = open_seed(window, "002")
+    text = window.editor.text
+    line = "زر الذهاب إلى الأعلى"
+    put_cursor(window, text.index(line) + 3)
+    qtbot.keyClick(window.pane, Qt.Key_B)
+    assert [row[1] for row in stored(project_path)] == ["other"]

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import boilerplate_index, duplicates
+from app.boilerplate import fit_category
 from app.boilerplate_index import Suggestion
 from app.project import Project, Span
 from ui.commands import _EditCommand
@@ -66,8 +67,10 @@ class GroupModel(RowsModel):
     COLUMNS = ("Copies", "Category", "Text", "Why")
     WIDEST = ("0000", "cookie_consent", "", "")
 
-    def set_groups(self, groups: list[list[Suggestion]], previews: list[str]) -> None:
-        self.set_rows([[group, preview, group[0].category] for group, preview in zip(groups, previews)])
+    def set_groups(self, groups: list[list[Suggestion]], previews: list[str], categories: list[str]) -> None:
+        """`categories`: the schema's; a guess it lacks becomes "other" (or its first category)."""
+        self.set_rows([[group, preview, fit_category(group[0].category, categories)]
+                       for group, preview in zip(groups, previews)])
 
     def data(self, index: QModelIndex, role=DISPLAY):
         if not index.isValid():
@@ -188,7 +191,7 @@ class BoilerplatePanel(QWidget):
         if cancelled:
             self.title.setText("Indexing cancelled; what was indexed is kept. Refresh to go on.")
             return
-        self.model.set_groups(groups, previews)
+        self.model.set_groups(groups, previews, [self.category.itemText(i) for i in range(self.category.count())])
         self._update_title()
         if groups:
             self.view.setCurrentIndex(self.model.index(0, 0))

@@ -108,7 +108,8 @@ class Editor(QObject):
         if start >= end:
             self.message.emit("Nothing to mark: the selection is empty.")
             return None
-        category = category or boilerplate.guess_category(self.text[start:end])
+        categories = [label.name for label in self.project.labels("boilerplate")]
+        category = boilerplate.fit_category(category or boilerplate.guess_category(self.text[start:end]), categories)
         span = Span(self.document_id, self.analyst, "boilerplate", category, start, end)
         self._write_failed = False
         self.undo_stack.push(_commands().AddSpans(self, [span]))
