@@ -96,14 +96,15 @@ def split_lines(text: str) -> list[Line]:
     The text is folded once: folding never touches a newline, so the folded text splits into the
     same lines.
     """
-    lines, position = [], 0
+    lines: list[Line] = []
+    append, new, position = lines.append, tuple.__new__, 0  # locals: this loop runs for every line indexed
     for raw, folded, spaced in zip(text.split("\n"), fold(text).split("\n"), word_form(text).split("\n")):
+        size = len(raw)
         if raw and not raw.isspace():
-            start = position + len(raw) - len(raw.lstrip())
             folded = folded.strip()
-            words = () if len(folded) > LONG_LINE_CHARS else tuple(spaced.split())
-            lines.append(Line(start, position + len(raw.rstrip()), words, folded))
-        position += len(raw) + 1
+            words = tuple(spaced.split()) if len(folded) <= LONG_LINE_CHARS else ()
+            append(new(Line, (position + size - len(raw.lstrip()), position + len(raw.rstrip()), words, folded)))
+        position += size + 1
     return lines
 
 
