@@ -33,6 +33,9 @@ WATERMARK = "boilerplate_indexed_through"
 BATCH = 5_000  # documents per transaction: big sorted batches keep the inserts together in the B-trees
 MIN_COPIES = 3
 SITE_SHARE = 0.01
+# Lines longer than this are article paragraphs to the repetition count (long chrome, such as a cookie
+# notice, is found by its cue phrases).
+REPEAT_MAX_WORDS = 40
 # A repeated short line between two article paragraphs (a subheading such as "خلفية") must be in this
 # share of the site's stories to count as chrome; a line of this many characters is article text.
 INSIDE_SHARE = 0.3
@@ -117,11 +120,12 @@ def _index_batch(session: Session, ids: list[int]) -> None:
         cues += [(document_id, block.start, block.end, block.category, block.reason,
                   _block_print(block, document_lines)) for block in blocks]
         # Not repetition candidates: what cue blocks already cover (a headline listed under
-        # "مقالات ذات صلة" on other pages is not chrome of its own article), and datelines
-        # (every article of a day carries the same one).
+        # "مقالات ذات صلة" on other pages is not chrome of its own article), datelines (every
+        # article of a day carries the same one), and article paragraphs (longer than any chrome
+        # line without a cue; counting them cost a third of the indexing time).
         covered = {index for block in blocks for index in block.lines}
         candidates = [line for index, line in enumerate(document_lines)
-                      if index not in covered and not is_dateline(line)]
+                      if index not in covered and line.word_count <= REPEAT_MAX_WORDS and not is_dateline(line)]
         prints = [fingerprint(_key(line)) for line in candidates]
         lines += [(p, site, document_id, line.start, line.end) for p, line in zip(prints, candidates)]
         for p in set(prints):

@@ -179,3 +179,15 @@ def test_index_runs_leave_every_connection_committing_with_full_durability(proje
 def _synchronous(project) -> int:
     with project.engine.connect() as connection:
         return connection.exec_driver_sql("PRAGMA synchronous").scalar()
+
+
+def test_article_paragraphs_are_not_counted_for_repetition(project):
+    from app.boilerplate_index import REPEAT_MAX_WORDS
+
+    paragraph = " ".join(["كلمة"] * (REPEAT_MAX_WORDS + 1))
+    short = "تنويه: الآراء الواردة تعبر عن كتابها"
+    for number in range(MIN_COPIES):
+        add(project, f"{article(number)}\n{paragraph}\n{short}", f"{number}.txt")
+    update_index(project)
+    texts = {project.document_text(s.document_id)[s.start:s.end] for s in all_suggestions(project)}
+    assert texts == {short}
