@@ -221,15 +221,17 @@ def _document_suggestions(project: Project, document_id: int) -> list[Suggestion
                 "WHERE l.fingerprint = :p AND l.site_id = :s LIMIT :n)"),
                 {"p": fingerprint_, "s": site, "n": needed}).scalar()
 
-        repeated = _repeated_blocks(document_id, lines, cues, stories)
+        stored = session.scalar(select(Document.text).where(Document.id == document_id))
+        repeated = _repeated_blocks(document_id, stored, lines, cues, stories)
     return sorted(cues + repeated, key=lambda suggestion: suggestion.start)
 
 
-def _repeated_blocks(document_id: int, lines: list, cues: list[Suggestion], stories) -> list[Suggestion]:
+def _repeated_blocks(document_id: int, text_: str, lines: list, cues: list[Suggestion], stories) -> list[Suggestion]:
     """Runs of consecutive lines repeated across the site, outside the cue blocks.
 
     A line counts once per cluster of near-duplicate articles: the paragraphs of one story scraped or
-    republished on a site several times are not chrome.
+    republished on a site several times are not chrome. `lines` are the document's stored lines (not
+    its paragraphs), so whether two are consecutive, and what stands around a run, is read in the text.
     """
     def frequent(row) -> bool:
         needed = max(MIN_COPIES, math.ceil(row[4] * SITE_SHARE))
@@ -239,45 +241,45 @@ def _repeated_blocks(document_id: int, lines: list, cues: list[Suggestion], stor
         return any(cue.start <= row[0] and row[1] <= cue.end for cue in cues)
 
     runs: list[list] = []
-    for position, row in enumerate(lines):
+    for row in lines:
         if not frequent(row) or in_cue(row):
             continue
-        if runs and runs[-1][-1][0] == position - 1:
-            runs[-1].append((position, row))
+        if runs and not text_[runs[-1][-1][1]:row[0]].strip():  # nothing but spaces between them
+            runs[-1].append(row)
         else:
-            runs.append([(position, row)])
+            runs.append([row])
     blocks = []
     for run in runs:
-        if _inside_article(run, lines) and not _widespread(run, stories):
+        first, last = run[0], run[-1]
+        if _inside_article(text_, first[0], last[1]) and not _widespread(run, stories):
             continue  # a subheading such as "خلفية" between two paragraphs: article text, even if common
-        first, last = run[0][1], run[-1][1]
-        copies = min(row[3] for _, row in run)
+        copies = min(row[3] for row in run)
         site = f"site {first[5]}" if first[5] else "this corpus (site unknown)"
         blocks.append(Suggestion(
-            document_id, first[0], last[1], _position_category(run[0][0], run[-1][0], len(lines)),
-            f"repeated in {copies} documents of {site}", fingerprint(" ".join(str(row[2]) for _, row in run)),
+            document_id, first[0], last[1], _position_category(text_, first[0], last[1]),
+            f"repeated in {copies} documents of {site}", fingerprint(" ".join(str(row[2]) for row in run)),
             copies))
     return blocks
 
 
-def _inside_article(run: list, lines: list) -> bool:
-    """Article paragraphs (long lines) stand right before and after the run."""
-    before, after = run[0][0] - 1, run[-1][0] + 1
-    return before >= 0 and after < len(lines) and all(
-        lines[index][1] - lines[index][0] >= ARTICLE_LINE_CHARS for index in (before, after))
+def _inside_article(text_: str, start: int, end: int) -> bool:
+    """Article paragraphs (long lines) stand right before and after [start, end)."""
+    before = text_[:start].rstrip().rsplit("\n", 1)[-1].strip()
+    after = text_[end:].lstrip().split("\n", 1)[0].strip()
+    return len(before) >= ARTICLE_LINE_CHARS and len(after) >= ARTICLE_LINE_CHARS
 
 
 def _widespread(run: list, stories) -> bool:
     """Found in INSIDE_SHARE of the site's stories: chrome even in the middle of a page (an ad line)."""
     return all(stories(row[2], row[6], math.ceil(row[4] * INSIDE_SHARE)) >= math.ceil(row[4] * INSIDE_SHARE)
-               for _, row in run)
+               for row in run)
 
 
-def _position_category(first: int, last: int, count: int) -> str:
+def _position_category(text_: str, start: int, end: int) -> str:
     """Chrome at the top of a page is navigation, at the bottom a footer."""
-    if last == count - 1 or first / max(count, 1) >= FOOT_SHARE:
+    if not text_[end:].strip() or start / max(len(text_), 1) >= FOOT_SHARE:
         return "footer"
-    if first == 0 or first / max(count, 1) < HEAD_SHARE:
+    if not text_[:start].strip() or start / max(len(text_), 1) < HEAD_SHARE:
         return "navigation"
     return "other"
 

@@ -191,3 +191,14 @@ def test_article_paragraphs_are_not_counted_for_repetition(project):
     update_index(project)
     texts = {project.document_text(s.document_id)[s.start:s.end] for s in all_suggestions(project)}
     assert texts == {short}
+
+
+def test_repeated_lines_with_an_article_between_them_are_two_blocks(project):
+    header, footer = "قائمة الأقسام في موقع المثال", "تابعونا على منصات التواصل الاجتماعي"
+    # The article is one long paragraph: not a repetition candidate, so not among the stored lines.
+    ids = [add(project, f"{header}\n{'خبر ' * 30}رقم {n} {'وتفاصيل ' * 15}\n{footer}", f"{n}.txt")
+           for n in range(MIN_COPIES)]
+    update_index(project)
+    text = project.document_text(ids[0])
+    assert [(text[s.start:s.end], s.category) for s in suggestions_for(project, ids[0])] == [
+        (header, "navigation"), (footer, "footer")]
