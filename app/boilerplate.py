@@ -73,21 +73,15 @@ class _Cue:
     phrases: tuple[str, ...]
     pattern: re.Pattern
     max_words: int
-    keys: frozenset[str] = frozenset()  # a line must hold one (first word, or any word for 'contains')
-    symbols: frozenset[str] = frozenset()  # or start with one (©)
+    keys: frozenset[str] = frozenset()  # words a line must hold (first word; any word for contains)
+    symbols: frozenset[str] = frozenset()  # or the character it starts with (©)
 
     def match(self, line: Line) -> str | None:
-        """The phrase this line fits, if any."""
-        if line.word_count > self.max_words or not self._may_fit(line):
+        """The phrase this line fits, if any (`_entries_to_try` has checked its key words)."""
+        if line.word_count > self.max_words:
             return None
         found = self.pattern.search(line.folded)
         return self.phrases[int(found.lastgroup[1:])] if found else None
-
-    def _may_fit(self, line: Line) -> bool:
-        if self.mode == "contains":
-            return not self.keys.isdisjoint(line.words)
-        return (bool(line.words) and line.words[0] in self.keys) or \
-            (bool(self.symbols) and line.folded.lstrip(_LEAD_CHARS)[:1] in self.symbols)
 
 
 def split_lines(text: str) -> list[Line]:
@@ -226,27 +220,26 @@ def _may_hold_a_cue(line: Line, keys: _Keys) -> bool:
     phrase, is short enough to be leftover markup, or may be a menu."""
     if not line.words and len(line.folded) > LONG_LINE_CHARS:
         return False
-    return (len(line.words) <= 3 or line.words[0] in keys.first_words
-            or not keys.longest_words.isdisjoint(line.words)
-            or line.folded.lstrip(_LEAD_CHARS)[:1] in keys.symbols
+    return (len(line.words) <= 3 or line.words[0] in keys.by_first_word
+            or not keys.by_word.keys().isdisjoint(line.words)
+            or line.folded.lstrip(_LEAD_CHARS)[:1] in keys.by_symbol
             or "|" in line.folded or "•" in line.folded or "·" in line.folded)  # a menu
 
 
 @dataclass(frozen=True)
 class _Keys:
-    first_words: frozenset[str]
-    longest_words: frozenset[str]
-    symbols: frozenset[str]
-    by_first_word: dict[str, tuple[int, ...]] = field(default_factory=dict)  # → cue entries, file order
-    by_word: dict[str, tuple[int, ...]] = field(default_factory=dict)        # 'contains' entries
-    by_symbol: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    """Key word → the cue entries holding it, in file order."""
+
+    by_first_word: dict[str, tuple[int, ...]]  # line, start and tail entries: a line's first word
+    by_word: dict[str, tuple[int, ...]]        # contains entries: any word of the line
+    by_symbol: dict[str, tuple[int, ...]]      # phrases without words (©): a line's first character
 
 
 def _entries_to_try(line: Line) -> list[int]:
     """The cue entries whose key words the line holds, in the file's order (the first that fits wins)."""
     keys = _cue_keys()
     found = set(keys.by_first_word.get(line.words[0], ())) if line.words else set()
-    for word in keys.longest_words.intersection(line.words):
+    for word in keys.by_word.keys() & set(line.words):
         found.update(keys.by_word[word])
     found.update(keys.by_symbol.get(line.folded.lstrip(_LEAD_CHARS)[:1], ()))
     return sorted(found)
@@ -263,9 +256,8 @@ def _cue_keys() -> _Keys:
             (by_word if cue.mode == "contains" else by_first_word).setdefault(key, []).append(number)
         for symbol in cue.symbols:
             by_symbol.setdefault(symbol, []).append(number)
-    return _Keys(frozenset(by_first_word), frozenset(by_word), frozenset(by_symbol),
-                 {k: tuple(v) for k, v in by_first_word.items()}, {k: tuple(v) for k, v in by_word.items()},
-                 {k: tuple(v) for k, v in by_symbol.items()})
+    return _Keys(*({key: tuple(entries) for key, entries in table.items()}
+                   for table in (by_first_word, by_word, by_symbol)))
 
 
 _MENU_CUE = _Cue("navigation", "line", ("a menu of section names",), re.compile("$^"), 30)
