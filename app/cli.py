@@ -150,7 +150,8 @@ def cmd_boilerplate(args) -> int:
         suggestions = all_suggestions(project, args.annotator)
         names = {document_id: project.document_name(document_id)
                  for document_id in {suggestion.document_id for suggestion in suggestions}}
-        previews = {(s.document_id, s.start): _preview(project.document_text(s.document_id)[s.start:s.end])
+        texts = {document_id: project.document_text(document_id) for document_id in names} if not args.json else {}
+        previews = {(s.document_id, s.start): _preview(texts[s.document_id][s.start:s.end])
                     for s in suggestions} if not args.json else {}
     finally:
         project.close()
