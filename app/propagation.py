@@ -17,7 +17,7 @@ from app.matching import find_all
 from app.models import Annotation, Rejection
 from app.normalize import fold, normalize
 from app.project import Project, Span, now_iso
-from app.search import candidates_by_query, corpus_variants, iter_documents
+from app.search import candidates_by_query, context_around, corpus_variants, iter_documents
 from app.searchindex import ID_CHUNK
 
 # Documents read before looking up, in one query each, what the analyst already labelled or rejected in them.
@@ -88,13 +88,8 @@ def with_context(project: Project, proposals: list[Proposal], chars: int) -> lis
     for document_id, _name, text in iter_documents(project, by_document):
         for position in by_document[document_id]:
             proposal = proposals[position]
-            rows[position] = (proposal, _flat(text[max(0, proposal.start - chars):proposal.start]),
-                              _flat(text[proposal.end:proposal.end + chars]))
+            rows[position] = (proposal, *context_around(text, proposal.start, proposal.end, chars))
     return rows
-
-
-def _flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _new_proposals(project: Project, found: dict, annotator: str, layer: str) -> list[Proposal]:

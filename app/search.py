@@ -175,3 +175,9 @@ def _document_hits(project, document_id, name, text, query, similar, keep_prefix
     for match in matches:
         if scope.admits(match.start, match.end, spans):
             yield Hit(document_id, name, match.start, match.end, match.text, match.kind, match.prefix)
+
+
+def context_around(text: str, start: int, end: int, chars: int) -> tuple[str, str]:
+    """Up to `chars` characters before and after [start, end), their spaces and line breaks collapsed
+    (keyword-in-context lists)."""
+    return " ".join(text[max(0, start - chars):start].split()), " ".join(text[end:end + chars].split())

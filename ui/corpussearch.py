@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.project import Project
-from app.search import Hit, Scope, search_documents
+from app.search import Hit, Scope, context_around, search_documents
 from ui.models import DISPLAY, SHOWN, TOOLTIP, USER
 from ui.progress import Throttled
 from ui.workers import Background, Worker
@@ -50,8 +50,7 @@ class SearchWorker(Worker):
             if capped:
                 hits = hits[:MAX_HITS - shown]
             if hits:
-                bundle.append([(hit, _flat(text[max(0, hit.start - CONTEXT):hit.start]),
-                                _flat(text[hit.end:hit.end + CONTEXT])) for hit in hits])
+                bundle.append([(hit, *context_around(text, hit.start, hit.end, CONTEXT)) for hit in hits])
                 shown += len(hits)
             if bundle and time.monotonic() - last_delivery >= DELIVERY_INTERVAL:
                 self.found.emit(bundle)
@@ -62,10 +61,6 @@ class SearchWorker(Worker):
             self.found.emit(bundle)
         report.flush()
         self.finished.emit(self.is_cancelled(), capped)
-
-
-def _flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 class ResultsModel(QAbstractItemModel):
