@@ -57,6 +57,12 @@ class Suggestion:
     copies: int = 1
 
 
+def preview(text: str, length: int) -> str:
+    """A suggestion's text on one line, cut to `length` characters with an ellipsis."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= length else flat[:length - 1] + "…"
+
+
 def fingerprint(key: str) -> int:
     """A stable 64-bit signed fingerprint (Python's hash() changes from run to run): CRC-32 and
     Adler-32 side by side, both C-fast; an index run takes one per line of 100,000 documents."""

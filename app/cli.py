@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from app import duplicates, settings
-from app.boilerplate_index import all_suggestions, update_index
+from app.boilerplate_index import all_suggestions, preview, update_index
 from app.exporter import FOLDER_FORMATS, FORMATS, ExportReport, export_jsonl, export_stance_csv, export_text_clean
 from app.importer import import_paths
 from app.project import Project, ProjectError
@@ -151,7 +151,7 @@ def cmd_boilerplate(args) -> int:
         names = {document_id: project.document_name(document_id)
                  for document_id in {suggestion.document_id for suggestion in suggestions}}
         texts = {document_id: project.document_text(document_id) for document_id in names} if not args.json else {}
-        previews = {(s.document_id, s.start): _preview(texts[s.document_id][s.start:s.end])
+        previews = {(s.document_id, s.start): preview(texts[s.document_id][s.start:s.end], 60)
                     for s in suggestions} if not args.json else {}
     finally:
         project.close()
@@ -193,11 +193,6 @@ def cmd_duplicates(args) -> int:
     print(f"{len(listed)} cluster(s) at a threshold of {args.threshold} ({indexed} newly indexed document(s))",
           file=sys.stderr)
     return 0
-
-
-def _preview(text: str, length: int = 60) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= length else flat[:length - 1] + "…"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from app import boilerplate_index, duplicates
 from app.boilerplate import fit_category
-from app.boilerplate_index import Suggestion
+from app.boilerplate_index import Suggestion, preview
 from app.project import Project, Span
 from ui.commands import _EditCommand
 from ui.corpussearch import ALIGN
@@ -49,8 +49,7 @@ class BoilerplateWorker(Worker):
         self.finished.emit(groups, previews, False)
 
     def _preview(self, suggestion: Suggestion) -> str:
-        text = " ".join(self._project.document_text(suggestion.document_id)[suggestion.start:suggestion.end].split())
-        return text if len(text) <= PREVIEW else text[:PREVIEW - 1] + "…"
+        return preview(self._project.document_text(suggestion.document_id)[suggestion.start:suggestion.end], PREVIEW)
 
 
 def group_suggestions(suggestions: list[Suggestion]) -> list[list[Suggestion]]:
