@@ -81,11 +81,13 @@ class SimilarPanel(QWidget):
                 for s in duplicates.similar_documents(project, document_id)]
         self.model.set_rows(rows)
         waiting = duplicates.pending_documents(project)
-        self.note.setText(
-            (f"{len(rows)} document(s) with an article body alike this one's (Jaccard of word shingles)."
-             if rows else "No near-duplicate of this article.")
-            + (f" {waiting} document(s) not compared yet: Boilerplate → Review suggestions compares them."
-               if waiting else ""))
+        if rows:
+            found = f"{len(rows)} document(s) tell much the same story (share of their 5-word sequences)."
+        else:
+            found = "No other document tells this story." if not waiting else ""
+        later = (f" {waiting} document(s) not compared yet: Boilerplate → Review suggestions (Ctrl+Shift+B) "
+                 "compares them." if waiting else "")
+        self.note.setText((found + later).strip())
         self.mark_button.setText("Not a duplicate after all" if marked is not None
                                  else "This document is a duplicate of the selected one")
 
