@@ -16,19 +16,20 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 import re
+import zlib
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from app import paths
-from app.normalize import ByteFold, fold
+from app.normalize import WORDS, ByteFold, default_byte_fold, fold
 
 # What may stand before a cue at the start of a line: spaces, bullets, dashes, quotes.
 _LEAD_CHARS = " \t\u00a0•·*-–—>|«\"'"
 _LEAD = r"^[\s•·*\-–—>|«\"']*"
 _JOIN = r"[\W_]+"
 _SEPARATOR_AFTER = r"[^\S\n]*[:：\-–|]"
-_WORDS = re.compile(r"[^\W_]+")
 # A line this long has more words than any cue allows (counting them would be wasted time).
 LONG_LINE_CHARS = 600
 _LONG = 10_000
@@ -37,6 +38,9 @@ _LONG = 10_000
 SHORT_LINE_WORDS = 8
 # "اقرأ أيضا: عنوان" — a single related link — has at most this many words.
 TAIL_LINK_WORDS = 30
+# Lines longer than this are article paragraphs to the repetition count (long chrome, such as a cookie
+# notice, is found by its cue phrases); they get no fingerprint.
+REPEAT_MAX_WORDS = 40
 # Short lines between two cue lines of one category join them (the lines of an app banner).
 MAX_GAP_LINES = 4
 
@@ -75,6 +79,10 @@ class _Cue:
     max_words: int
     keys: frozenset[str] = frozenset()  # words a line must hold (first word; any word for contains)
     symbols: frozenset[str] = frozenset()  # or the character it starts with (©)
+    quoted: bool = True  # the reason quotes the phrase; else the "phrase" describes a shape (a menu)
+
+    def reason(self, phrase: str) -> str:
+        return f'cue "{phrase}"' if self.quoted else phrase
 
     def match(self, line: Line) -> str | None:
         """The phrase this line fits, if any (`_entries_to_try` has checked its key words)."""
@@ -92,7 +100,7 @@ def split_lines(text: str) -> list[Line]:
     """
     lines: list[Line] = []
     append, new, position = lines.append, tuple.__new__, 0  # locals: this loop runs for every line indexed
-    for raw, folded, spaced in zip(text.split("\n"), fold(text).split("\n"), word_form(text).split("\n")):
+    for raw, folded, spaced in zip(text.split("\n"), *(form.split("\n") for form in _folded_and_word_form(text))):
         size = len(raw)
         if raw and not raw.isspace():
             folded = folded.strip()
@@ -108,7 +116,16 @@ def word_form(text: str) -> str:
     try:
         return _word_fold().apply(text)
     except UnicodeEncodeError:  # a character outside ASCII and COMMON_CHARACTERS
-        return "\n".join(" ".join(_WORDS.findall(line)) for line in fold(text).split("\n"))
+        return "\n".join(" ".join(WORDS.findall(line)) for line in fold(text).split("\n"))
+
+
+def _folded_and_word_form(text: str) -> tuple[str, str]:
+    """fold(text) and word_form(text), from one encoding of the text when it can be byte-folded."""
+    try:
+        encoded = default_byte_fold().encode(text)
+    except UnicodeEncodeError:  # a character outside ASCII and COMMON_CHARACTERS
+        return fold(text), word_form(text)
+    return default_byte_fold().apply_encoded(encoded), _word_fold().apply_encoded(encoded)
 
 
 @functools.cache
@@ -117,21 +134,22 @@ def _word_fold() -> ByteFold:
         folded = fold(char)
         if char == "\n" or not folded:
             return folded
-        return folded if _WORDS.fullmatch(folded) else " "
+        return folded if WORDS.fullmatch(folded) else " "
     return ByteFold(target)
 
 
-def cue_blocks(text: str, lines: list[Line] | None = None, article_above: bool = False) -> list[Block]:
+def cue_blocks(text: str, lines: list[Line] | None = None, article_above: bool = False,
+               facts: list[LineFacts] | None = None) -> list[Block]:
     """Boilerplate blocks a document's own cue phrases point at, in text order.
 
     `article_above`: the text is a stretch cut from below an article (a related-links heading at its
-    top opens a tail, rather than being a menu item)."""
+    top opens a tail, rather than being a menu item). `facts`: line_facts() of each line, if known."""
     lines = split_lines(text) if lines is None else lines
+    facts = line_facts(lines) if facts is None else facts
     tagged: dict[int, tuple[str, str]] = {}
-    keys = _cue_keys()
     seen_article = article_above  # a related-links heading above any article text is a menu item
     for index, line in enumerate(lines):
-        found = _first_cue(line) if _may_hold_a_cue(line, keys) else None
+        found = facts[index].cue
         if found is None:
             seen_article = seen_article or line.word_count > SHORT_LINE_WORDS
             continue
@@ -144,19 +162,88 @@ def cue_blocks(text: str, lines: list[Line] | None = None, article_above: bool =
             reason = f'"{phrase}" opens a list of other articles, to the end of the document'
             tail = Block(line.start, lines[-1].end, cue.category, reason, tuple(range(index, len(lines))), True)
             return _merge(_runs(lines, tagged), tail)
-        tagged[index] = (cue.category, f'cue "{phrase}"')
+        tagged[index] = (cue.category, cue.reason(phrase))
         if cue.mode == "start" and _label_only(phrase, line) and index + 1 < len(lines) \
                 and lines[index + 1].word_count <= SHORT_LINE_WORDS:
             tagged.setdefault(index + 1, tagged[index])  # "المصادر:" with the source on the next line
     return _runs(lines, tagged)
 
 
+class LineFacts(NamedTuple):
+    cue: tuple[_Cue, str] | None  # the first cue entry the line fits, and the phrase
+    fingerprint: int | None       # of its folded words (equal lines, equal fingerprints); None: too long
+    dateline: bool                # is_dateline()
+
+
+def line_facts(lines: list[Line]) -> list[LineFacts]:
+    """What each line's text alone says (not its place). Decided once per distinct short line: a
+    site's chrome lines recur on every page, so most lines of a corpus are found in the cache."""
+    facts = list(map(_FACTS.get, map(_FOLDED, lines)))
+    for index in [index for index, known in enumerate(facts) if known is None]:
+        line = lines[index]
+        facts[index] = _facts(line)
+        if len(line.folded) <= CACHED_LINE_CHARS:
+            if len(_FACTS) >= CACHED_LINES:
+                _FACTS.clear()  # cheaper than LRU bookkeeping; the recurring lines are back after a few pages
+            _FACTS[line.folded] = facts[index]
+    return facts
+
+
+_FOLDED = operator.itemgetter(3)  # Line.folded, at C speed
+def forget_line_facts() -> None:
+    """Empty the cache of line facts (an index run fills it; the window need not keep it)."""
+    _FACTS.clear()
+
+
+# Bounded: at most CACHED_LINES × ~1 KB. Article lines (mostly seen once) pass through it too, and
+# lines longer than CACHED_LINE_CHARS are not kept.
+CACHED_LINES = 1 << 15
+CACHED_LINE_CHARS = 300
+_FACTS: dict[str, LineFacts] = {}
+
+
+def _facts(line: Line) -> LineFacts:
+    cue = _first_cue(line) if _may_hold_a_cue(line, _cue_keys()) else None
+    words = line.words
+    if not words or len(words) > REPEAT_MAX_WORDS:  # fingerprint() inlined: one call per new line
+        print_ = fingerprint(line_key(line)) if line.word_count <= REPEAT_MAX_WORDS else None
+    else:
+        data = " ".join(words).encode()
+        print_ = (zlib.crc32(data) << 32) | zlib.adler32(data)
+        if print_ >= _SIGN:
+            print_ -= _WRAP
+    return tuple.__new__(LineFacts, (cue, print_, is_dateline(line)))
+
+
+_SIGN, _WRAP = 1 << 63, 1 << 64
+
+
+def line_key(line: Line) -> str:
+    """The text a line's fingerprint is taken of: its folded words, one space apart."""
+    return " ".join(line.words) if line.words else " ".join(line.folded.split())
+
+
+def fingerprint(key: str) -> int:
+    """A stable 64-bit signed fingerprint (Python's hash() changes from run to run): CRC-32 and
+    Adler-32 side by side, both C-fast; an index run takes one per line of 100,000 documents."""
+    data = key.encode("utf-8")
+    value = (zlib.crc32(data) << 32) | zlib.adler32(data)
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
 def _label_only(phrase: str, line: Line) -> bool:
-    return line.word_count == len(_WORDS.findall(fold(phrase)))
+    return line.word_count == _phrase_words(phrase)
+
+
+@functools.cache
+def _phrase_words(phrase: str) -> int:
+    return len(WORDS.findall(fold(phrase)))
 
 
 def _runs(lines: list[Line], tagged: dict[int, tuple[str, str]]) -> list[Block]:
     """Cue lines as blocks; the short lines between two cue lines of one category join them."""
+    if not tagged:
+        return []
     indexes = sorted(tagged)
     joined = dict(tagged)
     for here, there in zip(indexes, indexes[1:]):
@@ -181,12 +268,6 @@ def _merge(blocks: list[Block], tail: Block) -> list[Block]:
 
 
 def _first_cue(line: Line) -> tuple[_Cue, str] | None:
-    return _first_cue_of(line.folded, line.words)
-
-
-@functools.lru_cache(maxsize=1 << 16)  # a site's chrome lines recur on every page: decide each once
-def _first_cue_of(folded: str, words: tuple[str, ...]) -> tuple[_Cue, str] | None:
-    line = Line(0, 0, words, folded)
     cues = _cues()
     for number in _entries_to_try(line):
         phrase = cues[number].match(line)
@@ -202,7 +283,7 @@ def _first_cue_of(folded: str, words: tuple[str, ...]) -> tuple[_Cue, str] | Non
 def _is_menu(line: Line) -> bool:
     """Section names strung together: "الوطن | سياسة | اقتصاد | رياضة" (at least MENU_ITEMS short items)."""
     items = [item for item in _MENU_SPLIT.split(line.folded) if item.strip()]
-    return len(items) >= MENU_ITEMS and all(len(_WORDS.findall(item)) <= 3 for item in items)
+    return len(items) >= MENU_ITEMS and all(len(WORDS.findall(item)) <= 3 for item in items)
 
 
 MENU_ITEMS = 4
@@ -260,8 +341,8 @@ def _cue_keys() -> _Keys:
                    for table in (by_first_word, by_word, by_symbol)))
 
 
-_MENU_CUE = _Cue("navigation", "line", ("a menu of section names",), re.compile("$^"), 30)
-_MARKUP_CUE = _Cue("other", "line", ("markup left over by the scraper",), re.compile("$^"), 3)
+_MENU_CUE = _Cue("navigation", "line", ("a menu of section names",), re.compile("$^"), 30, quoted=False)
+_MARKUP_CUE = _Cue("other", "line", ("markup left over by the scraper",), re.compile("$^"), 3, quoted=False)
 
 
 @functools.cache
@@ -277,7 +358,7 @@ def _compile(entry: dict) -> _Cue:
     mode, phrases = entry["match"], tuple(entry["phrases"])
     alternatives, longest = [], 0
     for number, phrase in enumerate(phrases):
-        words = _WORDS.findall(fold(phrase))
+        words = WORDS.findall(fold(phrase))
         body = _JOIN.join(map(re.escape, words)) if words else re.escape(fold(phrase).strip())
         alternatives.append(f"(?P<p{number}>{body}){_suffix(mode, words)}")
         longest = max(longest, len(words) + (1 if len(words) >= 2 else 0))
@@ -289,7 +370,7 @@ def _compile(entry: dict) -> _Cue:
     default = TAIL_LINK_WORDS if mode == "tail" else longest
     keys, symbols = set(), set()
     for phrase in phrases:
-        words = _WORDS.findall(fold(phrase))
+        words = WORDS.findall(fold(phrase))
         if not words:
             symbols.add(fold(phrase).strip()[:1])
         else:

@@ -15,16 +15,20 @@ its heading.
 
 from __future__ import annotations
 
+import gc
+import json
 import math
-import zlib
+import operator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Callable
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from app.boilerplate import Block, Line, cue_blocks, is_dateline, split_lines
+from app.boilerplate import (Block, Line, cue_blocks, fingerprint, forget_line_facts, line_facts,
+                             line_key, split_lines)
 from app.models import Annotation, BoilerplateCue, BoilerplateLine, BoilerplateSite, Document, Rejection
 from app.project import Project, Span, now_iso
 from app.searchindex import ID_CHUNK
@@ -33,15 +37,13 @@ WATERMARK = "boilerplate_indexed_through"
 BATCH = 5_000  # documents per transaction: big sorted batches keep the inserts together in the B-trees
 MIN_COPIES = 3
 SITE_SHARE = 0.01
-# Lines longer than this are article paragraphs to the repetition count (long chrome, such as a cookie
-# notice, is found by its cue phrases).
-REPEAT_MAX_WORDS = 40
 # A repeated short line between two article paragraphs (a subheading such as "خلفية") must be in this
 # share of the site's stories to count as chrome; a line of this many characters is article text.
 INSIDE_SHARE = 0.3
 ARTICLE_LINE_CHARS = 80
 # Where in a document a repeated line without a cue sits decides its category guess.
 HEAD_SHARE, FOOT_SHARE = 0.25, 0.75
+_FINGERPRINT = operator.itemgetter(0)
 SITE_KEYS = ("site", "source", "domain", "publisher")
 URL_KEYS = ("url", "link", "source_url")
 
@@ -61,14 +63,6 @@ def preview(text: str, length: int) -> str:
     """A suggestion's text on one line, cut to `length` characters with an ellipsis."""
     flat = " ".join(text.split())
     return flat if len(flat) <= length else flat[:length - 1] + "…"
-
-
-def fingerprint(key: str) -> int:
-    """A stable 64-bit signed fingerprint (Python's hash() changes from run to run): CRC-32 and
-    Adler-32 side by side, both C-fast; an index run takes one per line of 100,000 documents."""
-    data = key.encode("utf-8")
-    value = (zlib.crc32(data) << 32) | zlib.adler32(data)
-    return value - (1 << 64) if value >= 1 << 63 else value
 
 
 def site_of(meta: dict) -> str:
@@ -100,29 +94,76 @@ def update_index(project: Project, progress: Callable[[int, int], None] = lambda
     through = int(project.info(WATERMARK, "0"))
     with project.session() as session:
         ids = list(session.scalars(select(Document.id).where(Document.id > through).order_by(Document.id)))
-    done = 0
+        indexed = session.scalar(select(func.coalesce(func.sum(BoilerplateSite.documents), 0)))
+    # A run that at least doubles the index (the first one, above all) adds the fingerprint lookup
+    # after its rows: one sort instead of a million inserts all over an index tree.
+    bulk = len(ids) >= max(BATCH, indexed)
     with project.derived_data_connection() as connection:
-        for chunk in range(0, len(ids), BATCH):
-            if cancelled():
-                break
-            with Session(connection) as session, session.begin():
-                _index_batch(session, ids[chunk:chunk + BATCH])
-            done += len(ids[chunk:chunk + BATCH])
-            progress(done, len(ids))
+        try:
+            _set_lookup(connection, present=not bulk)
+            return _index_documents(connection, ids, progress, cancelled, sort=not bulk)
+        finally:
+            _set_lookup(connection, present=True)
+            forget_line_facts()
+
+
+LOOKUP = "ix_boilerplate_lines_fingerprint"
+
+
+def _lookup_ready(session: Session) -> bool:
+    """Whether lines can be looked up by fingerprint (not while a bulk index run is under way)."""
+    return session.scalar(text("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = :name"),
+                          {"name": LOOKUP}) == 1
+
+
+def _set_lookup(connection, present: bool) -> None:
+    statement = (f"CREATE INDEX IF NOT EXISTS {LOOKUP} ON boilerplate_lines (fingerprint, site_id)" if present
+                 else f"DROP INDEX IF EXISTS {LOOKUP}")
+    with Session(connection) as session, session.begin():
+        session.execute(text(statement))
+
+
+def _index_documents(connection, ids: list[int], progress: Callable[[int, int], None],
+                     cancelled: Callable[[], bool], sort: bool) -> int:
+    done = 0
+    for chunk in range(0, len(ids), BATCH):
+        if cancelled():
+            break
+        with Session(connection) as session, session.begin(), _collector_paused():
+            _index_batch(session, ids[chunk:chunk + BATCH], sort)
+        done += len(ids[chunk:chunk + BATCH])
+        progress(done, len(ids))
     return done
 
 
-def _index_batch(session: Session, ids: list[int]) -> None:
-    rows = session.execute(select(Document.id, Document.text, Document.meta).where(Document.id.in_(ids))
-                           .order_by(Document.id)).all()
-    names = [site_of(meta or {}) for _, _, meta in rows]
+@contextmanager
+def _collector_paused():
+    """A batch allocates a million short-lived tuples and makes no reference cycles: the garbage
+    collector's passes over them cost a tenth of an index run."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _index_batch(session: Session, ids: list[int], sort: bool) -> None:
+    # Plain DB-API calls, in the session's transaction: the ORM's per-row work cost more than reading
+    # the documents. `ids` is every id of its range (update_index reads all ids past the watermark).
+    driver = session.connection().connection.driver_connection
+    rows = driver.execute("SELECT id, text, meta FROM documents WHERE id BETWEEN ? AND ? ORDER BY id",
+                          (ids[0], ids[-1])).fetchall()
+    names = [site_of(json.loads(meta) if meta else {}) for _, _, meta in rows]
     sites = _site_ids(session, set(names))
     lines, cues, counts, per_site = [], [], {}, {}
     for (document_id, stored, _meta), name in zip(rows, names):
         site = sites[name]
         per_site[site] = per_site.get(site, 0) + 1
         document_lines = split_lines(stored)
-        blocks = cue_blocks(stored, document_lines)
+        facts = line_facts(document_lines)
+        blocks = cue_blocks(stored, document_lines, facts=facts)
         cues += [(document_id, block.start, block.end, block.category, block.reason,
                   _block_print(block, document_lines)) for block in blocks]
         # Not repetition candidates: what cue blocks already cover (a headline listed under
@@ -130,18 +171,17 @@ def _index_batch(session: Session, ids: list[int]) -> None:
         # article of a day carries the same one), and article paragraphs (longer than any chrome
         # line without a cue; counting them cost a third of the indexing time).
         covered = {index for block in blocks for index in block.lines}
-        candidates = [line for index, line in enumerate(document_lines)
-                      if index not in covered and line.word_count <= REPEAT_MAX_WORDS and not is_dateline(line)]
-        prints = [fingerprint(_key(line)) for line in candidates]
-        lines += [(p, site, document_id, line.start, line.end) for p, line in zip(prints, candidates)]
-        for p in set(prints):
+        candidates = [(fact.fingerprint, site, document_id, line.start, line.end)
+                      for index, (line, fact) in enumerate(zip(document_lines, facts))
+                      if fact.fingerprint is not None and index not in covered and not fact.dateline]
+        lines += candidates
+        for p in {row[0] for row in candidates}:
             counts[(p, site)] = counts.get((p, site), 0) + 1
-    # Plain DB-API executemany, in the session's transaction: the ORM's per-row work cost more than
-    # reading the documents (~17 lines each).
-    driver = session.connection().connection.driver_connection
-    # In key order: the rows land in a growing table's B-tree page after page instead of at random,
-    # which at 100,000 documents halves the time SQLite spends on them.
-    lines.sort()
+    if sort:
+        # In fingerprint order, the rows land in the lookup index's B-tree page after page instead of
+        # at random (the table itself only grows at its end). Sorting on a key is twice as fast as
+        # comparing whole tuples.
+        lines.sort(key=_FINGERPRINT)
     driver.executemany('INSERT INTO boilerplate_lines (fingerprint, site_id, document_id, start, "end") '
                        "VALUES (?, ?, ?, ?, ?)", lines)
     driver.executemany('INSERT INTO boilerplate_cues (document_id, start, "end", category, reason, fingerprint) '
@@ -164,15 +204,11 @@ def _site_ids(session, names: set[str]) -> dict[str, int]:
     return known
 
 
-def _key(line: Line) -> str:
-    return " ".join(line.words) if line.words else " ".join(line.folded.split())
-
-
 def _block_print(block: Block, lines: list[Line]) -> int:
     """Equal blocks are copies; a tail is the same decision wherever its heading opens one."""
     if block.tail:
-        return fingerprint("tail\n" + _key(lines[block.lines[0]]))
-    return fingerprint("\n".join(_key(lines[index]) for index in block.lines))
+        return fingerprint("tail\n" + line_key(lines[block.lines[0]]))
+    return fingerprint("\n".join(line_key(lines[index]) for index in block.lines))
 
 
 # ---- suggestions ---------------------------------------------------------------------------------
@@ -208,11 +244,15 @@ def _documents_with_candidates(project: Project) -> list[int]:
 
 
 def _document_suggestions(project: Project, document_id: int) -> list[Suggestion]:
+    """Cue blocks and repeated blocks; only cue blocks while a bulk index run has the lookup by
+    fingerprint down (repetition counts are not complete then anyway)."""
     with project.session() as session:
         cues = [Suggestion(document_id, *row) for row in session.execute(
             select(BoilerplateCue.start, BoilerplateCue.end, BoilerplateCue.category, BoilerplateCue.reason,
                    BoilerplateCue.fingerprint).where(BoilerplateCue.document_id == document_id)
             .order_by(BoilerplateCue.start))]
+        if not _lookup_ready(session):
+            return cues
         lines = session.execute(text(
             "SELECT l.start, l.\"end\", l.fingerprint, c.documents, s.documents, s.name, l.site_id "
             "FROM boilerplate_lines l JOIN boilerplate_counts c ON c.fingerprint = l.fingerprint "

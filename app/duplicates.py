@@ -17,9 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.normalize import fold
+from app.normalize import WORDS, fold
 
-_WORDS = re.compile(r"[^\W_]+")
 
 SHINGLE_WORDS = 5
 PERMUTATIONS = 128
@@ -158,7 +157,7 @@ def shared_sentences(project, document_id: int, cancelled=lambda: False) -> list
         if cancelled():
             break
         sentence = text[start:end]
-        if len(_WORDS.findall(fold(sentence))) < SHARED_MIN_WORDS:
+        if len(WORDS.findall(fold(sentence))) < SHARED_MIN_WORDS:
             continue
         others = []
         for other, _name, _text, _hits in search_documents(project, sentence):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Iterable
 from functools import lru_cache
 
-from app.normalize import DEFAULT_FOLDS, Folds, NormalizedText, fold, normalize
+from app.normalize import DEFAULT_FOLDS, WORDS, Folds, NormalizedText, fold, normalize
 from app.words import is_word_char
 
 # Attached proclitics, as they appear after folding: conjunctions و ف, prepositions ب ل ك, the
@@ -52,7 +52,6 @@ _GAP = r"(?:[^\S\n]+|[^\S\n]*\n[^\S\n]*)"
 # Cheap pre-filters for the regex; the exact boundary test is _at_word_boundaries.
 _NOT_AFTER_WORD = r"(?<![^\W_])"
 _NOT_BEFORE_WORD = r"(?![^\W_])"
-_WORDS = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,7 @@ def find_all(text: str | NormalizedText, query: str, *, clitics: bool = True, ke
     if not similar:
         return exact
     if variants is None:
-        variants = similar_variants(set(_WORDS.findall(normalized.folded)), words, clitics)
+        variants = similar_variants(set(WORDS.findall(normalized.folded)), words, clitics)
     if variants is None:
         return exact
     close = _scan(normalized, variants, words, clitics, keep_prefix, "similar")

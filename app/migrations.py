@@ -14,7 +14,7 @@ from typing import Callable
 from app import searchindex
 
 APPLICATION_ID = int.from_bytes(b"HSYA", "big")
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Each step takes a file from version N-1 to N; it runs in one transaction. A step is SQL
 # statements, or functions of the sqlite3 connection where SQL alone cannot do it.
@@ -126,6 +126,25 @@ STEPS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
             FOREIGN KEY(document_id) REFERENCES documents (id) ON DELETE CASCADE
         )""",
         "CREATE INDEX ix_document_clusters_cluster_id ON document_clusters (cluster_id)",
+    ],
+    # 6: boilerplate lines keyed by place (document, start), with the fingerprint lookup as an index:
+    # an index run appends rows instead of inserting them all over a fingerprint-keyed tree.
+    6: [
+        """CREATE TABLE boilerplate_lines_v6 (
+            document_id INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            fingerprint INTEGER NOT NULL,
+            site_id INTEGER NOT NULL,
+            PRIMARY KEY (document_id, start),
+            FOREIGN KEY(document_id) REFERENCES documents (id) ON DELETE CASCADE,
+            FOREIGN KEY(site_id) REFERENCES boilerplate_sites (id)
+        ) WITHOUT ROWID""",
+        'INSERT INTO boilerplate_lines_v6 (document_id, start, "end", fingerprint, site_id) '
+        'SELECT document_id, start, "end", fingerprint, site_id FROM boilerplate_lines',
+        "DROP TABLE boilerplate_lines",
+        "ALTER TABLE boilerplate_lines_v6 RENAME TO boilerplate_lines",
+        "CREATE INDEX ix_boilerplate_lines_fingerprint ON boilerplate_lines (fingerprint, site_id)",
     ],
 }
 

@@ -126,12 +126,14 @@ class BoilerplateLine(Base):
     """One non-blank line of a document: where it is and the fingerprint of its folded words."""
 
     __tablename__ = "boilerplate_lines"
-    __table_args__ = (Index("ix_boilerplate_lines_document", "document_id"), {"sqlite_with_rowid": False})
-    fingerprint: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    site_id: Mapped[int] = mapped_column(ForeignKey("boilerplate_sites.id"), primary_key=True)
+    # Keyed by place, so an index run appends; the lookup by fingerprint is an index of its own, which a
+    # first run over many documents builds at the end (app.boilerplate_index.update_index).
+    __table_args__ = (Index("ix_boilerplate_lines_fingerprint", "fingerprint", "site_id"), {"sqlite_with_rowid": False})
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
     start: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     end: Mapped[int]
+    fingerprint: Mapped[int]
+    site_id: Mapped[int] = mapped_column(ForeignKey("boilerplate_sites.id"))
 
 
 class BoilerplateCount(Base):

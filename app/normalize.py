@@ -60,6 +60,9 @@ class Folds:
 
 
 DEFAULT_FOLDS = Folds()
+# The words of a folded text: runs of letters and digits (one definition for matching, boilerplate
+# lines and near-duplicate shingles).
+WORDS = re.compile(r"[^\W_]+")
 
 
 class NormalizedText:
@@ -143,7 +146,7 @@ def normalize(text: str, folds: Folds = DEFAULT_FOLDS) -> NormalizedText:
 def _fold(text: str, folds: Folds, tables: _Tables) -> str:
     if folds == DEFAULT_FOLDS:
         try:
-            return _default_byte_fold().apply(text)
+            return default_byte_fold().apply(text)
         except UnicodeEncodeError:  # a character outside ASCII and COMMON_CHARACTERS
             pass
     return _translate(text, tables)
@@ -202,12 +205,18 @@ class ByteFold:
         self.deleted = bytes(byte for byte, into in enumerate(folded) if not into)
 
     def apply(self, text: str) -> str:
-        encoded, _ = codecs.charmap_encode(text, "strict", self.encoding)
+        return self.apply_encoded(self.encode(text))
+
+    def encode(self, text: str) -> bytes:
+        """The text's bytes for apply_encoded (equal for every ByteFold: one encoding serves several folds)."""
+        return codecs.charmap_encode(text, "strict", self.encoding)[0]
+
+    def apply_encoded(self, encoded: bytes) -> str:
         return codecs.charmap_decode(encoded.translate(self.table, self.deleted), "strict", self.decoding)[0]
 
 
 @lru_cache(maxsize=1)
-def _default_byte_fold() -> ByteFold:
+def default_byte_fold() -> ByteFold:
     tables = _tables(DEFAULT_FOLDS)
     return ByteFold(lambda char: _translate(char, tables))
 

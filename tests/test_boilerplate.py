@@ -119,7 +119,7 @@ def test_a_related_links_heading_above_the_article_is_a_menu_item_not_a_tail():
 ])
 def test_a_menu_of_section_names_is_navigation(line, menu):
     blocks = cue_blocks(f"{ARTICLE_LINE}\n{line}")
-    assert [(b.category, b.reason) for b in blocks] == ([("navigation", 'cue "a menu of section names"')] if menu else [])
+    assert [(b.category, b.reason) for b in blocks] == ([("navigation", "a menu of section names")] if menu else [])
 
 
 def test_a_category_the_schema_lacks_falls_back_to_other():
@@ -128,3 +128,41 @@ def test_a_category_the_schema_lacks_falls_back_to_other():
     assert fit_category("app_promo", ["app_promo", "other"]) == "app_promo"
     assert fit_category("app_promo", ["navigation", "other"]) == "other"
     assert fit_category("app_promo", ["chrome"]) == "chrome"
+
+
+def test_cached_line_facts_are_the_facts_of_each_line(monkeypatch):
+    """The facts cache is keyed by folded text: a recurring line, a line seen for the first time after
+    the cache was emptied for being full, and a line too long to keep all get what _facts says."""
+    from app import boilerplate
+
+    monkeypatch.setattr(boilerplate, "CACHED_LINES", 3)
+    boilerplate.forget_line_facts()
+    text = "\n".join(["زر الذهاب إلى الأعلى", "مقدمة قصيرة", "20 مارس 2024", ARTICLE_LINE * 4,
+                      "زر الذهاب إلى الأعلى", "سطر آخر", "اقرأ أيضاً"])
+    lines = split_lines(text)
+    facts = boilerplate.line_facts(lines)
+    assert facts == [boilerplate._facts(line) for line in lines]
+    assert len(boilerplate._FACTS) <= 3 and all(len(key) <= boilerplate.CACHED_LINE_CHARS
+                                                for key in boilerplate._FACTS)
+    assert facts[0] == facts[4] and facts[0].cue is not None and facts[2].dateline
+    assert facts[3].fingerprint is None  # an article paragraph: never a repetition candidate
+    assert facts[1].fingerprint == boilerplate.fingerprint("مقدمه قصيره")
+
+
+@pytest.mark.parametrize("text", ["  إقرأ أيضاً  \nمـقـدمة، قصيرة!\n",
+                                  "  إقرأ أيضاً 😀 \nمـقـدمة، قصيرة ܐ!\n"])  # emoji, Syriac: no byte fold
+def test_lines_fold_alike_whichever_path_folds_them(text):
+    """split_lines folds a text by bytes when it can, else by the general path: same lines either way."""
+    from app.normalize import fold
+
+    raws = [raw for raw in text.split("\n") if raw.strip()]
+    lines = split_lines(text)
+    assert [text[line.start:line.end] for line in lines] == [raw.strip() for raw in raws]
+    assert [line.folded for line in lines] == [fold(raw).strip() for raw in raws]
+    assert lines[1].words[:2] == ("مقدمه", "قصيره")
+
+
+def test_leftover_markup_is_named_in_the_reason_not_quoted_as_a_cue():
+    text = f"{ARTICLE_LINE}\nص>\n{ARTICLE_LINE}\n&nbsp;"
+    assert [(b.category, text[b.start:b.end], b.reason) for b in cue_blocks(text)] == [
+        ("other", "ص>", "markup left over by the scraper"), ("other", "&nbsp;", "markup left over by the scraper")]

@@ -1,9 +1,10 @@
 """The boilerplate index: incremental, per site, grouped by fingerprint, minus what was decided."""
 
 import pytest
+from sqlalchemy import text
 
-from app import paths
-from app.boilerplate_index import (MIN_COPIES, WATERMARK, all_suggestions, fingerprint, pending_documents,
+from app import boilerplate_index, paths
+from app.boilerplate_index import (LOOKUP, MIN_COPIES, WATERMARK, all_suggestions, fingerprint, pending_documents,
                                    site_of, suggestions_for, update_index)
 from app.importer import Importer, ParsedDocument, import_paths
 from app.models import Rejection
@@ -182,7 +183,7 @@ def _synchronous(project) -> int:
 
 
 def test_article_paragraphs_are_not_counted_for_repetition(project):
-    from app.boilerplate_index import REPEAT_MAX_WORDS
+    from app.boilerplate import REPEAT_MAX_WORDS
 
     paragraph = " ".join(["كلمة"] * (REPEAT_MAX_WORDS + 1))
     short = "تنويه: الآراء الواردة تعبر عن كتابها"
@@ -202,3 +203,97 @@ def test_repeated_lines_with_an_article_between_them_are_two_blocks(project):
     text = project.document_text(ids[0])
     assert [(text[s.start:s.end], s.category) for s in suggestions_for(project, ids[0])] == [
         (header, "navigation"), (footer, "footer")]
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_an_index_run_leaves_the_garbage_collector_and_the_line_cache_as_it_found_them(project, collecting):
+    import gc
+
+    from app import boilerplate
+
+    import_paths(project, [paths.SEEDS], "amal")
+    (gc.enable if collecting else gc.disable)()
+    try:
+        assert update_index(project) == 5
+        assert gc.isenabled() == collecting and not boilerplate._FACTS
+    finally:
+        gc.enable()
+
+
+def _lookup_exists(project) -> bool:
+    with project.session() as session:
+        return session.scalar(text("SELECT count(*) FROM sqlite_master WHERE name = :n"), {"n": LOOKUP}) == 1
+
+
+def _site_pages(project, numbers):
+    return [add(project, f"{article(n)}\nزر الذهاب إلى الأعلى\n{FOOTER}", f"{n}.txt", url=f"https://example.com/{n}")
+            for n in numbers]
+
+
+def test_a_run_that_doubles_the_index_builds_the_fingerprint_lookup_after_its_rows(project, monkeypatch):
+    monkeypatch.setattr(boilerplate_index, "BATCH", 2)
+    ids = _site_pages(project, range(4))
+    during = []
+
+    def look(done, total):
+        cues_only = [project.document_text(ids[0])[s.start:s.end] for s in suggestions_for(project, ids[0])]
+        during.append((_lookup_exists(project), cues_only))
+
+    assert update_index(project, progress=look) == 4
+    assert during == [(False, ["زر الذهاب إلى الأعلى"])] * 2  # no half-counted repetition meanwhile
+    assert _lookup_exists(project)
+    footers = [s for s in all_suggestions(project) if project.document_text(s.document_id)[s.start:s.end] == FOOTER]
+    assert [s.document_id for s in footers] == ids
+
+    during.clear()
+    _site_pages(project, [4])  # a small run keeps the lookup up all along
+    assert update_index(project, progress=lambda done, total: during.append(_lookup_exists(project))) == 1
+    assert during == [True]
+
+
+@pytest.mark.parametrize("stop", ["cancel", "error"])
+def test_a_bulk_run_that_stops_early_puts_the_lookup_back(project, monkeypatch, stop):
+    monkeypatch.setattr(boilerplate_index, "BATCH", 2)
+    _site_pages(project, range(4))
+
+    def fail(done, total):
+        raise RuntimeError("disk full")
+
+    if stop == "cancel":
+        assert update_index(project, cancelled=lambda: True) == 0
+    else:
+        with pytest.raises(RuntimeError):
+            update_index(project, progress=fail)
+    assert _lookup_exists(project)
+    assert update_index(project) == (4 if stop == "cancel" else 2) and pending_documents(project) == 0
+
+
+def test_upgrading_a_version_5_project_keeps_its_boilerplate_index(tmp_path):
+    import sqlite3
+
+    from app.project import Project
+
+    path = tmp_path / "five.hashiya"
+    project = Project.create(path)
+    _site_pages(project, range(MIN_COPIES))
+    update_index(project)
+    before = all_suggestions(project)
+    project.close()
+    connection = sqlite3.connect(path)
+    connection.executescript("""
+        CREATE TABLE old_lines (fingerprint INTEGER NOT NULL, site_id INTEGER NOT NULL, document_id INTEGER NOT NULL,
+            start INTEGER NOT NULL, "end" INTEGER NOT NULL, PRIMARY KEY (fingerprint, site_id, document_id, start)
+        ) WITHOUT ROWID;
+        INSERT INTO old_lines SELECT fingerprint, site_id, document_id, start, "end" FROM boilerplate_lines;
+        DROP TABLE boilerplate_lines;
+        ALTER TABLE old_lines RENAME TO boilerplate_lines;
+        CREATE INDEX ix_boilerplate_lines_document ON boilerplate_lines (document_id);
+        PRAGMA user_version = 5;""")
+    connection.close()
+    project = Project.open(path)
+    try:
+        assert project.upgraded_from == 5
+        assert all_suggestions(project) == before and len(before) > MIN_COPIES
+        assert _lookup_exists(project)
+    finally:
+        project.close()
