@@ -12,10 +12,11 @@ from app import duplicates, settings
 from app.boilerplate_index import all_suggestions, preview, update_index
 from app.exporter import FOLDER_FORMATS, FORMATS, ExportReport, export_jsonl, export_stance_csv, export_text_clean
 from app.importer import import_paths
+from app.merge import merge_project
 from app.project import Project, ProjectError
 from app.search import search_project
 
-SUBCOMMANDS = ("import", "export", "search", "boilerplate", "duplicates")
+SUBCOMMANDS = ("import", "export", "search", "boilerplate", "duplicates", "merge")
 EXPORTERS = {"jsonl": export_jsonl, "stance-csv": export_stance_csv, "text-clean": export_text_clean}
 
 
@@ -60,7 +61,29 @@ def build_parser() -> argparse.ArgumentParser:
                            "(0.5 to 1; default 0.8)")
     near.add_argument("--json", action="store_true",
                       help='print a JSON list of {"documents": [...], "pairs": [{"a", "b", "score"}]}')
+    merging = commands.add_parser("merge", help="add another analyst's annotations from their project file "
+                                                "(documents matched by text; merging again updates)")
+    merging.add_argument("project", type=Path, help="this project (written)")
+    merging.add_argument("other_project", type=Path, help="the other analyst's project file (only read)")
+    merging.add_argument("--annotator", help="you: your annotations here are never changed, and yours in the "
+                                             "other file are left out (default: you)")
+    merging.add_argument("--json", action="store_true",
+                         help="print the report as JSON (added, updated, unchanged, skipped_yours, "
+                              "matched_documents, unmatched_documents, annotators, new_labels, kept)")
     return parser
+
+
+def cmd_merge(args) -> int:
+    project = Project.open(args.project)
+    try:
+        report = merge_project(project, args.other_project, args.annotator or settings.default_analyst())
+    finally:
+        project.close()
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        print(report.summary())
+    return 0
 
 
 def cmd_import(args) -> int:
@@ -198,7 +221,7 @@ def cmd_duplicates(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"import": cmd_import, "export": cmd_export, "search": cmd_search,
-               "boilerplate": cmd_boilerplate, "duplicates": cmd_duplicates}[args.command]
+               "boilerplate": cmd_boilerplate, "duplicates": cmd_duplicates, "merge": cmd_merge}[args.command]
     try:
         return handler(args)
     except BrokenPipeError:

@@ -32,14 +32,15 @@ def test_app_package_never_imports_qt_or_ui():
 def test_headless_commands_load_no_qt(tmp_path):
     source = tmp_path / "a.txt"
     source.write_text("قال بوتين إن روسيا", encoding="utf-8")
-    project, out = tmp_path / "p.hashiya", tmp_path / "out.jsonl"
+    project, out, other = tmp_path / "p.hashiya", tmp_path / "out.jsonl", tmp_path / "other.hashiya"
     script = (
         "import sys, json\n"
         "from ui.launch import main\n"
         f"codes = [main(['import', {str(project)!r}, {str(source)!r}]),"
         f" main(['export', {str(project)!r}, '--format', 'jsonl', '--out', {str(out)!r}]),"
         f" main(['search', {str(project)!r}, 'روسيا']), main(['boilerplate', {str(project)!r}]),"
-        f" main(['duplicates', {str(project)!r}])]\n"
+        f" main(['duplicates', {str(project)!r}]), main(['import', {str(other)!r}, {str(source)!r}]),"
+        f" main(['merge', {str(project)!r}, {str(other)!r}])]\n"
         "qt = sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6')))\n"
         "print(json.dumps({'codes': codes, 'qt': qt}))\n"
     )
@@ -47,7 +48,7 @@ def test_headless_commands_load_no_qt(tmp_path):
                             env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}, timeout=60)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report == {"codes": [0, 0, 0, 0, 0], "qt": []}
+    assert report == {"codes": [0] * 7, "qt": []}
     assert out.exists()
 
 

@@ -17,6 +17,7 @@ from app.project import Project, ProjectError
 from ui.editor import Editor
 from ui.fonts import reading_font
 from ui.importing import ImportRunner
+from ui.merging import MergeRunner
 from ui.models import STATUS_TEXT, AnnotationListModel, DocumentListModel
 from ui.boilerplatepanel import BoilerplatePanel
 from ui.similarpanel import SimilarPanel
@@ -39,6 +40,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.editor = Editor(project, analyst, self)
         self._import_runner: ImportRunner | None = None
+        self._merge_runner: MergeRunner | None = None
         self._stance_evidence: tuple[int, int] = (0, 0)
         self._stance_editing = None
         self._engine_selection: tuple[int, int] | None = None
@@ -163,6 +165,7 @@ class MainWindow(QMainWindow):
         self._action(file, "&Import documents…", self.import_files, "Ctrl+I")
         self._action(file, "Import a &folder…", self.import_folder, "Ctrl+Shift+I")
         self._action(file, "Propose from a &gazetteer…", self.propose_from_gazetteer)
+        self._action(file, "&Add an analyst's work…", self.add_analyst_work)
         file.addSeparator()
         self._action(file, "&Open project…", self.open_project, QKeySequence.Open)
         self._action(file, "&New project…", self.new_project, QKeySequence.New)
@@ -660,6 +663,26 @@ class MainWindow(QMainWindow):
         if self.boilerplate_dock.isVisible():  # index the new documents and list their suggestions
             self.boilerplate.refresh()
 
+    def add_analyst_work(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Add an analyst's work", "",
+                                              "Hashiya projects (*.hashiya);;All files (*)")
+        if path:
+            self.merge_from(path)
+
+    def merge_from(self, path: str) -> None:
+        """Add the annotations of another analyst's project file (documents matched by their text)."""
+        if self._merge_runner is not None:
+            return
+        self._merge_runner = MergeRunner(self, self.editor.project, path, self.editor.analyst)
+        self._merge_runner.done.connect(self._after_merge)
+        self._merge_runner.start()
+
+    def _after_merge(self, report) -> None:
+        self._merge_runner = None
+        if report is not None:
+            self.documents.reload()
+            self.editor.reload_schema()
+
     def open_project(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open project", "", "Hashiya projects (*.hashiya);;All files (*)")
         if path:
@@ -688,6 +711,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         if self._import_runner is not None:  # stop at the next file; what is committed stays
             self._import_runner.stop_and_wait()
+        if self._merge_runner is not None:  # a cancelled merge writes nothing
+            self._merge_runner.stop_and_wait()
         self.corpus_search.stop_and_wait()
         self.suggestions.stop_and_wait()
         self.boilerplate.stop_and_wait()
