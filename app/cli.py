@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from app import duplicates, settings
+from app.agreement import agreement_report, many_raters
 from app.boilerplate_index import all_suggestions, preview, update_index
 from app.exporter import FOLDER_FORMATS, FORMATS, ExportReport, export_jsonl, export_stance_csv, export_text_clean
 from app.importer import import_paths
@@ -16,7 +17,7 @@ from app.merge import merge_project
 from app.project import Project, ProjectError
 from app.search import search_project
 
-SUBCOMMANDS = ("import", "export", "search", "boilerplate", "duplicates", "merge")
+SUBCOMMANDS = ("import", "export", "search", "boilerplate", "duplicates", "merge", "agreement")
 EXPORTERS = {"jsonl": export_jsonl, "stance-csv": export_stance_csv, "text-clean": export_text_clean}
 
 
@@ -70,7 +71,57 @@ def build_parser() -> argparse.ArgumentParser:
     merging.add_argument("--json", action="store_true",
                          help="print the report as JSON (added, updated, unchanged, skipped_yours, "
                               "matched_documents, unmatched_documents, annotators, new_labels, kept)")
+    agreeing = commands.add_parser("agreement", help="how far analysts agree: span F1, token kappa and alpha, "
+                                                     "stances (definitions in docs/agreement.md)")
+    agreeing.add_argument("project", type=Path)
+    agreeing.add_argument("--annotators", nargs="+", required=True, metavar="NAME",
+                          help="two analysts (three or more: Fleiss' kappa and alpha of the entity tokens)")
+    agreeing.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser
+
+
+def cmd_agreement(args) -> int:
+    if len(set(args.annotators)) < 2:
+        print("hashiya: --annotators needs two different analysts", file=sys.stderr)
+        return 1
+    project = Project.open(args.project)
+    try:
+        unknown = [name for name in args.annotators if name not in project.annotators()]
+        if unknown:
+            print(f"hashiya: {args.project} has no analyst called {', '.join(unknown)} "
+                  f"(it has: {', '.join(project.annotators()) or 'none'})", file=sys.stderr)
+            return 1
+        if len(args.annotators) == 2:
+            report = agreement_report(project, *args.annotators)
+        else:
+            report = {layer: many_raters(project, args.annotators, layer) for layer in ("entity", "boilerplate")}
+    finally:
+        project.close()
+    print(json.dumps(report, ensure_ascii=False, indent=1) if args.json else _agreement_text(report))
+    return 0
+
+
+def _agreement_text(report: dict) -> str:
+    def figure(value) -> str:
+        return "—" if value is None else f"{value:.3f}"
+
+    if "annotators" not in report:  # three or more analysts
+        return "\n".join(f"{layer}: Fleiss' kappa {figure(r['fleiss_kappa'])} over {r['documents_all']} document(s) "
+                         f"all worked on; alpha {figure(r['alpha_token'])} over {r['documents_some']}"
+                         for layer, r in report.items())
+    first, second = report["annotators"]
+    lines = [f"{first} and {second}: {report['documents']} document(s) both worked on"]
+    for layer in ("entity", "boilerplate"):
+        r = report[layer]
+        lines.append(f"{layer}: F1 exact {figure(r['f1_exact'])}, overlap {figure(r['f1_overlap'])}; "
+                     f"token kappa {figure(r['kappa_token'])}, alpha {figure(r['alpha_token'])}")
+        for label, scores in r["per_label"].items():
+            lines.append(f"  {label}\tF1 exact {figure(scores['f1_exact'])}\toverlap {figure(scores['f1_overlap'])}"
+                         f"\t{scores['support_a']} / {scores['support_b']} spans")
+    d, s = report["doc_stance"], report["stance"]
+    lines.append(f"document stances: kappa {figure(d['kappa'])}, alpha {figure(d['alpha'])} over {d['n']} rated by both")
+    lines.append(f"span stances: {s['matched']} matched, polarity agreement {figure(s['polarity_agreement'])}")
+    return "\n".join(lines)
 
 
 def cmd_merge(args) -> int:
@@ -221,7 +272,8 @@ def cmd_duplicates(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"import": cmd_import, "export": cmd_export, "search": cmd_search,
-               "boilerplate": cmd_boilerplate, "duplicates": cmd_duplicates, "merge": cmd_merge}[args.command]
+               "boilerplate": cmd_boilerplate, "duplicates": cmd_duplicates, "merge": cmd_merge,
+               "agreement": cmd_agreement}[args.command]
     try:
         return handler(args)
     except BrokenPipeError:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import re
+import sys
 import unicodedata
 
 TATWEEL = "\u0640"
@@ -66,3 +69,18 @@ def grow(start: int, end: int, length: int, edge: str, amount: int) -> tuple[int
     else:
         end = max(min(length, end + amount), start + 1)
     return start, end
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Every word of the text as (start, end): maximal runs of is_word_char characters."""
+    return [match.span() for match in _word_run().finditer(text)]
+
+
+@functools.cache
+def _word_run() -> re.Pattern:
+    """is_word_char as one regex: [^\\W_] is letters and numbers; marks, tatweel and joiners are added
+    as a class built from the Unicode tables (once)."""
+    marks = [chr(code) for code in range(sys.maxunicode + 1)
+             if unicodedata.category(chr(code))[0] == "M" and not re.match(r"[^\W_]", chr(code))]
+    extra = "".join(re.escape(char) for char in [*marks, TATWEEL, *JOINERS])
+    return re.compile(f"(?:[^\\W_]|[{extra}])+")

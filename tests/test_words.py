@@ -45,3 +45,16 @@ def test_grow_and_shrink_stay_inside_text_and_non_empty():
     assert grow(2, 3, 10, "end", -1) == (2, 3)
     assert grow(2, 10, 10, "end", 1) == (2, 10)
     assert grow(4, 5, 10, "start", -1) == (4, 5)
+
+
+def test_word_spans_cut_where_is_word_char_says_for_every_code_point():
+    import sys
+
+    from app.words import _word_run, is_word_char, word_spans
+
+    pattern = _word_run()
+    disagree = [code for code in range(sys.maxunicode + 1) if not 0xD800 <= code < 0xE000
+                and bool(pattern.fullmatch(chr(code))) != is_word_char(chr(code))]
+    assert disagree == []
+    text = "قالَ بوتين: «روسيا» 2024 😀 لا_بأس"
+    assert [text[s:e] for s, e in word_spans(text)] == ["قالَ", "بوتين", "روسيا", "2024", "لا", "بأس"]

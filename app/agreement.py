@@ -1,0 +1,339 @@
+"""Inter-annotator agreement: span F1, token-level Cohen's kappa and Krippendorff's alpha, document and
+span stances, and Fleiss' kappa for three or more analysts. Definitions: docs/agreement.md.
+
+Plain Python: the coefficients are computed from counts here and checked in the tests against
+scikit-learn, the krippendorff package and statsmodels. A coefficient that is undefined (every rating in
+one category, or nothing to compare) is None, never a made-up 0 or 1.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import combinations
+from statistics import fmean
+from typing import Any, Hashable, Iterable, Sequence
+
+from sqlalchemy import select
+
+from app.models import Annotator, DocumentStatus
+from app.normalize import fold
+from app.project import Project, Span
+from app.words import word_spans
+
+SPAN_LAYERS = ("entity", "boilerplate")
+OUTSIDE = "O"  # the label of a token no span covers
+
+
+# ---- coefficients ------------------------------------------------------------------------------------
+def cohen_kappa(first: Sequence[Hashable], second: Sequence[Hashable]) -> float | None:
+    """Cohen's kappa of two raters over the same items; None when chance agreement is 1."""
+    if len(first) != len(second):
+        raise ValueError("both raters must rate the same items")
+    total = len(first)
+    if not total:
+        return None
+    observed = sum(a == b for a, b in zip(first, second)) / total
+    first_counts, second_counts = Counter(first), Counter(second)
+    expected = sum(first_counts[c] * second_counts[c] for c in first_counts) / (total * total)
+    return None if expected == 1 else (observed - expected) / (1 - expected)
+
+
+def krippendorff_alpha(units: Iterable[Sequence[Hashable | None]]) -> float | None:
+    """Krippendorff's alpha, nominal, from units of ratings (None: that rater gave none).
+
+    Units with fewer than two ratings are not pairable and do not count. None when there is nothing
+    pairable or every pairable rating is in one category (no expected disagreement)."""
+    coincidences: Counter = Counter()  # (c, k) → o_ck
+    for unit in units:
+        values = Counter(value for value in unit if value is not None)
+        pairable = sum(values.values())
+        if pairable < 2:
+            continue
+        for c, n_c in values.items():
+            for k, n_k in values.items():
+                coincidences[c, k] += n_c * (n_k - (c == k)) / (pairable - 1)
+    return _alpha_from_coincidences(coincidences)
+
+
+def _alpha_from_coincidences(coincidences: Counter) -> float | None:
+    margins: Counter = Counter()
+    for (c, _k), count in coincidences.items():
+        margins[c] += count
+    total = sum(margins.values())
+    if total <= 1:
+        return None
+    observed = sum(count for (c, k), count in coincidences.items() if c != k)
+    expected = (total * total - sum(n * n for n in margins.values())) / (total - 1)
+    return None if expected == 0 else 1 - observed / expected
+
+
+def fleiss_kappa(units: Iterable[Sequence[Hashable]]) -> float | None:
+    """Fleiss' kappa: every unit rated by the same number (≥ 2) of raters. None when undefined."""
+    table = [Counter(unit) for unit in units]
+    if not table:
+        return None
+    raters = sum(table[0].values())
+    if raters < 2 or any(sum(row.values()) != raters for row in table):
+        raise ValueError("Fleiss' kappa needs every unit rated by the same number (at least two) of raters")
+    items = len(table)
+    totals: Counter = Counter()
+    for row in table:
+        totals.update(row)
+    observed = fmean((sum(n * n for n in row.values()) - raters) / (raters * (raters - 1)) for row in table)
+    expected = sum((count / (items * raters)) ** 2 for count in totals.values())
+    return None if expected == 1 else (observed - expected) / (1 - expected)
+
+
+# ---- spans ----------------------------------------------------------------------------------------------
+def exact_matches(first: list[Span], second: list[Span]) -> int:
+    """Spans in both with the same start, end and label (counted as multisets)."""
+    key = lambda s: (s.start, s.end, s.label)  # noqa: E731
+    return sum((Counter(map(key, first)) & Counter(map(key, second))).values())
+
+
+def overlap_pairs(first: list[Span], second: list[Span]) -> list[tuple[Span, Span]]:
+    """One-to-one pairs of overlapping spans with the same label, the largest overlaps first."""
+    candidates = sorted(
+        ((min(a.end, b.end) - max(a.start, b.start), i, j)
+         for i, a in enumerate(first) for j, b in enumerate(second)
+         if a.label == b.label and a.start < b.end and b.start < a.end),
+        key=lambda item: (-item[0], item[1], item[2]))
+    used_first, used_second, pairs = set(), set(), []
+    for _overlap, i, j in candidates:
+        if i not in used_first and j not in used_second:
+            used_first.add(i)
+            used_second.add(j)
+            pairs.append((first[i], second[j]))
+    return pairs
+
+
+def f1(matched: int, first: int, second: int) -> float | None:
+    """2·matched / (|A| + |B|): precision and recall of either side against the other; None if both empty."""
+    return None if first + second == 0 else 2 * matched / (first + second)
+
+
+def token_labels(text: str, spans: list[Span], words: list[tuple[int, int]] | None = None) -> list[str]:
+    """Each word's label: that of the shortest span overlapping it, or OUTSIDE. Overlapping, not covering:
+    a span may leave out an attached و or ال (وبوتين → بوتين). Nested spans: the innermost wins; equal
+    lengths: the first label by name."""
+    words = word_spans(text) if words is None else words
+    labels = [OUTSIDE] * len(words)
+    lengths: list[int | None] = [None] * len(words)
+    ends = [end for _, end in words]
+    for span in spans:
+        length = span.end - span.start
+        for index in range(bisect_right(ends, span.start), len(words)):
+            if words[index][0] >= span.end:
+                break
+            if lengths[index] is None or (length, span.label) < (lengths[index], labels[index]):
+                labels[index], lengths[index] = span.label, length
+    return labels
+
+
+# ---- two analysts over a project ------------------------------------------------------------------------
+@dataclass
+class LabelAgreement:
+    f1_exact: float | None
+    f1_overlap: float | None
+    support_a: int
+    support_b: int
+
+
+@dataclass
+class DocumentAgreement:
+    document_id: int
+    f1_exact: float | None
+    kappa_token: float | None
+    spans_a: int
+    spans_b: int
+
+
+@dataclass
+class LayerAgreement:
+    layer: str
+    f1_exact: float | None = None
+    f1_overlap: float | None = None
+    kappa_token: float | None = None
+    alpha_token: float | None = None
+    per_label: dict[str, LabelAgreement] = field(default_factory=dict)
+    documents: list[DocumentAgreement] = field(default_factory=list)
+    confusion: dict[tuple[str, str], int] = field(default_factory=dict)  # (A's token label, B's) → tokens
+
+    @property
+    def mean_f1_exact(self) -> float | None:
+        return _mean(d.f1_exact for d in self.documents)
+
+    @property
+    def mean_kappa_token(self) -> float | None:
+        return _mean(d.kappa_token for d in self.documents)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "f1_exact": self.f1_exact, "f1_overlap": self.f1_overlap,
+            "kappa_token": self.kappa_token, "alpha_token": self.alpha_token,
+            "per_label": {label: scores.__dict__ for label, scores in sorted(self.per_label.items())},
+            "documents": len(self.documents),
+            "mean_f1_exact": self.mean_f1_exact, "mean_kappa_token": self.mean_kappa_token,
+        }
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    known = [value for value in values if value is not None]
+    return fmean(known) if known else None
+
+
+def shared_documents(project: Project, annotators: Sequence[str]) -> list[int]:
+    """Documents every one of `annotators` has worked on (status in progress or done; an analyst's first
+    annotation on a document sets it, and merging brings it along)."""
+    with project.session() as session:
+        rows = session.execute(
+            select(DocumentStatus.document_id, Annotator.name)
+            .join(Annotator, Annotator.id == DocumentStatus.annotator_id)
+            .where(Annotator.name.in_(list(annotators)), DocumentStatus.status != "new")).all()
+    worked: dict[int, set[str]] = {}
+    for document_id, name in rows:
+        worked.setdefault(document_id, set()).add(name)
+    return sorted(document_id for document_id, names in worked.items() if names >= set(annotators))
+
+
+def compare_layer(project: Project, first: str, second: str, layer: str,
+                  documents: Sequence[int] | None = None) -> LayerAgreement:
+    """Span F1 (exact and overlap, per label and pooled) and token kappa and alpha for one span layer,
+    over the documents both analysts worked on (or `documents`)."""
+    documents = shared_documents(project, [first, second]) if documents is None else documents
+    result = LayerAgreement(layer)
+    exact = overlap = count_a = count_b = 0
+    per_label: dict[str, list[int]] = {}  # label → [exact, overlap, support a, support b]
+    tokens_a: list[str] = []
+    tokens_b: list[str] = []
+    for document_id in documents:
+        spans = project.annotations(document_id, layer=layer)
+        mine = [s for s in spans if s.annotator == first and s.start is not None]
+        theirs = [s for s in spans if s.annotator == second and s.start is not None]
+        text = project.document_text(document_id)
+        words = word_spans(text)
+        labels_a, labels_b = token_labels(text, mine, words), token_labels(text, theirs, words)
+        tokens_a += labels_a
+        tokens_b += labels_b
+        document_exact = exact_matches(mine, theirs)
+        exact += document_exact
+        overlap += len(overlap_pairs(mine, theirs))
+        count_a, count_b = count_a + len(mine), count_b + len(theirs)
+        for label in {s.label for s in mine} | {s.label for s in theirs}:
+            a = [s for s in mine if s.label == label]
+            b = [s for s in theirs if s.label == label]
+            scores = per_label.setdefault(label, [0, 0, 0, 0])
+            scores[0] += exact_matches(a, b)
+            scores[1] += len(overlap_pairs(a, b))
+            scores[2] += len(a)
+            scores[3] += len(b)
+        result.documents.append(DocumentAgreement(
+            document_id, f1(document_exact, len(mine), len(theirs)), cohen_kappa(labels_a, labels_b),
+            len(mine), len(theirs)))
+    result.f1_exact, result.f1_overlap = f1(exact, count_a, count_b), f1(overlap, count_a, count_b)
+    result.kappa_token = cohen_kappa(tokens_a, tokens_b)
+    result.alpha_token = krippendorff_alpha(zip(tokens_a, tokens_b))
+    result.per_label = {label: LabelAgreement(f1(e, a, b), f1(o, a, b), a, b)
+                        for label, (e, o, a, b) in per_label.items()}
+    result.confusion = dict(Counter(zip(tokens_a, tokens_b)))
+    return result
+
+
+def compare_doc_stances(project: Project, first: str, second: str,
+                        documents: Sequence[int] | None = None) -> dict[str, Any]:
+    """Document stances per (document, target): kappa over the items both rated, alpha with the items
+    only one rated as missing (unpairable), overall and per target."""
+    documents = shared_documents(project, [first, second]) if documents is None else documents
+    ratings: dict[tuple[int, str], dict[str, str]] = {}
+    for document_id in documents:
+        for span in project.annotations(document_id, layer="doc_stance"):
+            if span.annotator in (first, second):
+                ratings.setdefault((document_id, span.attrs.get("target", "")), {})[span.annotator] = span.label
+
+    def scores(items: list[dict[str, str]]) -> dict[str, Any]:
+        both = [item for item in items if len(item) == 2]
+        return {"kappa": cohen_kappa([i[first] for i in both], [i[second] for i in both]),
+                "alpha": krippendorff_alpha([[i.get(first), i.get(second)] for i in items]), "n": len(both)}
+
+    targets = sorted({target for _, target in ratings})
+    return {**scores(list(ratings.values())),
+            "per_target": {t: scores([r for (_, target), r in ratings.items() if target == t]) for t in targets}}
+
+
+def reference_key(reference: dict[str, Any] | None) -> tuple:
+    """How holders and targets are told apart: the article, a target of the list, or the folded words
+    of an entity or free text (two analysts may mark the same holder at different mentions)."""
+    if not reference:
+        return ("none",)
+    if reference.get("article"):
+        return ("article",)
+    if reference.get("target"):
+        return ("target", reference["target"])
+    return ("text", " ".join(fold(reference.get("text", "")).split()))
+
+
+def compare_stances(project: Project, first: str, second: str,
+                    documents: Sequence[int] | None = None) -> dict[str, Any]:
+    """Span stances matched one to one by overlapping evidence with the same holder and target; the
+    polarity agreement is the share of matched pairs with the same polarity."""
+    documents = shared_documents(project, [first, second]) if documents is None else documents
+    matched = same = only_a = only_b = 0
+    for document_id in documents:
+        stances = project.annotations(document_id, layer="stance")
+        pairs = stance_pairs([s for s in stances if s.annotator == first], [s for s in stances if s.annotator == second])
+        matched += len(pairs)
+        same += sum(a.label == b.label for a, b in pairs)
+        only_a += sum(s.annotator == first for s in stances) - len(pairs)
+        only_b += sum(s.annotator == second for s in stances) - len(pairs)
+    return {"matched": matched, "polarity_agreement": same / matched if matched else None,
+            "only_a": only_a, "only_b": only_b}
+
+
+def stance_pairs(first: list[Span], second: list[Span]) -> list[tuple[Span, Span]]:
+    """One-to-one pairs of span stances whose evidence overlaps, with the same holder and target."""
+    def who(span: Span) -> tuple:
+        return reference_key(span.attrs.get("holder")), reference_key(span.attrs.get("target"))
+
+    relabelled_a = [s.with_changes(label=repr(who(s))) for s in first]
+    relabelled_b = [s.with_changes(label=repr(who(s))) for s in second]
+    by_uid = {s.uid: s for s in [*first, *second]}
+    return [(by_uid[a.uid], by_uid[b.uid]) for a, b in overlap_pairs(relabelled_a, relabelled_b)]
+
+
+def agreement_report(project: Project, first: str, second: str) -> dict[str, Any]:
+    """Everything `hashiya agreement --json` prints (keys in docs/agreement.md)."""
+    documents = shared_documents(project, [first, second])
+    report: dict[str, Any] = {"annotators": [first, second], "documents": len(documents)}
+    for layer in SPAN_LAYERS:
+        report[layer] = compare_layer(project, first, second, layer, documents).as_json()
+    report["doc_stance"] = compare_doc_stances(project, first, second, documents)
+    report["stance"] = compare_stances(project, first, second, documents)
+    return report
+
+
+# ---- three or more analysts ---------------------------------------------------------------------------
+def many_raters(project: Project, annotators: Sequence[str], layer: str = "entity") -> dict[str, Any]:
+    """Token labels of a span layer by three or more analysts: Fleiss' kappa over the documents all of
+    them worked on; Krippendorff's alpha over the documents at least two worked on, the others' ratings
+    missing. Pairwise exact F1 for each pair over the documents both worked on."""
+    every = shared_documents(project, annotators)
+    some = sorted({d for pair in combinations(annotators, 2) for d in shared_documents(project, pair)})
+    worked = {name: set(shared_documents(project, [name])) for name in annotators}
+    units_all, units_some = [], []
+    for document_id in some:
+        text = project.document_text(document_id)
+        words = word_spans(text)
+        spans = project.annotations(document_id, layer=layer)
+        columns = [token_labels(text, [s for s in spans if s.annotator == name and s.start is not None], words)
+                   if document_id in worked[name] else [None] * len(words) for name in annotators]
+        rows = list(zip(*columns))
+        units_some += rows
+        if document_id in every:
+            units_all += rows
+    return {"annotators": list(annotators), "documents_all": len(every), "documents_some": len(some),
+            "fleiss_kappa": fleiss_kappa(units_all) if units_all else None,
+            "alpha_token": krippendorff_alpha(units_some),
+            "pairwise_f1_exact": {f"{a} / {b}": compare_layer(project, a, b, layer).f1_exact
+                                  for a, b in combinations(annotators, 2)}}
