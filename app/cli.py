@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from app import duplicates, settings
+from app.adjudication import GOLD
 from app.agreement import agreement_report, many_raters
 from app.boilerplate_index import all_suggestions, preview, update_index
 from app.exporter import FOLDER_FORMATS, FORMATS, ExportReport, export_jsonl, export_stance_csv, export_text_clean
@@ -37,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     exporting.add_argument("--format", choices=FORMATS, required=True)
     exporting.add_argument("--out", type=Path, required=True, help="the file to write (a new folder for text-clean)")
     exporting.add_argument("--annotator", help="only this annotator's annotations")
+    exporting.add_argument("--gold", action="store_true",
+                           help="the gold layer made by adjudication, with where each annotation came from")
 
     searching = commands.add_parser("search", help="find a word or phrase in every document, the way an "
                                                    "Arabic reader would (harakat, hamza forms, attached و ب ل …)")
@@ -170,9 +173,19 @@ def cmd_export(args) -> int:
     if problem:
         print(f"hashiya: {problem}", file=sys.stderr)
         return 1
+    if args.gold and args.annotator:
+        print("hashiya: --gold exports the gold layer; leave out --annotator", file=sys.stderr)
+        return 1
     project = Project.open(args.project)
     try:
-        report = EXPORTERS[args.format](project, args.out, annotator=args.annotator)
+        if args.gold and GOLD not in project.annotators():
+            print(f"hashiya: {args.project} has no gold annotations yet (adjudicate two analysts' work first); "
+                  "nothing was written", file=sys.stderr)
+            return 1
+        options = {"annotator": GOLD if args.gold else args.annotator}
+        if args.format == "stance-csv":
+            options["gold"] = args.gold
+        report = EXPORTERS[args.format](project, args.out, **options)
     finally:
         project.close()
     print(f"wrote {args.out}: {_export_summary(args.format, report)}")

@@ -114,19 +114,26 @@ def spreadsheet_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def export_stance_csv(project: Project, out: str | os.PathLike, annotator: str | None = None) -> ExportReport:
+# The gold export (`--gold`) adds where each gold stance came from (app.adjudication).
+GOLD_CSV_COLUMNS = ("provenance", "adjudicated_from", "adjudicated_by", "adjudicated_at")
+
+
+def export_stance_csv(project: Project, out: str | os.PathLike, annotator: str | None = None,
+                      gold: bool = False) -> ExportReport:
     """One row per stance (span and document stances), UTF-8 with a BOM so spreadsheets read the Arabic.
 
-    Rows are ordered by document, then evidence start (document stances first), then annotator.
+    Rows are ordered by document, then evidence start (document stances first), then annotator. `gold`:
+    the gold layer's stances, with GOLD_CSV_COLUMNS after the usual ones.
     """
     report = ExportReport()
     with atomic_write(out, encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(STANCE_CSV_COLUMNS)
+        writer.writerow(STANCE_CSV_COLUMNS + (GOLD_CSV_COLUMNS if gold else ()))
         for document_id, stances in _annotations_by_document(project, annotator, STANCE_LAYERS):
             name, text = _name_and_text(project, document_id)
             stances.sort(key=lambda item: (item.get("start", -1), item["annotator"]))  # stable: ties keep query order
-            writer.writerows(_stance_cells(name, text, item) for item in stances)
+            writer.writerows(_stance_cells(name, text, item) + (_gold_cells(item) if gold else [])
+                             for item in stances)
             report.documents += 1
             report.annotations += len(stances)
     report.rows = report.annotations
@@ -151,6 +158,12 @@ def _stance_cells(name: str, text: str, item: dict) -> list:
                *_reference_cells(attrs.get("target"), text), item["label"],
                text[start:end], start, end, note, item["id"]]
     return [_cell(value) for value in row]
+
+
+def _gold_cells(item: dict) -> list:
+    adjudication = item["attrs"].get("adjudication", {})
+    return [_cell(item["provenance"]), _cell(" + ".join(adjudication.get("from", []))),
+            _cell(adjudication.get("by", "")), _cell(adjudication.get("at", ""))]
 
 
 def _reference_cells(reference, text: str) -> tuple:
