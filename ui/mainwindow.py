@@ -7,17 +7,19 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDockWidget, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
+    QAbstractItemView, QComboBox, QDialog, QDockWidget, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
     QLineEdit, QMainWindow, QMessageBox, QSplitter, QTableView, QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
 from app import propagation, settings, words
+from app.adjudication import GOLD
 from app.gazetteer import GazetteerError, read_gazetteer
 from app.project import Project, ProjectError
 from ui.editor import Editor
 from ui.fonts import reading_font
 from ui.importing import ImportRunner
 from ui.merging import MergeRunner
+from ui.review import ChooseAnalysts, ReviewPanel, analysts_to_compare
 from ui.models import STATUS_TEXT, AnnotationListModel, DocumentListModel
 from ui.boilerplatepanel import BoilerplatePanel
 from ui.similarpanel import SimilarPanel
@@ -130,6 +132,14 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.BottomDockWidgetArea, self.boilerplate_dock)
         self.tabifyDockWidget(self.suggestions_dock, self.boilerplate_dock)
         self.boilerplate_dock.hide()
+        self.review = ReviewPanel(self.editor)
+        self.review_dock = QDockWidget("Review", self)
+        self.review_dock.setObjectName("review")
+        self.review_dock.setWidget(self.review)
+        self.addDockWidget(Qt.BottomDockWidgetArea, self.review_dock)
+        self.tabifyDockWidget(self.boilerplate_dock, self.review_dock)
+        self.review_dock.hide()
+        self._reviewer: str | None = None  # the analyst, while review mode writes the gold layer
 
         self.analyst_button = QToolButton()
         self.analyst_button.setToolTip("Switch analyst")
@@ -218,6 +228,11 @@ class MainWindow(QMainWindow):
         boilerplate.addSeparator()
         self._action(boilerplate, "&Review suggestions…", self.review_boilerplate, "Ctrl+Shift+B")
 
+        review = bar.addMenu("&Review")
+        self._action(review, "&Compare analysts…", self.choose_analysts_to_compare, "Ctrl+Shift+R")
+        self.stop_review_action = self._action(review, "&Stop reviewing", self.stop_review)
+        self.stop_review_action.setEnabled(False)
+
         document = bar.addMenu("&Document")
         for number, status in enumerate(STATUS_ORDER, start=1):
             self._action(document, f"Mark as {STATUS_TEXT[status]}",
@@ -256,6 +271,9 @@ class MainWindow(QMainWindow):
         self.find_bar.matchesChanged.connect(self._find_matches_changed)
         self.find_bar.closed.connect(self.pane.setFocus)
         self.corpus_search.hitActivated.connect(self._show_hit)
+        editor.documentOpened.connect(lambda document_id: self.review_dock.isVisible()
+                                      and self.review.show_document(document_id))
+        self.review.goldChanged.connect(self._gold_changed)
         self.suggestions.accepted.connect(self._accept_proposals)
         self.suggestions.rejected.connect(self._reject_proposals)
         self.suggestions.proposalActivated.connect(self._show_hit)
@@ -572,6 +590,50 @@ class MainWindow(QMainWindow):
         self.boilerplate.refresh()
         self.boilerplate.view.setFocus()
 
+    # ---- review: compare two analysts, adjudicate into gold ---------------------------------
+    def choose_analysts_to_compare(self) -> None:
+        names = analysts_to_compare(self.editor.project)
+        if len(names) < 2:
+            QMessageBox.information(self, "Compare analysts", "This project holds one analyst's work. Add "
+                                    "another analyst's project with File → Add an analyst's work… first.")
+            return
+        dialog = ChooseAnalysts(names, self)
+        if dialog.exec() == QDialog.Accepted:
+            first, second = dialog.names()
+            if first == second:
+                QMessageBox.information(self, "Compare analysts", "Choose two different analysts.")
+                return
+            self.start_review(first, second)
+
+    def start_review(self, first: str, second: str) -> None:
+        """Review mode: the review dock compares `first` and `second`; the main pane shows and edits the
+        gold layer (the analysts' own layers are only read)."""
+        if self._reviewer is None:
+            self._reviewer = self.editor.analyst
+            self._set_writing_layer(GOLD)
+        self.review_dock.show()
+        self.review_dock.raise_()
+        self.review.start(first, second, self._reviewer)
+        self.stop_review_action.setEnabled(True)
+        self.review.view.setFocus()
+
+    def stop_review(self) -> None:
+        if self._reviewer is not None:
+            reviewer, self._reviewer = self._reviewer, None
+            self._set_writing_layer(reviewer)
+        self.review_dock.hide()
+        self.stop_review_action.setEnabled(False)
+
+    def _set_writing_layer(self, name: str) -> None:
+        self.editor.set_analyst(name)
+        self.documents.set_annotator(name)
+        self._update_title()
+
+    def _gold_changed(self, document_id) -> None:
+        if document_id is None or document_id == self.editor.document_id:
+            self.editor.reload_schema()  # re-reads the open document's (gold) spans
+        self.documents.reload()
+
     def search_corpus(self) -> None:
         self.corpus_dock.show()
         selection = self.pane.selection_range()
@@ -623,6 +685,12 @@ class MainWindow(QMainWindow):
     def switch_analyst(self) -> None:
         name, ok = QInputDialog.getText(self, "Analyst", "Your name (your annotations are saved under it):",
                                         text=self.editor.analyst)
+        if ok and name.strip() == GOLD:
+            QMessageBox.information(self, "Analyst", f"“{GOLD}” is the adjudicated layer's name: choose another. "
+                                    "Review → Compare analysts… writes the gold layer.")
+            return
+        if ok and self._reviewer is not None:
+            self.stop_review()
         if ok and name.strip() and name.strip() != self.editor.analyst:
             settings.update(analyst=name.strip())
             self.editor.set_analyst(name.strip())
@@ -632,6 +700,10 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         project = self.editor.project.path.name
+        if self._reviewer is not None:
+            self.setWindowTitle(f"Hashiya — {project} — reviewing: the gold layer")
+            self.analyst_button.setText(f"Adjudicator: {self._reviewer} (writing gold)")
+            return
         self.setWindowTitle(f"Hashiya — {project}")
         self.analyst_button.setText(f"Analyst: {self.editor.analyst}")
 
@@ -717,6 +789,7 @@ class MainWindow(QMainWindow):
         self.suggestions.stop_and_wait()
         self.boilerplate.stop_and_wait()
         self.similar.stop_and_wait()
+        self.review.stop_and_wait()
         self.editor.project.close()
         super().closeEvent(event)
 

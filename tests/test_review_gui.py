@@ -1,0 +1,105 @@
+"""The compare view and adjudication, driven with the keyboard on two merged analysts' work."""
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app import paths
+from app.adjudication import GOLD
+from app.importer import import_paths
+from app.merge import merge_project
+from app.project import Project, Span
+from ui.mainwindow import MainWindow
+
+SEED = sorted(paths.SEEDS.glob("*.txt"))[0]
+
+
+def word(text, needle, nth=0):
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(needle, start + 1)
+    return start, start + len(needle)
+
+
+@pytest.fixture
+def merged(tmp_path):
+    """amal's project with badr's work merged in: one agreement, one label conflict, one only-badr span."""
+    here = Project.create(tmp_path / "amal.hashiya")
+    import_paths(here, [SEED], "amal")
+    other = Project.create(tmp_path / "badr.hashiya")
+    import_paths(other, [SEED], "badr")
+    [doc] = here.document_ids()
+    [their_doc] = other.document_ids()
+    text = here.document_text(doc)
+    putin, russia = word(text, "بوتين"), word(text, "روسيا")
+    here.add_annotation(Span(doc, "amal", "entity", "PERS", *putin))
+    here.add_annotation(Span(doc, "amal", "entity", "GPE", *russia))
+    other.add_annotation(Span(their_doc, "badr", "entity", "PERS", *putin))
+    other.add_annotation(Span(their_doc, "badr", "entity", "ORG", *russia))
+    other.add_annotation(Span(their_doc, "badr", "entity", "GPE", *word(text, "روسيا", 1)))
+    other.close()
+    merge_project(here, tmp_path / "badr.hashiya", "amal")
+    yield here, doc
+    here.close()
+
+
+def rows(project, doc, name):
+    return sorted((s.uid, s.label, s.start, s.end, s.provenance) for s in project.annotations(doc, name))
+
+
+def test_resolving_a_disagreement_with_the_keyboard_writes_only_gold(qtbot, merged, tmp_path):
+    project, doc = merged
+    amal_before, badr_before = rows(project, doc, "amal"), rows(project, doc, "badr")
+    window = MainWindow(project, "hana")
+    qtbot.addWidget(window)
+    window.resize(1200, 900)
+    window.show()
+    window.editor.open_document(doc)
+    window.start_review("amal", "badr")
+    panel = window.review
+    assert window.editor.analyst == GOLD and "gold" in window.windowTitle()
+    assert panel.model.rowCount() == 2  # روسيا GPE/ORG, and badr's second روسيا
+    assert panel.model.data(panel.model.index(0, 1)) == "label conflict"
+    text = project.document_text(doc)
+    assert text[panel.current().start:panel.current().end] == "روسيا"
+    panel.view.setFocus()
+    qtbot.keyClick(panel.view, Qt.Key_B)  # take badr's version
+    [gold] = project.annotations(doc, GOLD)
+    assert (gold.label, text[gold.start:gold.end], gold.provenance) == ("ORG", "روسيا", "adjudicated")
+    assert gold.attrs["adjudication"]["from"] == ["badr"] and gold.attrs["adjudication"]["by"] == "hana"
+    assert rows(project, doc, "amal") == amal_before and rows(project, doc, "badr") == badr_before
+    assert panel.model.rowCount() == 1 and gold.uid in window.editor.current  # the main pane shows gold
+    qtbot.waitUntil(lambda: "1 left in this document · 1 in the corpus" in panel.counts.text(), timeout=5000)
+    qtbot.keyClick(panel.view, Qt.Key_R)  # neither version of badr's lone span
+    assert panel.model.rowCount() == 0 and len(project.annotations(doc, GOLD)) == 1
+    window.editor.undo_stack.undo()
+    window.editor.undo_stack.undo()
+    assert project.annotations(doc, GOLD) == [] and panel.model.rowCount() == 2
+    window.grab().save(str(tmp_path / "review.png"))
+    window.stop_review()
+    assert window.editor.analyst == "hana"
+
+
+def test_prefill_puts_the_agreement_into_gold_as_one_undo_step(qtbot, merged):
+    project, doc = merged
+    window = MainWindow(project, "hana")
+    qtbot.addWidget(window)
+    window.editor.open_document(doc)
+    window.start_review("amal", "badr")
+    window.review.prefill()
+    [gold] = project.annotations(doc, GOLD)
+    assert (gold.label, gold.provenance) == ("PERS", "agreed")
+    window.editor.undo_stack.undo()
+    assert project.annotations(doc, GOLD) == []
+
+
+def test_gold_is_not_a_name_an_analyst_can_take(qtbot, merged, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    project, _ = merged
+    window = MainWindow(project, "hana")
+    qtbot.addWidget(window)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("gold", True))
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: told.append(args[2]))
+    window.switch_analyst()
+    assert window.editor.analyst == "hana" and told and "gold" in told[0]
