@@ -75,8 +75,18 @@ def test_resolving_a_disagreement_with_the_keyboard_writes_only_gold(qtbot, merg
     window.editor.undo_stack.undo()
     assert project.annotations(doc, GOLD) == [] and panel.model.rowCount() == 2
     window.grab().save(str(tmp_path / "review.png"))
+    # "Edit it": the adjudicator marks gold by hand in the main pane, which writes the gold layer only.
+    window.pane.select_range(*word(text, "روسيا"))
+    qtbot.keyClick(window.pane, Qt.Key_G)
+    [edited] = project.annotations(doc, GOLD)
+    assert (edited.label, edited.provenance, edited.attrs["adjudication"]["by"]) == ("GPE", "edited", "hana")
+    assert [panel.model.data(panel.model.index(0, 1))] == ["only in B"]  # the conflict is settled
+    assert rows(project, doc, "amal") == amal_before and rows(project, doc, "badr") == badr_before
     window.stop_review()
     assert window.editor.analyst == "hana"
+    window.pane.select_range(*word(text, "روسيا", 1))
+    qtbot.keyClick(window.pane, Qt.Key_G)
+    assert [s.provenance for s in project.annotations(doc, "hana")] == ["manual"]
 
 
 def test_prefill_puts_the_agreement_into_gold_as_one_undo_step(qtbot, merged):

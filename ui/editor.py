@@ -11,7 +11,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QUndoStack
 
 from app import boilerplate, stance, words
-from app.project import LabelDef, Project, Span
+from app.adjudication import GOLD
+from app.project import LabelDef, Project, Span, now_iso
 from app.stance_format import DOC_STANCE_LAYER, STANCE_LAYER
 from ui.stancepanel import POLARITY_COLORS
 
@@ -36,6 +37,7 @@ class Editor(QObject):
         self.text = ""
         self.current: dict[str, Span] = {}  # the analyst's spans of every layer in the open document
         self.snap_to_words = True
+        self.adjudicator: str | None = None  # in review mode (analyst GOLD): who edits the gold layer
         self._write_failed = False
 
     # ---- state -----------------------------------------------------------
@@ -80,6 +82,14 @@ class Editor(QObject):
             current, self.document_id = self.document_id, None
             self.open_document(current)
 
+    def as_gold_edit(self, span: Span) -> Span:
+        """In review mode, what the adjudicator makes or changes by hand in the gold layer is "edited",
+        with who and when (app.adjudication); elsewhere the span as it is."""
+        if self.analyst != GOLD or self.adjudicator is None:
+            return span
+        adjudication = {"from": [], **span.attrs.get("adjudication", {}), "by": self.adjudicator, "at": now_iso()}
+        return span.with_changes(provenance="edited", attrs={**span.attrs, "adjudication": adjudication})
+
     # ---- requests from the views -----------------------------------------
     def create_span(self, start: int, end: int, label: str, exact: bool = False) -> Span | None:
         """`exact`: the range came from the matching engine (find, proposals): never snapped."""
@@ -92,7 +102,7 @@ class Editor(QObject):
             return None
         span = Span(self.document_id, self.analyst, "entity", label, start, end)
         self._write_failed = False
-        self.undo_stack.push(_commands().AddSpans(self, [span]))  # Qt deletes it at once if it failed
+        self.undo_stack.push(_commands().AddSpans(self, [self.as_gold_edit(span)]))  # Qt deletes it at once if it failed
         return None if self._write_failed else span
 
     # ---- boilerplate ----------------------------------------------------------
@@ -112,7 +122,7 @@ class Editor(QObject):
         category = boilerplate.fit_category(category or boilerplate.guess_category(self.text[start:end]), categories)
         span = Span(self.document_id, self.analyst, "boilerplate", category, start, end)
         self._write_failed = False
-        self.undo_stack.push(_commands().AddSpans(self, [span]))
+        self.undo_stack.push(_commands().AddSpans(self, [self.as_gold_edit(span)]))
         return None if self._write_failed else span
 
     # ---- stances -------------------------------------------------------------
@@ -125,13 +135,13 @@ class Editor(QObject):
         span = Span(self.document_id, self.analyst, STANCE_LAYER, polarity, start, end,
                     attrs=stance.stance_attrs(holder, target, note))
         self._write_failed = False
-        self.undo_stack.push(_commands().AddSpans(self, [span]))
+        self.undo_stack.push(_commands().AddSpans(self, [self.as_gold_edit(span)]))
         return None if self._write_failed else span
 
     def update_stance(self, span: Span, holder: dict, target: dict, polarity: str, note: str) -> None:
         changed = span.with_changes(label=polarity, attrs=stance.stance_attrs(holder, target, note))
         if changed != span:
-            self.undo_stack.push(_commands().ChangeSpan(self, span, changed, "Edit stance"))
+            self.undo_stack.push(_commands().ChangeSpan(self, span, self.as_gold_edit(changed), "Edit stance"))
 
     def doc_stance(self, target: str) -> Span | None:
         return next((s for s in self.layer_spans(DOC_STANCE_LAYER) if stance.doc_stance_target(s) == target), None)
@@ -148,26 +158,26 @@ class Editor(QObject):
         elif existing is None:
             span = Span(self.document_id, self.analyst, DOC_STANCE_LAYER, polarity, None, None,
                         attrs={"target": target})
-            self.undo_stack.push(commands.AddSpans(self, [span]))
+            self.undo_stack.push(commands.AddSpans(self, [self.as_gold_edit(span)]))
         elif existing.label != polarity:
-            self.undo_stack.push(commands.ChangeSpan(self, existing, existing.with_changes(label=polarity),
+            self.undo_stack.push(commands.ChangeSpan(self, existing, self.as_gold_edit(existing.with_changes(label=polarity)),
                                                      f"Document stance on {target}: {polarity}"))
 
     def add_batch(self, spans: list[Span], description: str) -> None:
         """Many spans (maybe in many documents) as one undo step."""
         if spans:
-            command = _commands().AddSpans(self, spans)
+            command = _commands().AddSpans(self, [self.as_gold_edit(span) for span in spans])
             command.setText(description)
             self.undo_stack.push(command)
 
     def relabel(self, span: Span, label: str) -> None:
         if span.label != label:
-            self.undo_stack.push(_commands().ChangeSpan(self, span, span.with_changes(label=label),
+            self.undo_stack.push(_commands().ChangeSpan(self, span, self.as_gold_edit(span.with_changes(label=label)),
                                                         f"Relabel {span.label} → {label}"))
 
     def move_edges(self, span: Span, start: int, end: int, description: str) -> None:
         if (start, end) != (span.start, span.end):
-            self.undo_stack.push(_commands().ChangeSpan(self, span, span.with_changes(start=start, end=end),
+            self.undo_stack.push(_commands().ChangeSpan(self, span, self.as_gold_edit(span.with_changes(start=start, end=end)),
                                                         description))
 
     def delete(self, spans: list[Span]) -> None:
@@ -220,7 +230,7 @@ class Editor(QObject):
 
     def apply_change(self, before: Span, after: Span) -> Span:
         stored = self.project.update_annotation(before, label=after.label, start=after.start, end=after.end,
-                                                attrs=after.attrs)
+                                                attrs=after.attrs, provenance=after.provenance)
         if not self.open_document(stored.document_id):
             self.current[stored.uid] = stored
             self.spansRemoved.emit({before.uid})

@@ -274,6 +274,10 @@ class MainWindow(QMainWindow):
         editor.documentOpened.connect(lambda document_id: self.review_dock.isVisible()
                                       and self.review.show_document(document_id))
         self.review.goldChanged.connect(self._gold_changed)
+        # A gold span made or changed by hand in the main pane may settle a disagreement.
+        editor.documentChanged.connect(lambda document_id: self._reviewer is not None
+                                       and document_id == self.review.document_id
+                                       and self.review.gold_edited())
         self.suggestions.accepted.connect(self._accept_proposals)
         self.suggestions.rejected.connect(self._reject_proposals)
         self.suggestions.proposalActivated.connect(self._show_hit)
@@ -610,6 +614,7 @@ class MainWindow(QMainWindow):
         gold layer (the analysts' own layers are only read)."""
         if self._reviewer is None:
             self._reviewer = self.editor.analyst
+            self.editor.adjudicator = self._reviewer
             self._set_writing_layer(GOLD)
         self.review_dock.show()
         self.review_dock.raise_()
@@ -620,6 +625,7 @@ class MainWindow(QMainWindow):
     def stop_review(self) -> None:
         if self._reviewer is not None:
             reviewer, self._reviewer = self._reviewer, None
+            self.editor.adjudicator = None
             self._set_writing_layer(reviewer)
         self.review_dock.hide()
         self.stop_review_action.setEnabled(False)

@@ -326,6 +326,12 @@ class ReviewPanel(QWidget):
         self.refresh_corpus()
         self.goldChanged.emit(document_id)
 
+    def gold_edited(self) -> None:
+        """The gold layer of the shown document was edited in the main pane."""
+        self.show_document(self.document_id)
+        self._corpus_left = None
+        self.refresh_corpus()
+
     def eventFilter(self, watched, event) -> bool:
         if watched is self.view and event.type() == QEvent.Type.KeyPress and not event.modifiers() & ~Qt.KeypadModifier:
             action = {"A": lambda: self.decide("a"), "B": lambda: self.decide("b"), "R": lambda: self.decide("reject"),
