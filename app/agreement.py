@@ -8,6 +8,9 @@ one category, or nothing to compare) is None, never a made-up 0 or 1.
 
 from __future__ import annotations
 
+import csv
+import json
+import os
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
@@ -302,15 +305,87 @@ def stance_pairs(first: list[Span], second: list[Span]) -> list[tuple[Span, Span
     return [(by_uid[a.uid], by_uid[b.uid]) for a, b in overlap_pairs(relabelled_a, relabelled_b)]
 
 
+@dataclass
+class Agreement:
+    """Two analysts compared on every layer (what the dashboard shows and the report files hold)."""
+
+    first: str
+    second: str
+    documents: list[int]
+    layers: dict[str, LayerAgreement]
+    doc_stance: dict[str, Any]
+    stance: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        """What `hashiya agreement --json` prints (keys in docs/agreement.md)."""
+        report: dict[str, Any] = {"annotators": [self.first, self.second], "documents": len(self.documents)}
+        report.update({layer: result.as_json() for layer, result in self.layers.items()})
+        report["doc_stance"], report["stance"] = self.doc_stance, self.stance
+        return report
+
+
+def compare(project: Project, first: str, second: str) -> Agreement:
+    documents = shared_documents(project, [first, second])
+    return Agreement(first, second, documents,
+                     {layer: compare_layer(project, first, second, layer, documents) for layer in SPAN_LAYERS},
+                     compare_doc_stances(project, first, second, documents),
+                     compare_stances(project, first, second, documents))
+
+
 def agreement_report(project: Project, first: str, second: str) -> dict[str, Any]:
     """Everything `hashiya agreement --json` prints (keys in docs/agreement.md)."""
-    documents = shared_documents(project, [first, second])
-    report: dict[str, Any] = {"annotators": [first, second], "documents": len(documents)}
-    for layer in SPAN_LAYERS:
-        report[layer] = compare_layer(project, first, second, layer, documents).as_json()
-    report["doc_stance"] = compare_doc_stances(project, first, second, documents)
-    report["stance"] = compare_stances(project, first, second, documents)
-    return report
+    return compare(project, first, second).as_json()
+
+
+REPORT_COLUMNS = ("scope", "layer", "item", "f1_exact", "f1_overlap", "kappa", "alpha", "polarity_agreement",
+                  "support_a", "support_b", "n")
+
+
+def report_rows(agreement: Agreement, names: dict[int, str]) -> list[list]:
+    """The agreement as a table (the dashboard's CSV report): overall, per label and per document for each
+    span layer, then document stances overall and per target, then span stances. `names`: document names."""
+    rows: list[list] = []
+    for layer, result in agreement.layers.items():
+        rows.append(["overall", layer, "", result.f1_exact, result.f1_overlap, result.kappa_token,
+                     result.alpha_token, None, None, None, len(result.documents)])
+        for label, scores in sorted(result.per_label.items()):
+            rows.append(["label", layer, label, scores.f1_exact, scores.f1_overlap, None, None, None,
+                         scores.support_a, scores.support_b, None])
+        for document in result.documents:
+            rows.append(["document", layer, names.get(document.document_id, str(document.document_id)),
+                         document.f1_exact, None, document.kappa_token, None, None, document.spans_a,
+                         document.spans_b, None])
+    stances = agreement.doc_stance
+    rows.append(["overall", "doc_stance", "", None, None, stances["kappa"], stances["alpha"], None, None, None,
+                 stances["n"]])
+    for target, scores in stances["per_target"].items():
+        rows.append(["target", "doc_stance", target, None, None, scores["kappa"], scores["alpha"], None, None, None,
+                     scores["n"]])
+    spans = agreement.stance
+    rows.append(["overall", "stance", "", None, None, None, None, spans["polarity_agreement"], spans["only_a"],
+                 spans["only_b"], spans["matched"]])
+    return rows
+
+
+def save_report(agreement: Agreement, names: dict[int, str], path: str | os.PathLike) -> None:
+    """A .json file (the --json report plus per-document figures) or else CSV, written atomically."""
+    from app.exporter import spreadsheet_text
+    from app.fsutil import atomic_write
+
+    if str(path).lower().endswith(".json"):
+        report = agreement.as_json()
+        for layer, result in agreement.layers.items():
+            report[layer]["per_document"] = [{**document.__dict__, "document": names.get(document.document_id)}
+                                              for document in result.documents]
+        with atomic_write(path) as handle:
+            handle.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+        return
+    with atomic_write(path, encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(REPORT_COLUMNS)
+        for row in report_rows(agreement, names):
+            writer.writerow(["" if value is None else spreadsheet_text(value) if isinstance(value, str)
+                             else round(value, 6) if isinstance(value, float) else value for value in row])
 
 
 # ---- three or more analysts ---------------------------------------------------------------------------

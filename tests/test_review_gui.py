@@ -113,3 +113,35 @@ def test_gold_is_not_a_name_an_analyst_can_take(qtbot, merged, monkeypatch):
     monkeypatch.setattr(QMessageBox, "information", lambda *args: told.append(args[2]))
     window.switch_analyst()
     assert window.editor.analyst == "hana" and told and "gold" in told[0]
+
+
+def test_agreement_dashboard_lists_labels_words_and_documents_worst_first(qtbot, merged, tmp_path):
+    import csv
+    import json
+
+    project, doc = merged
+    window = MainWindow(project, "hana")
+    qtbot.addWidget(window)
+    window.show()
+    window.show_agreement()
+    dashboard = window.dashboard
+    qtbot.waitUntil(lambda: dashboard.agreement is not None, timeout=10_000)
+    assert "F1 exact 0.400" in dashboard.summary.text()  # بوتين only: 2·1 / (2 + 3)
+    labels = {dashboard.label_model.data(dashboard.label_model.index(row, 0)): row
+              for row in range(dashboard.label_model.rowCount())}
+    assert set(labels) == {"GPE", "ORG", "PERS"}
+    assert dashboard.label_model.data(dashboard.label_model.index(labels["PERS"], 1)) == "1.000"
+    assert dashboard.confusion.counts[("GPE", "ORG")] == 1 and dashboard.confusion.labels[-1] == "O"
+    dashboard.resize(900, 700)
+    dashboard.grab().save(str(tmp_path / "dashboard.png"))
+    dashboard.save_to(str(tmp_path / "report.csv"))
+    with open(tmp_path / "report.csv", encoding="utf-8-sig", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    assert table[0]["scope"] == "overall" and float(table[0]["f1_exact"]) == pytest.approx(0.4)
+    dashboard.save_to(str(tmp_path / "report.json"))
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert report["entity"]["per_document"][0]["document"] == project.document_name(doc)
+    dashboard.document_view.setFocus()
+    dashboard.document_view.selectRow(0)
+    qtbot.keyClick(dashboard.document_view, Qt.Key_Return)
+    assert window.review_dock.isVisible() and window.review.first == "amal" and window.editor.document_id == doc

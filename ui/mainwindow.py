@@ -18,6 +18,7 @@ from app.project import Project, ProjectError
 from ui.editor import Editor
 from ui.fonts import reading_font
 from ui.importing import ImportRunner
+from ui.dashboard import AgreementDashboard
 from ui.merging import MergeRunner
 from ui.review import ChooseAnalysts, ReviewPanel, analysts_to_compare
 from ui.models import STATUS_TEXT, AnnotationListModel, DocumentListModel
@@ -140,6 +141,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.boilerplate_dock, self.review_dock)
         self.review_dock.hide()
         self._reviewer: str | None = None  # the analyst, while review mode writes the gold layer
+        self.dashboard: AgreementDashboard | None = None
 
         self.analyst_button = QToolButton()
         self.analyst_button.setToolTip("Switch analyst")
@@ -230,6 +232,7 @@ class MainWindow(QMainWindow):
 
         review = bar.addMenu("&Review")
         self._action(review, "&Compare analysts…", self.choose_analysts_to_compare, "Ctrl+Shift+R")
+        self._action(review, "&Agreement…", self.show_agreement, "Ctrl+Shift+G")
         self.stop_review_action = self._action(review, "&Stop reviewing", self.stop_review)
         self.stop_review_action.setEnabled(False)
 
@@ -622,6 +625,23 @@ class MainWindow(QMainWindow):
         self.stop_review_action.setEnabled(True)
         self.review.view.setFocus()
 
+    def show_agreement(self) -> None:
+        names = analysts_to_compare(self.editor.project)
+        if len(names) < 2:
+            QMessageBox.information(self, "Agreement", "This project holds one analyst's work. Add another "
+                                    "analyst's project with File → Add an analyst's work… first.")
+            return
+        if self.dashboard is None:
+            self.dashboard = AgreementDashboard(self.editor.project, names, self)
+            self.dashboard.compareDocument.connect(self._compare_document)
+        self.dashboard.show()
+        self.dashboard.raise_()
+        self.dashboard.recompute()
+
+    def _compare_document(self, document_id: int, first: str, second: str) -> None:
+        self.editor.open_document(document_id)
+        self.start_review(first, second)
+
     def stop_review(self) -> None:
         if self._reviewer is not None:
             reviewer, self._reviewer = self._reviewer, None
@@ -796,6 +816,8 @@ class MainWindow(QMainWindow):
         self.boilerplate.stop_and_wait()
         self.similar.stop_and_wait()
         self.review.stop_and_wait()
+        if self.dashboard is not None:
+            self.dashboard.done(0)
         self.editor.project.close()
         super().closeEvent(event)
 

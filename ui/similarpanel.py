@@ -3,7 +3,7 @@ the sentences and quotations it shares with other documents (highlighted on dema
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from app import duplicates
