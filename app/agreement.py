@@ -49,14 +49,15 @@ def krippendorff_alpha(units: Iterable[Sequence[Hashable | None]]) -> float | No
     Units with fewer than two ratings are not pairable and do not count. None when there is nothing
     pairable or every pairable rating is in one category (no expected disagreement)."""
     coincidences: Counter = Counter()  # (c, k) → o_ck
-    for unit in units:
+    # Equal units contribute alike: a million word tokens hold a few dozen distinct label combinations.
+    for unit, times in Counter(map(tuple, units)).items():
         values = Counter(value for value in unit if value is not None)
         pairable = sum(values.values())
         if pairable < 2:
             continue
         for c, n_c in values.items():
             for k, n_k in values.items():
-                coincidences[c, k] += n_c * (n_k - (c == k)) / (pairable - 1)
+                coincidences[c, k] += times * n_c * (n_k - (c == k)) / (pairable - 1)
     return _alpha_from_coincidences(coincidences)
 
 

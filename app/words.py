@@ -80,7 +80,12 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 def _word_run() -> re.Pattern:
     """is_word_char as one regex: [^\\W_] is letters and numbers; marks, tatweel and joiners are added
     as a class built from the Unicode tables (once)."""
-    marks = [chr(code) for code in range(sys.maxunicode + 1)
-             if unicodedata.category(chr(code))[0] == "M" and not re.match(r"[^\W_]", chr(code))]
-    extra = "".join(re.escape(char) for char in [*marks, TATWEEL, *JOINERS])
-    return re.compile(f"(?:[^\\W_]|[{extra}])+")
+    extra = sorted([code for code in range(sys.maxunicode + 1)
+                    if unicodedata.category(chr(code))[0] == "M" and not re.match(r"[^\W_]", chr(code))]
+                   + [ord(TATWEEL), *map(ord, JOINERS)])
+    ranges, first = [], extra[0]  # as ranges: a class of 2,000 single characters makes the regex slow
+    for previous, code in zip(extra, [*extra[1:], None]):
+        if code != previous + 1:
+            ranges.append(re.escape(chr(first)) + ("-" + re.escape(chr(previous)) if previous > first else ""))
+            first = code
+    return re.compile(f"(?:[^\\W_]|[{''.join(ranges)}])+")
