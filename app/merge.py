@@ -22,7 +22,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Annotation, Annotator, Document, DocumentStatus, Label
-from app.project import Project, ProjectError, _attrs, _inspect, now_iso
+from app.project import Project, ProjectError, _attrs, _inspect, consistent_copy, now_iso
 from app.searchindex import ID_CHUNK
 
 # What a merge compares to decide whether a stored annotation changed.
@@ -104,13 +104,7 @@ def _read_other(path: Path) -> _Incoming:
     with tempfile.TemporaryDirectory(prefix="hashiya-merge-") as scratch:
         copy = Path(scratch) / path.name
         try:
-            reader = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-            target = sqlite3.connect(copy)
-            try:
-                reader.backup(target)
-            finally:
-                target.close()
-                reader.close()
+            consistent_copy(path, copy)
         except sqlite3.Error as error:
             raise ProjectError(f"{path} cannot be read: {error}.") from error
         source = Project.open(copy)

@@ -137,18 +137,24 @@ def _upgrade_file(path: Path, version: int) -> Path:
         if current == version and not backup.exists():
             # A second connection reads while this one holds the write lock (a connection
             # cannot back up from itself mid-transaction: sqlite3 would retry forever).
-            reader = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-            target = sqlite3.connect(backup)
-            try:
-                reader.backup(target)
-            finally:
-                target.close()
-                reader.close()
+            consistent_copy(path, backup)
         source.execute("COMMIT")
         upgrade(source, current)
     finally:
         source.close()
     return backup
+
+
+def consistent_copy(path: Path, target: Path) -> None:
+    """Copy a project file with SQLite's backup API through a read-only connection: what is committed,
+    WAL included, even while another process has it open."""
+    reader = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    copy = sqlite3.connect(target)
+    try:
+        reader.backup(copy)
+    finally:
+        copy.close()
+        reader.close()
 
 
 def _configure_connection(dbapi_connection, _record) -> None:

@@ -76,3 +76,11 @@ def demo_window(qtbot, project):
 
     import_paths(project, [paths.SEEDS], "amal")
     return show_window(qtbot, project)
+
+
+def occurrence(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
+    """(start, end) of the nth occurrence (from 0) of `needle` in `text`."""
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(needle, start + 1)
+    return start, start + len(needle)

@@ -10,16 +10,13 @@ from app.adjudication import (AGREED, BOUNDARY, GOLD, LABEL, ONLY_A, ONLY_B, POL
 from app.cli import main
 from app.project import Span
 from app.stance import list_target_ref, stance_attrs
-from tests.conftest import add_document
+from tests.conftest import add_document, occurrence
 
 TEXT = "قال الرئيس فلاديمير بوتين في موسكو إن وزارة الخارجية الروسية تتابع الأمر، وأضاف بوتين 😀 أن روسيا مستعدة."
 
 
 def at(word, nth=0):
-    start = -1
-    for _ in range(nth + 1):
-        start = TEXT.index(word, start + 1)
-    return start, start + len(word)
+    return occurrence(TEXT, word, nth)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from app.cli import main
 from app.project import Span
 from app.stance import article_ref, free_text_ref, list_target_ref, stance_attrs
 from app.words import word_spans
-from tests.conftest import add_document
+from tests.conftest import add_document, occurrence
 
 LABELS = ["PERS", "ORG", "GPE", OUTSIDE]
 
@@ -84,10 +84,7 @@ TEXT = "قال الرئيس فلاديمير بوتين في موسكو إن و�
 
 
 def find(word, nth=0):
-    start = -1
-    for _ in range(nth + 1):
-        start = TEXT.index(word, start + 1)
-    return start, start + len(word)
+    return occurrence(TEXT, word, nth)
 
 
 def add(project, document, annotator, label, word, nth=0, layer="entity"):

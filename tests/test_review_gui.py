@@ -8,16 +8,14 @@ from app.adjudication import GOLD
 from app.importer import import_paths
 from app.merge import merge_project
 from app.project import Project, Span
+from tests.conftest import occurrence
 from ui.mainwindow import MainWindow
 
 SEED = sorted(paths.SEEDS.glob("*.txt"))[0]
 
 
 def word(text, needle, nth=0):
-    start = -1
-    for _ in range(nth + 1):
-        start = text.index(needle, start + 1)
-    return start, start + len(needle)
+    return occurrence(text, needle, nth)
 
 
 @pytest.fixture

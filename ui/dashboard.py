@@ -8,12 +8,12 @@ import math
 
 from PySide6.QtCore import QModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
                                QMessageBox, QPushButton, QSizePolicy, QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from app.agreement import OUTSIDE, SPAN_LAYERS, Agreement, LayerAgreement, compare, save_report
 from app.project import Project
-from ui.models import DISPLAY, SHOWN, USER, RowsModel
+from ui.models import DISPLAY, SHOWN, USER, RowsModel, table_view
 from ui.workers import Background, Worker
 
 LAYER_NAMES = {"entity": "Entities", "boilerplate": "Boilerplate"}
@@ -176,11 +176,7 @@ class AgreementDashboard(QDialog):
 
     @staticmethod
     def _table(model) -> QTableView:
-        view = QTableView()
-        view.setModel(model)
-        view.setSelectionBehavior(QAbstractItemView.SelectRows)
-        view.setSelectionMode(QAbstractItemView.SingleSelection)
-        view.verticalHeader().hide()
+        view = table_view(model)
         view.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
         return view
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QDockWidget, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
+    QComboBox, QDialog, QDockWidget, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
     QLineEdit, QMainWindow, QMessageBox, QSplitter, QTableView, QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
@@ -21,7 +21,7 @@ from ui.importing import ImportRunner
 from ui.dashboard import AgreementDashboard
 from ui.merging import MergeRunner
 from ui.review import ChooseAnalysts, ReviewPanel, analysts_to_compare
-from ui.models import STATUS_TEXT, AnnotationListModel, DocumentListModel
+from ui.models import STATUS_TEXT, AnnotationListModel, DocumentListModel, table_view
 from ui.boilerplatepanel import BoilerplatePanel
 from ui.similarpanel import SimilarPanel
 from ui.corpussearch import CorpusSearchPanel
@@ -151,15 +151,7 @@ class MainWindow(QMainWindow):
 
     @staticmethod
     def _table(model) -> QTableView:
-        view = QTableView()
-        view.setModel(model)
-        view.setSelectionBehavior(QAbstractItemView.SelectRows)
-        view.setSelectionMode(QAbstractItemView.SingleSelection)
-        view.verticalHeader().hide()
-        view.verticalHeader().setDefaultSectionSize(24)
-        view.setWordWrap(False)
-        view.setAlternatingRowColors(True)
-        return view
+        return table_view(model)
 
     def _action(self, menu, text: str, slot, shortcut=None, checkable=False) -> QAction:
         action = QAction(text, self)
@@ -598,11 +590,17 @@ class MainWindow(QMainWindow):
         self.boilerplate.view.setFocus()
 
     # ---- review: compare two analysts, adjudicate into gold ---------------------------------
-    def choose_analysts_to_compare(self) -> None:
+    def _analysts_to_compare(self, title: str) -> list[str] | None:
         names = analysts_to_compare(self.editor.project)
-        if len(names) < 2:
-            QMessageBox.information(self, "Compare analysts", "This project holds one analyst's work. Add "
-                                    "another analyst's project with File → Add an analyst's work… first.")
+        if len(names) >= 2:
+            return names
+        QMessageBox.information(self, title, "This project holds one analyst's work. Add another analyst's "
+                                "project with File → Add an analyst's work… first.")
+        return None
+
+    def choose_analysts_to_compare(self) -> None:
+        names = self._analysts_to_compare("Compare analysts")
+        if names is None:
             return
         dialog = ChooseAnalysts(names, self)
         if dialog.exec() == QDialog.Accepted:
@@ -626,10 +624,8 @@ class MainWindow(QMainWindow):
         self.review.view.setFocus()
 
     def show_agreement(self) -> None:
-        names = analysts_to_compare(self.editor.project)
-        if len(names) < 2:
-            QMessageBox.information(self, "Agreement", "This project holds one analyst's work. Add another "
-                                    "analyst's project with File → Add an analyst's work… first.")
+        names = self._analysts_to_compare("Agreement")
+        if names is None:
             return
         if self.dashboard is None:
             self.dashboard = AgreementDashboard(self.editor.project, names, self)

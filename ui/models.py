@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 from app.project import DocumentRow, Project, Span
 
@@ -218,3 +219,16 @@ def _insertion_row(spans: list[Span], span: Span) -> int:
         else:
             high = middle
     return low
+
+
+def table_view(model) -> QTableView:
+    """A list view over a table model: whole rows selected one at a time, no row numbers, one text line a row."""
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SingleSelection)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(24)
+    view.setWordWrap(False)
+    view.setAlternatingRowColors(True)
+    return view
