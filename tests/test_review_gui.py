@@ -2,6 +2,7 @@
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget
 
 from app import paths
 from app.adjudication import GOLD
@@ -80,8 +81,9 @@ def test_resolving_a_disagreement_with_the_keyboard_writes_only_gold(qtbot, merg
     assert (edited.label, edited.provenance, edited.attrs["adjudication"]["by"]) == ("GPE", "edited", "hana")
     assert [panel.model.data(panel.model.index(0, 1))] == ["only in B"]  # the conflict is settled
     assert rows(project, doc, "amal") == amal_before and rows(project, doc, "badr") == badr_before
+    assert not window.review_dock.features() & QDockWidget.DockWidgetFeature.DockWidgetClosable  # only Stop ends it
     window.stop_review()
-    assert window.editor.analyst == "hana"
+    assert window.editor.analyst == "hana" and not window.review_dock.isVisible()
     window.pane.select_range(*word(text, "روسيا", 1))
     qtbot.keyClick(window.pane, Qt.Key_G)
     assert [s.provenance for s in project.annotations(doc, "hana")] == ["manual"]

@@ -137,6 +137,8 @@ class MainWindow(QMainWindow):
         self.review_dock = QDockWidget("Review", self)
         self.review_dock.setObjectName("review")
         self.review_dock.setWidget(self.review)
+        # No close button: review mode (the main pane writing gold) ends with Review → Stop reviewing only.
+        self.review_dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable)
         self.addDockWidget(Qt.BottomDockWidgetArea, self.review_dock)
         self.tabifyDockWidget(self.boilerplate_dock, self.review_dock)
         self.review_dock.hide()
