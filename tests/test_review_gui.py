@@ -145,3 +145,25 @@ def test_agreement_dashboard_lists_labels_words_and_documents_worst_first(qtbot,
     dashboard.document_view.selectRow(0)
     qtbot.keyClick(dashboard.document_view, Qt.Key_Return)
     assert window.review_dock.isVisible() and window.review.first == "amal" and window.editor.document_id == doc
+
+
+def test_moving_to_a_stance_disagreement_shows_the_stance_layer_and_stays_there(qtbot, merged):
+    from app.stance import article_ref, list_target_ref, stance_attrs
+
+    project, doc = merged
+    text = project.document_text(doc)
+    project.add_annotation(Span(doc, "amal", "stance", "AGAINST", *word(text, "روسيا"),
+                                attrs=stance_attrs(article_ref(), list_target_ref("روسيا"))))
+    window = MainWindow(project, "hana")
+    qtbot.addWidget(window)
+    window.editor.open_document(doc)
+    window.start_review("amal", "badr")
+    panel = window.review
+    assert [panel.model.data(panel.model.index(row, 0)) for row in range(3)] == ["Entities", "Entities", "Stances"]
+    panel.view.setFocus()
+    qtbot.keyClick(panel.view, Qt.Key_N)
+    qtbot.keyClick(panel.view, Qt.Key_N)
+    assert panel.view.currentIndex().row() == 2 and panel.layer.currentData() == "stance"
+    assert panel.current().layer == "stance"
+    qtbot.keyClick(panel.view, Qt.Key_P)  # back to an entity disagreement: the layer follows
+    assert panel.view.currentIndex().row() == 1 and panel.layer.currentData() == "entity"

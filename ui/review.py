@@ -240,6 +240,10 @@ class ReviewPanel(QWidget):
         self.show_document(self.editor.document_id)
 
     def show_document(self, document_id: int | None) -> None:
+        """Show a document; on the same document (after a decision, an edit or a layer switch) the
+        selected disagreement stays selected while it is pending, else the one now in its row."""
+        previous = self.current() if document_id == self.document_id else None
+        previous_row = self.view.currentIndex().row() if previous is not None else 0
         self.document_id = document_id
         if document_id is None or not self.first:
             self.pane.show_comparison("", [], [], {}, self.first)
@@ -254,8 +258,10 @@ class ReviewPanel(QWidget):
         self.pane.show_comparison(text, mine, theirs, statuses, self.first)
         self.model.set_disagreements(text, adjudication.pending(self.project, document_id, self.first, self.second),
                                      (self.first, self.second))
-        if self.model.rowCount():
-            self.view.selectRow(0)
+        keys = [row.key for row in self.model._rows]
+        if keys:
+            self.view.selectRow(keys.index(previous.key) if previous is not None and previous.key in keys
+                                else min(max(previous_row, 0), len(keys) - 1))
         self._show_counts()
 
     def _show_current(self) -> None:
@@ -306,10 +312,7 @@ class ReviewPanel(QWidget):
     def decide(self, choice: str) -> None:
         disagreement = self.current()
         if disagreement is not None:
-            row = self.view.currentIndex().row()
-            self.editor.undo_stack.push(Resolve(self, disagreement, choice))
-            if self.model.rowCount():
-                self.view.selectRow(min(row, self.model.rowCount() - 1))
+            self.editor.undo_stack.push(Resolve(self, disagreement, choice))  # the next one takes its row
 
     def prefill(self) -> None:
         self.editor.undo_stack.push(Prefill(self))
@@ -321,9 +324,7 @@ class ReviewPanel(QWidget):
 
     def gold_changed(self, document_id: int | None) -> None:
         """After a decision or its undo: the list, the counts, and the main pane's gold layer."""
-        self.show_document(self.document_id)
-        self._corpus_left = None
-        self.refresh_corpus()
+        self.gold_edited()
         self.goldChanged.emit(document_id)
 
     def gold_edited(self) -> None:
