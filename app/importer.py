@@ -66,6 +66,8 @@ class ImportReport:
     annotations_added: int = 0
     skipped_annotations: int = 0  # their id is already used by an annotation of another document
     conflicting_doc_stances: int = 0  # the annotator already has a document stance for that target
+    # What an input in another tool's format carried that a project cannot hold (app.formats), one line each.
+    unrepresented: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -81,6 +83,9 @@ class ImportReport:
         if self.conflicting_doc_stances:
             lines.append(f"kept the stored document stance where {self.conflicting_doc_stances} imported one(s) "
                          "gave the same annotator and target another value")
+        if self.unrepresented:
+            lines.append(f"could not represent {len(self.unrepresented)} thing(s) the input carried:")
+            lines += [f"  {line}" for line in self.unrepresented]
         if self.rejected:
             lines.append(f"rejected {len(self.rejected)} file(s):")
             lines += [f"  {name}: {reason}" for name, reason in self.rejected]
@@ -214,6 +219,23 @@ def _check_storable(value: str, what: str) -> None:
         raise BadInput(f"{what} contains an unpaired surrogate escape, which is not a character") from None
 
 
+def check_documents(documents: list[ParsedDocument]) -> None:
+    """What parse_jsonl checks of each record, for documents another format's parser built (app.formats)."""
+    if not documents:
+        raise BadInput("the file has no documents")
+    for document in documents:
+        try:
+            _check_storable(document.text, "the text")
+            _check_storable(document.name, "the name")
+            if not document.text.strip():
+                raise BadInput("the text is empty")
+            for index, annotation in enumerate(document.annotations, start=1):
+                _check_annotation(annotation, document.text, index)
+            _check_one_doc_stance_per_target(document.annotations)
+        except BadInput as error:
+            raise BadInput(f"{document.name}: {error}") from None
+
+
 def _check_annotation(annotation: dict, text: str, index: int) -> None:
     where = f"annotation {index}"
     for key in ("annotator", "layer", "label"):
@@ -313,6 +335,14 @@ class Importer:
                 self._flush()
             self.progress(done, len(files))
         self._flush()
+        return self.report
+
+    def run_parsed(self, name: str, documents: list[ParsedDocument], unrepresented: list[str]) -> ImportReport:
+        """Write documents another format's parser read and checked (app.formats): one transaction."""
+        self._pending.append((name, documents))
+        self._flush()
+        if self.report.ok:
+            self.report.unrepresented += unrepresented
         return self.report
 
     def _take(self, path: Path, name: str) -> None:

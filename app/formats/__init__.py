@@ -1,0 +1,143 @@
+"""Interchange formats: export to and import from what other NLP tools load.
+
+Each format is a module of this package with
+
+    export(project, out, annotator, layers, progress, cancelled) -> ExportReport
+    parse(path, default_annotator) -> ParsedImport          (importable formats only)
+
+`annotator` None means everyone's annotations (formats that hold one analyst's work are only ever called
+with one name: `export_as` splits the project by analyst for them). `layers` are the layers to write, a
+subset of the format's own. The modules are imported when used, so `hashiya export --format jsonl` never
+pays for spaCy.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.formats.common import (ALL_LAYERS, BOILERPLATE, DOC_STANCE_LAYER, ENTITY, SPAN_LAYERS, STANCE_LAYER,
+                                Cancelled, ExportReport, ParsedImport, Progress, analysts_with_annotations,
+                                atomic_folder)
+from app.importer import BadInput, ImportReport, Importer, check_documents
+from app.project import Project
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str  # as given to --format
+    title: str  # as the File → Export chooser shows it
+    module: str
+    folder: bool  # writes a folder (of files) rather than one file
+    suffix: str  # of the file written ("" for a folder)
+    layers: tuple[str, ...]  # the layers it carries
+    one_layer: bool = False  # carries one layer at a time (--layer, default its first)
+    per_analyst: bool = False  # holds one analyst's work: several analysts give one export each, in a folder
+    importable: bool = False
+    note: str = ""  # what an analyst should know before choosing it
+
+    def load(self):
+        return importlib.import_module(f"app.formats.{self.module}")
+
+
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("spacy", "spaCy DocBin (.spacy)", "spacy_docbin", False, ".spacy", ALL_LAYERS, per_analyst=True,
+           note="needs spaCy: pip install 'hashiya[spacy]'"),
+    Format("xmi", "UIMA CAS XMI for INCEpTION (folder)", "xmi", True, "", ALL_LAYERS, per_analyst=True,
+           importable=True),
+    Format("label-studio", "Label Studio tasks (.json)", "label_studio", False, ".json", ALL_LAYERS,
+           importable=True),
+    Format("doccano", "doccano JSONL (.jsonl)", "doccano", False, ".jsonl", (ENTITY, BOILERPLATE, STANCE_LAYER),
+           one_layer=True, per_analyst=True, importable=True),
+    Format("conll", "CoNLL-2003 IOB2 (.conll)", "conll", False, ".conll", (ENTITY, BOILERPLATE), one_layer=True,
+           per_analyst=True, importable=True, note="word level: spans that cut a word are widened or split"),
+    Format("brat", "brat standoff (folder of .txt + .ann)", "brat", True, "", ALL_LAYERS, per_analyst=True,
+           importable=True),
+    Format("csv", "Spans as a spreadsheet (.csv)", "span_csv", False, ".csv", SPAN_LAYERS),
+)}
+
+
+class ExportProblem(ValueError):
+    """The export cannot be made as asked (the message says why); nothing was written."""
+
+
+@dataclass
+class ExportOutcome:
+    path: Path
+    analysts: list[str]  # whose work was written ([] = everyone's, in a format that keeps analysts apart)
+    report: ExportReport = field(default_factory=ExportReport)
+    per_analyst_folder: bool = False  # one export per analyst, in the folder `path`
+
+    @property
+    def empty(self) -> bool:
+        return self.report.annotations == 0
+
+    def summary(self, layers: tuple[str, ...]) -> str:
+        what = " and ".join(layers)
+        whose = f" by {', '.join(self.analysts)}" if self.analysts else ""
+        if self.empty:
+            return (f"wrote {self.path}: nothing in the {what} layer{'s' if len(layers) > 1 else ''}{whose}; "
+                    f"the export is valid but empty ({self.report.documents} document(s))")
+        split = f", one export per analyst ({len(self.analysts)})" if self.per_analyst_folder else ""
+        return (f"wrote {self.path}: {self.report.annotations} annotation(s) in {self.report.documents} "
+                f"document(s){whose}{split}")
+
+
+def chosen_layers(fmt: Format, layer: str | None) -> tuple[str, ...]:
+    if layer is None:
+        return fmt.layers[:1] if fmt.one_layer else fmt.layers
+    if layer not in fmt.layers:
+        raise ExportProblem(f"{fmt.name} cannot carry the {layer} layer (it carries: {', '.join(fmt.layers)})")
+    return (layer,)
+
+
+def export_as(project: Project, fmt: Format, out: str | os.PathLike, annotator: str | None = None,
+              layer: str | None = None, progress: Progress | None = None,
+              cancelled: Cancelled | None = None) -> ExportOutcome:
+    """Export in `fmt`. A format that holds one analyst's work, asked for everyone's in a project where
+    several analysts have annotations, writes a folder `out` with one export per analyst, named after them."""
+    out = Path(out)
+    layers = chosen_layers(fmt, layer)
+    module = fmt.load()
+    if annotator is not None or not fmt.per_analyst:
+        report = module.export(project, out, annotator, layers, progress, cancelled)
+        return ExportOutcome(out, [annotator] if annotator else [], report)
+    analysts = analysts_with_annotations(project, layers)
+    if len(analysts) <= 1:
+        report = module.export(project, out, analysts[0] if analysts else None, layers, progress, cancelled)
+        return ExportOutcome(out, analysts, report)
+    outcome = ExportOutcome(out, analysts, per_analyst_folder=True)
+    with atomic_folder(out) as building:
+        for number, analyst in enumerate(analysts):
+            def step(done: int, total: int, number=number) -> None:
+                if progress is not None:
+                    progress(number * total + done, len(analysts) * total)
+            report = module.export(project, building / f"{analyst}{fmt.suffix}", analyst, layers, step, cancelled)
+            outcome.report.annotations += report.annotations
+            outcome.report.rows += report.rows
+            outcome.report.documents = max(outcome.report.documents, report.documents)
+    return outcome
+
+
+def import_as(project: Project, fmt: Format, path: str | os.PathLike, annotator: str) -> ImportReport:
+    """Import one file (or brat folder) in `fmt`; `annotator` takes whatever names no analyst.
+
+    The input is read and checked whole before anything is written: a bad one is rejected with the
+    reason and leaves the project as it was."""
+    path = Path(path)
+    importer = Importer(project, annotator)
+    if not fmt.importable:
+        raise ExportProblem(f"{fmt.name} files cannot be imported (importable: "
+                            f"{', '.join(name for name, f in FORMATS.items() if f.importable)})")
+    try:
+        parsed: ParsedImport = fmt.load().parse(path, annotator)
+        check_documents(parsed.documents)
+    except BadInput as error:
+        importer.report.rejected.append((str(path), str(error)))
+        return importer.report
+    except OSError as error:
+        importer.report.rejected.append((str(path), f"cannot be read ({error.strerror or error})"))
+        return importer.report
+    return importer.run_parsed(str(path), parsed.documents, parsed.unrepresented)

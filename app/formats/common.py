@@ -1,0 +1,169 @@
+"""What every interchange format (app/formats/*) shares: reading a project's documents with one analyst's
+annotations, atomic file and folder writes, progress and cancel, and the outcome of an import.
+
+Offsets in the annotation dicts are the project's own: Python code points, end-exclusive, into the stored text.
+A format that counts otherwise (UTF-16 for UIMA, tokens for CoNLL) converts on its own side.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from itertools import groupby
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from sqlalchemy import func, select
+
+from app.exporter import ExportReport, annotation_object
+from app.fsutil import _current_umask
+from app.importer import BadInput, ParsedDocument
+from app.models import Annotation, Annotator, Document
+from app.project import Project
+from app.stance_format import DOC_STANCE_LAYER, STANCE_LAYER
+
+ENTITY, BOILERPLATE = "entity", "boilerplate"
+# Layers whose annotations are character spans; document stances have no offsets.
+SPAN_LAYERS = (ENTITY, BOILERPLATE, STANCE_LAYER)
+ALL_LAYERS = (*SPAN_LAYERS, DOC_STANCE_LAYER)
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+__all__ = ["ALL_LAYERS", "BOILERPLATE", "BadInput", "DOC_STANCE_LAYER", "ENTITY", "ExportCancelled", "ExportDocument",
+           "ExportReport", "ParsedDocument", "ParsedImport", "SPAN_LAYERS", "STANCE_LAYER", "atomic_folder",
+           "atomic_write_bytes", "export_documents", "analysts_with_annotations"]
+
+
+class ExportCancelled(Exception):
+    """The analyst cancelled an export: nothing was written."""
+
+
+@dataclass
+class ExportDocument:
+    """One document with the annotations chosen for export, in the JSONL export's dict form
+    (app.exporter.annotation_object): id, annotator, layer, label, [start, end], attrs, provenance."""
+
+    id: int
+    name: str
+    text: str
+    meta: dict[str, Any]
+    annotations: list[dict[str, Any]]
+
+    def layer(self, name: str) -> list[dict[str, Any]]:
+        return [item for item in self.annotations if item["layer"] == name]
+
+
+@dataclass
+class ParsedImport:
+    """What a format's parser read from one input: documents ready for the importer (annotations in the
+    JSONL import's dict form, offsets already in code points of the normalised text) and a line for each
+    thing the format carried that a project cannot hold, so the import reports it instead of dropping it."""
+
+    documents: list[ParsedDocument]
+    unrepresented: list[str] = field(default_factory=list)
+
+
+def export_documents(project: Project, annotator: str | None = None, layers: tuple[str, ...] | None = None,
+                     progress: Progress | None = None, cancelled: Cancelled | None = None
+                     ) -> Iterator[ExportDocument]:
+    """Every document in id order with its annotations (`annotator`'s, or everyone's; `layers`, or all),
+    ordered by start, end, layer, label, annotator, id so that export → import → export is stable.
+
+    Calls `progress(done, total)` every 500 documents and at the end; raises ExportCancelled as soon as
+    `cancelled()` says so."""
+    total = _document_count(project)
+    annotations = _annotations_by_document(project, annotator, layers)
+    pending = next(annotations, None)
+    done = 0
+    for document_id, name, text, meta in _documents(project):
+        if cancelled is not None and done % 100 == 0 and cancelled():
+            raise ExportCancelled()
+        items: list[dict] = []
+        if pending is not None and pending[0] == document_id:
+            items, pending = pending[1], next(annotations, None)
+        yield ExportDocument(document_id, name, text, meta or {}, items)
+        done += 1
+        if progress is not None and (done % 500 == 0 or done == total):
+            progress(done, total)
+
+
+def _document_count(project: Project) -> int:
+    with project.session() as session:
+        return session.scalar(select(func.count()).select_from(Document)) or 0
+
+
+def _documents(project: Project) -> Iterator[tuple[int, str, str, dict]]:
+    query = select(Document.id, Document.name, Document.text, Document.meta).order_by(Document.id)
+    with project.session() as session:
+        yield from session.execute(query).yield_per(1_000)
+
+
+def _annotations_by_document(project: Project, annotator: str | None,
+                             layers: tuple[str, ...] | None) -> Iterator[tuple[int, list[dict]]]:
+    query = (
+        select(Annotation.document_id, Annotation.uid, Annotator.name, Annotation.layer, Annotation.label,
+               Annotation.start, Annotation.end, Annotation.attrs, Annotation.provenance)
+        .join(Annotator, Annotator.id == Annotation.annotator_id)
+        .order_by(Annotation.document_id, Annotation.start, Annotation.end, Annotation.layer,
+                  Annotation.label, Annotator.name, Annotation.uid)
+    )
+    if annotator is not None:
+        query = query.where(Annotator.name == annotator)
+    if layers is not None:
+        query = query.where(Annotation.layer.in_(layers))
+    with project.session() as session:
+        rows = session.execute(query).yield_per(10_000)
+        for document_id, group in groupby(rows, key=lambda row: row[0]):
+            yield document_id, [annotation_object(*row[1:]) for row in group]
+
+
+def analysts_with_annotations(project: Project, layers: tuple[str, ...] | None = None) -> list[str]:
+    """The analysts (the gold layer included) who have annotations in `layers`, sorted by name."""
+    query = select(Annotator.name).join(Annotation, Annotation.annotator_id == Annotator.id).distinct()
+    if layers is not None:
+        query = query.where(Annotation.layer.in_(layers))
+    with project.session() as session:
+        return sorted(session.scalars(query))
+
+
+# ---- atomic writes -------------------------------------------------------------------------------------
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write `data` to a temporary file beside `path`, fsync it, then rename it over `path`."""
+    target = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    os.chmod(tmp_name, 0o666 & ~_current_umask())
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_folder(path: str | os.PathLike) -> Iterator[Path]:
+    """A new, empty folder to fill, built beside `path` and renamed to `path` once the body succeeds.
+
+    `path` must not exist or must be an empty folder; if the body raises, nothing is left behind."""
+    target = Path(path)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise FileExistsError(errno.EEXIST, "exists and is not an empty folder", str(target))
+    building = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        yield building
+        os.chmod(building, 0o777 & ~_current_umask())
+        if target.exists():
+            target.rmdir()
+        os.replace(building, target)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
