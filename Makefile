@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench bench-boilerplate screenshot system-deps clean
+.PHONY: run test bench bench-boilerplate bench-interchange screenshot system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ bench: system-deps $(STAMP)
 
 bench-boilerplate: system-deps $(STAMP)
 	$(PY) benchmarks/bench_boilerplate.py
+
+bench-interchange: system-deps $(STAMP)
+	$(PY) benchmarks/bench_interchange.py
 
 screenshot: system-deps $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m ui.screenshot docs/screenshot.png

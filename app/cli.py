@@ -13,6 +13,8 @@ from app.adjudication import GOLD
 from app.agreement import agreement_report, many_raters
 from app.boilerplate_index import all_suggestions, preview, update_index
 from app.exporter import FOLDER_FORMATS, FORMATS, ExportReport, export_jsonl, export_stance_csv, export_text_clean
+from app.formats import FORMATS as INTERCHANGE, ExportProblem, export_as, import_as
+from app.formats.common import ALL_LAYERS, ExportCancelled
 from app.importer import import_paths
 from app.merge import merge_project
 from app.project import Project, ProjectError
@@ -26,17 +28,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hashiya", description="Hashiya: annotate Arabic news text.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    importing = commands.add_parser("import", help="import .txt files, folders or JSONL into a project")
+    importing = commands.add_parser("import", help="import .txt files, folders or JSONL into a project, or "
+                                                   "another tool's export with --format")
     importing.add_argument("project", type=Path, help="project file (created if it does not exist)")
-    importing.add_argument("paths", nargs="+", type=Path, help=".txt or .jsonl files, or folders")
+    importing.add_argument("paths", nargs="+", type=Path,
+                           help=".txt or .jsonl files, or folders; with --format, that tool's files")
+    importing.add_argument("--format", choices=[n for n, f in INTERCHANGE.items() if f.importable],
+                           help="read another tool's export: doccano JSONL, label-studio JSON, a brat folder, "
+                                "conll (the text is rebuilt from the tokens), xmi (a file or folder)")
     importing.add_argument("--annotator", help="annotator for annotations that name none (default: you)")
 
     exporting = commands.add_parser("export", help="export documents and annotations (jsonl), stances as a "
                                                    "spreadsheet table (stance-csv), or each document's text "
                                                    "without its boilerplate, as a folder of .txt files (text-clean)")
     exporting.add_argument("project", type=Path)
-    exporting.add_argument("--format", choices=FORMATS, required=True)
-    exporting.add_argument("--out", type=Path, required=True, help="the file to write (a new folder for text-clean)")
+    exporting.add_argument("--format", choices=[*FORMATS, *INTERCHANGE], required=True,
+                           help="hashiya's own: jsonl, stance-csv, text-clean; other tools': " + ", ".join(INTERCHANGE))
+    exporting.add_argument("--out", type=Path, required=True,
+                           help="the file to write (a new folder for text-clean, xmi and brat, and for a "
+                                "one-analyst format such as doccano when several analysts are exported)")
+    exporting.add_argument("--layer", choices=ALL_LAYERS,
+                           help="only this layer (doccano and conll carry one layer: entity unless given)")
+    exporting.add_argument("--clitics", choices=("split", "word"), default="split",
+                           help="conll: a word only partly inside a span (لروسيا, entity روسيا) is split at the "
+                                "span's edge (split, the default) or labelled whole (word)")
     exporting.add_argument("--annotator", help="only this annotator's annotations")
     exporting.add_argument("--gold", action="store_true",
                            help="the gold layer made by adjudication, with where each annotation came from")
@@ -142,14 +157,33 @@ def cmd_merge(args) -> int:
 
 def cmd_import(args) -> int:
     project = Project.open(args.project, create=True)
+    annotator = args.annotator or settings.default_analyst()
     try:
-        report = import_paths(project, args.paths, args.annotator or settings.default_analyst())
+        if args.format:
+            report = _import_interchange(project, args.format, args.paths, annotator)
+        else:
+            report = import_paths(project, args.paths, annotator)
     finally:
         project.close()
     print(f"{args.project}:")
     for line in report.summary_lines():
         print(f"  {line}")
     return 0 if report.ok else 1
+
+
+def _import_interchange(project: Project, format_name: str, paths: list[Path], annotator: str):
+    """Each path is one input in that tool's format; the reports add up."""
+    report = None
+    for path in paths:
+        one = import_as(project, INTERCHANGE[format_name], path, annotator)
+        if report is None:
+            report = one
+            continue
+        for name in ("imported", "duplicates", "rejected", "unrepresented"):
+            getattr(report, name).extend(getattr(one, name))
+        for name in ("annotations_added", "skipped_annotations", "conflicting_doc_stances"):
+            setattr(report, name, getattr(report, name) + getattr(one, name))
+    return report
 
 
 def _check_output(out: Path) -> str | None:
@@ -162,16 +196,21 @@ def _check_output(out: Path) -> str | None:
 
 def _check_folder(out: Path) -> str | None:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        return f"--out {out} exists; give a new folder (or an empty one) for the cleaned texts"
+        return f"--out {out} exists; give a new folder (or an empty one)"
     if not out.parent.is_dir():
         return f"--out {out}: the folder {out.parent} does not exist"
     return None
 
 
 def cmd_export(args) -> int:
-    problem = _check_folder(args.out) if args.format in FOLDER_FORMATS else _check_output(args.out)
+    folder = args.format in FOLDER_FORMATS or (args.format in INTERCHANGE and INTERCHANGE[args.format].folder)
+    problem = _check_folder(args.out) if folder else _check_output(args.out)
     if problem:
         print(f"hashiya: {problem}", file=sys.stderr)
+        return 1
+    if args.layer and args.format not in INTERCHANGE:
+        print(f"hashiya: --layer applies to the other tools' formats ({', '.join(INTERCHANGE)}), not {args.format}",
+              file=sys.stderr)
         return 1
     if args.gold and args.annotator:
         print("hashiya: --gold exports the gold layer; leave out --annotator", file=sys.stderr)
@@ -182,13 +221,35 @@ def cmd_export(args) -> int:
             print(f"hashiya: {args.project} has no gold annotations yet (adjudicate two analysts' work first); "
                   "nothing was written", file=sys.stderr)
             return 1
-        options = {"annotator": GOLD if args.gold else args.annotator}
+        annotator = GOLD if args.gold else args.annotator
+        if annotator is not None and annotator not in project.annotators():
+            print(f"hashiya: {args.project} has no analyst called {annotator} "
+                  f"(it has: {', '.join(project.annotators()) or 'none'}); nothing was written", file=sys.stderr)
+            return 1
+        if args.format in INTERCHANGE:
+            return _export_interchange(project, args, annotator)
+        options = {"annotator": annotator}
         if args.format == "stance-csv":
             options["gold"] = args.gold
         report = EXPORTERS[args.format](project, args.out, **options)
     finally:
         project.close()
     print(f"wrote {args.out}: {_export_summary(args.format, report)}")
+    return 0
+
+
+def _export_interchange(project: Project, args, annotator: str | None) -> int:
+    fmt = INTERCHANGE[args.format]
+    options = {"clitics": args.clitics} if args.format == "conll" else {}
+    try:
+        outcome = export_as(project, fmt, args.out, annotator, args.layer, **options)
+    except ExportProblem as problem:
+        print(f"hashiya: {problem}; nothing was written", file=sys.stderr)
+        return 1
+    except ExportCancelled:
+        return 1
+    print(outcome.summary(fmt.layers if args.layer is None and not fmt.one_layer
+                          else (args.layer or fmt.layers[0],)))
     return 0
 
 

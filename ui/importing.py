@@ -7,6 +7,7 @@ import threading
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
+from app.formats import FORMATS, import_as
 from app.importer import ImportCancelled, ImportReport, Importer
 from app.project import Project
 
@@ -15,15 +16,18 @@ class ImportWorker(QObject):
     progressed = Signal(int, int)
     finished = Signal(object, bool)  # ImportReport, cancelled
 
-    def __init__(self, project: Project, paths: list[str], annotator: str):
+    def __init__(self, project: Project, paths: list[str], annotator: str, format_name: str | None = None):
         super().__init__()
         self._project, self._paths, self._annotator = project, paths, annotator
+        self._format = format_name  # another tool's format (app.formats), else .txt/.jsonl
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
         self._cancel.set()
 
     def run(self) -> None:
+        if self._format is not None:
+            return self._run_interchange()
         importer = Importer(self._project, self._annotator,
                             progress=self.progressed.emit, cancelled=self._cancel.is_set)
         try:
@@ -35,16 +39,38 @@ class ImportWorker(QObject):
             self.finished.emit(importer.report, False)
 
 
+    def _run_interchange(self) -> None:
+        """One input at a time, each in one transaction; Cancel stops before the next."""
+        total = ImportReport()
+        try:
+            for done, path in enumerate(self._paths):
+                if self._cancel.is_set():
+                    return self.finished.emit(total, True)
+                _add_up(total, import_as(self._project, FORMATS[self._format], path, self._annotator))
+                self.progressed.emit(done + 1, len(self._paths))
+        except Exception as error:  # the report must reach the analyst, not a dead thread
+            total.rejected.append(("(import)", f"stopped by an unexpected error: {error}"))
+        self.finished.emit(total, False)
+
+
+def _add_up(total: ImportReport, one: ImportReport) -> None:
+    for name in ("imported", "duplicates", "rejected", "unrepresented"):
+        getattr(total, name).extend(getattr(one, name))
+    for name in ("annotations_added", "skipped_annotations", "conflicting_doc_stances"):
+        setattr(total, name, getattr(total, name) + getattr(one, name))
+
+
 class ImportRunner(QObject):
     """Owns the thread, the worker and the progress dialog of one import."""
 
     done = Signal(object)  # ImportReport
 
-    def __init__(self, parent: QWidget, project: Project, paths: list[str], annotator: str):
+    def __init__(self, parent: QWidget, project: Project, paths: list[str], annotator: str,
+                 format_name: str | None = None):
         super().__init__(parent)
         self._parent = parent
         self.thread = QThread(self)
-        self.worker = ImportWorker(project, paths, annotator)
+        self.worker = ImportWorker(project, paths, annotator, format_name)
         self.worker.moveToThread(self.thread)
         self.dialog = QProgressDialog("Importing…", "Cancel", 0, 0, parent)
         self.dialog.setWindowModality(Qt.WindowModal)
@@ -83,6 +109,18 @@ def show_report(parent: QWidget, report: ImportReport, cancelled: bool) -> None:
     icon = QMessageBox.Warning if report.rejected else QMessageBox.Information
     box = QMessageBox(icon, "Import", lines[0], QMessageBox.Ok, parent)
     box.setInformativeText("\n".join(lines[1:4]))
+    if report.unrepresented:
+        box.setIcon(QMessageBox.Warning)
     if len(lines) > 4:
         box.setDetailedText("\n".join(lines))
     box.open()
+
+
+# File → Import from another tool…: the file type chosen in the dialog says which format it is.
+TOOL_FILTERS = {
+    "doccano JSONL (*.jsonl *.json)": "doccano",
+    "Label Studio JSON export (*.json)": "label-studio",
+    "CoNLL-2003 / IOB (*.conll *.iob *.iob2 *.bio *.txt)": "conll",
+    "brat standoff (*.ann)": "brat",
+    "UIMA CAS XMI, INCEpTION (*.xmi *.zip)": "xmi",
+}

@@ -17,8 +17,9 @@ from app.gazetteer import GazetteerError, read_gazetteer
 from app.project import Project, ProjectError
 from ui.editor import Editor
 from ui.fonts import reading_font
-from ui.importing import ImportRunner
+from ui.importing import TOOL_FILTERS, ImportRunner
 from ui.dashboard import AgreementDashboard
+from ui.exporting import ExportDialog, ExportRequest, ExportRunner, ask_destination, check_destination
 from ui.merging import MergeRunner
 from ui.review import ChooseAnalysts, ReviewPanel, analysts_to_compare
 from ui.models import STATUS_TEXT, AnnotationListModel, DocumentListModel, table_view
@@ -44,6 +45,7 @@ class MainWindow(QMainWindow):
         self.editor = Editor(project, analyst, self)
         self._import_runner: ImportRunner | None = None
         self._merge_runner: MergeRunner | None = None
+        self._export_runner: ExportRunner | None = None
         self._stance_evidence: tuple[int, int] = (0, 0)
         self._stance_editing = None
         self._engine_selection: tuple[int, int] | None = None
@@ -170,8 +172,11 @@ class MainWindow(QMainWindow):
         file = bar.addMenu("&File")
         self._action(file, "&Import documents…", self.import_files, "Ctrl+I")
         self._action(file, "Import a &folder…", self.import_folder, "Ctrl+Shift+I")
+        self._action(file, "Import from another &tool…", self.import_from_tool)
         self._action(file, "Propose from a &gazetteer…", self.propose_from_gazetteer)
         self._action(file, "&Add an analyst's work…", self.add_analyst_work)
+        file.addSeparator()
+        self._action(file, "&Export…", self.export, "Ctrl+E")
         file.addSeparator()
         self._action(file, "&Open project…", self.open_project, QKeySequence.Open)
         self._action(file, "&New project…", self.new_project, QKeySequence.New)
@@ -742,10 +747,16 @@ class MainWindow(QMainWindow):
         if folder:
             self._run_import([folder])
 
-    def _run_import(self, paths: list[str]) -> None:
+    def import_from_tool(self) -> None:
+        """doccano, Label Studio, CoNLL, brat or XMI files: the file type picked says which."""
+        files, chosen = QFileDialog.getOpenFileNames(self, "Import from another tool", "", ";;".join(TOOL_FILTERS))
+        if files:
+            self._run_import(files, TOOL_FILTERS[chosen])
+
+    def _run_import(self, paths: list[str], format_name: str | None = None) -> None:
         if self._import_runner is not None:
             return QMessageBox.information(self, "Import", "An import is already running.")
-        self._import_runner = ImportRunner(self, self.editor.project, paths, self.editor.analyst)
+        self._import_runner = ImportRunner(self, self.editor.project, paths, self.editor.analyst, format_name)
         self._import_runner.done.connect(lambda _report: self._after_import())
         self._import_runner.start()
 
@@ -779,6 +790,29 @@ class MainWindow(QMainWindow):
             self.documents.reload()
             self.editor.reload_schema()
 
+    def export(self) -> None:
+        """File → Export…: a format, whose work and which layer, then where; run on a worker."""
+        if self._export_runner is not None:
+            return QMessageBox.information(self, "Export", "An export is already running.")
+        dialog = ExportDialog(self, self.editor.project, self.editor.analyst)
+        if dialog.exec() != QDialog.Accepted:
+            return
+        out = ask_destination(self, dialog)
+        if out is not None:
+            self.export_to(dialog.request(out))
+
+    def export_to(self, request: ExportRequest) -> None:
+        problem = check_destination(request)
+        if problem:
+            return QMessageBox.warning(self, "Export", f"{problem} Nothing was written.")
+        self._export_runner = ExportRunner(self, self.editor.project, request)
+        self._export_runner.done.connect(self._after_export)
+        self._export_runner.start()
+
+    def _after_export(self, written: bool, message: str) -> None:
+        self._export_runner = None
+        self.statusBar().showMessage(message, 10_000)
+
     def open_project(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open project", "", "Hashiya projects (*.hashiya);;All files (*)")
         if path:
@@ -809,6 +843,8 @@ class MainWindow(QMainWindow):
             self._import_runner.stop_and_wait()
         if self._merge_runner is not None:  # a cancelled merge writes nothing
             self._merge_runner.stop_and_wait()
+        if self._export_runner is not None:  # a cancelled export leaves no file behind
+            self._export_runner.stop_and_wait()
         self.corpus_search.stop_and_wait()
         self.suggestions.stop_and_wait()
         self.boilerplate.stop_and_wait()

@@ -81,8 +81,10 @@ class ExportOutcome:
             return (f"wrote {self.path}: nothing in the {what} layer{'s' if len(layers) > 1 else ''}{whose}; "
                     f"the export is valid but empty ({self.report.documents} document(s))")
         split = f", one export per analyst ({len(self.analysts)})" if self.per_analyst_folder else ""
+        dropped = getattr(self.report, "dropped", 0)
+        lossy = f"; {dropped} overlapping span(s) left out (the format is flat)" if dropped else ""
         return (f"wrote {self.path}: {self.report.annotations} annotation(s) in {self.report.documents} "
-                f"document(s){whose}{split}")
+                f"document(s){whose}{split}{lossy}")
 
 
 def chosen_layers(fmt: Format, layer: str | None) -> tuple[str, ...]:
@@ -95,18 +97,24 @@ def chosen_layers(fmt: Format, layer: str | None) -> tuple[str, ...]:
 
 def export_as(project: Project, fmt: Format, out: str | os.PathLike, annotator: str | None = None,
               layer: str | None = None, progress: Progress | None = None,
-              cancelled: Cancelled | None = None) -> ExportOutcome:
+              cancelled: Cancelled | None = None, **options) -> ExportOutcome:
     """Export in `fmt`. A format that holds one analyst's work, asked for everyone's in a project where
-    several analysts have annotations, writes a folder `out` with one export per analyst, named after them."""
+    several analysts have annotations, writes a folder `out` with one export per analyst, named after them.
+    `options` go to the format's own export (conll: clitics)."""
     out = Path(out)
     layers = chosen_layers(fmt, layer)
     module = fmt.load()
     if annotator is not None or not fmt.per_analyst:
-        report = module.export(project, out, annotator, layers, progress, cancelled)
+        report = module.export(project, out, annotator, layers, progress, cancelled, **options)
         return ExportOutcome(out, [annotator] if annotator else [], report)
     analysts = analysts_with_annotations(project, layers)
+    if len(analysts) > 1 and fmt.suffix and out.suffix.lower() == fmt.suffix:
+        raise ExportProblem(f"{len(analysts)} analysts have annotations here ({', '.join(analysts)}) and a {fmt.name} "
+                            f"file holds one analyst's work: name one with --annotator, or give a folder name "
+                            f"without {fmt.suffix} to get one file per analyst")
     if len(analysts) <= 1:
-        report = module.export(project, out, analysts[0] if analysts else None, layers, progress, cancelled)
+        report = module.export(project, out, analysts[0] if analysts else None, layers, progress, cancelled,
+                               **options)
         return ExportOutcome(out, analysts, report)
     outcome = ExportOutcome(out, analysts, per_analyst_folder=True)
     with atomic_folder(out) as building:
@@ -114,10 +122,12 @@ def export_as(project: Project, fmt: Format, out: str | os.PathLike, annotator: 
             def step(done: int, total: int, number=number) -> None:
                 if progress is not None:
                     progress(number * total + done, len(analysts) * total)
-            report = module.export(project, building / f"{analyst}{fmt.suffix}", analyst, layers, step, cancelled)
+            report = module.export(project, building / f"{analyst}{fmt.suffix}", analyst, layers, step, cancelled,
+                                   **options)
             outcome.report.annotations += report.annotations
             outcome.report.rows += report.rows
             outcome.report.documents = max(outcome.report.documents, report.documents)
+            outcome.report.dropped = getattr(outcome.report, "dropped", 0) + getattr(report, "dropped", 0)
     return outcome
 
 
