@@ -7,9 +7,10 @@ tags/object/RichText/domManager.ts and domManager.md: in "🐱\\nmeans cat" the 
 end-to-end test tests/integration/e2e/ner/emoji.cy.ts ("Should calculate offsets by code points in text", with
 and without the feature flag FF_LSDV_4620_3) expects "test" in "🐱 Warning: This is a test text" at 21–25,
 which is Python's slice (UTF-16 would give 22–26). The SDK's converter (label_studio_sdk/converter, 2.1.2) also
-slices Python strings with these offsets (utils.create_tokens_and_tags for CONLL2003). Label Studio before
-pull request #1559 / label-studio-frontend #308 (2021–22) counted UTF-16 units instead, which gave the wrong
-offsets after an emoji of issues #1347 and #2007; such exports are caught on import by their "text" check.
+slices Python strings with these offsets (utils.create_tokens_and_tags for CONLL2003). Older Label Studio
+versions counted UTF-16 units (the wrong offsets after an emoji of its issues #1347, 2021, and #2007, 1.4.1,
+2022; the fix stores "code points instead of js length", pull request #1559); such exports are caught on import
+by their "text" check, and the message says so.
 
 Export (`<out>.json`, plus the labeling config beside it as `<out stem>.label_config.xml`, each written atomically):
     [{"id": document id, "data": {"text": stored text, "name": document name},
@@ -35,13 +36,15 @@ Import reads a list of tasks, one task object, or JSON lines. The analyst is the
 Label Studio's `completed_by` (its email, or "ls-user-<id>"), else the importing analyst. Reported, not imported:
 predictions, drafts, cancelled annotations, relations other than a stance's holder and target, choices other
 than a document stance, results of any other type (textarea, rating, hypertextlabels, …), notes on regions,
-stance regions without a holder and target. A region's "text" that is not the text at its offsets rejects the file.
+stance regions without a holder and target. A region's "text" that is not the text at its offsets (whitespace
+aside: Label Studio's copy writes a line break as "\\n") rejects the file, naming the task, annotation and result.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from itertools import count, groupby
@@ -59,7 +62,7 @@ from app.importer import _normalise_with_offset_map, shift_offsets
 from app.models import Annotation
 from app.project import Project
 from app.schema import STANCE_TARGET
-from app.stance_format import DOC_POLARITIES, POLARITIES, reference_shape, SPAN as SPAN_REFERENCE
+from app.stance_format import DOC_POLARITIES, SPAN as SPAN_REFERENCE, reference_shape
 from app.textio import normalise_newlines
 
 TEXT = "text"  # the data key and the name of the <Text> object
@@ -70,6 +73,8 @@ HOLDER, TARGET = "holder", "target"
 LAYER_ORDER = (ENTITY, BOILERPLATE, STANCE_LAYER, DOC_STANCE_LAYER)
 STANCE_COLOURS = {"FAVOR": "#2e7d32", "AGAINST": "#c62828", "NEUTRAL": "#757575"}
 DEFAULT_COLOUR = "#a9a9a9"
+# What may differ between a region's text and Label Studio's copy of it: whitespace, and "\n" written for a break.
+_INVISIBLE = re.compile(r"(?:\\n|\s)+")
 # Keys Label Studio gives a task beside "data"; a task without "data" is all data (Label Studio's own rule).
 TASK_KEYS = frozenset({"id", "data", "meta", "annotations", "completions", "predictions", "drafts", "created_at",
                        "updated_at", "inner_id", "total_annotations", "cancelled_annotations", "total_predictions",
@@ -290,7 +295,7 @@ class _Notes:
     def lines(self) -> list[str]:
         lines = []
         for what, places in self._where.items():
-            shown = ", ".join(places[:self.SHOWN]) + (", …" if len(places) > self.SHOWN else "")
+            shown = "; ".join(places[:self.SHOWN]) + ("; …" if len(places) > self.SHOWN else "")
             lines.append(f"{what}: {len(places)} ({shown})")
         return lines
 
@@ -378,13 +383,15 @@ class _Reader:
         if key is not None and str(key) in ours.annotators:
             return ours.annotators[str(key)]
         user = annotation.get("completed_by")
-        if isinstance(user, dict):
+        if isinstance(user, dict):  # a full export: {"id", "email", "first_name", "last_name"}
             email = user.get("email")
-            return email if isinstance(email, str) and email.strip() else _ls_user(user.get("id"))
+            if isinstance(email, str) and email.strip():
+                return email
+            user = user.get("id")
         if isinstance(user, str) and user.strip():
             return user
         if isinstance(user, int) and not isinstance(user, bool):
-            return _ls_user(user)
+            return f"ls-user-{user}"
         return self.default_annotator
 
     def _results(self, results: Any, text: str, analyst: str, ours: _Ours, where: str) -> list[dict]:
@@ -552,10 +559,6 @@ def _foreign_meta(task_id: Any, data: dict, text_key: str) -> dict[str, Any]:
     return meta
 
 
-def _ls_user(user_id: Any) -> str:
-    return f"ls-user-{user_id}"
-
-
 def _offsets(value: dict, length: int, where: str) -> tuple[int, int]:
     start, end = value.get("start"), value.get("end")
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
@@ -568,14 +571,23 @@ def _offsets(value: dict, length: int, where: str) -> tuple[int, int]:
 
 def _check_quoted(quoted: Any, text: str, start: int, end: int, where: str) -> None:
     """The region's own copy of its text must be what its offsets give: a mismatch means offsets in another
-    unit (Label Studio before its code-point fix counted UTF-16) or a text changed since, and is not guessed at."""
-    if quoted == text[start:end]:
+    unit (Label Studio before its code-point fix counted UTF-16) or a text changed since, and is not guessed at.
+
+    Label Studio copies the text as the browser shows it: a line break as the two characters "\\n"
+    (domManager.ts, normalizeText; emoji.cy.ts expects "Warning:\\n🐱 This is a test") and, without
+    `white-space: pre-wrap`, runs of spaces collapsed. So the copies are compared without their whitespace."""
+    if quoted == text[start:end] or (isinstance(quoted, str) and _visible(quoted) == _visible(text[start:end])):
         return
     found = f'"value.text" {quoted!r} is not the text at {start}–{end}, which is {text[start:end]!r}'
-    if quoted == _utf16_slice(text, start, end):
+    in_units = _utf16_slice(text, start, end)
+    if isinstance(quoted, str) and in_units is not None and _visible(quoted) == _visible(in_units):
         found += ("; it is the text at those offsets counted in UTF-16 units, as Label Studio counted them "
                   "before it counted code points (its issue #2007): export again from a current Label Studio")
     raise BadInput(f"{where}: {found}")
+
+
+def _visible(text: str) -> str:
+    return _INVISIBLE.sub("", text)
 
 
 def _utf16_slice(text: str, start: int, end: int) -> str | None:
