@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
                            help="read another tool's export: doccano JSONL, label-studio JSON, a brat folder, "
                                 "conll (the text is rebuilt from the tokens), xmi (a file or folder)")
     importing.add_argument("--annotator", help="annotator for annotations that name none (default: you)")
+    importing.add_argument("--layer", choices=("entity", "boilerplate"),
+                           help="conll: the layer its labels go into (default: boilerplate when every label is a "
+                                "boilerplate category, else entity)")
 
     exporting = commands.add_parser("export", help="export documents and annotations (jsonl), stances as a "
                                                    "spreadsheet table (stance-csv), or each document's text "
@@ -156,11 +159,14 @@ def cmd_merge(args) -> int:
 
 
 def cmd_import(args) -> int:
+    if args.layer and args.format != "conll":
+        print("hashiya: --layer on import applies to conll files only", file=sys.stderr)
+        return 1
     project = Project.open(args.project, create=True)
     annotator = args.annotator or settings.default_analyst()
     try:
         if args.format:
-            report = _import_interchange(project, args.format, args.paths, annotator)
+            report = _import_interchange(project, args.format, args.paths, annotator, args.layer)
         else:
             report = import_paths(project, args.paths, annotator)
     finally:
@@ -171,11 +177,11 @@ def cmd_import(args) -> int:
     return 0 if report.ok else 1
 
 
-def _import_interchange(project: Project, format_name: str, paths: list[Path], annotator: str):
+def _import_interchange(project: Project, format_name: str, paths: list[Path], annotator: str, layer: str | None):
     """Each path is one input in that tool's format; the reports add up."""
     report = None
     for path in paths:
-        one = import_as(project, INTERCHANGE[format_name], path, annotator)
+        one = import_as(project, INTERCHANGE[format_name], path, annotator, layer)
         if report is None:
             report = one
             continue

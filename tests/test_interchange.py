@@ -194,3 +194,23 @@ def test_cli_reports_what_an_import_could_not_represent(project_path, tmp_path, 
     printed = capsys.readouterr().out
     assert "imported 1 document(s), 2 annotation(s)" in printed
     assert "could not represent" in printed and "relation" in printed
+
+
+def test_cli_imports_a_conll_file_into_the_layer_asked_for(project_path, tmp_path, capsys):
+    source = tmp_path / "tags.conll"
+    source.write_text("-DOCSTART- -X- O O\n\nشارك -X- _ B-PERS\nالمقال -X- _ I-PERS\n\n", encoding="utf-8")
+    assert cli.main(["import", str(project_path), str(source), "--format", "conll", "--layer", "boilerplate"]) == 0
+    capsys.readouterr()
+    project = Project.open(project_path)
+    try:
+        [(name, _analyst, layer, label, start, end, surface)] = corpus.stored(project)
+    finally:
+        project.close()
+    assert (layer, label, surface) == ("boilerplate", "PERS", "شارك المقال")
+
+
+def test_cli_refuses_an_import_layer_for_a_format_that_names_its_layers(project_path, tmp_path, capsys):
+    assert cli.main(["import", str(project_path), str(tmp_path / "x.jsonl"), "--format", "doccano",
+                     "--layer", "boilerplate"]) == 1
+    assert "applies to conll files only" in capsys.readouterr().err
+    assert not project_path.exists()

@@ -131,8 +131,10 @@ def export_as(project: Project, fmt: Format, out: str | os.PathLike, annotator: 
     return outcome
 
 
-def import_as(project: Project, fmt: Format, path: str | os.PathLike, annotator: str) -> ImportReport:
-    """Import one file (or brat folder) in `fmt`; `annotator` takes whatever names no analyst.
+def import_as(project: Project, fmt: Format, path: str | os.PathLike, annotator: str,
+              layer: str | None = None) -> ImportReport:
+    """Import one file (or brat folder) in `fmt`; `annotator` takes whatever names no analyst. `layer`:
+    the layer a format without layers (conll) imports into, instead of the one it guesses.
 
     The input is read and checked whole before anything is written: a bad one is rejected with the
     reason and leaves the project as it was."""
@@ -142,7 +144,7 @@ def import_as(project: Project, fmt: Format, path: str | os.PathLike, annotator:
         raise ExportProblem(f"{fmt.name} files cannot be imported (importable: "
                             f"{', '.join(name for name, f in FORMATS.items() if f.importable)})")
     try:
-        parsed: ParsedImport = fmt.load().parse(path, annotator)
+        parsed: ParsedImport = fmt.load().parse(path, annotator, **({"layer": layer} if layer else {}))
         check_documents(parsed.documents)
     except BadInput as error:
         importer.report.rejected.append((str(path), str(error)))

@@ -214,8 +214,8 @@ def _sentences(text: str, tokens: list[tuple[int, int]], tags: list[str],
 
 def _sentence_ends_before(text: str, tokens: list[tuple[int, int]], words: list[str], index: int) -> bool:
     """A line break between the tokens, or the previous token is a run of sentence-final marks (closing
-    quotes and brackets allowed) other than a point between numbers (3.5, 3.3.2025). Decided on the tokens alone, so the text an import rebuilds
-    (tokens joined by spaces) is cut into the same sentences again."""
+    quotes and brackets allowed) other than a point between numbers (3.5, 3.3.2025). Decided on the tokens
+    alone, so the text an import rebuilds (tokens joined by spaces) is cut into the same sentences again."""
     if any(char in LINE_BREAKS for char in text[tokens[index - 1][1]:tokens[index][0]]):
         return True
     previous = words[index - 1]
@@ -275,8 +275,8 @@ def parse(path: Path, default_annotator: str, layer: str | None = None) -> Parse
                 for document in documents]
     labels = {label for document in entities for sentence in document for label, _first, _last in sentence}
     chosen_layer = _layer_for(labels, layer)
-    parsed = [_rebuilt(f"{path.stem} {number}", document, found, chosen_layer, default_annotator)
-              for number, (document, found) in enumerate(zip(documents, entities), start=1)]
+    parsed = [_rebuilt(f"{path.stem} {number}", str(path), document, found, chosen_layer,
+                       default_annotator) for number, (document, found) in enumerate(zip(documents, entities), start=1)]
     return ParsedImport(parsed, _notes(path.name, reading))
 
 
@@ -367,8 +367,8 @@ def _layer_for(labels: set[str], layer: str | None) -> str:
     return BOILERPLATE if labels and labels <= categories else ENTITY
 
 
-def _rebuilt(name: str, document: _Document, entities: list[list[tuple[str, int, int]]], layer: str,
-             annotator: str) -> ParsedDocument:
+def _rebuilt(name: str, path: str, document: _Document, entities: list[list[tuple[str, int, int]]],
+             layer: str, annotator: str) -> ParsedDocument:
     """The text as tokens joined by single spaces and sentences by line breaks, with the entities' offsets
     counted while it is built."""
     pieces: list[str] = []
@@ -390,7 +390,7 @@ def _rebuilt(name: str, document: _Document, entities: list[list[tuple[str, int,
             annotations.append({"annotator": annotator, "layer": layer, "label": label, "start": starts[first],
                                 "end": starts[last] + len(sentence[last].text), "attrs": {},
                                 "provenance": "imported"})
-    return ParsedDocument(name, None, "".join(pieces), {}, annotations)
+    return ParsedDocument(name, path, "".join(pieces), {}, annotations)
 
 
 _REPAIR_NOTES = {
