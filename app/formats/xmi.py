@@ -1,0 +1,861 @@
+"""UIMA CAS XMI for INCEpTION (and any UIMA tool): a folder with `TypeSystem.xml` and one `.xmi` per document.
+
+What goes where (one analyst's work per export; `export_as` makes a folder per analyst when there are several):
+
+- entity → `de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity`, `value` = the label: INCEpTION's built-in
+  Named entity layer.
+- boilerplate → `webanno.custom.Boilerplate`, `category` = the label.
+- stance → `webanno.custom.Stance` over the evidence span: `polarity`; the holder as `holderKind` (`entity`,
+  `article` or `text`), `holderText`, `holderBegin`/`holderEnd` (an entity holder's offsets) and `holder`, an
+  INCEpTION link feature (slot, role "holder") to the NamedEntity at those offsets when the export holds one;
+  the target likewise as `targetKind` (`list` or `entity`), `target` (the name from the list, or the entity's
+  text), `targetBegin`/`targetEnd` and the link feature `targetEntity`; `note`.
+- doc_stance → `webanno.custom.DocumentStance`, an INCEpTION "document metadata" annotation (a subtype of
+  `uima.cas.AnnotationBase`, so without offsets): `target`, `polarity`, `note`.
+- Hashiya's own bookkeeping, for a lossless round trip: `hashiya.type.Provenance`, one per annotation (its id,
+  analyst and provenance, and the ids of the stance holder's and target's entities), and
+  `hashiya.type.DocumentInfo` (the document's metadata as JSON). INCEpTION reads XMI leniently and keeps only
+  its project's layers, so it drops these without complaint.
+- The document's name in DKPro's `DocumentMetaData` (`documentTitle` = `documentId`), one `Sentence` per line
+  (lines an annotation crosses are one sentence) and `Token`s: the words of app.words, every other visible
+  character alone, split wherever an annotation starts or ends, so INCEpTION's token-anchored layers show a
+  clitic-prefixed entity (روسيا in لروسيا) as it is.
+
+Offsets: UIMA counts UTF-16 code units, Python code points; an astral character (an emoji) is two units.
+Export converts, import converts back and rejects an offset that falls between the two halves of one.
+
+Lossy: characters XML 1.0 cannot carry at all (C0 controls other than tab and line breaks, U+FFFE, U+FFFF)
+are written as U+FFFD, one for one, so offsets stay right but such a text comes back as a new document.
+
+Into INCEpTION: Project settings → Layers → Import, choose `TypeSystem.xml` (creates the Boilerplate and Stance
+span layers with their features; Named entity is built in); create a layer named `DocumentStance` of type
+"Document metadata" with the String features `target`, `polarity` and `note`; then Documents → Import with
+the format "UIMA CAS XMI (XML 1.0)" and the `.xmi` files.
+
+Import reads a `.xmi` file, a folder of them (sub-folders too; `TypeSystem.xml` beside is not needed) or a
+`.zip` of them (INCEpTION's exports, also one level of zips inside). XML is parsed with defusedxml and any
+DTD is refused, so no external entity is fetched and no entity is expanded. What an XMI carries that Hashiya
+cannot hold — other annotation types (POS, lemma, dependencies, other custom layers…), features of ours that
+Hashiya has no place for (a NamedEntity's knowledge-base `identifier`), zero-width spans, other views, stances
+without a polarity, holder or target — is reported per file, never dropped silently. A NamedEntity without a
+value is imported as MISC and a Boilerplate span without a category as `other`, and each is reported.
+Annotations take the analyst written by a Hashiya export; INCEpTION's XMI names nobody, so theirs take the
+importing analyst's name.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import zipfile
+import zlib
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as safe_xml
+from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+
+from app.formats.common import (BOILERPLATE, DOC_STANCE_LAYER, ENTITY, STANCE_LAYER, BadInput, Cancelled,
+                                ExportDocument, ExportReport, ParsedDocument, ParsedImport, Progress,
+                                atomic_folder, export_documents)
+from app.importer import _normalise_with_offset_map
+from app.project import Project
+from app.stance_format import ARTICLE, DOC_POLARITIES, FREE_TEXT, LIST_TARGET, POLARITIES, SPAN, reference_shape
+from app.words import word_spans
+
+TYPE_SYSTEM_FILE = "TypeSystem.xml"
+SUFFIX = ".xmi"
+
+# ---- the type system ------------------------------------------------------------------------------------
+STRING, INTEGER, BOOLEAN = "uima.cas.String", "uima.cas.Integer", "uima.cas.Boolean"
+TOP, ANNOTATION_BASE, ANNOTATION = "uima.cas.TOP", "uima.cas.AnnotationBase", "uima.tcas.Annotation"
+DOCUMENT_ANNOTATION, FS_ARRAY = "uima.tcas.DocumentAnnotation", "uima.cas.FSArray"
+
+DOCUMENT_META_DATA = "de.tudarmstadt.ukp.dkpro.core.api.metadata.type.DocumentMetaData"
+SENTENCE = "de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Sentence"
+TOKEN = "de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Token"
+NAMED_ENTITY = "de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity"
+BOILERPLATE_TYPE = "webanno.custom.Boilerplate"
+STANCE_TYPE = "webanno.custom.Stance"
+HOLDER_LINK = "webanno.custom.StanceHolderLink"  # INCEpTION names a link feature's type layer + Feature + "Link"
+TARGET_LINK = "webanno.custom.StanceTargetEntityLink"
+DOC_STANCE_TYPE = "webanno.custom.DocumentStance"
+PROVENANCE_TYPE = "hashiya.type.Provenance"
+DOCUMENT_INFO_TYPE = "hashiya.type.DocumentInfo"
+# Read silently: what segments or describes the document rather than annotating it.
+CAS_METADATA = "de.tudarmstadt.ukp.clarin.webanno.api.type.CASMetadata"  # INCEpTION's own bookkeeping
+TAGSET_DESCRIPTION = "de.tudarmstadt.ukp.dkpro.core.api.metadata.type.TagsetDescription"
+STRUCTURAL_TYPES = {SENTENCE, TOKEN, DOCUMENT_META_DATA, DOCUMENT_ANNOTATION, CAS_METADATA, TAGSET_DESCRIPTION,
+                    HOLDER_LINK, TARGET_LINK}
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    range: str
+    description: str = ""
+    element_type: str | None = None  # of an FSArray: INCEpTION link features are arrays of link structures
+
+
+@dataclass(frozen=True)
+class TypeDef:
+    name: str
+    supertype: str
+    description: str
+    features: tuple[Feature, ...] = ()
+
+
+def _link_type(name: str, role: str) -> TypeDef:
+    return TypeDef(name, TOP, f"One filler of the {role} slot of a Stance (an INCEpTION link feature).",
+                   (Feature("role", STRING), Feature("target", NAMED_ENTITY, "The NamedEntity that fills it.")))
+
+
+TYPES = (
+    TypeDef(DOCUMENT_META_DATA, DOCUMENT_ANNOTATION, "DKPro Core document metadata.", (
+        Feature("documentTitle", STRING, "The document's name in Hashiya."),
+        Feature("documentId", STRING, "The document's name in Hashiya."),
+        Feature("documentUri", STRING), Feature("documentBaseUri", STRING), Feature("collectionId", STRING),
+        Feature("isLastSegment", BOOLEAN))),
+    TypeDef(SENTENCE, ANNOTATION, "A line of the text (lines an annotation crosses make one sentence)."),
+    TypeDef(TOKEN, ANNOTATION, "A word, or one other visible character; split where an annotation starts or ends."),
+    TypeDef(NAMED_ENTITY, ANNOTATION, "An entity span (Hashiya's entity layer).", (
+        Feature("value", STRING, "The entity type (Hashiya's label)."),
+        Feature("identifier", STRING, "A knowledge-base identifier (not used by Hashiya)."))),
+    TypeDef(BOILERPLATE_TYPE, ANNOTATION, "Boilerplate: text that is not the article (Hashiya's boilerplate layer).",
+            (Feature("category", STRING, "cookie_consent, related_links, navigation, footer, … or other."),)),
+    TypeDef(STANCE_TYPE, ANNOTATION, "A stance; the span is its evidence (Hashiya's stance layer).", (
+        Feature("polarity", STRING, "FAVOR, AGAINST or NEUTRAL."),
+        Feature("holderKind", STRING, "entity (a span of the text), article (the article itself) or text."),
+        Feature("holderText", STRING, "The holder as written."),
+        Feature("holderBegin", INTEGER, "An entity holder's begin (UTF-16)."),
+        Feature("holderEnd", INTEGER, "An entity holder's end (UTF-16)."),
+        Feature("holder", FS_ARRAY, "The NamedEntity that holds the stance.", HOLDER_LINK),
+        Feature("targetKind", STRING, "list (a target of the project's list) or entity (a span of the text)."),
+        Feature("target", STRING, "The target's name, or an entity target's text."),
+        Feature("targetBegin", INTEGER, "An entity target's begin (UTF-16)."),
+        Feature("targetEnd", INTEGER, "An entity target's end (UTF-16)."),
+        Feature("targetEntity", FS_ARRAY, "The NamedEntity the stance is about.", TARGET_LINK),
+        Feature("note", STRING, "The analyst's note."))),
+    _link_type(HOLDER_LINK, "holder"),
+    _link_type(TARGET_LINK, "targetEntity"),
+    TypeDef(DOC_STANCE_TYPE, ANNOTATION_BASE, "The document's stance towards a target (an INCEpTION document "
+            "metadata layer; Hashiya's doc_stance layer).", (
+        Feature("target", STRING, "The target's name."),
+        Feature("polarity", STRING, "FAVOR, AGAINST, NEUTRAL or NONE (the document does not address it)."),
+        Feature("note", STRING, "The analyst's note."))),
+    TypeDef(PROVENANCE_TYPE, TOP, "Where a Hashiya annotation came from, so that a round trip keeps it.", (
+        Feature("annotation", TOP, "The annotation described."),
+        Feature("id", STRING, "Its id in Hashiya."),
+        Feature("annotator", STRING, "The analyst who made it."),
+        Feature("provenance", STRING, "manual, imported, …"),
+        Feature("holderId", STRING, "The id of a stance holder's entity annotation."),
+        Feature("targetId", STRING, "The id of a stance target's entity annotation."))),
+    TypeDef(DOCUMENT_INFO_TYPE, TOP, "The Hashiya document's metadata.", (
+        Feature("meta", STRING, "A JSON object."),)),
+)
+FEATURES = {t.name: {f.name: f for f in t.features} for t in TYPES}
+# Attributes every feature structure of a type may carry besides its features.
+_COMMON_ATTRIBUTES = {"sofa", "begin", "end"}
+# INCEpTION's own features (e.g. i7n_uiOrder, the order of document metadata annotations in its sidebar).
+INCEPTION_INTERNAL = "i7n_"
+
+
+def _package_and_name(type_name: str) -> tuple[str, str]:
+    package, _, name = type_name.rpartition(".")
+    return package, name
+
+
+def _prefixes() -> dict[str, str]:
+    """An XML prefix for each package: its last part, numbered when two packages share it (as UIMA does)."""
+    prefixes: dict[str, str] = {}
+    for type_def in TYPES:
+        package, _ = _package_and_name(type_def.name)
+        if package not in prefixes:
+            base = package.rpartition(".")[2]
+            prefix, number = base, 2
+            while prefix in prefixes.values() or prefix in ("xmi", "cas", "tcas"):
+                prefix, number = f"{base}{number}", number + 1
+            prefixes[package] = prefix
+    return prefixes
+
+
+XMI_NS, CAS_NS, TCAS_NS = "http://www.omg.org/XMI", "http:///uima/cas.ecore", "http:///uima/tcas.ecore"
+PREFIXES = _prefixes()
+RESOURCE_NS = "http://uima.apache.org/resourceSpecifier"
+
+
+def _namespace(package: str) -> str:
+    """UIMA's rule: dots become slashes, http:/// before and .ecore after."""
+    return "http:///" + package.replace(".", "/") + ".ecore"
+
+
+# ---- writing XML by hand: deterministic attribute order, and no global namespace registry --------------
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_ATTRIBUTE_SPECIALS = re.compile('[&<>"\n\r\t]')
+# Line breaks and tabs as character references: a parser turns literal ones in an attribute into spaces.
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+
+
+def xml_safe(text: str) -> str:
+    """Characters XML 1.0 cannot carry become U+FFFD, one for one (the same length in code points and UTF-16)."""
+    return _XML_ILLEGAL.sub("\ufffd", text)
+
+
+def _attribute(value: Any) -> str:
+    return _ATTRIBUTE_SPECIALS.sub(lambda match: _ESCAPES[match.group()], xml_safe(str(value)))
+
+
+def _element(tag: str, attributes: dict[str, Any]) -> str:
+    pairs = "".join(f' {key}="{_attribute(value)}"' for key, value in attributes.items() if value is not None)
+    return f"<{tag}{pairs}/>"
+
+
+def type_system_xml() -> bytes:
+    """TypeSystem.xml: loadable by UIMA, dkpro-cassis, and INCEpTION's layer import (which wants `<?xml` first)."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<typeSystemDescription xmlns="{RESOURCE_NS}">',
+             "  <name>Hashiya</name>",
+             "  <description>Entities, boilerplate and stances exported by Hashiya.</description>",
+             "  <version>1.0</version>", "  <types>"]
+    for type_def in TYPES:
+        lines += ["    <typeDescription>", f"      <name>{type_def.name}</name>",
+                  f"      <description>{_attribute(type_def.description)}</description>",
+                  f"      <supertypeName>{type_def.supertype}</supertypeName>"]
+        if type_def.features:
+            lines.append("      <features>")
+            for feature in type_def.features:
+                lines += ["        <featureDescription>", f"          <name>{feature.name}</name>",
+                          f"          <description>{_attribute(feature.description)}</description>",
+                          f"          <rangeTypeName>{feature.range}</rangeTypeName>"]
+                if feature.element_type:
+                    lines += [f"          <elementType>{feature.element_type}</elementType>",
+                              "          <multipleReferencesAllowed>false</multipleReferencesAllowed>"]
+                lines.append("        </featureDescription>")
+            lines.append("      </features>")
+        lines.append("    </typeDescription>")
+    lines += ["  </types>", "</typeSystemDescription>", ""]
+    return "\n".join(lines).encode("utf-8")
+
+
+# ---- offsets ----------------------------------------------------------------------------------------------
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+class Utf16Offsets:
+    """Code-point offsets of one text ↔ its UTF-16 offsets (what UIMA counts)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.astral = [match.start() for match in _ASTRAL.finditer(text)]
+        # Where each astral character starts, in UTF-16 units: each one before it added a unit.
+        self.astral_units = [position + index for index, position in enumerate(self.astral)]
+        self.length = len(text) + len(self.astral)
+
+    def units(self, offset: int) -> int:
+        return offset + bisect_left(self.astral, offset)
+
+    def code_point(self, unit: int, what: str) -> int:
+        if not 0 <= unit <= self.length:
+            raise BadInput(f"{what}: offset {unit} falls outside the text ({self.length} UTF-16 units)")
+        before = bisect_left(self.astral_units, unit)
+        if before and self.astral_units[before - 1] + 1 == unit:
+            character = self.text[self.astral[before - 1]]
+            raise BadInput(f"{what}: offset {unit} falls inside the character {character!r} "
+                           "(between the two UTF-16 units of a surrogate pair)")
+        return unit - before
+
+
+# ---- export -----------------------------------------------------------------------------------------------
+def export(project: Project, out: Path, annotator: str | None, layers: tuple[str, ...],
+           progress: Progress | None, cancelled: Cancelled | None) -> ExportReport:
+    report = ExportReport()
+    names = FileNames()
+    with atomic_folder(out) as folder:
+        # Plain writes: atomic_folder renames the whole folder into place once everything is written.
+        (folder / TYPE_SYSTEM_FILE).write_bytes(type_system_xml())
+        for document in export_documents(project, annotator, layers, progress, cancelled):
+            target = folder / names.claim(document.name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(document_xmi(document))
+            report.documents += 1
+            report.annotations += len(document.annotations)
+    return report
+
+
+_UNSAFE_NAME_CHARS = re.compile(r'[<>:"|?*\\\x00-\x1f\x7f]')
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10))}
+MAX_NAME_PART = 120  # characters: Arabic takes two bytes each of the usual 255
+
+
+def _safe_part(part: str) -> str:
+    """One folder or file name that every file system accepts and that cannot climb out (no '..')."""
+    part = _UNSAFE_NAME_CHARS.sub("_", part).strip().rstrip(". ")[:MAX_NAME_PART].rstrip(". ")
+    if not part:
+        return "_"
+    return "_" + part if part.split(".")[0].upper() in _WINDOWS_RESERVED else part
+
+
+class FileNames:
+    """Unique, safe relative paths for the documents' names ('a/1.txt' → 'a/1.txt.xmi'); unique without
+    regard to case, as on Windows and macOS."""
+
+    def __init__(self) -> None:
+        self.files: set[str] = set()
+        self.folders: set[str] = set()
+
+    def claim(self, name: str) -> str:
+        parts = [_safe_part(part) for part in re.split(r"[/\\]", name) if part.strip() not in ("", ".")]
+        parts = parts or ["document"]
+        folders = ["/".join(parts[:end]).casefold() for end in range(1, len(parts))]
+        if any(folder in self.files for folder in folders):
+            parts, folders = ["_".join(parts)], []  # a file already has that folder's name
+        stem = "/".join(parts)
+        candidate, number = stem + SUFFIX, 2
+        while candidate.casefold() in self.files or candidate.casefold() in self.folders:
+            candidate, number = f"{stem}-{number}{SUFFIX}", number + 1
+        self.files.add(candidate.casefold())
+        self.folders.update(folders)
+        return candidate
+
+
+class CasBuilder:
+    """The feature structures of one CAS, as XMI elements; the sofa is xmi:id 1."""
+
+    SOFA = 1
+
+    def __init__(self) -> None:
+        self.elements: list[str] = [_element("cas:NULL", {"xmi:id": 0})]
+        self.members: list[int] = []
+        self.next_id = self.SOFA + 1
+
+    def add(self, type_name: str, attributes: dict[str, Any], indexed: bool = True) -> int:
+        xmi_id = self.next_id
+        self.next_id += 1
+        package, name = _package_and_name(type_name)
+        self.elements.append(_element(f"{PREFIXES[package]}:{name}", {"xmi:id": xmi_id, **attributes}))
+        if indexed:
+            self.members.append(xmi_id)
+        return xmi_id
+
+    def annotation(self, type_name: str, begin: int, end: int, **features: Any) -> int:
+        return self.add(type_name, {"sofa": self.SOFA, "begin": begin, "end": end, **features})
+
+    def xmi(self, text: str) -> bytes:
+        namespaces = {"xmi": XMI_NS, "cas": CAS_NS, "tcas": TCAS_NS,
+                      **{prefix: _namespace(package) for package, prefix in PREFIXES.items()}}
+        declarations = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in namespaces.items())
+        sofa = _element("cas:Sofa", {"xmi:id": self.SOFA, "sofaNum": 1, "sofaID": "_InitialView",
+                                     "mimeType": "text", "sofaString": text})
+        view = _element("cas:View", {"sofa": self.SOFA, "members": " ".join(map(str, self.members))})
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<xmi:XMI {declarations} xmi:version="2.0">',
+                 *self.elements, sofa, view, "</xmi:XMI>", ""]
+        return "\n".join(lines).encode("utf-8")
+
+
+def document_xmi(document: ExportDocument) -> bytes:
+    """One document with its annotations as CAS XMI."""
+    text = document.text
+    units = Utf16Offsets(text)
+    cas = CasBuilder()
+    cas.annotation(DOCUMENT_META_DATA, 0, units.length, language="x-unspecified", documentTitle=document.name,
+                   documentId=document.name, isLastSegment="false")
+    sentences, tokens = segments(text, anchors(document.annotations))
+    for start, end in sentences:
+        cas.annotation(SENTENCE, units.units(start), units.units(end))
+    for start, end in tokens:
+        cas.annotation(TOKEN, units.units(start), units.units(end))
+    written: list[tuple[int, dict]] = []
+    entities: dict[tuple[int, int], list[tuple[str, int]]] = {}  # span → (Hashiya id, xmi:id) of its entities
+    for item in document.layer(ENTITY):
+        xmi_id = cas.annotation(NAMED_ENTITY, units.units(item["start"]), units.units(item["end"]),
+                                value=item["label"])
+        entities.setdefault((item["start"], item["end"]), []).append((item["id"], xmi_id))
+        written.append((xmi_id, item))
+    for item in document.layer(BOILERPLATE):
+        written.append((cas.annotation(BOILERPLATE_TYPE, units.units(item["start"]), units.units(item["end"]),
+                                       category=item["label"]), item))
+    for item in document.layer(STANCE_LAYER):
+        features = _stance_features(item["attrs"], units, cas, entities)
+        written.append((cas.annotation(STANCE_TYPE, units.units(item["start"]), units.units(item["end"]),
+                                       polarity=item["label"], **features), item))
+    for item in document.layer(DOC_STANCE_LAYER):
+        written.append((cas.add(DOC_STANCE_TYPE, {"sofa": cas.SOFA, "target": item["attrs"].get("target"),
+                                                  "polarity": item["label"], "note": item["attrs"].get("note")}),
+                        item))
+    for xmi_id, item in written:
+        cas.add(PROVENANCE_TYPE, _provenance(xmi_id, item))
+    if document.meta:
+        cas.add(DOCUMENT_INFO_TYPE, {"meta": json.dumps(document.meta, ensure_ascii=False, sort_keys=True)})
+    return cas.xmi(text)
+
+
+def _stance_features(attrs: dict, units: Utf16Offsets, cas: CasBuilder,
+                     entities: dict[tuple[int, int], list[tuple[str, int]]]) -> dict[str, Any]:
+    holder, target = attrs.get("holder"), attrs.get("target")
+    features: dict[str, Any] = {}
+    holder_shape, target_shape = reference_shape(holder), reference_shape(target)
+    if holder_shape == SPAN:
+        features.update(holderKind="entity", holderText=holder["text"], holderBegin=units.units(holder["start"]),
+                        holderEnd=units.units(holder["end"]),
+                        holder=_link(cas, HOLDER_LINK, "holder", holder, entities))
+    elif holder_shape in (ARTICLE, FREE_TEXT):
+        features.update(holderKind="article" if holder_shape == ARTICLE else "text", holderText=holder["text"])
+    if target_shape == SPAN:
+        features.update(targetKind="entity", target=target["text"], targetBegin=units.units(target["start"]),
+                        targetEnd=units.units(target["end"]),
+                        targetEntity=_link(cas, TARGET_LINK, "target", target, entities))
+    elif target_shape == LIST_TARGET:
+        features.update(targetKind="list", target=target["target"])
+    features["note"] = attrs.get("note") or None
+    return features
+
+
+def _link(cas: CasBuilder, link_type: str, role: str, reference: dict,
+          entities: dict[tuple[int, int], list[tuple[str, int]]]) -> int | None:
+    """An INCEpTION slot filler pointing at the exported NamedEntity the reference names (the one with its id,
+    else any at its offsets); None when the export holds none there (the offsets features still say where)."""
+    candidates = entities.get((reference["start"], reference["end"]), [])
+    if not candidates:
+        return None
+    chosen = next((xmi_id for uid, xmi_id in candidates if uid == reference.get("id")), candidates[0][1])
+    return cas.add(link_type, {"role": role, "target": chosen}, indexed=False)
+
+
+def _provenance(xmi_id: int, item: dict) -> dict[str, Any]:
+    attrs = item["attrs"]
+    references = {f"{role}Id": attrs[role].get("id") for role in ("holder", "target")
+                  if item["layer"] == STANCE_LAYER and isinstance(attrs.get(role), dict)}
+    return {"annotation": xmi_id, "id": item["id"], "annotator": item["annotator"],
+            "provenance": item["provenance"], **references}
+
+
+def anchors(annotations: list[dict]) -> list[tuple[int, int]]:
+    """Every span an annotation marks: its own, and a stance's holder and target when they are spans."""
+    found = []
+    for item in annotations:
+        if item.get("start") is not None:
+            found.append((item["start"], item["end"]))
+        for role in ("holder", "target"):
+            reference = item["attrs"].get(role)
+            if reference_shape(reference) == SPAN:
+                found.append((reference["start"], reference["end"]))
+    return found
+
+
+_LINE = re.compile(r"[^\n]+")
+
+
+def segments(text: str, spans: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(sentences, tokens) for INCEpTION, which shows text sentence by sentence and anchors spans to tokens.
+
+    Sentences are the lines without their outer spaces, merged where an annotation crosses a line break;
+    tokens are the words and every other visible character, cut where an annotation starts or ends."""
+    lines = []
+    for match in _LINE.finditer(text):
+        stripped = match.group().strip()
+        if stripped:
+            start = match.start() + match.group().index(stripped)
+            lines.append((start, start + len(stripped)))
+    sentences: list[list[int]] = []
+    for start, end in sorted(lines + [span for span in spans if span[0] < span[1]]):
+        if sentences and start < sentences[-1][1]:
+            sentences[-1][1] = max(sentences[-1][1], end)
+        else:
+            sentences.append([start, end])
+    cuts = sorted({offset for span in spans for offset in span})
+    tokens = []
+    for start, end in _visible_tokens(text):
+        edges = [start, *cuts[bisect_right(cuts, start):bisect_left(cuts, end)], end]
+        tokens += zip(edges, edges[1:])
+    return [(start, end) for start, end in sentences], tokens
+
+
+def _visible_tokens(text: str) -> list[tuple[int, int]]:
+    tokens, previous = [], 0
+    for start, end in [*word_spans(text), (len(text), len(text))]:
+        tokens += [(i, i + 1) for i in range(previous, start) if not text[i].isspace()]
+        if start < end:
+            tokens.append((start, end))
+        previous = end
+    return tokens
+
+
+# ---- import -----------------------------------------------------------------------------------------------
+MAX_XMI_BYTES = 1 << 30  # a zip member claiming more is refused before it is inflated
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
+def parse(path: Path, default_annotator: str) -> ParsedImport:
+    """Read a .xmi file, a folder of them or a .zip of them; see the module's docstring."""
+    path = Path(path)
+    several = path.is_dir() or path.suffix.lower() == ".zip"
+    parsed = ParsedImport([])
+    for name, location, data in _sources(path):
+        try:
+            document, unrepresented = parse_xmi(data, name, location, default_annotator)
+        except BadInput as error:
+            raise BadInput(f"{name}: {error}" if several else str(error)) from None
+        parsed.documents.append(document)
+        parsed.unrepresented += [f"{name}: {line}" for line in unrepresented]
+    return parsed
+
+
+def _sources(path: Path) -> Iterator[tuple[str, str, bytes]]:
+    """(display name, location, bytes) of each XMI of the input, one at a time."""
+    if path.is_dir():
+        found = False
+        for file, name in _xmi_files(path):
+            found = True
+            try:
+                data = file.read_bytes()
+            except OSError as error:
+                raise BadInput(f"{name}: cannot be read ({error.strerror or error})") from None
+            yield name, str(file), data
+        if not found:
+            raise BadInput(f"the folder holds no {SUFFIX} files")
+    elif path.suffix.lower() == ".zip":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                if not (yield from _zip_members(archive, str(path), nested=False)):
+                    raise BadInput(f"the zip holds no {SUFFIX} files")
+        except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as error:
+            raise BadInput(f"is not a readable zip ({error})") from None
+    else:
+        yield path.name, str(path), path.read_bytes()
+
+
+def _xmi_files(folder: Path) -> Iterator[tuple[Path, str]]:
+    """The .xmi files under `folder`, sorted, hidden ones and symlinked folders skipped."""
+    for root, folders, files in os.walk(folder):
+        folders[:] = sorted(name for name in folders
+                            if not name.startswith(".") and not os.path.islink(os.path.join(root, name)))
+        for name in sorted(files):
+            if not name.startswith(".") and name.lower().endswith(SUFFIX):
+                file = Path(root, name)
+                yield file, file.relative_to(folder).as_posix()
+
+
+def _zip_members(archive: zipfile.ZipFile, location: str, nested: bool):
+    """Yields the archive's XMI members (and those of the zips inside it, one level); returns whether any."""
+    found = False
+    for info in sorted(archive.infolist(), key=lambda info: info.filename):
+        name = info.filename
+        if info.is_dir() or Path(name).name.startswith("."):
+            continue
+        lower = name.lower()
+        if lower.endswith(SUFFIX) or (lower.endswith(".zip") and not nested):
+            if info.file_size > MAX_XMI_BYTES:
+                raise BadInput(f"{name} would unpack to {info.file_size:,} bytes, more than an XMI can sensibly be")
+            data = archive.read(info)
+            if lower.endswith(SUFFIX):
+                found = True
+                yield name, f"{location}/{name}", data
+            else:
+                with zipfile.ZipFile(io.BytesIO(data)) as inner:
+                    found = (yield from _zip_members(inner, f"{location}/{name}", nested=True)) or found
+    return found
+
+
+def _xml_root(data: bytes) -> Element:
+    try:
+        return safe_xml.fromstring(data, forbid_dtd=True)
+    except DTDForbidden:
+        raise BadInput("refused: the XML declares a DTD (<!DOCTYPE …>); XMI needs none, and a DTD can "
+                       "read local files (external entities) or expand entities without bound") from None
+    except (EntitiesForbidden, ExternalReferenceForbidden) as error:
+        raise BadInput(f"refused: the XML declares entities ({error})") from None
+    except DefusedXmlException as error:
+        raise BadInput(f"refused: unsafe XML ({error})") from None
+    except ParseError as error:
+        raise BadInput(f"is not well-formed XML ({error})") from None
+
+
+@dataclass
+class FeatureStructure:
+    xmi_id: str
+    type: str
+    attributes: dict[str, str]
+    children: list[str]  # tags of child elements (arrays of strings written inline)
+
+    @property
+    def short(self) -> str:
+        return f"{_package_and_name(self.type)[1]} xmi:id {self.xmi_id}"
+
+
+def _type_name(tag: str) -> str | None:
+    """The UIMA type of an element: '{http:///a/b.ecore}C' → 'a.b.C'; None for what is not a feature structure."""
+    if not tag.startswith("{http:///") or "}" not in tag:
+        return None
+    uri, name = tag[1:].split("}", 1)
+    package = uri[len("http:///"):].removesuffix(".ecore").replace("/", ".")
+    return name if package == "uima.noNamespace" else f"{package}.{name}"
+
+
+def _feature_structures(root: Element) -> list[FeatureStructure]:
+    if root.tag != f"{{{XMI_NS}}}XMI":
+        raise BadInput("is not UIMA CAS XMI (its root element is not xmi:XMI)")
+    found = []
+    for element in root:
+        type_name = _type_name(element.tag)
+        if type_name is None or type_name == "uima.cas.NULL":
+            continue
+        attributes = {key: value for key, value in element.attrib.items() if not key.startswith("{")}
+        xmi_id = element.get(f"{{{XMI_NS}}}id", "")
+        found.append(FeatureStructure(xmi_id, type_name, attributes, [child.tag for child in element]))
+    return found
+
+
+@dataclass
+class XmiDocument:
+    """One XMI read for import: its initial view's text and what that view indexes."""
+
+    source: str
+    raw_text: str
+    members: list[FeatureStructure]
+    by_id: dict[str, FeatureStructure]
+    other_views: Counter = field(default_factory=Counter)
+
+
+def read_xmi(data: bytes, source: str) -> XmiDocument:
+    structures = _feature_structures(_xml_root(data))
+    by_id = {fs.xmi_id: fs for fs in structures if fs.xmi_id}
+    sofas = [fs for fs in structures if fs.type == "uima.cas.Sofa"]
+    initial = [fs for fs in sofas if fs.attributes.get("sofaID") == "_InitialView"]
+    if not initial and len(sofas) != 1:
+        raise BadInput("has no _InitialView sofa (the text of the CAS)")
+    sofa = (initial or sofas)[0]
+    if "sofaString" not in sofa.attributes:
+        raise BadInput("its _InitialView has no text (sofaString); XMI whose text lies elsewhere (sofaURI) "
+                       "cannot be imported")
+    views = [fs for fs in structures if fs.type == "uima.cas.View"]
+    members: list[FeatureStructure] = []
+    other_views: Counter = Counter()
+    for view in views:
+        listed = [by_id[member] for member in view.attributes.get("members", "").split() if member in by_id]
+        if view.attributes.get("sofa") == sofa.xmi_id:
+            members += listed
+        else:
+            other = by_id.get(view.attributes.get("sofa", ""))
+            other_views[other.attributes.get("sofaID", "?") if other else "?"] += len(listed)
+    if not any(view.attributes.get("sofa") == sofa.xmi_id for view in views):
+        # No view element: hand-made XMI. Take everything that points at the initial sofa.
+        members = [fs for fs in structures if fs.attributes.get("sofa") == sofa.xmi_id]
+    return XmiDocument(source, sofa.attributes["sofaString"], members, by_id, other_views)
+
+
+def parse_xmi(data: bytes, source: str, location: str, default_annotator: str) -> tuple[ParsedDocument, list[str]]:
+    """One XMI → the document with its annotations, and a line for each thing it could not represent."""
+    xmi = read_xmi(data, source)
+    reader = _Reader(xmi, default_annotator)
+    annotations = reader.annotations()
+    name = reader.document_name() or source.removesuffix(SUFFIX) or source
+    return ParsedDocument(name, location, reader.text, reader.meta(), annotations), reader.unrepresented()
+
+
+class _Reader:
+    """Turns the members of one CAS view into Hashiya annotations, counting what it cannot represent."""
+
+    def __init__(self, xmi: XmiDocument, default_annotator: str):
+        self.xmi = xmi
+        self.default_annotator = default_annotator
+        self.offsets = Utf16Offsets(xmi.raw_text)
+        self.text, self.shift = _normalise_with_offset_map(xmi.raw_text)
+        self.provenance = {fs.attributes.get("annotation"): fs.attributes
+                           for fs in xmi.members if fs.type == PROVENANCE_TYPE}
+        self.skipped: Counter = Counter()  # line → how many
+        self.other_types: Counter = Counter()
+        self.extra_features: Counter = Counter()
+
+    # -- reading values
+    def position(self, fs: FeatureStructure, feature: str) -> int:
+        """A UTF-16 offset feature as a code-point offset into the normalised text."""
+        raw = fs.attributes.get(feature, "0")
+        if not _INTEGER.fullmatch(raw.strip()):
+            raise BadInput(f"{fs.short}: {feature} {raw!r} is not an integer")
+        return self.shift(self.offsets.code_point(int(raw), f"{fs.short}{self._id_note(fs)}, {feature}"))
+
+    def _id_note(self, fs: FeatureStructure) -> str:
+        uid = self.provenance.get(fs.xmi_id, {}).get("id")
+        return f" (annotation id {uid})" if uid else ""
+
+    def span(self, fs: FeatureStructure, begin: str = "begin", end: str = "end") -> tuple[int, int] | None:
+        """The span's offsets; None (and counted) when it is empty, which no Hashiya span can be."""
+        start, stop = self.position(fs, begin), self.position(fs, end)
+        if start > stop:
+            raise BadInput(f"{fs.short}{self._id_note(fs)}: {begin} {fs.attributes.get(begin)} is after "
+                           f"{end} {fs.attributes.get(end)}")
+        if start == stop:
+            self.skipped[f"zero-width {_package_and_name(fs.type)[1]} span(s) — not imported"] += 1
+            return None
+        return start, stop
+
+    @staticmethod
+    def value(fs: FeatureStructure, feature: str) -> str:
+        value = fs.attributes.get(feature, "")
+        return value if value.strip() else ""
+
+    # -- the annotations
+    def annotations(self) -> list[dict]:
+        readers = {NAMED_ENTITY: self.entity, BOILERPLATE_TYPE: self.boilerplate, STANCE_TYPE: self.stance,
+                   DOC_STANCE_TYPE: self.doc_stance}
+        found = []
+        for fs in self.xmi.members:
+            if fs.type in readers:
+                self._count_extra_features(fs)
+                annotation = readers[fs.type](fs)
+                if annotation is not None:
+                    found.append(annotation)
+            elif fs.type not in STRUCTURAL_TYPES | {PROVENANCE_TYPE, DOCUMENT_INFO_TYPE}:
+                self.other_types[fs.type] += 1
+        return found
+
+    def _annotation(self, fs: FeatureStructure, layer: str, label: str, span: tuple[int, int] | None,
+                    attrs: dict | None = None) -> dict:
+        kept = self.provenance.get(fs.xmi_id, {})
+        annotation = {"annotator": kept.get("annotator") or self.default_annotator, "layer": layer,
+                      "label": label, "attrs": attrs or {}, "provenance": kept.get("provenance") or "imported"}
+        if span is not None:
+            annotation["start"], annotation["end"] = span
+        if kept.get("id"):
+            annotation["id"] = kept["id"]
+        return annotation
+
+    def entity(self, fs: FeatureStructure) -> dict | None:
+        span = self.span(fs)
+        if span is None:
+            return None
+        label = self.value(fs, "value")
+        if not label:
+            self.skipped["NamedEntity annotation(s) without a value — imported with the label MISC"] += 1
+        return self._annotation(fs, ENTITY, label or "MISC", span)
+
+    def boilerplate(self, fs: FeatureStructure) -> dict | None:
+        span = self.span(fs)
+        if span is None:
+            return None
+        label = self.value(fs, "category")
+        if not label:
+            self.skipped["Boilerplate annotation(s) without a category — imported as other"] += 1
+        return self._annotation(fs, BOILERPLATE, label or "other", span)
+
+    def stance(self, fs: FeatureStructure) -> dict | None:
+        span = self.span(fs)
+        if span is None:
+            return None
+        polarity = self.value(fs, "polarity")
+        holder, target = self.holder(fs), self.target(fs)
+        missing = [what for what, ok in (("a polarity (FAVOR, AGAINST or NEUTRAL)", polarity in POLARITIES),
+                                         ("a holder", holder is not None), ("a target", target is not None)) if not ok]
+        if missing:
+            self.skipped[f"Stance annotation(s) without {' or '.join(missing)} — not imported"] += 1
+            return None
+        attrs = {"holder": holder, "target": target}
+        if self.value(fs, "note"):
+            attrs["note"] = fs.attributes["note"]
+        return self._annotation(fs, STANCE_LAYER, polarity, span, attrs)
+
+    def doc_stance(self, fs: FeatureStructure) -> dict | None:
+        polarity, target = self.value(fs, "polarity"), self.value(fs, "target")
+        if polarity not in DOC_POLARITIES or not target:
+            self.skipped["DocumentStance annotation(s) without a target or a polarity (FAVOR, AGAINST, "
+                         "NEUTRAL or NONE) — not imported"] += 1
+            return None
+        attrs = {"target": target}
+        if self.value(fs, "note"):
+            attrs["note"] = fs.attributes["note"]
+        return self._annotation(fs, DOC_STANCE_LAYER, polarity, None, attrs)
+
+    # -- a stance's holder and target
+    def holder(self, fs: FeatureStructure) -> dict | None:
+        kind, text = self.value(fs, "holderKind"), self.value(fs, "holderText")
+        entity = self.linked_entity(fs, "holder", "holderBegin", "holderEnd", kind == "entity", "holderId")
+        if entity is not None:
+            return entity
+        if kind == "article":
+            return {"text": text or "the article", "article": True}
+        return {"text": text} if text else None
+
+    def target(self, fs: FeatureStructure) -> dict | None:
+        kind, name = self.value(fs, "targetKind"), self.value(fs, "target")
+        entity = self.linked_entity(fs, "targetEntity", "targetBegin", "targetEnd", kind == "entity", "targetId")
+        if entity is not None:
+            return entity
+        return {"target": name} if name and kind != "entity" else None
+
+    def linked_entity(self, fs: FeatureStructure, slot: str, begin: str, end: str, by_offsets: bool,
+                      id_feature: str) -> dict | None:
+        """An entity-span reference: the slot's filler if the link feature has one (what an INCEpTION user
+        edits), else the begin/end features when the kind says entity; None if neither."""
+        span, uid = None, self.provenance.get(fs.xmi_id, {}).get(id_feature)
+        fillers = self.slot_fillers(fs, slot)
+        if fillers:
+            if len(fillers) > 1:
+                self.skipped[f"Stance {slot} slot(s) with more than one filler — imported the first"] += 1
+            span = self.span(fillers[0])
+            uid = uid or self.provenance.get(fillers[0].xmi_id, {}).get("id")
+        elif by_offsets:
+            span = self.span(fs, begin, end)
+        if span is None:
+            return None
+        reference = {"start": span[0], "end": span[1], "text": self.text[span[0]:span[1]]}
+        if uid:
+            reference["id"] = uid
+        return reference
+
+    def slot_fillers(self, fs: FeatureStructure, slot: str) -> list[FeatureStructure]:
+        fillers = []
+        for link_id in fs.attributes.get(slot, "").split():
+            link = self._referenced(fs, slot, link_id)
+            fillers.append(self._referenced(fs, f"{slot} link's target", link.attributes.get("target", "")))
+        return fillers
+
+    def _referenced(self, fs: FeatureStructure, what: str, xmi_id: str) -> FeatureStructure:
+        if xmi_id not in self.xmi.by_id:
+            raise BadInput(f"{fs.short}: its {what} refers to xmi:id {xmi_id!r}, which the file does not have")
+        return self.xmi.by_id[xmi_id]
+
+    # -- the document
+    def document_name(self) -> str:
+        for fs in self.xmi.members:
+            if fs.type == DOCUMENT_META_DATA:
+                return self.value(fs, "documentTitle") or self.value(fs, "documentId")
+        return ""
+
+    def meta(self) -> dict:
+        for fs in self.xmi.members:
+            if fs.type == DOCUMENT_INFO_TYPE and fs.attributes.get("meta"):
+                try:
+                    meta = json.loads(fs.attributes["meta"])
+                except ValueError:
+                    meta = None
+                if not isinstance(meta, dict):
+                    raise BadInput(f"{fs.short}: meta is not a JSON object")
+                return meta
+        return {}
+
+    # -- what could not be represented
+    def _count_extra_features(self, fs: FeatureStructure) -> None:
+        known = FEATURES[fs.type]
+        for feature, value in fs.attributes.items():
+            if (feature not in known and feature not in _COMMON_ATTRIBUTES and value.strip()
+                    and not feature.startswith(INCEPTION_INTERNAL)):
+                self.extra_features[(_package_and_name(fs.type)[1], feature)] += 1
+        for tag in fs.children:
+            self.extra_features[(_package_and_name(fs.type)[1], tag)] += 1
+        if fs.type == NAMED_ENTITY and self.value(fs, "identifier"):
+            self.extra_features[("NamedEntity", "identifier")] += 1
+
+    def unrepresented(self) -> list[str]:
+        lines = [f"{count} {type_name} annotation(s) — Hashiya has no layer for them, not imported"
+                 for type_name, count in sorted(self.other_types.items())]
+        lines += [f"{count} value(s) of the {type_name} feature {feature} — Hashiya has no place for them, "
+                  "not imported" for (type_name, feature), count in sorted(self.extra_features.items())]
+        lines += [f"{count} {what}" for what, count in sorted(self.skipped.items())]
+        lines += [f"{count} feature structure(s) in the view {view} — only the initial view is imported"
+                  for view, count in sorted(self.xmi.other_views.items())]
+        return lines
