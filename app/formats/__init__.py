@@ -53,8 +53,9 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            one_layer=True, per_analyst=True, importable=True),
     Format("conll", "CoNLL-2003 IOB2 (.conll)", "conll", False, ".conll", (ENTITY, BOILERPLATE), one_layer=True,
            per_analyst=True, importable=True, note="word level: spans that cut a word are widened or split"),
-    Format("brat", "brat standoff (folder of .txt + .ann)", "brat", True, "", ALL_LAYERS, per_analyst=True,
-           importable=True),
+    # brat has no document-level annotation: document stances stay out.
+    Format("brat", "brat standoff (folder of .txt + .ann)", "brat", True, "", SPAN_LAYERS, per_analyst=True,
+           importable=True, note="document stances are left out: brat has none"),
     Format("csv", "Spans as a spreadsheet (.csv)", "span_csv", False, ".csv", SPAN_LAYERS),
 )}
 
