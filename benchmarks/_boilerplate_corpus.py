@@ -110,7 +110,7 @@ def pages(count: int, seed: int = 7, site_count: int = 8) -> list[Page]:
     all_sites = sites(site_count, generator)
     stories: list[tuple[str, list[str]]] = []
     made: list[Page] = []
-    small = Site(f"مدونة صغيرة", "small.example", ["مدونة صغيرة للأخبار"], ["كل المقالات على المدونة"], [], [], None)
+    small = Site("مدونة صغيرة", "small.example", ["مدونة صغيرة للأخبار"], ["كل المقالات على المدونة"], [], [], None)
     for number in range(count):
         # A small site with a couple of pages: its chrome repeats too rarely to be found by repetition.
         site = small if number in (count // 3, 2 * count // 3) else all_sites[generator.randrange(len(all_sites))]

@@ -16,7 +16,6 @@ import gc
 import json
 import random
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -27,7 +26,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import _boilerplate_corpus as corpus  # noqa: E402
-from bench_foundation import CACHE, FIGURES, figure, guarded, machine_lines, print_table  # noqa: E402
+from bench_foundation import CACHE, figure, guarded, machine_lines, print_table  # noqa: E402
 
 CORPUS_VERSION = 3  # bump when the generator changes
 SUGGESTION_RUNS = 200

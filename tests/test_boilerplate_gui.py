@@ -199,7 +199,7 @@ def test_a_guessed_category_missing_from_the_schema_is_marked_other(qtbot, windo
     from app import schema
 
     schema.delete_label(window.editor.project, schema.BOILERPLATE, "navigation")
-    document_id = open_seed(window, "002")
+    open_seed(window, "002")
     text = window.editor.text
     line = "زر الذهاب إلى الأعلى"
     put_cursor(window, text.index(line) + 3)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
+import zlib
 
 import pytest
 from hypothesis import given, settings
@@ -10,14 +12,16 @@ from hypothesis import strategies as st
 from spacy.tokens import Doc, DocBin
 from spacy.vocab import Vocab
 
+from app import words
 from app.formats import FORMATS, ExportProblem, export_as
-from app.formats.spacy_docbin import POLARITIES, USER_DATA_KEY, tokens
+from app.formats.common import export_documents
+from app.formats.spacy_docbin import (_EMOJI, DOCBIN_ATTRS, POLARITIES, USER_DATA_KEY, DocBuilder, _bin_header,
+                                      add_to_docbin, docbin_bytes, tokens)
 from app.project import Span
-from tests.conftest import add_document
-from tests.interchange_corpus import ANALYST, EMOJI_TEXT, SECOND, build, stored
+from tests.conftest import add_document, occurrence
+from tests.interchange_corpus import ANALYST, SECOND, build, stored
 
 SPACY = FORMATS["spacy"]
-SPAN_GROUPS = ("entity", "boilerplate", "stance")
 
 
 def read(path) -> list[Doc]:
@@ -75,10 +79,9 @@ def test_span_ids_are_the_annotation_ids(project, corpus, amal_docs):
 
 
 def test_a_clitic_outside_an_entity_is_a_token_of_its_own(project, corpus, amal_docs, tmp_path):
-    emoji = amal_docs[0]
-    words = [token.text for token in emoji]
-    assert ["ل", "روسيا"] == words[words.index("روسيا") - 1:words.index("روسيا") + 1]
-    assert ["و", "واشنطن"] == words[words.index("واشنطن") - 1:words.index("واشنطن") + 1]
+    pieces = [token.text for token in amal_docs[0]]
+    assert ["ل", "روسيا"] == pieces[pieces.index("روسيا") - 1:pieces.index("روسيا") + 1]
+    assert ["و", "واشنطن"] == pieces[pieces.index("واشنطن") - 1:pieces.index("واشنطن") + 1]
     # Tokens are cut only where a span needs it: badr has no span on روسيا.
     export_as(project, SPACY, tmp_path / "badr.spacy", annotator=SECOND)
     assert "لروسيا" in [token.text for token in read(tmp_path / "badr.spacy")[0]]
@@ -110,6 +113,18 @@ def test_stance_evidence_carries_holder_target_and_note(amal_docs):
     holder = attrs["holder"]
     assert emoji.char_span(holder["start"], holder["end"]).text == holder["text"] == "فلاديمير بوتين"
     assert holder["id"] in {span.id_ for span in emoji.spans["entity"]}
+
+
+def test_a_stance_holder_inside_a_word_maps_to_tokens_of_its_own(project, tmp_path):
+    text = "قالت موسكو لروسيا حلفاء لن تتخلى عنهم"
+    document = add_document(project, text)
+    holder_start, holder_end = occurrence(text, "روسيا")
+    project.add_annotation(Span(document, ANALYST, "stance", "FAVOR", *occurrence(text, "لن تتخلى عنهم"), attrs={
+        "holder": {"start": holder_start, "end": holder_end, "text": "روسيا"}, "target": {"target": "الحلفاء"}}))
+    export_as(project, SPACY, tmp_path / "stance.spacy", annotator=ANALYST, layer="stance")
+    (doc,) = read(tmp_path / "stance.spacy")
+    holder = doc.spans["stance"].attrs[doc.spans["stance"][0].id_]["holder"]
+    assert doc.char_span(holder["start"], holder["end"]).text == "روسيا"
 
 
 def test_boilerplate_is_a_span_group_labelled_by_category(amal_docs):
@@ -202,11 +217,47 @@ def test_two_analysts_in_one_docbin_are_refused(project, corpus, tmp_path):
     assert not (tmp_path / "both.spacy").exists()
 
 
+# ---- spaCy's own DocBin.add and DocBin.to_bytes, less what made them slow ----------------------------------
+def test_the_docbin_is_filled_and_packed_as_spacy_would(project, corpus):
+    ours, spacys = (DocBin(attrs=DOCBIN_ATTRS, store_user_data=True) for _ in range(2))
+    builder = DocBuilder(SPACY.layers)
+    for document in export_documents(project, ANALYST, SPACY.layers):
+        doc, strings = builder.build(document, ANALYST)
+        add_to_docbin(ours, doc, strings)
+        spacys.add(doc)
+    # Packed: the very message DocBin.to_bytes packs.
+    assert zlib.decompress(docbin_bytes(ours)) == zlib.decompress(ours.to_bytes())
+    # Filled: the same Docs come back, each read on a Vocab of its own (no string borrowed from the other).
+    assert described(DocBin().from_bytes(docbin_bytes(ours))) == described(DocBin().from_bytes(spacys.to_bytes()))
+
+
+def described(docbin: DocBin) -> list:
+    return [(doc.text, [(token.text, token.whitespace_, token.ent_iob_, token.ent_type_) for token in doc],
+             {name: ([(span.start, span.end, span.label_, span.id_) for span in group], group.attrs)
+              for name, group in doc.spans.items()}, doc.cats, doc.user_data)
+            for doc in docbin.get_docs(Vocab())]
+
+
+@pytest.mark.parametrize("size", [0, 255, 256, 65_535, 65_536, 1_000_000])
+def test_a_token_table_of_any_size_gets_the_bin_header_msgpack_gives_it(size):
+    import srsly
+
+    header = _bin_header(size)
+    assert srsly.msgpack_dumps(bytes(size))[:len(header)] == header
+
+
+def test_srsly_finds_its_encoders_itself_again_after_an_export(project, corpus, tmp_path):
+    from srsly.msgpack import msgpack_encoders
+
+    export_as(project, SPACY, tmp_path / "amal.spacy", annotator=ANALYST)
+    assert "get_all" not in vars(msgpack_encoders)
+
+
 # ---- tokens: any text, any spans -----------------------------------------------------------------------
 ALPHABET = st.sampled_from([
     "ب", "ل", "و", "ر", "س", "ي", "ا", "\u064e", "\u0651", "\u0640", "\u200f", "\u200d", "\u200c", " ", " ", " ",
     "\n", "\t", "\u00a0", ".", "،", ":", "-", "A", "z", "7", "٣", "😀", "🇸", "🇦", "🌍", "\ufe0f", "👍🏽",
-    "\U0001D400", "\U00020000",
+    "\U0001D400", "\U00020000", "\U0001D167", "\u20e3", "#", "3\ufe0f\u20e3", "👨\u200d👩", "_",
 ])
 
 
@@ -230,6 +281,18 @@ def test_any_span_over_any_text_maps_to_whole_tokens(case):
     for start, end in spans:
         span = doc.char_span(start, end, alignment_mode="strict")
         assert span is not None and span.text == text[start:end]
+
+
+# What the tokens are, in one regex: a word as app.words sees it, whitespace, an emoji or any other character,
+# and the single space after it if it takes none itself.
+REFERENCE = re.compile(f"({words._word_run().pattern}|\\s+|{_EMOJI}|\\S)( ?)")
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(ALPHABET | st.sampled_from([" ", "  ", " \n ", "بل", "ب.ل"]), max_size=40).map("".join))
+def test_the_fast_tokens_are_the_regex_tokens(text):
+    assert tokens(text) == ([piece for piece, _ in REFERENCE.findall(text)],
+                            [space == " " for _, space in REFERENCE.findall(text)])
 
 
 def test_emoji_sequences_and_words_stay_whole_where_no_span_cuts_them():

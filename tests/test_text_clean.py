@@ -2,8 +2,6 @@
 
 import json
 
-import pytest
-
 from app import paths
 from app.boilerplate_index import accept, all_suggestions, update_index
 from app.cli import main as cli

@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.formats.common import (ALL_LAYERS, BOILERPLATE, DOC_STANCE_LAYER, ENTITY, SPAN_LAYERS, STANCE_LAYER,
+from app.formats.common import (ALL_LAYERS, BOILERPLATE, ENTITY, SPAN_LAYERS, STANCE_LAYER,
                                 Cancelled, ExportReport, ParsedImport, Progress, analysts_with_annotations,
                                 atomic_folder)
 from app.importer import BadInput, ImportReport, Importer, check_documents

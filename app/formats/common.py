@@ -13,13 +13,13 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from itertools import groupby
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from sqlalchemy import func, select
 
-from app.exporter import ExportReport, annotation_object
+from app import exporter
+from app.exporter import ExportReport
 from app.fsutil import _current_umask
 from app.importer import BadInput, ParsedDocument
 from app.models import Annotation, Annotator, Document
@@ -98,28 +98,13 @@ def _document_count(project: Project) -> int:
 
 
 def _documents(project: Project) -> Iterator[tuple[int, str, str, dict]]:
-    query = select(Document.id, Document.name, Document.text, Document.meta).order_by(Document.id)
-    with project.session() as session:
-        yield from session.execute(query).yield_per(1_000)
+    return exporter._documents(project)
 
 
 def _annotations_by_document(project: Project, annotator: str | None,
                              layers: tuple[str, ...] | None) -> Iterator[tuple[int, list[dict]]]:
-    query = (
-        select(Annotation.document_id, Annotation.uid, Annotator.name, Annotation.layer, Annotation.label,
-               Annotation.start, Annotation.end, Annotation.attrs, Annotation.provenance)
-        .join(Annotator, Annotator.id == Annotation.annotator_id)
-        .order_by(Annotation.document_id, Annotation.start, Annotation.end, Annotation.layer,
-                  Annotation.label, Annotator.name, Annotation.uid)
-    )
-    if annotator is not None:
-        query = query.where(Annotator.name == annotator)
-    if layers is not None:
-        query = query.where(Annotation.layer.in_(layers))
-    with project.session() as session:
-        rows = session.execute(query).yield_per(10_000)
-        for document_id, group in groupby(rows, key=lambda row: row[0]):
-            yield document_id, [annotation_object(*row[1:]) for row in group]
+    """(document id, its annotations) in the JSONL export's order and form: the JSONL export's own reader."""
+    return exporter._annotations_by_document(project, annotator, layers)
 
 
 def analysts_with_annotations(project: Project, layers: tuple[str, ...] | None = None) -> list[str]:
