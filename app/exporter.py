@@ -14,7 +14,7 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from itertools import groupby
 from operator import itemgetter
@@ -37,6 +37,9 @@ class ExportReport:
     documents: int = 0
     annotations: int = 0
     rows: int = 0  # table formats: data rows written (the header not counted)
+    # Spans a flat format could not hold (CoNLL: overlapping a longer one), left out and counted.
+    dropped: int = 0
+    also_written: list[str] = field(default_factory=list)  # files written beside the export (a config)
 
 
 # Legal inside JSON strings, but line breaks to many JSONL readers (Python's splitlines among them).

@@ -214,3 +214,15 @@ def test_cli_refuses_an_import_layer_for_a_format_that_names_its_layers(project_
                      "--layer", "boilerplate"]) == 1
     assert "applies to conll files only" in capsys.readouterr().err
     assert not project_path.exists()
+
+
+def test_the_summary_names_a_file_written_beside_the_export(filled, tmp_path):
+    outcome = export_as(filled, FORMATS["label-studio"], tmp_path / "tasks.json")
+    assert outcome.summary(FORMATS["label-studio"].layers).endswith("and beside it tasks.label_config.xml")
+    assert (tmp_path / "tasks.label_config.xml").is_file()
+
+
+def test_the_summary_counts_the_spans_a_flat_format_left_out(filled, tmp_path):
+    outcome = export_as(filled, FORMATS["conll"], tmp_path / "amal.conll", corpus.ANALYST)
+    assert outcome.report.dropped == 2  # القاهرة inside the university, and القاهرة الجديدة crossing it
+    assert "2 overlapping span(s) left out" in outcome.summary(("entity",))

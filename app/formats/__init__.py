@@ -82,10 +82,11 @@ class ExportOutcome:
             return (f"wrote {self.path}: nothing in the {what} layer{'s' if len(layers) > 1 else ''}{whose}; "
                     f"the export is valid but empty ({self.report.documents} document(s))")
         split = f", one export per analyst ({len(self.analysts)})" if self.per_analyst_folder else ""
-        dropped = getattr(self.report, "dropped", 0)
+        dropped = self.report.dropped
         lossy = f"; {dropped} overlapping span(s) left out (the format is flat)" if dropped else ""
+        beside = "".join(f"; and beside it {Path(path).name}" for path in self.report.also_written)
         return (f"wrote {self.path}: {self.report.annotations} annotation(s) in {self.report.documents} "
-                f"document(s){whose}{split}{lossy}")
+                f"document(s){whose}{split}{lossy}{beside}")
 
 
 def chosen_layers(fmt: Format, layer: str | None) -> tuple[str, ...]:
@@ -128,7 +129,7 @@ def export_as(project: Project, fmt: Format, out: str | os.PathLike, annotator: 
             outcome.report.annotations += report.annotations
             outcome.report.rows += report.rows
             outcome.report.documents = max(outcome.report.documents, report.documents)
-            outcome.report.dropped = getattr(outcome.report, "dropped", 0) + getattr(report, "dropped", 0)
+            outcome.report.dropped += report.dropped
     return outcome
 
 

@@ -53,12 +53,6 @@ LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 Extent = tuple[int, int, str]  # start, end, label
 
 
-@dataclass
-class ConllExportReport(ExportReport):
-    # Spans not written: overlapping a longer (or as long and earlier) span, or holding no token.
-    dropped: int = 0
-
-
 # ---- tokens ---------------------------------------------------------------------------------------------
 def tokenise(text: str) -> list[tuple[int, int]]:
     """The tokens of `text` as (start, end) code-point spans, in order (see the module docstring)."""
@@ -101,13 +95,14 @@ def _class_ranges(codes: list[int]) -> str:
 
 # ---- export ---------------------------------------------------------------------------------------------
 def export(project: Project, out: Path, annotator: str | None, layers: tuple[str, ...], progress=None,
-           cancelled=None, clitics: str = "split") -> ConllExportReport:
+           cancelled=None, clitics: str = "split") -> ExportReport:
     """Write the documents with the spans of `layers` (the registry passes one) as CoNLL-2003 IOB2.
 
-    Returns a ConllExportReport: `dropped` counts the spans flat IOB2 could not hold."""
+    `dropped` in the report counts the spans flat IOB2 could not hold: overlapping a longer (or as long
+    and earlier) span, or holding no token."""
     if clitics not in CLITIC_MODES:
         raise ExportProblem(f"clitics must be one of {', '.join(CLITIC_MODES)} (not {clitics!r})")
-    report = ConllExportReport()
+    report = ExportReport()
     with atomic_write(out) as handle:
         for document in export_documents(project, annotator, layers, progress, cancelled):
             spans = [(item["start"], item["end"], _checked_label(item["label"]))

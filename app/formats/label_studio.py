@@ -110,6 +110,7 @@ def export(project: Project, out: Path, annotator: str | None, layers: tuple[str
         handle.write("\n]\n")
     report.rows = report.documents
     atomic_write_bytes(config_path(out), labeling_config(project).encode("utf-8"))
+    report.also_written.append(str(config_path(out)))
     return report
 
 
