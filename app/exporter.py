@@ -8,21 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import errno
 import json
 import os
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from itertools import groupby
 from operator import itemgetter
 from typing import Iterator
 
 from sqlalchemy import select
 
-from app.fsutil import _current_umask, atomic_write
+from app.fsutil import atomic_folder, atomic_write
 from app.models import Annotation, Annotator, Document
 from app.project import Project
 from app.stance_format import DOC_STANCE_LAYER, STANCE_LAYERS
@@ -218,14 +215,10 @@ def export_text_clean(project: Project, out: str | os.PathLike, annotator: str |
     Files are named after the documents (a name such as a/1.txt keeps its folder). The folder is built
     beside `out` and renamed into place when complete; `out` must not exist or be an empty folder.
     """
-    target = Path(out)
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise FileExistsError(errno.EEXIST, "exists and is not an empty folder", str(target))
     report = ExportReport()
     spans = _annotations_by_document(project, annotator, layers=("boilerplate",))
     pending = next(spans, None)
-    building = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
+    with atomic_folder(out) as building:
         used: set[str] = set()
         for document_id, name, text, _meta in _documents(project):
             removed: list[dict] = []
@@ -236,13 +229,6 @@ def export_text_clean(project: Project, out: str | os.PathLike, annotator: str |
             path.write_text(without_spans(text, removed), encoding="utf-8")
             report.documents += 1
             report.annotations += len(removed)
-        os.chmod(building, 0o777 & ~_current_umask())
-        if target.exists():
-            target.rmdir()
-        os.replace(building, target)
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
-        raise
     return report
 
 

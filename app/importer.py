@@ -165,13 +165,19 @@ def parse_jsonl(text: str, name: str, path: str | None, default_annotator: str) 
     return documents
 
 
-def _parse_jsonl_record(line: str, fallback_name: str, path: str | None, default_annotator: str) -> ParsedDocument:
+def json_object(line: str) -> dict[str, Any]:
+    """One JSONL record, which must be a JSON object."""
     try:
         record = json.loads(line)
     except ValueError as error:
         raise BadInput(f"not valid JSON ({error})") from None
     if not isinstance(record, dict):
         raise BadInput("each line must be a JSON object")
+    return record
+
+
+def _parse_jsonl_record(line: str, fallback_name: str, path: str | None, default_annotator: str) -> ParsedDocument:
+    record = json_object(line)
     raw_text = record.get("text")
     if not isinstance(raw_text, str) or not raw_text.strip():
         raise BadInput('"text" is missing or empty')

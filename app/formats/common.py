@@ -7,20 +7,14 @@ A format that counts otherwise (UTF-16 for UIMA, tokens for CoNLL) converts on i
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from sqlalchemy import func, select
 
 from app import exporter
 from app.exporter import ExportReport
-from app.fsutil import _current_umask
+from app.fsutil import atomic_folder, atomic_write_bytes
 from app.importer import BadInput, ParsedDocument
 from app.models import Annotation, Annotator, Document
 from app.project import Project
@@ -114,41 +108,3 @@ def analysts_with_annotations(project: Project, layers: tuple[str, ...] | None =
         query = query.where(Annotation.layer.in_(layers))
     with project.session() as session:
         return sorted(session.scalars(query))
-
-
-# ---- atomic writes -------------------------------------------------------------------------------------
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write `data` to a temporary file beside `path`, fsync it, then rename it over `path`."""
-    target = Path(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-    os.chmod(tmp_name, 0o666 & ~_current_umask())
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
-
-
-@contextlib.contextmanager
-def atomic_folder(path: str | os.PathLike) -> Iterator[Path]:
-    """A new, empty folder to fill, built beside `path` and renamed to `path` once the body succeeds.
-
-    `path` must not exist or must be an empty folder; if the body raises, nothing is left behind."""
-    target = Path(path)
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise FileExistsError(errno.EEXIST, "exists and is not an empty folder", str(target))
-    building = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        yield building
-        os.chmod(building, 0o777 & ~_current_umask())
-        if target.exists():
-            target.rmdir()
-        os.replace(building, target)
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
-        raise

@@ -38,7 +38,7 @@ from app.exporter import json_line
 from app.formats.common import (ENTITY, SPAN_LAYERS, STANCE_LAYER, BadInput, Cancelled, ExportDocument, ExportReport,
                                 ParsedDocument, ParsedImport, Progress, export_documents)
 from app.fsutil import atomic_write
-from app.importer import _decode_json_lines, _normalise_with_offset_map, shift_offsets
+from app.importer import _decode_json_lines, _normalise_with_offset_map, json_object, shift_offsets
 from app.textio import normalise_newlines
 
 NAME, OURS = "name", "hashiya"
@@ -140,7 +140,7 @@ def parse(path: Path, default_annotator: str) -> ParsedImport:
 
 
 def _document(line: str, fallback_name: str, path: str, default_annotator: str) -> tuple[ParsedDocument, list[str]]:
-    record = _json_object(line)
+    record = json_object(line)
     raw_text = record.get("text")
     if not isinstance(raw_text, str) or not raw_text.strip():
         raise BadInput('"text" is missing or empty')
@@ -165,16 +165,6 @@ def _document(line: str, fallback_name: str, path: str, default_annotator: str) 
     if "id" in record:
         meta[DOCCANO_ID] = record["id"]
     return ParsedDocument(name, path, text, {**meta, **clashing}, annotations), lost
-
-
-def _json_object(line: str) -> dict[str, Any]:
-    try:
-        record = json.loads(line)
-    except ValueError as error:
-        raise BadInput(f"not valid JSON ({error})") from None
-    if not isinstance(record, dict):
-        raise BadInput("each line must be a JSON object")
-    return record
 
 
 def _our_record(value: Any) -> tuple[str, dict[tuple, list[dict]], dict[str, Any]]:
