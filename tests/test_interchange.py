@@ -226,3 +226,11 @@ def test_the_summary_counts_the_spans_a_flat_format_left_out(filled, tmp_path):
     outcome = export_as(filled, FORMATS["conll"], tmp_path / "amal.conll", corpus.ANALYST)
     assert outcome.report.dropped == 2  # القاهرة inside the university, and القاهرة الجديدة crossing it
     assert "2 overlapping span(s) left out" in outcome.summary(("entity",))
+
+
+def test_an_empty_export_names_the_layers_it_looked_in(project, tmp_path):
+    add_document(project, "نص بلا تعليق.", "only.txt")
+    outcome = export_as(project, FORMATS["brat"], tmp_path / "brat")
+    assert outcome.summary(FORMATS["brat"].layers) == (
+        f"wrote {tmp_path / 'brat'}: nothing in the entity, boilerplate and stance layers; "
+        "the export is valid but empty (1 document(s))")

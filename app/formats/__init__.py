@@ -76,15 +76,15 @@ class ExportOutcome:
         return self.report.annotations == 0
 
     def summary(self, layers: tuple[str, ...]) -> str:
-        what = " and ".join(layers)
+        what = layers[0] if len(layers) == 1 else f"{', '.join(layers[:-1])} and {layers[-1]}"
         whose = f" by {', '.join(self.analysts)}" if self.analysts else ""
+        beside = "".join(f"; and beside it {Path(path).name}" for path in self.report.also_written)
         if self.empty:
             return (f"wrote {self.path}: nothing in the {what} layer{'s' if len(layers) > 1 else ''}{whose}; "
-                    f"the export is valid but empty ({self.report.documents} document(s))")
+                    f"the export is valid but empty ({self.report.documents} document(s)){beside}")
         split = f", one export per analyst ({len(self.analysts)})" if self.per_analyst_folder else ""
         dropped = self.report.dropped
         lossy = f"; {dropped} overlapping span(s) left out (the format is flat)" if dropped else ""
-        beside = "".join(f"; and beside it {Path(path).name}" for path in self.report.also_written)
         return (f"wrote {self.path}: {self.report.annotations} annotation(s) in {self.report.documents} "
                 f"document(s){whose}{split}{lossy}{beside}")
 
