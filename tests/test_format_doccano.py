@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from app.formats import FORMATS, export_as, import_as
 from app.formats.common import export_documents
-from app.formats.doccano import Utf16
+from app.formats.common import Utf16Offsets
 from app.project import Project, Span
 from tests.conftest import add_document, occurrence
 from tests.interchange_corpus import ANALYST, EMOJI_TEXT, SECOND, build, stored
@@ -40,7 +40,7 @@ def other_project(tmp_path):
 
 @given(st.text(alphabet=st.sampled_from("ab ًّـ\u200f\U0001F600\U0001F1F8\U0001F1E6\U00010348")))
 def test_utf16_offsets_agree_with_javascript_indices(text):
-    units = Utf16(text)
+    units = Utf16Offsets(text)
     assert units.length == len(text.encode("utf-16-le")) // 2
     for point in range(len(text) + 1):
         assert units.units(point) == js_index(text, point)

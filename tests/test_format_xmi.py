@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from app.formats import FORMATS, export_as, import_as
 from app.formats.xmi import (BOILERPLATE_TYPE, DOC_STANCE_TYPE, NAMED_ENTITY, SENTENCE, STANCE_TYPE, TOKEN,
-                             TYPE_SYSTEM_FILE, Utf16Offsets)
+                             TYPE_SYSTEM_FILE)
+from app.formats.common import Utf16Offsets
 from app.importer import BadInput
 from app.project import Project, Span
 from tests.conftest import add_document, occurrence

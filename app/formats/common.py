@@ -7,6 +7,8 @@ A format that counts otherwise (UTF-16 for UIMA, tokens for CoNLL) converts on i
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
@@ -108,3 +110,42 @@ def analysts_with_annotations(project: Project, layers: tuple[str, ...] | None =
         query = query.where(Annotation.layer.in_(layers))
     with project.session() as session:
         return sorted(session.scalars(query))
+
+
+# ---- UTF-16 offsets (UIMA, doccano's browser) --------------------------------------------------------------
+# Characters outside the Basic Multilingual Plane: two UTF-16 code units each (a surrogate pair).
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+class Utf16Offsets:
+    """Code-point offsets of one text <-> its UTF-16 offsets.
+
+    Keeps only the positions of the astral characters, so a long text without emoji costs nothing."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.astral = [match.start() for match in _ASTRAL.finditer(text)]
+        # Where each astral character starts, in UTF-16 units: each one before it added a unit.
+        self.astral_units = [position + index for index, position in enumerate(self.astral)]
+        self.length = len(text) + len(self.astral)
+
+    def units(self, point: int) -> int:
+        return point + bisect_left(self.astral, point)
+
+    def point(self, unit: int) -> int | None:
+        """The code-point offset of UTF-16 offset `unit`; None between the two halves of a surrogate pair."""
+        before = bisect_left(self.astral_units, unit)  # pairs starting before `unit`
+        if before and self.astral_units[before - 1] + 1 == unit:
+            return None
+        return unit - before
+
+    def code_point(self, unit: int, what: str) -> int:
+        """`point(unit)`, or BadInput naming `what` when `unit` is outside the text or inside a pair."""
+        if not 0 <= unit <= self.length:
+            raise BadInput(f"{what}: offset {unit} falls outside the text ({self.length} UTF-16 units)")
+        point = self.point(unit)
+        if point is None:
+            character = self.text[self.astral[bisect_left(self.astral_units, unit) - 1]]
+            raise BadInput(f"{what}: offset {unit} falls inside the character {character!r} "
+                           "(between the two UTF-16 units of a surrogate pair)")
+        return point

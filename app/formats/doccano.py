@@ -29,14 +29,12 @@ own example "id" as "doccano_id").
 from __future__ import annotations
 
 import json
-import re
-from bisect import bisect_left
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from app.exporter import json_line
 from app.formats.common import (ENTITY, SPAN_LAYERS, STANCE_LAYER, BadInput, Cancelled, ExportDocument, ExportReport,
-                                ParsedDocument, ParsedImport, Progress, export_documents)
+                                ParsedDocument, ParsedImport, Progress, Utf16Offsets, export_documents)
 from app.fsutil import atomic_write
 from app.importer import _decode_json_lines, _normalise_with_offset_map, json_object, shift_offsets
 from app.textio import normalise_newlines
@@ -45,32 +43,6 @@ NAME, OURS = "name", "hashiya"
 # Top-level keys this format reads a meaning into; every other key on a line is the document's metadata.
 READ_KEYS = frozenset({"text", "label", "entities", "relations", "Comments", "cats", "id", NAME, OURS})
 DOCCANO_ID = "doccano_id"  # doccano's example id, kept as metadata under this name
-# Characters outside the Basic Multilingual Plane: two UTF-16 code units each (a surrogate pair).
-_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
-
-
-class Utf16:
-    """Converts offsets between Python code points and UTF-16 code units for one text.
-
-    Keeps only the positions of the astral characters, so a long text without emoji costs nothing."""
-
-    def __init__(self, text: str):
-        astral = [match.start() for match in _ASTRAL.finditer(text)]
-        self._astral_points = astral
-        self._astral_units = [point + count for count, point in enumerate(astral)]  # where each pair starts
-        self.length = len(text) + len(astral)
-
-    def units(self, point: int) -> int:
-        return point + bisect_left(self._astral_points, point)
-
-    def point(self, unit: int) -> int | None:
-        """The code point at UTF-16 offset `unit`; None if `unit` falls between the halves of a pair."""
-        before = bisect_left(self._astral_units, unit)  # pairs starting before `unit`
-        if before and self._astral_units[before - 1] + 1 == unit:
-            return None
-        return unit - before
-
-
 # ---- export ----------------------------------------------------------------------------------------------
 def export(project, out: Path, annotator: str | None, layers: tuple[str, ...], progress: Progress | None,
            cancelled: Cancelled | None) -> ExportReport:
@@ -87,7 +59,7 @@ def export(project, out: Path, annotator: str | None, layers: tuple[str, ...], p
 
 
 def _record(document: ExportDocument, layer: str) -> dict[str, Any]:
-    units = Utf16(document.text)
+    units = Utf16Offsets(document.text)
     spans = [[units.units(item["start"]), units.units(item["end"]), item["label"]] for item in document.annotations]
     record: dict[str, Any] = {"text": document.text, "label": spans, NAME: document.name}
     clashing = {}
@@ -150,7 +122,7 @@ def _document(line: str, fallback_name: str, path: str, default_annotator: str) 
     layer, carried, clashing = _our_record(record.get(OURS))
     lost = _unrepresented_keys(record)
     annotations = []
-    for span in _spans(record, Utf16(raw_text)):
+    for span in _spans(record, Utf16Offsets(raw_text)):
         waiting = carried.get(span.key)
         entry = waiting.pop(0) if waiting else None
         if entry is None and layer == STANCE_LAYER:
@@ -188,7 +160,7 @@ def _our_record(value: Any) -> tuple[str, dict[tuple, list[dict]], dict[str, Any
     return layer, carried, meta
 
 
-def _spans(record: dict[str, Any], units: Utf16) -> list[_Span]:
+def _spans(record: dict[str, Any], units: Utf16Offsets) -> list[_Span]:
     """The spans of "label" (its [start, end, LABEL] entries) and of "entities", checked and converted."""
     found = []
     for key in ("label", "entities"):
@@ -201,7 +173,7 @@ def _spans(record: dict[str, Any], units: Utf16) -> list[_Span]:
     return found
 
 
-def _span(item: Any, units: Utf16, where: str) -> _Span:
+def _span(item: Any, units: Utf16Offsets, where: str) -> _Span:
     if isinstance(item, dict):
         start, end, label = item.get("start_offset"), item.get("end_offset"), item.get("label")
     elif isinstance(item, list) and len(item) == 3:

@@ -63,7 +63,7 @@ from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, Ext
 
 from app.formats.common import (BOILERPLATE, DOC_STANCE_LAYER, ENTITY, STANCE_LAYER, BadInput, Cancelled,
                                 ExportDocument, ExportReport, ParsedDocument, ParsedImport, Progress,
-                                atomic_folder, export_documents)
+                                Utf16Offsets, atomic_folder, export_documents)
 from app.importer import _normalise_with_offset_map
 from app.project import Project
 from app.stance_format import ARTICLE, DOC_POLARITIES, FREE_TEXT, LIST_TARGET, POLARITIES, SPAN, reference_shape
@@ -240,34 +240,6 @@ def type_system_xml() -> bytes:
         lines.append("    </typeDescription>")
     lines += ["  </types>", "</typeSystemDescription>", ""]
     return "\n".join(lines).encode("utf-8")
-
-
-# ---- offsets ----------------------------------------------------------------------------------------------
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-
-
-class Utf16Offsets:
-    """Code-point offsets of one text ↔ its UTF-16 offsets (what UIMA counts)."""
-
-    def __init__(self, text: str):
-        self.text = text
-        self.astral = [match.start() for match in _ASTRAL.finditer(text)]
-        # Where each astral character starts, in UTF-16 units: each one before it added a unit.
-        self.astral_units = [position + index for index, position in enumerate(self.astral)]
-        self.length = len(text) + len(self.astral)
-
-    def units(self, offset: int) -> int:
-        return offset + bisect_left(self.astral, offset)
-
-    def code_point(self, unit: int, what: str) -> int:
-        if not 0 <= unit <= self.length:
-            raise BadInput(f"{what}: offset {unit} falls outside the text ({self.length} UTF-16 units)")
-        before = bisect_left(self.astral_units, unit)
-        if before and self.astral_units[before - 1] + 1 == unit:
-            character = self.text[self.astral[before - 1]]
-            raise BadInput(f"{what}: offset {unit} falls inside the character {character!r} "
-                           "(between the two UTF-16 units of a surrogate pair)")
-        return unit - before
 
 
 # ---- export -----------------------------------------------------------------------------------------------
