@@ -12,16 +12,15 @@ from app import duplicates, settings
 from app.adjudication import GOLD
 from app.agreement import agreement_report, many_raters
 from app.boilerplate_index import all_suggestions, preview, update_index
-from app.exporter import FOLDER_FORMATS, FORMATS, ExportReport, export_jsonl, export_stance_csv, export_text_clean
+from app.exporter import EXPORTERS, FOLDER_FORMATS, FORMATS, ExportReport
 from app.formats import FORMATS as INTERCHANGE, ExportProblem, export_as, import_as
 from app.formats.common import ALL_LAYERS, ExportCancelled
-from app.importer import import_paths
+from app.importer import ImportReport, import_paths
 from app.merge import merge_project
 from app.project import Project, ProjectError
 from app.search import search_project
 
 SUBCOMMANDS = ("import", "export", "search", "boilerplate", "duplicates", "merge", "agreement")
-EXPORTERS = {"jsonl": export_jsonl, "stance-csv": export_stance_csv, "text-clean": export_text_clean}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -179,16 +178,9 @@ def cmd_import(args) -> int:
 
 def _import_interchange(project: Project, format_name: str, paths: list[Path], annotator: str, layer: str | None):
     """Each path is one input in that tool's format; the reports add up."""
-    report = None
+    report = ImportReport()
     for path in paths:
-        one = import_as(project, INTERCHANGE[format_name], path, annotator, layer)
-        if report is None:
-            report = one
-            continue
-        for name in ("imported", "duplicates", "rejected", "unrepresented"):
-            getattr(report, name).extend(getattr(one, name))
-        for name in ("annotations_added", "skipped_annotations", "conflicting_doc_stances"):
-            setattr(report, name, getattr(report, name) + getattr(one, name))
+        report.add(import_as(project, INTERCHANGE[format_name], path, annotator, layer))
     return report
 
 

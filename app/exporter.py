@@ -257,3 +257,7 @@ def _file_name(name: str, used: set[str]) -> str:
         candidate, number = f"{stem} ({number}).txt", number + 1
     used.add(candidate.casefold())
     return candidate
+
+
+# Hashiya's own formats, by their --format name (the other tools' are in app.formats).
+EXPORTERS = {"jsonl": export_jsonl, "stance-csv": export_stance_csv, "text-clean": export_text_clean}

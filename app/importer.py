@@ -73,6 +73,13 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.rejected
 
+    def add(self, other: "ImportReport") -> None:
+        """Count `other` (a batch, or another input) in this report."""
+        for name in ("imported", "duplicates", "rejected", "unrepresented"):
+            getattr(self, name).extend(getattr(other, name))
+        for name in ("annotations_added", "skipped_annotations", "conflicting_doc_stances"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
     def summary_lines(self) -> list[str]:
         lines = [
             f"imported {len(self.imported)} document(s), {self.annotations_added} annotation(s)",
@@ -389,11 +396,7 @@ class Importer:
             fresh = self._insert_new_documents(session, documents, known, outcome)
             self._insert_annotations(session, documents, fresh, known, outcome)
         self._known = known
-        self.report.imported += outcome.imported
-        self.report.duplicates += outcome.duplicates
-        self.report.annotations_added += outcome.annotations_added
-        self.report.skipped_annotations += outcome.skipped_annotations
-        self.report.conflicting_doc_stances += outcome.conflicting_doc_stances
+        self.report.add(outcome)
 
     def _insert_new_documents(self, session, documents: list[ParsedDocument], known: dict[str, int],
                               outcome: ImportReport) -> set[str]:

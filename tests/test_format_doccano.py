@@ -4,12 +4,9 @@ a byte-identical round trip, doccano's newer entities/relations shape, and what 
 import json
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from app.formats import FORMATS, export_as, import_as
 from app.formats.common import export_documents
-from app.formats.common import Utf16Offsets
 from app.project import Project, Span
 from tests.conftest import add_document, occurrence
 from tests.interchange_corpus import ANALYST, EMOJI_TEXT, SECOND, build, stored
@@ -36,17 +33,6 @@ def other_project(tmp_path):
     opened = Project.create(tmp_path / "other.hashiya")
     yield opened
     opened.close()
-
-
-@given(st.text(alphabet=st.sampled_from("ab ًّـ\u200f\U0001F600\U0001F1F8\U0001F1E6\U00010348")))
-def test_utf16_offsets_agree_with_javascript_indices(text):
-    units = Utf16Offsets(text)
-    assert units.length == len(text.encode("utf-16-le")) // 2
-    for point in range(len(text) + 1):
-        assert units.units(point) == js_index(text, point)
-        assert units.point(units.units(point)) == point
-    inside_pairs = {js_index(text, point) + 1 for point, char in enumerate(text) if ord(char) > 0xFFFF}
-    assert {unit for unit in range(units.length + 1) if units.point(unit) is None} == inside_pairs
 
 
 def write_lines(path, *lines):

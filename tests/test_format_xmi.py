@@ -9,14 +9,10 @@ from xml.etree import ElementTree
 
 import cassis
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from app.formats import FORMATS, export_as, import_as
 from app.formats.xmi import (BOILERPLATE_TYPE, DOC_STANCE_TYPE, NAMED_ENTITY, SENTENCE, STANCE_TYPE, TOKEN,
                              TYPE_SYSTEM_FILE)
-from app.formats.common import Utf16Offsets
-from app.importer import BadInput
 from app.project import Project, Span
 from tests.conftest import add_document, occurrence
 from tests.interchange_corpus import ANALYST, EMOJI_TEXT, SECOND, build, stored
@@ -55,19 +51,6 @@ def utf16_units(text, point):
 
 def file_contents(folder):
     return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
-
-
-@given(st.text(alphabet=st.sampled_from("ab ًّـ\n\u200f\U0001F600\U0001F1F8\U0001F1E6\U00010348")))
-def test_utf16_offsets_agree_with_python_utf16_and_refuse_the_middle_of_a_pair(text):
-    offsets = Utf16Offsets(text)
-    assert offsets.length == len(text.encode("utf-16-le")) // 2
-    for point in range(len(text) + 1):
-        assert offsets.units(point) == utf16_units(text, point)
-        assert offsets.code_point(offsets.units(point), "x") == point
-    for point, char in enumerate(text):
-        if ord(char) > 0xFFFF:
-            with pytest.raises(BadInput, match="surrogate pair"):
-                offsets.code_point(utf16_units(text, point) + 1, "x")
 
 
 def test_cassis_loads_every_document_with_covered_text_right_after_the_emoji(project, tmp_path):

@@ -8,10 +8,13 @@ import json
 import os
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app import cli
 from app.formats import FORMATS, ExportProblem, export_as, import_as
-from app.formats.common import ExportCancelled
+from app.formats.common import ExportCancelled, Utf16Offsets
+from app.importer import BadInput
 from app.project import Project
 from tests import interchange_corpus as corpus
 from tests.conftest import add_document
@@ -234,3 +237,23 @@ def test_an_empty_export_names_the_layers_it_looked_in(project, tmp_path):
     assert outcome.summary(FORMATS["brat"].layers) == (
         f"wrote {tmp_path / 'brat'}: nothing in the entity, boilerplate and stance layers; "
         "the export is valid but empty (1 document(s))")
+
+
+def _utf16_index(text: str, point: int) -> int:
+    """Where code point `point` is in UTF-16 units: what a JavaScript string index (doccano) and UIMA count."""
+    return len(text[:point].encode("utf-16-le")) // 2
+
+
+@given(st.text(alphabet=st.sampled_from("ab ًّـ\n\u200f\U0001F600\U0001F1F8\U0001F1E6\U00010348")))
+def test_utf16_offsets_agree_with_utf16_and_refuse_the_middle_of_a_pair(text):
+    offsets = Utf16Offsets(text)
+    assert offsets.length == len(text.encode("utf-16-le")) // 2
+    for point in range(len(text) + 1):
+        assert offsets.units(point) == _utf16_index(text, point)
+        assert offsets.point(offsets.units(point)) == point
+        assert offsets.code_point(offsets.units(point), "x") == point
+    inside_pairs = {_utf16_index(text, point) + 1 for point, char in enumerate(text) if ord(char) > 0xFFFF}
+    assert {unit for unit in range(offsets.length + 1) if offsets.point(unit) is None} == inside_pairs
+    for unit in inside_pairs:
+        with pytest.raises(BadInput, match="surrogate pair"):
+            offsets.code_point(unit, "x")

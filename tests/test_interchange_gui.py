@@ -130,3 +130,12 @@ def test_importing_another_tools_file_from_the_window_stores_it_and_reports_the_
     assert project.document_text(document_id)[span.start:span.end] == "بوتين"
     assert window.documents.rowCount() == 1
     _close_message_boxes()
+
+
+def test_hashiyas_own_formats_export_from_the_same_dialog(qtbot, project, tmp_path):
+    corpus.build(project)
+    worker = ExportWorker(project, ExportRequest("stance-csv", tmp_path / "stances.csv", corpus.ANALYST))
+    with qtbot.waitSignal(worker.finished) as blocker:
+        worker.run()
+    assert blocker.args == [True, f"Wrote {tmp_path / 'stances.csv'}: 3 annotation(s) from 2 document(s)."]
+    assert (tmp_path / "stances.csv").read_text(encoding="utf-8-sig").count("\n") == 4  # header + 3 stances

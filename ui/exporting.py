@@ -140,9 +140,7 @@ def run_export(project: Project, request: ExportRequest, progress=None, cancelle
     options = {"annotator": request.annotator}
     if request.format == "stance-csv":
         options["gold"] = request.annotator == GOLD
-    export = {"jsonl": exporter.export_jsonl, "stance-csv": exporter.export_stance_csv,
-              "text-clean": exporter.export_text_clean}[request.format]
-    report = export(project, request.out, **options)
+    report = exporter.EXPORTERS[request.format](project, request.out, **options)
     if report.annotations == 0:
         return f"Wrote {request.out}: there was nothing to export in it, so the file is valid but empty."
     return f"Wrote {request.out}: {report.annotations} annotation(s) from {report.documents} document(s)."

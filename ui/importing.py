@@ -46,18 +46,11 @@ class ImportWorker(QObject):
             for done, path in enumerate(self._paths):
                 if self._cancel.is_set():
                     return self.finished.emit(total, True)
-                _add_up(total, import_as(self._project, FORMATS[self._format], path, self._annotator))
+                total.add(import_as(self._project, FORMATS[self._format], path, self._annotator))
                 self.progressed.emit(done + 1, len(self._paths))
         except Exception as error:  # the report must reach the analyst, not a dead thread
             total.rejected.append(("(import)", f"stopped by an unexpected error: {error}"))
         self.finished.emit(total, False)
-
-
-def _add_up(total: ImportReport, one: ImportReport) -> None:
-    for name in ("imported", "duplicates", "rejected", "unrepresented"):
-        getattr(total, name).extend(getattr(one, name))
-    for name in ("annotations_added", "skipped_annotations", "conflicting_doc_stances"):
-        setattr(total, name, getattr(total, name) + getattr(one, name))
 
 
 class ImportRunner(QObject):
