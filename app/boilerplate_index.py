@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from app.boilerplate import (Block, Line, cue_blocks, fingerprint, forget_line_facts, line_facts,
                              line_key, split_lines)
 from app.models import Annotation, BoilerplateCue, BoilerplateLine, BoilerplateSite, Document, Rejection
-from app.project import Project, Span, now_iso
+from app.project import Project, Span, ids_past_watermark, now_iso
 from app.searchindex import ID_CHUNK
 
 WATERMARK = "boilerplate_indexed_through"
@@ -153,6 +153,9 @@ def _index_batch(session: Session, ids: list[int], sort: bool) -> None:
     # Plain DB-API calls, in the session's transaction: the ORM's per-row work cost more than reading
     # the documents. `ids` is every id of its range (update_index reads all ids past the watermark).
     driver = session.connection().connection.driver_connection
+    ids = ids_past_watermark(driver, WATERMARK, ids)  # another window may have indexed them meanwhile
+    if not ids:
+        return
     rows = driver.execute("SELECT id, text, meta FROM documents WHERE id BETWEEN ? AND ? ORDER BY id",
                           (ids[0], ids[-1])).fetchall()
     names = [site_of(json.loads(meta) if meta else {}) for _, _, meta in rows]

@@ -11,6 +11,7 @@ import numpy as np
 from app.boilerplate import SHORT_LINE_WORDS, Line, cue_blocks, split_lines
 from app.duplicates import (BANDS, CLUSTER_SCORE, ESTIMATE_MARGIN, PERMUTATIONS, SHINGLE_WORDS, STORED_SCORE,
                             WATERMARK)
+from app.project import ids_past_watermark
 
 # Multiply-shift hashing: (a·x + b) mod 2^64, top 32 bits; odd a. Fixed seed: stored buckets must
 # keep their meaning from one run to the next.
@@ -76,6 +77,9 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def index_batch(db, ids: list[int]) -> None:
+    ids = ids_past_watermark(db, WATERMARK, ids)  # another window may have indexed them meanwhile
+    if not ids:
+        return
     marks = ",".join("?" * len(ids))
     bodies = {document_id: body_shingles(text) for document_id, text in db.execute(
         f"SELECT id, text FROM documents WHERE id IN ({marks}) ORDER BY id", ids)}

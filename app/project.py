@@ -16,20 +16,21 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import Engine, String, case, create_engine, delete, event, func, insert, select, type_coerce, update
+from sqlalchemy import Engine, String, case, delete, func, insert, select, type_coerce, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import __version__, paths, searchindex
 from app.migrations import APPLICATION_ID, SCHEMA_VERSION, upgrade
 from app.models import Annotation, Annotator, Base, Document, DocumentStatus, Label, ProjectInfo
+# The storage seam: what is particular to SQLite lives there. Its errors are the project's errors.
+from app.store import (SQLITE_MAGIC, ProjectBusy, ProjectError, ProjectFileMoved, ProjectReadOnly, SqliteStore,
+                       consistent_copy, file_uri, is_busy, read_only_connection, why_read_only)
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
+__all__ = ["ProjectBusy", "ProjectError", "ProjectFileMoved", "ProjectReadOnly", "Project", "Span", "LabelDef",
+           "DocumentRow", "consistent_copy", "is_busy", "backup_path", "now_iso", "new_uid"]
+
 STATUSES = ("new", "in_progress", "done")
-
-
-class ProjectError(Exception):
-    """A project file cannot be opened; the message names the file and why."""
 
 
 def now_iso() -> str:
@@ -94,12 +95,12 @@ def _read_header(path: Path) -> bytes:
 
 
 def _inspect(path: Path) -> int:
-    """Return the schema version of a Hashiya project file, without writing to it."""
+    """Return the schema version of a Hashiya project file, without writing to it or beside it."""
     header = _read_header(path)
     if not header.startswith(SQLITE_MAGIC):
         raise ProjectError(f"{path} is not a Hashiya project (it is not an SQLite database).")
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        connection = read_only_connection(path)
         try:
             app_id = connection.execute("PRAGMA application_id").fetchone()[0]
             version = connection.execute("PRAGMA user_version").fetchone()[0]
@@ -130,7 +131,7 @@ def _upgrade_file(path: Path, version: int) -> Path:
     old file at once upgrade it once; an existing backup is never overwritten.
     """
     backup = backup_path(path, version)
-    source = sqlite3.connect(path, isolation_level=None, timeout=10)
+    source = sqlite3.connect(file_uri(path, mode="rw"), uri=True, isolation_level=None, timeout=10)
     try:
         source.execute("BEGIN IMMEDIATE")
         current = source.execute("PRAGMA user_version").fetchone()[0]
@@ -143,34 +144,6 @@ def _upgrade_file(path: Path, version: int) -> Path:
     finally:
         source.close()
     return backup
-
-
-def consistent_copy(path: Path, target: Path) -> None:
-    """Copy a project file with SQLite's backup API through a read-only connection: what is committed,
-    WAL included, even while another process has it open."""
-    reader = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    copy = sqlite3.connect(target)
-    try:
-        reader.backup(copy)
-    finally:
-        copy.close()
-        reader.close()
-
-
-def _configure_connection(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA busy_timeout = 10000")
-    cursor.execute("PRAGMA journal_mode = WAL")
-    # FULL: a commit is on disk before the UI shows the edit as done.
-    cursor.execute("PRAGMA synchronous = FULL")
-    cursor.close()
-
-
-def _make_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}")
-    event.listen(engine, "connect", _configure_connection)
-    return engine
 
 
 def default_labels() -> list[LabelDef]:
@@ -195,33 +168,66 @@ def _as_project_error(path: Path, what: str):
         raise ProjectError(f"{path} {what}: {reason}.") from error
 
 
+class _Sessions:
+    """`project.session()` is a session that reads; `project.session.begin()` one that writes, in a
+    transaction that takes the write lock at once after the store's checks (app.store)."""
+
+    def __init__(self, store: SqliteStore):
+        self._read = sessionmaker(store.engine, expire_on_commit=False)
+        self._write = sessionmaker(store.write_engine, expire_on_commit=False)
+
+    def __call__(self) -> Session:
+        return self._read()
+
+    def begin(self):
+        return self._write.begin()
+
+
 class Project:
     """An open project file."""
 
-    def __init__(self, path: Path, engine: Engine, upgraded_from: int | None = None, backup: Path | None = None):
-        self.path = path
-        self.engine = engine
-        self.session = sessionmaker(engine, expire_on_commit=False)
+    def __init__(self, store: SqliteStore, upgraded_from: int | None = None, backup: Path | None = None):
+        self.store = store
+        self.path = store.path
+        self.engine: Engine = store.engine
+        self.session = _Sessions(store)
         self.upgraded_from = upgraded_from
         self.backup = backup
         self._annotator_ids: dict[str, int] = {}
 
+    @property
+    def read_only(self) -> bool:
+        return self.store.read_only
+
+    @property
+    def read_only_reason(self) -> str | None:
+        return self.store.read_only_reason
+
     # ---- opening -------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path, create: bool = False) -> "Project":
+    def open(cls, path: str | Path, create: bool = False, read_only: str | None = None) -> "Project":
+        """Open (or, with `create`, make) the project file at `path`.
+
+        `read_only`: why the caller opens it only for reading (another window has it, say). A file or
+        folder that cannot be written is opened read-only anyway, saying so (`read_only_reason`)."""
         path = Path(path)
         if not path.exists():
             if not create:
                 raise ProjectError(f"{path}: no such project file.")
             return cls.create(path)
         version = _inspect(path)
+        reason = read_only or why_read_only(path)
+        if reason and version < SCHEMA_VERSION:
+            raise ProjectError(f"{path} was made by an older version of Hashiya and must be upgraded before it is "
+                               f"opened, which writes to it; but {reason}. Copy it somewhere writable to open it.")
         with _as_project_error(path, "cannot be opened"):
             backup = _upgrade_file(path, version) if version < SCHEMA_VERSION else None
-            project = cls(path, _make_engine(path), upgraded_from=version if backup else None, backup=backup)
+            project = cls(SqliteStore(path, read_only_reason=reason), upgraded_from=version if backup else None,
+                          backup=backup)
             try:
                 project._check_integrity_quickly()
             except BaseException:
-                project.engine.dispose()
+                project.store.close()
                 raise
         return project
 
@@ -232,21 +238,21 @@ class Project:
         partial = path.with_name(f".{path.name}.partial")
         with _as_project_error(path, "cannot be created"):
             path.parent.mkdir(parents=True, exist_ok=True)
-            engine = _make_engine(partial)
+            building = SqliteStore(partial, create=True)
             try:
-                cls._initialise(engine)
-                engine.dispose()  # the last connection's close folds the WAL into the file
+                cls._initialise(building.engine)
+                building.engine.dispose()  # the last connection's close folds the WAL into the file
                 os.replace(partial, path)
             except BaseException:
-                engine.dispose()
+                building.engine.dispose()
                 for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
                     leftover.unlink(missing_ok=True)
                 raise
-        return cls(path, _make_engine(path))
+            return cls(SqliteStore(path))
 
     @staticmethod
     def _initialise(engine: Engine) -> None:
-        with engine.begin() as connection:
+        with engine.execution_options(hashiya_write=True).begin() as connection:
             connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
             connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
             Base.metadata.create_all(connection)
@@ -271,9 +277,11 @@ class Project:
 
         It commits with synchronous=NORMAL: in WAL mode a commit stays atomic, and the last ones may be
         lost on a power cut, which for an index only means reading those documents again (its watermark
-        is committed with the data). A user's edit is never written through it.
+        is committed with the data). A user's edit is never written through it. Its transactions write
+        (app.store: the write lock is taken at their start).
         """
-        with self.engine.connect() as connection:
+        self.store.check_before_write()
+        with self.store.write_engine.connect() as connection:
             driver = connection.connection.driver_connection
             driver.execute("PRAGMA synchronous = NORMAL")
             try:
@@ -281,15 +289,20 @@ class Project:
             finally:
                 driver.execute("PRAGMA synchronous = FULL")
 
+    def check_file(self) -> None:
+        """Raise ProjectFileMoved (or ProjectReadOnly) now if a write could not be made: the window asks
+        when the file system says the file changed, before the analyst's next edit."""
+        self.store.check_before_write()
+
+    def save_copy(self, target: str | Path) -> None:
+        """Everything in the project, as committed, written to `target` (a new, independent project file)."""
+        target = Path(target)
+        with _as_project_error(target, "cannot be written"):
+            self.store.save_copy(target)
+
     def close(self) -> None:
         """Fold the WAL back into the file, so the project is one file again."""
-        try:
-            with self.engine.connect() as connection:
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        except (SQLAlchemyError, OSError):
-            pass  # e.g. a read-only folder: the data is committed, only the tidy-up is skipped
-        finally:
-            self.engine.dispose()
+        self.store.close()
 
     # ---- annotators ----------------------------------------------------
     def annotator_id(self, name: str) -> int:
@@ -488,6 +501,15 @@ class Project:
     def set_info(self, key: str, value: str) -> None:
         with self.session.begin() as session:
             session.merge(ProjectInfo(key=key, value=value))
+
+
+def ids_past_watermark(driver, key: str, ids: list[int]) -> list[int]:
+    """The ids an index run still has to read, decided inside its write transaction: another window
+    indexing the same project may have read some of them since this run listed them (its watermark,
+    `key` in project_info, is committed with its rows), and they must not be read twice."""
+    row = driver.execute("SELECT value FROM project_info WHERE key = ?", (key,)).fetchone()
+    through = int(row[0]) if row else 0
+    return [document_id for document_id in ids if document_id > through]
 
 
 def _attrs(raw: str | None) -> dict[str, Any]:

@@ -149,7 +149,7 @@ class BoilerplatePanel(QWidget):
         self.category.activated.connect(self._category_chosen)
         self.refresh_button.clicked.connect(self.refresh)
         self.cancel_button.clicked.connect(self.cancel)
-        self.background = Background(self)
+        self.background = Background(self, failed=self._failed)
         self._idle()
 
     # ---- listing ---------------------------------------------------------------
@@ -195,6 +195,10 @@ class BoilerplatePanel(QWidget):
         if groups:
             self.view.setCurrentIndex(self.model.index(0, 0))
         self.pendingChanged.emit()
+
+    def _failed(self, message: str) -> None:
+        self._idle()
+        self.title.setText(message)
 
     def _idle(self) -> None:
         self.refresh_button.setEnabled(True)

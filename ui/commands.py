@@ -5,23 +5,30 @@ from __future__ import annotations
 from PySide6.QtGui import QUndoCommand
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.project import Span
+from app.project import ProjectError, Span, is_busy
 
 # What can go wrong writing the project file: disk full, file removed or read-only, lock timeout,
+# the file moved or opened read-only (ProjectError, from the store's checks before a write),
 # or the annotation is no longer there (KeyError from Project.update_annotation).
-WRITE_ERRORS = (SQLAlchemyError, OSError, KeyError)
+WRITE_ERRORS = (SQLAlchemyError, OSError, KeyError, ProjectError)
 
 
 class _EditCommand(QUndoCommand):
-    """An edit that, if the project cannot be written, is dropped from the stack and reported."""
+    """An edit that, if the project cannot be written, is dropped from the stack and reported.
+
+    When another window held the project for longer than a write waits, the analyst is asked whether
+    to try again: the edit is kept until they say."""
 
     def _attempt(self, step, fallback=None):
-        try:
-            return step()
-        except WRITE_ERRORS as error:
-            self.setObsolete(True)
-            self.editor.report_write_error(error)
-            return fallback
+        while True:
+            try:
+                return step()
+            except WRITE_ERRORS as error:
+                if is_busy(error) and self.editor.ask_to_retry(error, self.text()):
+                    continue
+                self.setObsolete(True)
+                self.editor.report_write_error(error)
+                return fallback
 
 
 def _describe(spans: list[Span]) -> str:

@@ -176,7 +176,7 @@ class CorpusSearchPanel(QWidget):
         self.results.rowsInserted.connect(self._span_document_rows)
         self.view.activated.connect(self._activated)
         self.view.clicked.connect(self._activated)
-        self.background = Background(self)
+        self.background = Background(self, failed=self._idle)
         self._idle("")
 
     def _span_document_rows(self, parent: QModelIndex, first: int, last: int) -> None:

@@ -148,7 +148,7 @@ class AgreementDashboard(QDialog):
         self.project = project
         self.agreement: Agreement | None = None
         self.names: dict[int, str] = {}
-        self._background = Background(self)
+        self._background = Background(self, failed=lambda message: self.summary.setText(message))
         self.first, self.second, self.layer = QComboBox(), QComboBox(), QComboBox()
         for combo in (self.first, self.second):
             combo.addItems(names)

@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QUndoStack
 
 from app import boilerplate, stance, words
 from app.adjudication import GOLD
-from app.project import LabelDef, Project, Span, now_iso
+from app.project import LabelDef, Project, ProjectFileMoved, Span, is_busy, now_iso
 from app.stance_format import DOC_STANCE_LAYER, STANCE_LAYER
 from ui.stancepanel import POLARITY_COLORS
 
@@ -25,6 +25,7 @@ class Editor(QObject):
     documentChanged = Signal(int)  # its status or span count changed
     message = Signal(str)
     writeFailed = Signal(str)
+    fileLost = Signal(object)  # ProjectFileMoved: the project file is no longer where it was opened
 
     def __init__(self, project: Project, analyst: str, parent=None):
         super().__init__(parent)
@@ -39,6 +40,9 @@ class Editor(QObject):
         self.snap_to_words = True
         self.adjudicator: str | None = None  # in review mode (analyst GOLD): who edits the gold layer
         self._write_failed = False
+        # Asked when another window held the project too long: True to try the edit again. The window sets
+        # it; without a window (tests of the editor alone) an edit is not retried.
+        self.retry_when_busy = lambda error, what: False
 
     # ---- state -----------------------------------------------------------
     def colors(self) -> dict[str, QColor]:
@@ -199,8 +203,18 @@ class Editor(QObject):
     def status(self) -> str:
         return "new" if self.document_id is None else self.project.status(self.document_id, self.analyst)
 
+    def ask_to_retry(self, error: Exception, what: str) -> bool:
+        return self.retry_when_busy(error, what)
+
     def report_write_error(self, error: Exception) -> None:
         self._write_failed = True
+        if isinstance(error, ProjectFileMoved):
+            self.fileLost.emit(error)
+            return
+        if is_busy(error):
+            self.message.emit(f"Not saved: {self.project.path.name} was busy in another window, and the edit "
+                              "was dropped.")
+            return
         reason = getattr(error, "orig", None) or error  # SQLite's own words, not the SQL statement
         self.writeFailed.emit(
             f"The edit could not be saved to {self.project.path}, so it was not made.\n\n{reason}"

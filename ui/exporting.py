@@ -179,7 +179,7 @@ class ExportRunner(QObject):
     def __init__(self, parent: QWidget, project: Project, request: ExportRequest):
         super().__init__(parent)
         self._parent = parent
-        self._background = Background(self)
+        self._background = Background(self, failed=lambda message: self._finished(False, message, ended=True))
         self._worker = ExportWorker(project, request)
         self.dialog = QProgressDialog(f"Exporting to {request.out.name}…", "Cancel", 0, 0, parent)
         self.dialog.setWindowModality(Qt.WindowModal)
@@ -200,9 +200,10 @@ class ExportRunner(QObject):
         self.dialog.setValue(done)
         self.dialog.setLabelText(f"Exporting document {done:,} of {total:,}…")
 
-    def _finished(self, written: bool, message: str) -> None:
+    def _finished(self, written: bool, message: str, ended: bool = False) -> None:
         self.dialog.reset()
-        self._background.finish()
+        if not ended:
+            self._background.finish()
         self.done.emit(written, message)
         icon = QMessageBox.Information if written else QMessageBox.Warning
         QMessageBox(icon, "Export", message, QMessageBox.Ok, self._parent).open()

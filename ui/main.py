@@ -57,24 +57,6 @@ def ask_analyst(current: str | None) -> str | None:
     return name.strip() if ok and name.strip() else None
 
 
-def install_crash_dialog() -> None:
-    """Unexpected errors are shown to the analyst; saved work is safe (every edit is already committed)."""
-    import traceback
-
-    from PySide6.QtWidgets import QMessageBox
-
-    def show(kind, value, trace) -> None:
-        details = "".join(traceback.format_exception(kind, value, trace))
-        print(details, file=sys.stderr)
-        box = QMessageBox(QMessageBox.Critical, "Hashiya: unexpected error",
-                          f"Something went wrong: {value}\n\nEverything shown as done is saved in the project "
-                          "file. Please report this error with the details below.")
-        box.setDetailedText(details)
-        box.exec()
-
-    sys.excepthook = show
-
-
 def run_gui(argv: list[str]) -> int:
     args = parse_args(argv)
     problem = platform_problem(os.environ)
@@ -83,8 +65,10 @@ def run_gui(argv: list[str]) -> int:
         return 3
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from ui.crash import install_crash_dialog
     from ui.fonts import load_bundled_fonts
     from ui.mainwindow import MainWindow
+    from ui.projectfile import open_for_window
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Hashiya")
@@ -92,16 +76,20 @@ def run_gui(argv: list[str]) -> int:
     load_bundled_fonts()
     path = choose_project_path(args.project)
     try:
-        project = Project.open(path, create=args.project is not None and not path.exists())
+        opened = open_for_window(path, create=args.project is not None and not path.exists(), parent=None)
     except ProjectError as error:
         QMessageBox.critical(None, "Cannot open project", str(error))
         print(f"hashiya: {error}", file=sys.stderr)
         return 2
+    if opened is None:  # open in another window, which was brought forward (or the analyst cancelled)
+        return 0
     analyst = args.analyst or settings.load().get("analyst") or ask_analyst(None)
     if not analyst:
-        project.close()
+        opened.project.close()
+        if opened.lock is not None:
+            opened.lock.release()
         return 1
     settings.update(analyst=analyst, last_project=str(path.resolve()))
-    window = MainWindow(project, analyst)
+    window = MainWindow(opened.project, analyst, opened.lock)
     window.show()
     return app.exec()

@@ -14,7 +14,9 @@ from PySide6.QtWidgets import (
 from app import propagation, settings, words
 from app.adjudication import GOLD
 from app.gazetteer import GazetteerError, read_gazetteer
-from app.project import Project, ProjectError
+from app.project import Project, ProjectError, ProjectFileMoved
+from app.windowlock import WindowLock
+from ui import dialogs
 from ui.editor import Editor
 from ui.fonts import reading_font
 from ui.importing import TOOL_FILTERS, ImportRunner
@@ -29,6 +31,7 @@ from ui.corpussearch import CorpusSearchPanel
 from ui.findbar import FindBar
 from ui.guidelines import GuidelinesPanel
 from ui.palette import LabelPalette
+from ui.projectfile import ProjectGuard, WindowPresence, open_for_window
 from ui.schemacommands import SchemaEditor
 from ui.schemadialog import SchemaDialog
 from ui.suggestions import SuggestionsPanel
@@ -40,9 +43,12 @@ STATUS_ORDER = ("new", "in_progress", "done")
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, project: Project, analyst: str):
+    def __init__(self, project: Project, analyst: str, lock: WindowLock | None = None):
         super().__init__()
         self.editor = Editor(project, analyst, self)
+        self.presence = WindowPresence(project.path, lock, self)  # the project's lock, held until closing
+        self.guard = ProjectGuard(project, self)  # the file moved or deleted; writes waiting for another window
+        self._read_only_explained = False
         self._import_runner: ImportRunner | None = None
         self._merge_runner: MergeRunner | None = None
         self._export_runner: ExportRunner | None = None
@@ -178,6 +184,7 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         self._action(file, "&Export…", self.export, "Ctrl+E")
         file.addSeparator()
+        self._action(file, "Save a &copy of the project as…", self.save_copy_as)
         self._action(file, "&Open project…", self.open_project, QKeySequence.Open)
         self._action(file, "&New project…", self.new_project, QKeySequence.New)
         file.addSeparator()
@@ -308,7 +315,12 @@ class MainWindow(QMainWindow):
         editor.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.schema_editor.schemaChanged.connect(self._schema_changed)
         self.schema_editor.failed.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        editor.writeFailed.connect(lambda text: QMessageBox.warning(self, "Not saved", text))
+        editor.writeFailed.connect(self._write_failed)
+        editor.fileLost.connect(self._project_file_lost)
+        editor.retry_when_busy = self._ask_to_retry
+        self.guard.fileLost.connect(self._project_file_lost)
+        self.guard.waitingChanged.connect(self._show_waiting)
+        self.presence.raiseRequested.connect(self.come_forward)
 
     # ---- documents -------------------------------------------------------
     def _open_first_document(self) -> None:
@@ -728,13 +740,97 @@ class MainWindow(QMainWindow):
             self._update_title()
 
     def _update_title(self) -> None:
-        project = self.editor.project.path.name
+        project = self.editor.project
+        name = project.path.name
+        if self.guard.lost is not None:
+            name += " (not saving: the file was moved or deleted)"
+        elif project.read_only:
+            name += " (read-only)"
         if self._reviewer is not None:
-            self.setWindowTitle(f"Hashiya — {project} — reviewing: the gold layer")
+            self.setWindowTitle(f"Hashiya — {name} — reviewing: the gold layer")
             self.analyst_button.setText(f"Adjudicator: {self._reviewer} (writing gold)")
             return
-        self.setWindowTitle(f"Hashiya — {project}")
+        self.setWindowTitle(f"Hashiya — {name}")
         self.analyst_button.setText(f"Analyst: {self.editor.analyst}")
+
+    # ---- the project file: read-only, moved, busy --------------------------------------------
+    def _write_failed(self, text: str) -> None:
+        """A refused edit: explained in a box; in a read-only project once, then in the status bar."""
+        if self.editor.project.read_only and self._read_only_explained:
+            self.statusBar().showMessage(f"Read-only: {self.editor.project.read_only_reason}. Nothing was changed.",
+                                         8000)
+            return
+        self._read_only_explained = self.editor.project.read_only
+        if self.editor.project.read_only:
+            text += "\n\nFile → Save a copy of the project as… makes a copy you can edit."
+        QMessageBox.warning(self, "Not saved", text)
+
+    def _show_waiting(self, waiting: bool) -> None:
+        if waiting:
+            self.statusBar().showMessage(f"Waiting for another window to finish writing to "
+                                         f"{self.editor.project.path.name}…")
+            self.statusBar().repaint()  # a write on this thread goes on waiting: paint now
+        else:
+            self.statusBar().clearMessage()
+
+    def _ask_to_retry(self, error: Exception, what: str) -> bool:
+        return dialogs.choose(self, "Project busy", f"“{what}” is not saved yet: {error}",
+                              "Another Hashiya window or program is writing to this project. Try again when it "
+                              "has finished, or drop this edit.",
+                              [("again", "Try again", "accept"), ("drop", "Drop the edit", "reject")], "again") == "again"
+
+    def _project_file_lost(self, error: ProjectFileMoved) -> None:
+        """The file is no longer where it was opened: nothing more is written; offer to save it elsewhere."""
+        first_time = self.guard.lost is None
+        self.guard.lost = error
+        self._update_title()
+        if not first_time:
+            self.statusBar().showMessage(f"Not saved: {error}", 10_000)
+            return
+        answers = [("save", "Save the project as…", "accept")]
+        if error.now_at is not None:
+            answers.append(("follow", "Open it where it is now", "action"))
+        answers.append(("later", "Not now", "reject"))
+        choice = dialogs.choose(self, "Project file moved", str(error),
+                                "Edits made since then, if any, were not saved. Everything else is still here and "
+                                "can be saved to a place you choose.", answers, "save")
+        if choice == "save":
+            self.save_copy_as(then_open=True)
+        elif choice == "follow":
+            self._switch_project(error.now_at, create=False)
+
+    def save_copy_as(self, then_open: bool = False) -> None:
+        """File → Save a copy of the project as…: everything committed, into a new project file."""
+        current = self.editor.project.path
+        suggested = current.with_name(f"{current.stem} (copy){current.suffix}")
+        path, _ = QFileDialog.getSaveFileName(self, "Save a copy of the project", str(suggested),
+                                              "Hashiya projects (*.hashiya)")
+        if path:
+            self.save_copy_to(Path(path), then_open or self.guard.lost is not None or self.editor.project.read_only)
+
+    def save_copy_to(self, target: Path, then_open: bool) -> bool:
+        if target.suffix != ".hashiya":
+            target = target.with_name(target.name + ".hashiya")
+        if target.resolve() == self.editor.project.path.resolve() and self.guard.lost is None:
+            QMessageBox.warning(self, "Save a copy", f"{target} is the project that is open.")
+            return False
+        try:
+            self.editor.project.save_copy(target)
+        except ProjectError as error:
+            QMessageBox.warning(self, "Save a copy", str(error))
+            return False
+        self.statusBar().showMessage(f"Saved a copy of the project as {target}.", 8000)
+        if then_open:
+            self._switch_project(target, create=False)
+        return True
+
+    def come_forward(self) -> None:
+        """Another window asked to open this project: show this one instead."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
 
     def import_files(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, "Import documents", "",
@@ -828,13 +924,15 @@ class MainWindow(QMainWindow):
 
     def _switch_project(self, path: Path, create: bool) -> None:
         try:
-            project = Project.open(path, create=create)
+            opened = open_for_window(path, create, self)
         except ProjectError as error:
             QMessageBox.warning(self, "Cannot open project", str(error))
             return
+        if opened is None:
+            return
         settings.update(last_project=str(path))
         # Kept referenced by the old window, which stays alive (hidden) until exit.
-        self.replacement = MainWindow(project, self.editor.analyst)
+        self.replacement = MainWindow(opened.project, self.editor.analyst, opened.lock)
         self.replacement.show()
         self.close()
 
@@ -852,7 +950,9 @@ class MainWindow(QMainWindow):
         self.review.stop_and_wait()
         if self.dashboard is not None:
             self.dashboard.done(0)
+        self.guard.stop()
         self.editor.project.close()
+        self.presence.release()
         super().closeEvent(event)
 
 

@@ -36,7 +36,7 @@ class MergeRunner(QObject):
     def __init__(self, parent: QWidget, project: Project, other: str, analyst: str):
         super().__init__(parent)
         self._parent = parent
-        self._background = Background(self)
+        self._background = Background(self, failed=lambda message: self._finished(None, message, ended=True))
         self._worker = MergeWorker(project, other, analyst)
         self.dialog = QProgressDialog("Adding the analyst's work…", "Cancel", 0, 0, parent)
         self.dialog.setWindowModality(Qt.WindowModal)
@@ -49,9 +49,10 @@ class MergeRunner(QObject):
     def stop_and_wait(self) -> None:
         self._background.stop_and_wait()
 
-    def _finished(self, report: MergeReport | None, message: str) -> None:
+    def _finished(self, report: MergeReport | None, message: str, ended: bool = False) -> None:
         self.dialog.reset()
-        self._background.finish()
+        if not ended:
+            self._background.finish()
         self.done.emit(report)
         if report is None:
             QMessageBox(QMessageBox.Warning, "Add an analyst's work", message, QMessageBox.Ok, self._parent).open()

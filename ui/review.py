@@ -182,7 +182,7 @@ class ReviewPanel(QWidget):
         self.document_id: int | None = None
         self._corpus_left: dict[int, int] | None = None
         self._count_again = False
-        self._background = Background(self)
+        self._background = Background(self, failed=self._count_failed)
         self.layer = QComboBox()
         for layer in (*SPAN_LAYERS, "stance"):
             self.layer.addItem(LAYER_NAMES[layer], layer)
@@ -291,6 +291,9 @@ class ReviewPanel(QWidget):
         self._count_again = False
         worker = RemainingWorker(self.project, self.first, self.second)
         self._background.start(worker, lambda w: w.finished.connect(self._corpus_counted))
+
+    def _count_failed(self, message: str) -> None:
+        self.counts.setText(message)
 
     def _corpus_counted(self, left: dict) -> None:
         if not self._background.finish():

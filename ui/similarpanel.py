@@ -60,7 +60,7 @@ class SimilarPanel(QWidget):
         self.mark_button.clicked.connect(self.toggle_duplicate)
         self.shared_button.clicked.connect(self.highlight_shared)
         editor.documentOpened.connect(lambda _id: (self.stop_and_wait(), self.refresh()))
-        self.background = Background(self)
+        self.background = Background(self, failed=self._shared_failed)
         # Only the duplicate mark concerns this tab: entity edits must not pay for its queries.
         editor.spansAdded.connect(
             lambda spans: self.refresh() if any(s.layer == DUPLICATE_LAYER for s in spans) else None)
@@ -130,6 +130,10 @@ class SimilarPanel(QWidget):
     def stop_and_wait(self) -> None:
         if self.background.stop_and_wait():
             self.shared_button.setEnabled(True)
+
+    def _shared_failed(self, message: str) -> None:
+        self.shared_button.setEnabled(True)
+        self.shared_info.setText(message)
 
     def _shared_found(self, document_id: int, shared: list, cancelled: bool) -> None:
         if not self.background.finish():

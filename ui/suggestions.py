@@ -114,7 +114,7 @@ class SuggestionsPanel(QWidget):
         hint = QLabel("A accept · R reject · Shift+A accept all · Shift+R reject all")
         hint.setStyleSheet("color: palette(mid);")
         layout.addWidget(hint)
-        self.background = Background(self)
+        self.background = Background(self, failed=self._failed)
         self._subject = ""
 
     def scope_key(self) -> str:
@@ -146,6 +146,10 @@ class SuggestionsPanel(QWidget):
     def _progressed(self, done: int, total: int) -> None:
         self.progress.setMaximum(total)
         self.progress.setValue(done)
+
+    def _failed(self, message: str) -> None:
+        self.progress.hide()
+        self.title.setText(f"{self._subject}: {message}")
 
     def _finished(self, rows: list, cancelled: bool, more: bool = False) -> None:
         if not self.background.finish():  # stopped before this queued result arrived

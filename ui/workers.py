@@ -1,15 +1,28 @@
-"""Background work for the panels: one worker at a time on a thread of its own, cancellable."""
+"""Background work for the panels: one worker at a time on a thread of its own, cancellable.
+
+A worker's unexpected error never reaches a dialog from its own thread (Qt widgets live on the GUI
+thread only: a message box opened from a worker crashes the app). `Worker.run_reporting` catches it
+and sends its message as a signal, which `Background` receives on the GUI thread: the thread is ended
+and the panel's `failed` callback shows the message (by default, a warning box).
+"""
 
 from __future__ import annotations
 
+import sys
 import threading
+import traceback
 from typing import Callable
 
-from PySide6.QtCore import QObject, QThread
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from app.project import ProjectError
 
 
 class Worker(QObject):
     """Work for a background thread: `run` does it, checking `is_cancelled` as it goes."""
+
+    failed = Signal(str)  # an error `run` raised, as the analyst should read it
 
     def __init__(self) -> None:
         super().__init__()
@@ -19,20 +32,49 @@ class Worker(QObject):
     def cancel(self) -> None:
         self._cancel.set()
 
+    def run(self) -> None:
+        raise NotImplementedError
 
-class Background:
-    """Runs one Worker at a time on its own QThread."""
+    @Slot()
+    def run_reporting(self) -> None:
+        """`run`, with any error it raises sent to the GUI thread as `failed` (the traceback on stderr)."""
+        try:
+            self.run()
+        except Exception as error:  # noqa: BLE001 - whatever it is, the analyst must hear of it
+            if not isinstance(error, ProjectError):
+                traceback.print_exc(file=sys.stderr)
+            self.failed.emit(error_message(error))
 
-    def __init__(self, parent: QObject) -> None:
+
+def error_message(error: BaseException) -> str:
+    """What an analyst reads of an error: ours already say what and where; others get their kind."""
+    if isinstance(error, ProjectError):
+        return str(error)
+    reason = getattr(error, "orig", None) or error
+    return f"Stopped by an unexpected error ({type(reason).__name__}: {reason}). What was saved before it is kept."
+
+
+class Background(QObject):
+    """Runs one Worker at a time on its own QThread.
+
+    `failed(message)` is called on the GUI thread when the worker's `run` raised; the thread has been
+    ended by then. Without it, the message is shown in a warning box over `parent`'s window."""
+
+    def __init__(self, parent: QObject, failed: Callable[[str], None] | None = None) -> None:
+        super().__init__(parent)
         self._parent = parent
+        self._failed = failed
         self.thread: QThread | None = None
         self.worker: Worker | None = None
+        self.last_error: str | None = None
 
     def start(self, worker: Worker, connect: Callable[[Worker], None]) -> None:
         """`connect` wires the worker's signals before it starts."""
-        self.worker, self.thread = worker, QThread(self._parent)
+        self.worker, self.thread = worker, QThread(self)
+        self.last_error = None
         worker.moveToThread(self.thread)
-        self.thread.started.connect(worker.run)
+        self.thread.started.connect(worker.run_reporting)
+        worker.failed.connect(self._worker_failed)  # this object lives on the GUI thread: a queued call
         connect(worker)
         self.thread.start()
 
@@ -59,3 +101,14 @@ class Background:
             return False
         self.cancel()
         return self.finish()
+
+    @Slot(str)
+    def _worker_failed(self, message: str) -> None:
+        if not self.finish():  # stopped (the window closing) before this queued report arrived
+            return
+        self.last_error = message
+        if self._failed is not None:
+            self._failed(message)
+        else:
+            window = self._parent.window() if isinstance(self._parent, QWidget) else None
+            QMessageBox(QMessageBox.Warning, "Hashiya", message, QMessageBox.Ok, window).open()
