@@ -15,9 +15,11 @@ from app.boilerplate_index import all_suggestions, preview, update_index
 from app.exporter import EXPORTERS, FOLDER_FORMATS, FORMATS, ExportReport
 from app.formats import FORMATS as INTERCHANGE, ExportProblem, export_as, import_as
 from app.formats.common import ALL_LAYERS, ExportCancelled
+from app.fsutil import write_failure
 from app.importer import ImportReport, import_paths
 from app.merge import merge_project
 from app.project import Project, ProjectError
+from app.safenames import renamed_note
 from app.search import search_project
 
 SUBCOMMANDS = ("import", "export", "search", "boilerplate", "duplicates", "merge", "agreement")
@@ -215,23 +217,32 @@ def cmd_export(args) -> int:
         return 1
     project = Project.open(args.project)
     try:
-        if args.gold and GOLD not in project.annotators():
-            print(f"hashiya: {args.project} has no gold annotations yet (adjudicate two analysts' work first); "
-                  "nothing was written", file=sys.stderr)
-            return 1
-        annotator = GOLD if args.gold else args.annotator
-        if annotator is not None and annotator not in project.annotators():
-            print(f"hashiya: {args.project} has no analyst called {annotator} "
-                  f"(it has: {', '.join(project.annotators()) or 'none'}); nothing was written", file=sys.stderr)
-            return 1
-        if args.format in INTERCHANGE:
-            return _export_interchange(project, args, annotator)
-        options = {"annotator": annotator}
-        if args.format == "stance-csv":
-            options["gold"] = args.gold
-        report = EXPORTERS[args.format](project, args.out, **options)
+        return _export(project, args)
+    except BrokenPipeError:
+        raise  # stdout, not the export: main stops quietly
+    except OSError as error:  # a full disk, a folder that went away: named as the analyst gave it
+        print(f"hashiya: {write_failure(error, args.out)}", file=sys.stderr)
+        return 1
     finally:
         project.close()
+
+
+def _export(project: Project, args) -> int:
+    if args.gold and GOLD not in project.annotators():
+        print(f"hashiya: {args.project} has no gold annotations yet (adjudicate two analysts' work first); "
+              "nothing was written", file=sys.stderr)
+        return 1
+    annotator = GOLD if args.gold else args.annotator
+    if annotator is not None and annotator not in project.annotators():
+        print(f"hashiya: {args.project} has no analyst called {annotator} "
+              f"(it has: {', '.join(project.annotators()) or 'none'}); nothing was written", file=sys.stderr)
+        return 1
+    if args.format in INTERCHANGE:
+        return _export_interchange(project, args, annotator)
+    options = {"annotator": annotator}
+    if args.format == "stance-csv":
+        options["gold"] = args.gold
+    report = EXPORTERS[args.format](project, args.out, **options)
     print(f"wrote {args.out}: {_export_summary(args.format, report)}")
     return 0
 
@@ -253,7 +264,8 @@ def _export_interchange(project: Project, args, annotator: str | None) -> int:
 
 def _export_summary(kind: str, report: ExportReport) -> str:
     if kind == "text-clean":
-        return f"{report.documents} text file(s), {report.annotations} boilerplate span(s) removed"
+        return (f"{report.documents} text file(s), {report.annotations} boilerplate span(s) removed"
+                f"{renamed_note(report.renamed)}")
     if kind == "jsonl":
         return f"{report.documents} document(s), {report.annotations} annotation(s)"
     if not report.rows:
@@ -355,8 +367,9 @@ def main(argv: list[str] | None = None) -> int:
     except ProjectError as error:
         print(f"hashiya: {error}", file=sys.stderr)
         return 2
-    except OSError as error:  # writing an export or reading an input failed
-        print(f"hashiya: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+    except OSError as error:  # reading an input or writing a file failed
+        named = f"{error.filename}: " if error.filename is not None else ""
+        print(f"hashiya: {named}{error.strerror or error}", file=sys.stderr)
         return 1
 
 
