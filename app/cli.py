@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
+import textwrap
 from pathlib import Path
 
 from app import duplicates, settings
@@ -15,20 +17,48 @@ from app.boilerplate_index import all_suggestions, preview, update_index
 from app.exporter import EXPORTERS, FOLDER_FORMATS, FORMATS, ExportReport
 from app.formats import FORMATS as INTERCHANGE, ExportProblem, export_as, import_as
 from app.formats.common import ALL_LAYERS, ExportCancelled
+from app.fsutil import write_failure
 from app.importer import ImportReport, import_paths
 from app.merge import merge_project
 from app.project import Project, ProjectError
+from app.safenames import renamed_note
 from app.search import search_project
 
-SUBCOMMANDS = ("import", "export", "search", "boilerplate", "duplicates", "merge", "agreement")
+# Each subcommand's line of help, as `hashiya -h` (with the window's options) and `python -m app -h` list them.
+SUBCOMMAND_HELP = {
+    "import": "import .txt files, folders or JSONL into a project, or another tool's export with --format",
+    "export": "export documents and annotations (jsonl), stances as a spreadsheet table (stance-csv), each "
+              "document's text without its boilerplate (text-clean), or another tool's format with --format",
+    "search": "find a word or phrase in every document, the way an Arabic reader would (harakat, hamza forms, "
+              "attached و ب ل …)",
+    "boilerplate": "list the pending boilerplate suggestions (site chrome, related-links tails, …) after indexing "
+                   "new documents",
+    "duplicates": "list clusters of near-duplicate articles (the same story republished), after indexing new "
+                  "documents",
+    "merge": "add another analyst's annotations from their project file (documents matched by text; merging "
+             "again updates)",
+    "agreement": "how far analysts agree: span F1, token kappa and alpha, stances (definitions in "
+                 "docs/agreement.md)",
+}
+SUBCOMMANDS = tuple(SUBCOMMAND_HELP)
+
+
+def commands_help(width: int | None = None) -> str:
+    """Every subcommand with its line of help, laid out as argparse lists options (for `hashiya -h`)."""
+    width = width or max(60, min(shutil.get_terminal_size().columns, 120)) - 2
+    column = max(map(len, SUBCOMMANDS)) + 4
+    lines = ["commands (no window; `hashiya COMMAND -h` gives each one's options):"]
+    for name, text in SUBCOMMAND_HELP.items():
+        lines.append(textwrap.fill(text, width, initial_indent=f"  {name}".ljust(column),
+                                   subsequent_indent=" " * column, break_on_hyphens=False))
+    return "\n".join(lines)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hashiya", description="Hashiya: annotate Arabic news text.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    importing = commands.add_parser("import", help="import .txt files, folders or JSONL into a project, or "
-                                                   "another tool's export with --format")
+    importing = commands.add_parser("import", help=SUBCOMMAND_HELP["import"])
     importing.add_argument("project", type=Path, help="project file (created if it does not exist)")
     importing.add_argument("paths", nargs="+", type=Path,
                            help=".txt or .jsonl files, or folders; with --format, that tool's files")
@@ -40,9 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help="conll: the layer its labels go into (default: boilerplate when every label is a "
                                 "boilerplate category, else entity)")
 
-    exporting = commands.add_parser("export", help="export documents and annotations (jsonl), stances as a "
-                                                   "spreadsheet table (stance-csv), or each document's text "
-                                                   "without its boilerplate, as a folder of .txt files (text-clean)")
+    exporting = commands.add_parser("export", help=SUBCOMMAND_HELP["export"])
     exporting.add_argument("project", type=Path)
     exporting.add_argument("--format", choices=[*FORMATS, *INTERCHANGE], required=True,
                            help="hashiya's own: jsonl, stance-csv, text-clean; other tools': " + ", ".join(INTERCHANGE))
@@ -58,8 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     exporting.add_argument("--gold", action="store_true",
                            help="the gold layer made by adjudication, with where each annotation came from")
 
-    searching = commands.add_parser("search", help="find a word or phrase in every document, the way an "
-                                                   "Arabic reader would (harakat, hamza forms, attached و ب ل …)")
+    searching = commands.add_parser("search", help=SUBCOMMAND_HELP["search"])
     searching.add_argument("project", type=Path)
     searching.add_argument("query")
     searching.add_argument("--similar", action="store_true",
@@ -68,22 +95,19 @@ def build_parser() -> argparse.ArgumentParser:
                            help="matched spans include an attached clitic (لروسيا rather than روسيا)")
     searching.add_argument("--json", action="store_true",
                            help='print a JSON list of {"document", "start", "end", "text", "kind"}')
-    boilerplate = commands.add_parser("boilerplate", help="list the pending boilerplate suggestions (site chrome, "
-                                                          "related-links tails, …) after indexing new documents")
+    boilerplate = commands.add_parser("boilerplate", help=SUBCOMMAND_HELP["boilerplate"])
     boilerplate.add_argument("project", type=Path)
     boilerplate.add_argument("--annotator", help="what this analyst has not decided yet (default: what no one has)")
     boilerplate.add_argument("--json", action="store_true",
                              help='print a JSON list of {"document", "start", "end", "category", "reason", "copies"}')
-    near = commands.add_parser("duplicates", help="list clusters of near-duplicate articles (the same story "
-                                                  "republished), after indexing new documents")
+    near = commands.add_parser("duplicates", help=SUBCOMMAND_HELP["duplicates"])
     near.add_argument("project", type=Path)
     near.add_argument("--threshold", type=float, default=0.8,
                       help="the Jaccard similarity of article bodies that makes two documents duplicates "
                            "(0.5 to 1; default 0.8)")
     near.add_argument("--json", action="store_true",
                       help='print a JSON list of {"documents": [...], "pairs": [{"a", "b", "score"}]}')
-    merging = commands.add_parser("merge", help="add another analyst's annotations from their project file "
-                                                "(documents matched by text; merging again updates)")
+    merging = commands.add_parser("merge", help=SUBCOMMAND_HELP["merge"])
     merging.add_argument("project", type=Path, help="this project (written)")
     merging.add_argument("other_project", type=Path, help="the other analyst's project file (only read)")
     merging.add_argument("--annotator", help="you: your annotations here are never changed, and yours in the "
@@ -91,8 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     merging.add_argument("--json", action="store_true",
                          help="print the report as JSON (added, updated, unchanged, skipped_yours, "
                               "matched_documents, unmatched_documents, annotators, new_labels, kept)")
-    agreeing = commands.add_parser("agreement", help="how far analysts agree: span F1, token kappa and alpha, "
-                                                     "stances (definitions in docs/agreement.md)")
+    agreeing = commands.add_parser("agreement", help=SUBCOMMAND_HELP["agreement"])
     agreeing.add_argument("project", type=Path)
     agreeing.add_argument("--annotators", nargs="+", required=True, metavar="NAME",
                           help="two analysts (three or more: Fleiss' kappa and alpha of the entity tokens)")
@@ -215,23 +238,32 @@ def cmd_export(args) -> int:
         return 1
     project = Project.open(args.project)
     try:
-        if args.gold and GOLD not in project.annotators():
-            print(f"hashiya: {args.project} has no gold annotations yet (adjudicate two analysts' work first); "
-                  "nothing was written", file=sys.stderr)
-            return 1
-        annotator = GOLD if args.gold else args.annotator
-        if annotator is not None and annotator not in project.annotators():
-            print(f"hashiya: {args.project} has no analyst called {annotator} "
-                  f"(it has: {', '.join(project.annotators()) or 'none'}); nothing was written", file=sys.stderr)
-            return 1
-        if args.format in INTERCHANGE:
-            return _export_interchange(project, args, annotator)
-        options = {"annotator": annotator}
-        if args.format == "stance-csv":
-            options["gold"] = args.gold
-        report = EXPORTERS[args.format](project, args.out, **options)
+        return _export(project, args)
+    except BrokenPipeError:
+        raise  # stdout, not the export: main stops quietly
+    except OSError as error:  # a full disk, a folder that went away: named as the analyst gave it
+        print(f"hashiya: {write_failure(error, args.out)}", file=sys.stderr)
+        return 1
     finally:
         project.close()
+
+
+def _export(project: Project, args) -> int:
+    if args.gold and GOLD not in project.annotators():
+        print(f"hashiya: {args.project} has no gold annotations yet (adjudicate two analysts' work first); "
+              "nothing was written", file=sys.stderr)
+        return 1
+    annotator = GOLD if args.gold else args.annotator
+    if annotator is not None and annotator not in project.annotators():
+        print(f"hashiya: {args.project} has no analyst called {annotator} "
+              f"(it has: {', '.join(project.annotators()) or 'none'}); nothing was written", file=sys.stderr)
+        return 1
+    if args.format in INTERCHANGE:
+        return _export_interchange(project, args, annotator)
+    options = {"annotator": annotator}
+    if args.format == "stance-csv":
+        options["gold"] = args.gold
+    report = EXPORTERS[args.format](project, args.out, **options)
     print(f"wrote {args.out}: {_export_summary(args.format, report)}")
     return 0
 
@@ -253,7 +285,8 @@ def _export_interchange(project: Project, args, annotator: str | None) -> int:
 
 def _export_summary(kind: str, report: ExportReport) -> str:
     if kind == "text-clean":
-        return f"{report.documents} text file(s), {report.annotations} boilerplate span(s) removed"
+        return (f"{report.documents} text file(s), {report.annotations} boilerplate span(s) removed"
+                f"{renamed_note(report.renamed)}")
     if kind == "jsonl":
         return f"{report.documents} document(s), {report.annotations} annotation(s)"
     if not report.rows:
@@ -261,11 +294,20 @@ def _export_summary(kind: str, report: ExportReport) -> str:
     return f"{report.rows} stance row(s) from {report.documents} document(s)"
 
 
+def _text_column():
+    """How a column of document text is printed: in a terminal, between bidi isolates (FSI … PDI) so that an
+    Arabic match cannot reorder the columns around it; into a pipe or a file, as it is, for the next program."""
+    if sys.stdout.isatty():
+        return lambda text: f"\u2068{text}\u2069"
+    return lambda text: text
+
+
 def cmd_search(args) -> int:
     """Prints hits as they are found (a long search shows its first lines at once); --json prints
     the same list json.dumps(indent=1) would, object by object."""
     project = Project.open(args.project)
     count, documents = 0, set()
+    shown = _text_column()
     try:
         if args.json:
             print("[", end="")
@@ -275,8 +317,7 @@ def cmd_search(args) -> int:
                 print(("," if count else "") + "\n " + body, end="")
             else:
                 marker = "  (similar spelling)" if hit.kind == "similar" else ""
-                # The isolates keep an Arabic match from reordering the columns around it in a terminal.
-                print(f"{hit.document}\t{hit.start}\t{hit.end}\t\u2068{hit.text}\u2069{marker}")
+                print(f"{hit.document}\t{hit.start}\t{hit.end}\t{shown(hit.text)}{marker}")
             count += 1
             documents.add(hit.document_id)
         if args.json:
@@ -305,9 +346,10 @@ def cmd_boilerplate(args) -> int:
         print(json.dumps([{"document": names[s.document_id], "start": s.start, "end": s.end, "category": s.category,
                            "reason": s.reason, "copies": s.copies} for s in suggestions], ensure_ascii=False, indent=1))
         return 0
+    shown = _text_column()
     for s in suggestions:
         print(f"{names[s.document_id]}\t{s.start}\t{s.end}\t{s.category}\t×{s.copies}\t{s.reason}\t"
-              f"\u2068{previews[(s.document_id, s.start)]}\u2069")
+              f"{shown(previews[(s.document_id, s.start)])}")
     groups = len({s.fingerprint for s in suggestions})
     print(f"{len(suggestions)} suggestion(s) in {len(names)} document(s), {groups} group(s) to decide"
           f" ({indexed} newly indexed document(s))", file=sys.stderr)
@@ -355,8 +397,9 @@ def main(argv: list[str] | None = None) -> int:
     except ProjectError as error:
         print(f"hashiya: {error}", file=sys.stderr)
         return 2
-    except OSError as error:  # writing an export or reading an input failed
-        print(f"hashiya: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+    except OSError as error:  # reading an input or writing a file failed
+        named = f"{error.filename}: " if error.filename is not None else ""
+        print(f"hashiya: {named}{error.strerror or error}", file=sys.stderr)
         return 1
 
 

@@ -12,7 +12,6 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from itertools import groupby
 from operator import itemgetter
 from typing import Iterator
@@ -22,6 +21,7 @@ from sqlalchemy import select
 from app.fsutil import atomic_folder, atomic_write
 from app.models import Annotation, Annotator, Document
 from app.project import Project
+from app.safenames import ExportFolder, SafeNames
 from app.stance_format import DOC_STANCE_LAYER, STANCE_LAYERS
 
 FORMATS = ("jsonl", "stance-csv", "text-clean")
@@ -37,6 +37,7 @@ class ExportReport:
     # Spans a flat format could not hold (CoNLL: overlapping a longer one), left out and counted.
     dropped: int = 0
     also_written: list[str] = field(default_factory=list)  # files written beside the export (a config)
+    renamed: int = 0  # files whose name had to differ from the analyst's or document's (app.safenames)
 
 
 # Legal inside JSON strings, but line breaks to many JSONL readers (Python's splitlines among them).
@@ -212,23 +213,25 @@ def export_text_clean(project: Project, out: str | os.PathLike, annotator: str |
     """A folder with one UTF-8 .txt file per document: its text with the boilerplate spans removed
     (`annotator`'s, or anyone's), and the blank lines they leave collapsed to one.
 
-    Files are named after the documents (a name such as a/1.txt keeps its folder). The folder is built
-    beside `out` and renamed into place when complete; `out` must not exist or be an empty folder.
+    Files are named after the documents, made safe by app.safenames: a name such as a/1.txt keeps its
+    folder, names that had to change are listed in names.json. The folder is built beside `out` and renamed
+    into place when complete; `out` must not exist or be an empty folder.
     """
     report = ExportReport()
     spans = _annotations_by_document(project, annotator, layers=("boilerplate",))
     pending = next(spans, None)
     with atomic_folder(out) as building:
-        used: set[str] = set()
+        folder, names = ExportFolder(building), SafeNames()
         for document_id, name, text, _meta in _documents(project):
             removed: list[dict] = []
             if pending is not None and pending[0] == document_id:
                 removed, pending = pending[1], next(spans, None)
-            path = building / _file_name(name, used)
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path = folder.path(names.claim(name, (".txt",), strip=".txt") + ".txt")
             path.write_text(without_spans(text, removed), encoding="utf-8")
             report.documents += 1
             report.annotations += len(removed)
+        names.write_index(folder)
+    report.renamed = len(names.renamed)
     return report
 
 
@@ -245,18 +248,6 @@ def without_spans(text: str, spans: list[dict]) -> str:
 
 
 _BLANK_RUNS = re.compile(r"\n[^\S\n]*(?:\n[^\S\n]*)+\n")
-
-
-def _file_name(name: str, used: set[str]) -> str:
-    """A safe relative .txt path for a document name, unique within the export."""
-    parts = [part for part in PurePosixPath(name.replace("\\", "/")).parts if part not in ("", ".", "..", "/")]
-    stem = "/".join(parts) or "document"
-    stem = stem[:-4] if stem.lower().endswith(".txt") else stem
-    candidate, number = f"{stem}.txt", 2
-    while candidate.casefold() in used:
-        candidate, number = f"{stem} ({number}).txt", number + 1
-    used.add(candidate.casefold())
-    return candidate
 
 
 # Hashiya's own formats, by their --format name (the other tools' are in app.formats).

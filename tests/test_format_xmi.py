@@ -3,6 +3,7 @@ document load, covered text matches after an emoji while the raw offsets are UTF
 segmentation and custom layers are there, the round trip is byte-identical, foreign annotation types are
 reported, and hostile XML (external entities, entity bombs) is refused."""
 
+import json
 import re
 import zipfile
 from xml.etree import ElementTree
@@ -198,9 +199,11 @@ def test_document_names_become_safe_unique_paths_and_come_back(project, other_pr
         add_document(project, f"نص رقم {number}", name)
     export_as(project, XMI, tmp_path / "out")
     files = sorted(file_contents(tmp_path / "out"))
-    assert len(files) == len(names) + 1
+    assert len(files) == len(names) + 2  # TypeSystem.xml and names.json, listing the names that changed
     assert all(".." not in path.split("/") and not re.search(r'[<>:"|?*\\]', path) for path in files)
     assert "a/1.txt.xmi" in files and "_CON.txt.xmi" in files
+    renamed = json.loads((tmp_path / "out" / "names.json").read_text(encoding="utf-8"))
+    assert renamed["X.txt-2.xmi"] == "X.txt" and renamed["__/__/escape.txt.xmi"] == "../../escape.txt"
     import_as(other_project, XMI, tmp_path / "out", "someone")
     assert sorted(map(other_project.document_name, other_project.document_ids())) == sorted(names)
 

@@ -52,8 +52,10 @@ def test_names_stay_inside_the_folder_and_do_not_collide(project, tmp_path):
         add_document(project, text, name)
     export_text_clean(project, tmp_path / "out")
     written = sorted(str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*.txt"))
-    assert written == ["A/B (2).txt", "a/b.txt", "escape.txt", "plain.txt"]
+    assert written == ["A/B-2.txt", "__/escape.txt", "a/b.txt", "plain.txt"]
     assert not (tmp_path / "escape.txt").exists()
+    renamed = json.loads((tmp_path / "out" / "names.json").read_text(encoding="utf-8"))
+    assert renamed == {"A/B-2.txt": "A/B.txt", "__/escape.txt": "../escape.txt"}
 
 
 def test_the_command_refuses_a_folder_with_files_and_leaves_it_alone(tmp_path, capsys):

@@ -15,6 +15,8 @@ from app import exporter
 from app.adjudication import GOLD
 from app.formats import FORMATS, ExportProblem, export_as
 from app.formats.common import ExportCancelled, analysts_with_annotations
+from app.fsutil import write_failure
+from app.safenames import renamed_note
 from app.project import Project
 from ui.progress import Throttled
 from ui.workers import Background, Worker
@@ -141,9 +143,10 @@ def run_export(project: Project, request: ExportRequest, progress=None, cancelle
     if request.format == "stance-csv":
         options["gold"] = request.annotator == GOLD
     report = exporter.EXPORTERS[request.format](project, request.out, **options)
+    renamed = renamed_note(report.renamed)
     if report.annotations == 0:
-        return f"Wrote {request.out}: there was nothing to export in it, so the file is valid but empty."
-    return f"Wrote {request.out}: {report.annotations} annotation(s) from {report.documents} document(s)."
+        return f"Wrote {request.out}: there was nothing to export in it, so the file is valid but empty{renamed}."
+    return f"Wrote {request.out}: {report.annotations} annotation(s) from {report.documents} document(s){renamed}."
 
 
 class ExportWorker(Worker):
@@ -164,9 +167,9 @@ class ExportWorker(Worker):
             self.finished.emit(False, "Export cancelled: nothing was written.")
         except ExportProblem as problem:
             self.finished.emit(False, f"{problem}. Nothing was written.")
-        except OSError as error:
-            self.finished.emit(False, f"Could not write {error.filename or self._request.out}: "
-                                      f"{error.strerror or error}. Nothing was written.")
+        except OSError as error:  # a full disk, a folder that went away: named as the analyst chose it
+            message = write_failure(error, self._request.out)
+            self.finished.emit(False, f"{message[0].upper()}{message[1:]}. Nothing was written.")
         except Exception as error:  # the analyst must hear of it, not a dead thread; the write was atomic
             self.finished.emit(False, f"The export stopped on an unexpected error, and nothing was written: {error}")
 

@@ -14,9 +14,13 @@ from ui.platform_check import platform_problem
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
+    # Reached by `hashiya -h` too, before Qt is imported: the help lists the headless commands as well.
+    from app.cli import commands_help
+
     parser = argparse.ArgumentParser(
         prog="hashiya",
-        description="Annotate Arabic news text. Headless commands: hashiya import|export … (see hashiya import -h).",
+        description="Annotate Arabic news text: opens the window on a project, or runs one of the commands below.",
+        epilog=commands_help(), formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("project", nargs="?", type=Path,
                         help="project file to open (default: the last one, or the demo corpus on first run)")

@@ -23,6 +23,7 @@ from app.formats.common import (ALL_LAYERS, BOILERPLATE, ENTITY, SPAN_LAYERS, ST
                                 atomic_folder)
 from app.importer import BadInput, ImportReport, Importer, check_documents
 from app.project import Project
+from app.safenames import ExportFolder, SafeNames, renamed_note
 
 
 @dataclass(frozen=True)
@@ -81,12 +82,13 @@ class ExportOutcome:
         beside = "".join(f"; and beside it {Path(path).name}" for path in self.report.also_written)
         if self.empty:
             return (f"wrote {self.path}: nothing in the {what} layer{'s' if len(layers) > 1 else ''}{whose}; "
-                    f"the export is valid but empty ({self.report.documents} document(s)){beside}")
+                    f"the export is valid but empty ({self.report.documents} document(s))"
+                    f"{renamed_note(self.report.renamed)}{beside}")
         split = f", one export per analyst ({len(self.analysts)})" if self.per_analyst_folder else ""
         dropped = self.report.dropped
         lossy = f"; {dropped} overlapping span(s) left out (the format is flat)" if dropped else ""
         return (f"wrote {self.path}: {self.report.annotations} annotation(s) in {self.report.documents} "
-                f"document(s){whose}{split}{lossy}{beside}")
+                f"document(s){whose}{split}{lossy}{renamed_note(self.report.renamed)}{beside}")
 
 
 def chosen_layers(fmt: Format, layer: str | None) -> tuple[str, ...]:
@@ -101,7 +103,8 @@ def export_as(project: Project, fmt: Format, out: str | os.PathLike, annotator: 
               layer: str | None = None, progress: Progress | None = None,
               cancelled: Cancelled | None = None, **options) -> ExportOutcome:
     """Export in `fmt`. A format that holds one analyst's work, asked for everyone's in a project where
-    several analysts have annotations, writes a folder `out` with one export per analyst, named after them.
+    several analysts have annotations, writes a folder `out` with one export per analyst, named after them
+    (made safe by app.safenames; names.json lists the names that had to change).
     `options` go to the format's own export (conll: clitics)."""
     out = Path(out)
     layers = chosen_layers(fmt, layer)
@@ -120,16 +123,21 @@ def export_as(project: Project, fmt: Format, out: str | os.PathLike, annotator: 
         return ExportOutcome(out, analysts, report)
     outcome = ExportOutcome(out, analysts, per_analyst_folder=True)
     with atomic_folder(out) as building:
+        # Analysts' names come from other people's files: `../../x` must not climb out of the folder.
+        folder, names = ExportFolder(building), SafeNames(folders=False)
         for number, analyst in enumerate(analysts):
             def step(done: int, total: int, number=number) -> None:
                 if progress is not None:
                     progress(number * total + done, len(analysts) * total)
-            report = module.export(project, building / f"{analyst}{fmt.suffix}", analyst, layers, step, cancelled,
-                                   **options)
+            target = folder.path(names.claim(analyst, (fmt.suffix,)) + fmt.suffix)
+            report = module.export(project, target, analyst, layers, step, cancelled, **options)
             outcome.report.annotations += report.annotations
             outcome.report.rows += report.rows
             outcome.report.documents = max(outcome.report.documents, report.documents)
             outcome.report.dropped += report.dropped
+            outcome.report.renamed += report.renamed
+        names.write_index(folder)
+    outcome.report.renamed += len(names.renamed)
     return outcome
 
 

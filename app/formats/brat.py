@@ -2,8 +2,9 @@
 
 Export writes one analyst's work (the registry splits a project by analyst):
 - `<name>.txt`: the document's stored text byte for byte (UTF-8, LF). The file name is the document's name
-  made safe: folders kept, `..`, leading dots and characters Windows refuses replaced by `_`, a `.txt` ending
-  not doubled, `-2`, `-3`… added where names would clash (compared as a case-blind disk would);
+  made safe by app.safenames: folders kept, `..`, leading dots and characters Windows refuses replaced by
+  `_`, a `.txt` ending not doubled, `-2`, `-3`… added where names would clash (compared as a case-blind disk
+  would), and `names.json` listing the names that had to change;
 - `<name>.ann`: its annotations (brat needs the two to share a stem);
 - `annotation.conf` and `visual.conf`, so brat opens the collection without errors: every entity type and
   boilerplate category of the project's schema (and any other label used), the Stance type, its Holder and
@@ -52,7 +53,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import count
@@ -64,6 +64,7 @@ from app.formats.common import (BOILERPLATE, ENTITY, SPAN_LAYERS, STANCE_LAYER, 
                                 ExportReport, ParsedDocument, ParsedImport, Progress, atomic_folder, export_documents)
 from app.importer import _normalise_with_offset_map
 from app.project import Project
+from app.safenames import ExportFolder, SafeNames
 from app.stance_format import POLARITIES, StanceFormatError, check_stance, map_reference_offsets
 from app.textio import DecodeError, normalise_newlines, reject_controls
 
@@ -137,19 +138,20 @@ def export(project: Project, out: Path, annotator: str | None, layers: tuple[str
     span_layers = tuple(layer for layer in layers if layer in SPAN_LAYERS)
     report = ExportReport()
     used: dict[str, set[str]] = {ENTITY: set(), BOILERPLATE: set()}
-    with atomic_folder(out) as folder:
-        names = FileNames()
+    with atomic_folder(out) as building:
+        folder, names = ExportFolder(building), SafeNames(reserved=CONF_FILES)
         for document in export_documents(project, annotator, span_layers, progress, cancelled):
-            stem = names.claim(document.name)
-            (folder / stem).parent.mkdir(parents=True, exist_ok=True)
-            (folder / f"{stem}.txt").write_bytes(document.text.encode("utf-8"))
-            (folder / f"{stem}.ann").write_bytes(ann_text(document).encode("utf-8"))
+            stem = names.claim(document.name, (".txt", ".ann"), strip=".txt")
+            folder.path(f"{stem}.txt").write_bytes(document.text.encode("utf-8"))
+            folder.path(f"{stem}.ann").write_bytes(ann_text(document).encode("utf-8"))
             report.documents += 1
             report.annotations += len(document.annotations)
             for item in document.annotations:
                 used.get(item["layer"], set()).add(item["label"])
-        (folder / "annotation.conf").write_bytes(annotation_conf(project, used).encode("utf-8"))
-        (folder / "visual.conf").write_bytes(visual_conf(project, used).encode("utf-8"))
+        folder.path("annotation.conf").write_bytes(annotation_conf(project, used).encode("utf-8"))
+        folder.path("visual.conf").write_bytes(visual_conf(project, used).encode("utf-8"))
+        names.write_index(folder)
+    report.renamed = len(names.renamed)
     return report
 
 
@@ -259,55 +261,6 @@ def visual_conf(project: Project, used: dict[str, set[str]]) -> str:
 def _shown(label: str) -> str:
     """A label as visual.conf can show it: '|' separates its forms and a line holds one entry."""
     return " ".join(label.replace("|", "¦").split()) or "_"
-
-
-# ---- file names ------------------------------------------------------------------------------------------
-_UNSAFE_CHARS = re.compile('[\x00-\x1f\x7f-\x9f<>:"|?*\u2028\u2029]')
-_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))}
-MAX_NAME_BYTES = 120  # of one path part, before "-N.ann": well inside the usual 255-byte limit
-
-
-class FileNames:
-    """Safe, unique relative paths (without suffix) for the documents' .txt/.ann pairs, given in order."""
-
-    def __init__(self) -> None:
-        self.files = {_key(name) for name in CONF_FILES}
-        self.folders: set[str] = set()
-
-    def claim(self, name: str) -> str:
-        parts = safe_parts(name)
-        folders = ["/".join(parts[:depth]) for depth in range(1, len(parts))]
-        if any(_key(folder) in self.files for folder in folders):
-            parts, folders = ["_".join(parts)], []  # a folder would take a file's name: keep this one flat
-        for number in count(1):
-            stem = "/".join([*parts[:-1], parts[-1] if number == 1 else f"{parts[-1]}-{number}"])
-            keys = {_key(f"{stem}.txt"), _key(f"{stem}.ann")}
-            if not keys & (self.files | self.folders):
-                break
-        self.files |= keys
-        self.folders |= {_key(folder) for folder in folders}
-        return stem
-
-
-def safe_parts(name: str) -> list[str]:
-    parts = [part for part in re.split(r"[\\/]+", name) if part not in ("", ".")] or ["document"]
-    if parts[-1].lower().endswith(".txt"):
-        parts[-1] = parts[-1][:-4]
-    return [safe_part(part) for part in parts]
-
-
-def safe_part(part: str) -> str:
-    part = _UNSAFE_CHARS.sub("_", part).encode("utf-8")[:MAX_NAME_BYTES].decode("utf-8", "ignore")
-    part = re.sub(r"^\.", "_", part)  # hidden on Unix (and skipped by importers); also makes ".." harmless
-    part = re.sub(r"[. ]$", "_", part)  # Windows drops a trailing dot or space
-    if part.split(".")[0].strip().upper() in _WINDOWS_DEVICES:
-        part = f"_{part}"
-    return part or "_"
-
-
-def _key(path: str) -> str:
-    """How a case-blind, normalising file system (Windows, macOS) tells names apart."""
-    return unicodedata.normalize("NFC", path).casefold()
 
 
 # ---- import ----------------------------------------------------------------------------------------------

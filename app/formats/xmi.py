@@ -66,6 +66,7 @@ from app.formats.common import (BOILERPLATE, DOC_STANCE_LAYER, ENTITY, STANCE_LA
                                 Utf16Offsets, atomic_folder, export_documents)
 from app.importer import _normalise_with_offset_map
 from app.project import Project
+from app.safenames import ExportFolder, SafeNames
 from app.stance_format import ARTICLE, DOC_POLARITIES, FREE_TEXT, LIST_TARGET, POLARITIES, SPAN, reference_shape
 from app.words import word_spans
 
@@ -246,53 +247,18 @@ def type_system_xml() -> bytes:
 def export(project: Project, out: Path, annotator: str | None, layers: tuple[str, ...],
            progress: Progress | None, cancelled: Cancelled | None) -> ExportReport:
     report = ExportReport()
-    names = FileNames()
-    with atomic_folder(out) as folder:
+    with atomic_folder(out) as building:
         # Plain writes: atomic_folder renames the whole folder into place once everything is written.
-        (folder / TYPE_SYSTEM_FILE).write_bytes(type_system_xml())
+        # Files are named after the documents ('a/1.txt' → 'a/1.txt.xmi'), made safe by app.safenames.
+        folder, names = ExportFolder(building), SafeNames(reserved=(TYPE_SYSTEM_FILE,))
+        folder.path(TYPE_SYSTEM_FILE).write_bytes(type_system_xml())
         for document in export_documents(project, annotator, layers, progress, cancelled):
-            target = folder / names.claim(document.name)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(document_xmi(document))
+            folder.path(names.claim(document.name, (SUFFIX,)) + SUFFIX).write_bytes(document_xmi(document))
             report.documents += 1
             report.annotations += len(document.annotations)
+        names.write_index(folder)
+    report.renamed = len(names.renamed)
     return report
-
-
-_UNSAFE_NAME_CHARS = re.compile(r'[<>:"|?*\\\x00-\x1f\x7f]')
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10))}
-MAX_NAME_PART = 120  # characters: Arabic takes two bytes each of the usual 255
-
-
-def _safe_part(part: str) -> str:
-    """One folder or file name that every file system accepts and that cannot climb out (no '..')."""
-    part = _UNSAFE_NAME_CHARS.sub("_", part).strip().rstrip(". ")[:MAX_NAME_PART].rstrip(". ")
-    if not part:
-        return "_"
-    return "_" + part if part.split(".")[0].upper() in _WINDOWS_RESERVED else part
-
-
-class FileNames:
-    """Unique, safe relative paths for the documents' names ('a/1.txt' → 'a/1.txt.xmi'); unique without
-    regard to case, as on Windows and macOS."""
-
-    def __init__(self) -> None:
-        self.files: set[str] = set()
-        self.folders: set[str] = set()
-
-    def claim(self, name: str) -> str:
-        parts = [_safe_part(part) for part in re.split(r"[/\\]", name) if part.strip() not in ("", ".")]
-        parts = parts or ["document"]
-        folders = ["/".join(parts[:end]).casefold() for end in range(1, len(parts))]
-        if any(folder in self.files for folder in folders):
-            parts, folders = ["_".join(parts)], []  # a file already has that folder's name
-        stem = "/".join(parts)
-        candidate, number = stem + SUFFIX, 2
-        while candidate.casefold() in self.files or candidate.casefold() in self.folders:
-            candidate, number = f"{stem}-{number}{SUFFIX}", number + 1
-        self.files.add(candidate.casefold())
-        self.folders.update(folders)
-        return candidate
 
 
 class CasBuilder:
