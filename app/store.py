@@ -169,6 +169,10 @@ class SqliteStore:
             # Kept open for the life of the store: after a move or a delete it still reaches the file that
             # was opened (and its WAL), so everything can be saved elsewhere.
             self._keeper = self._connect()
+            # Read once now: a connection that first reads the WAL after the file was renamed cannot
+            # (SQLite reports a disk I/O error), one that has read it before goes on reading and folding it.
+            self._keeper.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            self._keeper.execute(f"PRAGMA busy_timeout = {LOCK_ATTEMPT_MS * 5}")
         self.write_engine = self.engine.execution_options(hashiya_write=True)
 
     @property
@@ -249,11 +253,12 @@ class SqliteStore:
                 self.waiting(False)
 
     def _before_commit(self, connection) -> None:
-        # The file may have moved while the transaction ran: then it is rolled back, not committed.
+        # The file may have moved while the transaction ran: then it is rolled back, not committed (and the
+        # WAL is folded at the next check, once this transaction no longer holds the write lock).
         if connection.get_execution_options().get("hashiya_write"):
-            self.check_before_write()
+            self.check_before_write(fold=False)
 
-    def check_before_write(self) -> None:
+    def check_before_write(self, fold: bool = True) -> None:
         if self.read_only:
             raise ProjectReadOnly(f"{self.path} is open read-only: {self.read_only_reason}. Nothing was changed.")
         if self.identity is None:
@@ -265,13 +270,14 @@ class SqliteStore:
         except OSError as error:
             raise ProjectError(f"{self.path} cannot be checked before writing: {error.strerror or error}") from error
         if current != self.identity:
-            raise self._moved_error()
+            raise self._moved_error(fold)
 
-    def _moved_error(self) -> ProjectFileMoved:
-        """What happened to the file, and (where it was moved) make it whole there: the edits still in the
-        WAL, which stays beside the old name, are folded into the moved file."""
+    def _moved_error(self, fold: bool = True) -> ProjectFileMoved:
+        """What happened to the file. The edits still in the WAL, which stays beside the old name, are folded
+        into the opened file wherever it is now (so a moved file is whole), and the WAL is emptied: left
+        there, it would be read into any other file that comes to have the old name."""
         now_at, deleted = where_open_file_is(self.identity) if self.identity else (None, False)
-        if now_at is not None:
+        if fold:
             self._fold_wal_into_file()
         replaced = self.path.exists()
         if deleted:

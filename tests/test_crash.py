@@ -52,3 +52,74 @@ def test_sigkill_loses_no_edit_reported_done(project, project_path):
     reopened = Project.open(project_path)
     assert len(reopened.annotations(reopened.document_ids()[0])) >= len(reported)
     reopened.close()
+
+
+# ---- the file moved or deleted while the process writes ------------------------------------------------------
+CHILD_ON_A_MOVING_FILE = """
+import sys
+from app.project import Project, ProjectFileMoved, Span
+project = Project.open(sys.argv[1])
+document = project.document_ids()[0]
+for index in range(1_000_000):
+    try:
+        span = project.add_annotation(Span(document, "amal", "entity", "PERS", index % 50, index % 50 + 3))
+    except ProjectFileMoved:
+        print("refused", "-", flush=True)
+        continue
+    print("added", span.uid, flush=True)
+"""
+
+
+def _edit_until_refused(project_path: Path, disturb) -> list[list[str]]:
+    """Run the child, `disturb` the file after 200 reported edits, SIGKILL the child once it has refused
+    a few; the lines it printed."""
+    child = subprocess.Popen([sys.executable, "-c", CHILD_ON_A_MOVING_FILE, str(project_path)], cwd=ROOT,
+                             stdout=subprocess.PIPE, text=True)
+    reported, refused = [], 0
+    deadline = time.monotonic() + 30
+    while refused < 5 and time.monotonic() < deadline:
+        line = child.stdout.readline().split()
+        if not line:
+            break
+        reported.append(line)
+        refused += line[0] == "refused"
+        if len(reported) == 200:
+            disturb()
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    child.stdout.close()
+    assert refused == 5, "the child went on writing after the file was moved"
+    return reported
+
+
+def _stored_uids(path: Path) -> set[str]:
+    connection = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        return {uid for (uid,) in connection.execute("SELECT uid FROM annotations")}
+    finally:
+        connection.close()
+
+
+def test_sigkill_after_a_move_leaves_every_edit_reported_done_in_the_moved_file(project, project_path):
+    add_document(project, "قال الرئيس الروسي فلاديمير بوتين إن روسيا ستدعم كوريا الشمالية دائما")
+    project.close()
+    moved = project_path.with_name("moved by the analyst.hashiya")
+    reported = _edit_until_refused(project_path, lambda: project_path.rename(moved))
+    added = [uid for verb, uid in reported if verb == "added"]
+    first_refusal = next(index for index, (verb, _) in enumerate(reported) if verb == "refused")
+    assert all(verb == "refused" for verb, _ in reported[first_refusal:]), "an edit was reported done after a refusal"
+    assert set(added) <= _stored_uids(moved)
+    assert not project_path.exists(), "no new project may appear where the file was"
+
+
+def test_sigkill_after_a_delete_reports_nothing_done_after_it_and_creates_nothing(project, project_path):
+    add_document(project, "قال الرئيس الروسي فلاديمير بوتين إن روسيا ستدعم كوريا الشمالية دائما")
+    project.close()
+    reported = _edit_until_refused(project_path, project_path.unlink)
+    first_refusal = next(index for index, (verb, _) in enumerate(reported) if verb == "refused")
+    assert first_refusal >= 199  # what was done before the delete was reported; nothing after it
+    assert all(verb == "refused" for verb, _ in reported[first_refusal:])
+    assert not project_path.exists()
+    wal = project_path.with_name(project_path.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0, "edits left in an orphaned WAL"

@@ -193,8 +193,7 @@ class ProjectGuard(QObject):
         try:
             self.project.check_file()
         except ProjectFileMoved as error:
-            self.lost = error
-            self.fileLost.emit(error)
+            self.fileLost.emit(error)  # the window records it in `lost`
         except (ProjectReadOnly, ProjectError):
             pass
 
