@@ -144,9 +144,12 @@ def test_an_edit_in_the_window_on_a_busy_file_is_kept_until_the_analyst_decides(
             return "again"
 
         monkeypatch.setattr("ui.dialogs.choose", answer)
+        messages = []
+        window.statusBar().messageChanged.connect(messages.append)
         window.pane.select_range(13, 18)
         qtbot.keyClick(window.pane, Qt.Key_G)
     assert len(asked) == 2 and "not saved yet" in asked[0]
+    assert any("Waiting for another window" in message for message in messages)
     assert [s.label for s in project.annotations(project.document_ids()[0])] == ["GPE"]
     assert [s.label for s in window.pane.spans()] == ["GPE"]
 

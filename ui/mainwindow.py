@@ -156,6 +156,10 @@ class MainWindow(QMainWindow):
         self.analyst_button = QToolButton()
         self.analyst_button.setToolTip("Switch analyst")
         self.selection_info = QLabel()
+        # Read-only, or not saving because the file moved: said in the window itself, not only its title.
+        self.file_state = QLabel()
+        self.file_state.setStyleSheet("color: #a33; font-weight: bold;")
+        self.statusBar().addPermanentWidget(self.file_state)
         self.statusBar().addPermanentWidget(self.selection_info)
         self.statusBar().addPermanentWidget(self.analyst_button)
 
@@ -744,8 +748,13 @@ class MainWindow(QMainWindow):
         name = project.path.name
         if self.guard.lost is not None:
             name += " (not saving: the file was moved or deleted)"
+            self.file_state.setText("Not saving: the project file was moved or deleted")
+            self.file_state.setToolTip(str(self.guard.lost))
         elif project.read_only:
             name += " (read-only)"
+            self.file_state.setText("Read-only")
+            self.file_state.setToolTip(f"This project is open read-only: {project.read_only_reason}.")
+        self.file_state.setVisible(bool(self.guard.lost is not None or project.read_only))
         if self._reviewer is not None:
             self.setWindowTitle(f"Hashiya — {name} — reviewing: the gold layer")
             self.analyst_button.setText(f"Adjudicator: {self._reviewer} (writing gold)")

@@ -199,5 +199,7 @@ class ProjectGuard(QObject):
 
     def stop(self) -> None:
         self.project.store.waiting = None
-        if self._watcher is not None:
+        if self._watcher is not None:  # its inotify handle goes too: a session may open many projects
             self._watcher.removePaths(self._watcher.files() + self._watcher.directories())
+            self._watcher.deleteLater()
+            self._watcher = None
