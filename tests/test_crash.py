@@ -123,3 +123,56 @@ def test_sigkill_after_a_delete_reports_nothing_done_after_it_and_creates_nothin
     assert not project_path.exists()
     wal = project_path.with_name(project_path.name + "-wal")
     assert not wal.exists() or wal.stat().st_size == 0, "edits left in an orphaned WAL"
+
+
+# ---- an export of other people's names, killed mid-way ----------------------------------------------------------
+STALLED_EXPORT = """
+import sys, time
+from app import cli, exporter
+written = []
+real = exporter.json_line
+def stall_after_one(record):
+    written.append(record)
+    if len(written) == 4:  # a few lines in, with analysts' files already made in the folder
+        print("stalled", flush=True)
+        time.sleep(120)
+    return real(record)
+exporter.json_line = stall_after_one
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+HOSTILE_ANALYSTS = ["../../x", "a/b", "..", ".hidden", "/etc/passwd", "x\\\\..\\\\y"]
+
+
+def test_sigkill_during_an_export_of_hostile_analyst_names_writes_nothing_outside_and_is_cleaned_next_time(
+        project, project_path, tmp_path):
+    from app.cli import main as cli
+    from app.project import Span
+
+    document = add_document(project, "قال الرئيس الروسي فلاديمير بوتين إن روسيا ستدعم كوريا الشمالية دائما")
+    for name in HOSTILE_ANALYSTS:
+        project.add_annotation(Span(document, name, "entity", "PERS", 11, 18))
+    project.close()
+    place = tmp_path / "exports" / "deep"
+    place.mkdir(parents=True)
+
+    def everything() -> set[Path]:  # but the project's own working files
+        return {path for path in tmp_path.rglob("*") if not path.name.startswith(project_path.name)}
+
+    before = everything()
+    out = place / "by analyst"
+    child = subprocess.Popen([sys.executable, "-c", STALLED_EXPORT, "export", str(project_path), "--format",
+                              "doccano", "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "stalled"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        child.stdout.close()
+    made = everything() - before
+    assert made and all(place in path.parents for path in made), "a killed export wrote outside its folder"
+
+    assert cli(["export", str(project_path), "--format", "doccano", "--out", str(out)]) == 0
+    made = everything() - before
+    assert all(path == out or out in path.parents for path in made), sorted(map(str, made))
+    assert len(list(out.glob("*.jsonl"))) == len(HOSTILE_ANALYSTS)
