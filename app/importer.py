@@ -444,7 +444,7 @@ def check_documents(documents: list[ParsedDocument]) -> None:
     naming where."""
     if not documents:
         raise BadInput("the file has no documents")
-    given: dict[str, tuple[str, tuple]] = {}  # annotation id → (where it is first given, what it names)
+    given: dict[str, tuple[ParsedDocument, int]] = {}  # annotation id → where it is first given
     for document in documents:
         try:
             _check_document(document)
@@ -454,13 +454,19 @@ def check_documents(documents: list[ParsedDocument]) -> None:
             uid = annotation.get("id")
             if uid is None:
                 continue
+            if uid not in given:
+                given[uid] = (document, index)
+                continue
+            first, first_index = given[uid]
             # The same annotation of the same text given again (a document repeated in the input) is no
             # conflict: the import counts it as already there.
-            named = (document.sha256, *_identity({**annotation, "id": None}), _json_text(annotation["attrs"]))
-            if uid in given and given[uid][1] != named:
-                raise BadInput(f"{document.place(index)}: the id {uid!r} is given already to {given[uid][0]}, "
-                               "another annotation (an id names one annotation)")
-            given.setdefault(uid, (document.place(index), named))
+            if _what_it_names(first, first.annotations[first_index - 1]) != _what_it_names(document, annotation):
+                raise BadInput(f"{document.place(index)}: the id {uid!r} is given already to "
+                               f"{first.place(first_index)}, another annotation (an id names one annotation)")
+
+
+def _what_it_names(document: ParsedDocument, annotation: dict) -> tuple:
+    return document.sha256, *_identity({**annotation, "id": None}), _json_text(annotation["attrs"])
 
 
 def _check_document(document: ParsedDocument) -> None:
@@ -484,17 +490,13 @@ def _check_annotation(annotation: dict, text: str, where: str) -> None:
     for key in ("annotator", "layer", "label"):
         if not isinstance(annotation.get(key), str) or not annotation[key]:
             raise BadInput(f'{where}: "{key}" must be a non-empty string')
-        _check_name(annotation[key], f'{where}: "{key}"')
     if not isinstance(annotation.get("provenance", "imported"), str):
         raise BadInput(f'{where}: "provenance" must be a string')
-    _check_storable(annotation.get("provenance", "imported"), f'{where}: "provenance"')
     if not isinstance(annotation.get("attrs"), dict):
         raise BadInput(f'{where}: "attrs" must be an object')
-    _check_json(annotation["attrs"], f"{where}: attrs")
-    if "id" in annotation:
-        if not (isinstance(annotation["id"], str) and 0 < len(annotation["id"]) <= 36):
-            raise BadInput(f'{where}: "id" must be a string of at most 36 characters')
-        _check_storable(annotation["id"], f'{where}: "id"')
+    if "id" in annotation and not (isinstance(annotation["id"], str) and 0 < len(annotation["id"]) <= 36):
+        raise BadInput(f'{where}: "id" must be a string of at most 36 characters')
+    _check_annotation_strings(annotation, where)
     start, end = annotation.get("start"), annotation.get("end")
     try:
         if annotation["layer"] == DOC_STANCE_LAYER:
@@ -505,6 +507,20 @@ def _check_annotation(annotation: dict, text: str, where: str) -> None:
             check_stance(annotation["label"], annotation["attrs"], text)
     except StanceFormatError as error:
         raise BadInput(f"{where}: {error}") from None
+
+
+def _check_annotation_strings(annotation: dict, where: str) -> None:
+    """Names without control characters, every string storable. One pass over the names joined, as an import
+    may check a million annotations; which one is at fault is worked out only when one is."""
+    names = annotation["annotator"] + annotation["layer"] + annotation["label"]
+    others = annotation.get("provenance", "") + annotation.get("id", "")
+    if CONTROL_CHARACTERS.search(names) or not (names + others).isascii():
+        for key in ("annotator", "layer", "label"):
+            _check_name(annotation[key], f'{where}: "{key}"')
+        for key in ("provenance", "id"):
+            _check_storable(annotation.get(key, ""), f'{where}: "{key}"')
+    if annotation["attrs"]:
+        _check_json(annotation["attrs"], f"{where}: attrs")
 
 
 def _check_offsets(start, end, length: int, where: str) -> None:
