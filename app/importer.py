@@ -18,7 +18,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 from sqlalchemy import String, insert, select, type_coerce, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -264,20 +264,25 @@ def _kind(status: os.stat_result) -> str:
     return "a special file"
 
 
-def read_regular_file(path: str | os.PathLike) -> bytes:
-    """The bytes of a regular file (a symlink is followed); BadInput for anything else: a named pipe would
-    block the import for ever and a device (/dev/zero) never ends. Opened without waiting for a writer and
-    checked on the open handle, so a file swapped for a pipe after the folder was listed is caught too."""
+def open_regular_file(path: str | os.PathLike) -> BinaryIO:
+    """A regular file opened for reading (a symlink is followed); BadInput for anything else: a named pipe
+    would block the import for ever and a device (/dev/zero) never ends. Opened without waiting for a writer
+    and checked on the open handle, so a file swapped for a pipe after the folder was listed is caught too."""
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except IsADirectoryError:
-        raise BadInput("is a folder") from None
     except OSError as error:
         raise BadInput(f"cannot be read ({error.strerror or error})") from None
-    with os.fdopen(descriptor, "rb") as handle:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            raise BadInput(f"is {_kind(status)}, not a regular file")
+    handle = os.fdopen(descriptor, "rb")
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):
+        handle.close()
+        raise BadInput(f"is {_kind(status)}, not a regular file")
+    return handle
+
+
+def read_regular_file(path: str | os.PathLike) -> bytes:
+    """The bytes of a regular file; BadInput naming the problem otherwise (see open_regular_file)."""
+    with open_regular_file(path) as handle:
         try:
             return handle.read()
         except OSError as error:

@@ -161,3 +161,16 @@ def test_a_bad_entry_refuses_a_brat_or_xmi_folder_naming_it(project, tmp_path, f
                 "loop": ("in a loop" if format_name == "brat" else "Too many levels of symbolic links")}
     assert expected[bad] in reason
     assert project.document_ids() == []
+
+
+@pytest.mark.parametrize("format_name, file_name", [
+    ("doccano", "in.jsonl"), ("label-studio", "in.json"), ("conll", "in.conll"), ("brat", "in.ann"),
+    ("xmi", "in.xmi"), ("xmi", "in.zip")])
+def test_a_named_pipe_given_to_any_format_is_refused_not_waited_on(project, tmp_path, format_name, file_name):
+    pipe = tmp_path / file_name
+    os.mkfifo(pipe)
+    if format_name == "brat":
+        (tmp_path / "in.txt").write_text("نص", encoding="utf-8")
+    [(name, reason)] = import_as(project, FORMATS[format_name], pipe, "amal").rejected
+    assert name == str(pipe) and "is a named pipe (FIFO), not a regular file" in reason
+    assert project.document_ids() == []

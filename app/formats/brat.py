@@ -357,7 +357,9 @@ def pairs(path: Path) -> list[tuple[str, Path | None, Path]]:
     txt, ann = path.with_suffix(".txt"), path.with_suffix(".ann")
     if not txt.is_file():
         raise BadInput(f"{path.name} has no {txt.name} beside it: brat keeps the text in a .txt of the same name")
-    return [(txt.name, ann if ann.is_file() else None, txt)]
+    # An .ann that is there but not a regular file (a pipe, a link to nothing) is read, and refused, rather
+    # than taken for a document without annotations.
+    return [(txt.name, ann if ann.exists() or ann.is_symlink() else None, txt)]
 
 
 def _walk(folder: Path, relative: str):

@@ -49,7 +49,6 @@ import io
 import json
 import os
 import re
-import stat
 import struct
 import zipfile
 import zlib
@@ -66,7 +65,7 @@ from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, Ext
 from app.formats.common import (BOILERPLATE, DOC_STANCE_LAYER, ENTITY, STANCE_LAYER, BadInput, Cancelled,
                                 ExportDocument, ExportReport, ParsedDocument, ParsedImport, Progress,
                                 Utf16Offsets, atomic_folder, export_documents)
-from app.importer import ImportCancelled, _normalise_with_offset_map, read_regular_file
+from app.importer import ImportCancelled, _normalise_with_offset_map, open_regular_file, read_regular_file
 from app.project import Project
 from app.stance_format import ARTICLE, DOC_POLARITIES, FREE_TEXT, LIST_TARGET, POLARITIES, SPAN, reference_shape
 from app.words import word_spans
@@ -513,9 +512,7 @@ def _sources(path: Path, budget: "_ZipBudget", notes: list[str]) -> Iterator[tup
             raise BadInput(f"the folder holds no {SUFFIX} files")
     elif path.suffix.lower() == ".zip":
         try:
-            with open(path, "rb") as handle:
-                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                    raise BadInput("is not a regular file")
+            with open_regular_file(path) as handle:
                 _check_directory(handle, "the zip")
                 with zipfile.ZipFile(handle) as archive:
                     if not (yield from _zip_members(archive, str(path), "", 0, budget, notes)):
