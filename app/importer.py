@@ -724,6 +724,7 @@ def _insert_new_documents(session, units: list[tuple[str, list[ParsedDocument]]]
     fresh: dict[str, ParsedDocument] = {}
     metas: dict[str, dict] = {}  # the metadata to insert, per new hash (a copy: merging must not change the input)
     repeats: list[tuple[str, ParsedDocument]] = []  # (input, document) of texts stored before this batch
+    enriched: set[str] = set()  # new hashes whose metadata a repeat of the text added to
     for unit, documents in units:
         for document in documents:
             if document.sha256 in known:
@@ -732,9 +733,10 @@ def _insert_new_documents(session, units: list[tuple[str, list[ParsedDocument]]]
                     repeats.append((unit, document))
             elif document.sha256 in fresh:
                 outcome.duplicates.append(document.name)
-                if document.merge_meta:
-                    _merge_meta(metas[document.sha256], document.meta, f"{unit} {document.where}".strip(),
-                                fresh[document.sha256].name, outcome)
+                if document.merge_meta and _merge_meta(metas[document.sha256], document.meta,
+                                                       f"{unit} {document.where}".strip(),
+                                                       fresh[document.sha256].name, outcome):
+                    enriched.add(document.sha256)
             else:
                 fresh[document.sha256] = document
                 metas[document.sha256] = dict(document.meta)
@@ -742,6 +744,7 @@ def _insert_new_documents(session, units: list[tuple[str, list[ParsedDocument]]]
                 if document.renamed_from:
                     outcome.renamed.append(f"{unit} {document.where}".strip()
                                            + f": {printable(document.renamed_from)!r} → {document.name!r}")
+    outcome.meta_documents += len(enriched)
     _merge_into_stored(session, repeats, known, outcome)
     if fresh:
         stamp = now_iso()

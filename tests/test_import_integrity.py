@@ -180,9 +180,12 @@ def test_a_known_texts_metadata_is_merged_and_conflicts_are_reported(project, tm
 
 
 def test_metadata_of_a_text_repeated_inside_one_input_is_merged_too(project, tmp_path):
-    import_paths(project, [write_jsonl(tmp_path / "a.jsonl", [
+    report = import_paths(project, [write_jsonl(tmp_path / "a.jsonl", [
         {"name": "a", "text": "نص", "meta": {"url": "u"}},
         {"name": "b", "text": "نص", "meta": {"url": "v", "date": "d"}}])], "amal")
+    lines = report.summary_lines()
+    assert "added 1 metadata key(s) to 1 document(s) already in the project (same text)" in lines
+    assert any("a.jsonl line 2: the key 'url' of document 'a'" in line for line in lines)
     with project.session() as session:
         from app.models import Document
         assert session.query(Document.meta).all() == [({"url": "u", "date": "d"},)]
