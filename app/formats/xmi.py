@@ -33,7 +33,8 @@ span layers with their features; Named entity is built in); create a layer named
 the format "UIMA CAS XMI (XML 1.0)" and the `.xmi` files.
 
 Import reads a `.xmi` file, a folder of them (sub-folders too; `TypeSystem.xml` beside is not needed) or a
-`.zip` of them (INCEpTION's exports, also one level of zips inside). XML is parsed with defusedxml and any
+`.zip` of them (INCEpTION's exports, also one level of zips inside; deeper zips are reported, and the sizes,
+ratio and number of members are bounded: see MAX_ZIP_TOTAL_BYTES and its neighbours). XML is parsed with defusedxml and any
 DTD is refused, so no external entity is fetched and no entity is expanded. What an XMI carries that Hashiya
 cannot hold — other annotation types (POS, lemma, dependencies, other custom layers…), features of ours that
 Hashiya has no place for (a NamedEntity's knowledge-base `identifier`), zero-width spans, other views, stances
