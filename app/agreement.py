@@ -20,7 +20,7 @@ from typing import Any, Hashable, Iterable, Sequence
 
 from sqlalchemy import select
 
-from app.models import Annotator, DocumentStatus
+from app.models import Annotation, Annotator, DocumentStatus
 from app.normalize import fold
 from app.project import Project, Span
 from app.words import word_spans
@@ -190,7 +190,7 @@ def _mean(values: Iterable[float | None]) -> float | None:
 
 def shared_documents(project: Project, annotators: Sequence[str]) -> list[int]:
     """Documents every one of `annotators` has worked on (status in progress or done; an analyst's first
-    annotation on a document sets it, and merging brings it along)."""
+    annotation on a document sets it, in the window or by an import, and merging brings it along)."""
     with project.session() as session:
         rows = session.execute(
             select(DocumentStatus.document_id, Annotator.name)
@@ -200,6 +200,32 @@ def shared_documents(project: Project, annotators: Sequence[str]) -> list[int]:
     for document_id, name in rows:
         worked.setdefault(document_id, set()).add(name)
     return sorted(document_id for document_id, names in worked.items() if names >= set(annotators))
+
+
+def annotated_but_not_marked(project: Project, annotators: Sequence[str],
+                             shared: Sequence[int] | None = None) -> list[int]:
+    """Documents every one of `annotators` has annotations on that are not among those they all worked on
+    (`shared`, by shared_documents): someone has not marked it in progress or done, so it is left out."""
+    with project.session() as session:
+        rows = session.execute(
+            select(Annotation.document_id, Annotator.name).distinct()
+            .join(Annotator, Annotator.id == Annotation.annotator_id)
+            .where(Annotator.name.in_(list(annotators)))).all()
+    annotated: dict[int, set[str]] = {}
+    for document_id, name in rows:
+        annotated.setdefault(document_id, set()).add(name)
+    shared = set(shared_documents(project, annotators) if shared is None else shared)
+    return sorted(document_id for document_id, names in annotated.items()
+                  if names >= set(annotators) and document_id not in shared)
+
+
+def not_marked_note(first: str, second: str, count: int) -> str:
+    """What the reports say about documents left out because they are not marked (empty when none are)."""
+    if not count:
+        return ""
+    return (f"{count} document(s) have annotations by both {first} and {second} but are not marked in progress or "
+            f"done by both, so they are not compared: mark them in the window (Ctrl+2 in progress, Ctrl+3 done) "
+            f'or import them with a "status" per analyst (JSONL)')
 
 
 def compare_layer(project: Project, first: str, second: str, layer: str,
@@ -316,10 +342,17 @@ class Agreement:
     layers: dict[str, LayerAgreement]
     doc_stance: dict[str, Any]
     stance: dict[str, Any]
+    # Documents both annotated that are not compared, as neither marked them in progress or done.
+    not_marked: list[int] = field(default_factory=list)
+
+    @property
+    def not_marked_note(self) -> str:
+        return not_marked_note(self.first, self.second, len(self.not_marked))
 
     def as_json(self) -> dict[str, Any]:
         """What `hashiya agreement --json` prints (keys in docs/agreement.md)."""
-        report: dict[str, Any] = {"annotators": [self.first, self.second], "documents": len(self.documents)}
+        report: dict[str, Any] = {"annotators": [self.first, self.second], "documents": len(self.documents),
+                                  "documents_not_marked": len(self.not_marked)}
         report.update({layer: result.as_json() for layer, result in self.layers.items()})
         report["doc_stance"], report["stance"] = self.doc_stance, self.stance
         return report
@@ -330,7 +363,8 @@ def compare(project: Project, first: str, second: str) -> Agreement:
     return Agreement(first, second, documents,
                      {layer: compare_layer(project, first, second, layer, documents) for layer in SPAN_LAYERS},
                      compare_doc_stances(project, first, second, documents),
-                     compare_stances(project, first, second, documents))
+                     compare_stances(project, first, second, documents),
+                     annotated_but_not_marked(project, [first, second], documents))
 
 
 def agreement_report(project: Project, first: str, second: str) -> dict[str, Any]:

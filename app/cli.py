@@ -12,7 +12,7 @@ from pathlib import Path
 
 from app import duplicates, settings
 from app.adjudication import GOLD
-from app.agreement import agreement_report, many_raters
+from app.agreement import agreement_report, many_raters, not_marked_note
 from app.boilerplate_index import all_suggestions, preview, update_index
 from app.exporter import EXPORTERS, FOLDER_FORMATS, FORMATS, ExportReport
 from app.formats import FORMATS as INTERCHANGE, ExportProblem, export_as, import_as
@@ -153,7 +153,8 @@ def _agreement_text(report: dict) -> str:
                          f"all worked on; alpha {figure(r['alpha_token'])} over {r['documents_some']}"
                          for layer, r in report.items())
     first, second = report["annotators"]
-    lines = [f"{first} and {second}: {report['documents']} document(s) both worked on"]
+    note = not_marked_note(first, second, report["documents_not_marked"])
+    lines = [f"{first} and {second}: {report['documents']} document(s) both worked on" + (f"; {note}" if note else "")]
     for layer in ("entity", "boilerplate"):
         r = report[layer]
         lines.append(f"{layer}: F1 exact {figure(r['f1_exact'])}, overlap {figure(r['f1_overlap'])}; "

@@ -19,7 +19,7 @@ from typing import Iterator
 from sqlalchemy import select
 
 from app.fsutil import atomic_folder, atomic_write
-from app.models import Annotation, Annotator, Document
+from app.models import Annotation, Annotator, Document, DocumentStatus
 from app.project import Project
 from app.safenames import ExportFolder, SafeNames
 from app.stance_format import DOC_STANCE_LAYER, STANCE_LAYERS
@@ -102,10 +102,25 @@ def _stored_json(raw: str | None):
     return None if raw is None else {} if raw == "{}" else json.loads(raw)
 
 
+def _statuses_by_document(project: Project, annotator: str | None) -> Iterator[tuple[int, dict[str, str]]]:
+    """(document id, {analyst: status}) for the documents with a stored status (`annotator`'s, or anyone's),
+    in document order, analysts by name."""
+    query = (select(DocumentStatus.document_id, Annotator.name, DocumentStatus.status)
+             .join(Annotator, Annotator.id == DocumentStatus.annotator_id)
+             .order_by(DocumentStatus.document_id, Annotator.name))
+    if annotator is not None:
+        query = query.where(Annotator.name == annotator)
+    for document_id, group in groupby(_driver_rows(project, query), key=itemgetter(0)):
+        yield document_id, {name: status for _, name, status in group}
+
+
 def export_jsonl(project: Project, out: str | os.PathLike, annotator: str | None = None) -> ExportReport:
+    """One line per document: name, text, meta, annotations, and "status" (each analyst's progress on it)
+    when any is stored, so a record without one is what earlier versions wrote."""
     report = ExportReport()
     annotations = _annotations_by_document(project, annotator)
-    pending = next(annotations, None)
+    statuses = _statuses_by_document(project, annotator)
+    pending, status = next(annotations, None), next(statuses, None)
     with atomic_write(out) as handle:
         for document_id, name, text, meta in _documents(project):
             spans: list[dict] = []
@@ -113,6 +128,8 @@ def export_jsonl(project: Project, out: str | os.PathLike, annotator: str | None
                 spans = pending[1]
                 pending = next(annotations, None)
             record = {"name": name, "text": text, "meta": meta or {}, "annotations": spans}
+            if status is not None and status[0] == document_id:
+                record["status"], status = status[1], next(statuses, None)
             handle.write(json_line(record))
             handle.write("\n")
             report.documents += 1

@@ -474,9 +474,12 @@ class Project:
                 raise KeyError(f"annotation {span.uid} is not in the project")
         return changed
 
-    def _row_for(self, span: Span) -> dict:
+    def _row_for(self, span: Span, annotator_id: int | None = None) -> dict:
+        """The annotations row of `span`; `annotator_id` when the caller resolved the analyst in its own
+        transaction (the importer), else it is looked up (and created) here."""
         return {
-            "uid": span.uid, "document_id": span.document_id, "annotator_id": self.annotator_id(span.annotator),
+            "uid": span.uid, "document_id": span.document_id,
+            "annotator_id": self.annotator_id(span.annotator) if annotator_id is None else annotator_id,
             "layer": span.layer, "label": span.label, "start": span.start, "end": span.end,
             "attrs": span.attrs, "provenance": span.provenance,
             "created_at": span.created_at, "updated_at": span.updated_at,

@@ -4,6 +4,7 @@ or JSON report. The figures are app.agreement's (definitions in docs/agreement.m
 
 from __future__ import annotations
 
+import html
 import math
 
 from PySide6.QtCore import QModelIndex, QRectF, QSize, Qt, Signal
@@ -230,13 +231,15 @@ class AgreementDashboard(QDialog):
         result = agreement.layers[self.layer.currentData()]
         stances, doc_stances = agreement.stance, agreement.doc_stance
         self.summary.setText(
-            f"<b>{agreement.first}</b> and <b>{agreement.second}</b>, {len(agreement.documents)} "
+            # Rich text: the analysts' names come from other people's files, so they are escaped.
+            f"<b>{html.escape(agreement.first)}</b> and <b>{html.escape(agreement.second)}</b>, {len(agreement.documents)} "
             f"document{'s' if len(agreement.documents) != 1 else ''} both worked on. {LAYER_NAMES[result.layer]}: F1 exact {figure(result.f1_exact)}, overlap "
             f"{figure(result.f1_overlap)}; token kappa {figure(result.kappa_token)}, alpha "
             f"{figure(result.alpha_token)}; per-document mean F1 {figure(result.mean_f1_exact)}. "
             f"Document stances: kappa {figure(doc_stances['kappa'])}, alpha {figure(doc_stances['alpha'])} "
             f"({doc_stances['n']} rated by both). Span stances: {stances['matched']} matched, polarity agreement "
-            f"{figure(stances['polarity_agreement'])}.")
+            f"{figure(stances['polarity_agreement'])}."
+            + (f"<br>{html.escape(agreement.not_marked_note)}." if agreement.not_marked else ""))
         self.label_model.set_rows(sorted(result.per_label.items()))
         self.document_model.names = self.names
         self.document_model.set_rows(worst_first(result))

@@ -40,14 +40,18 @@ class ImportWorker(QObject):
 
 
     def _run_interchange(self) -> None:
-        """One input at a time, each in one transaction; Cancel stops before the next."""
+        """One input at a time, each in one transaction; Cancel stops before the next, or while a long
+        input (an XMI zip) is read, which then imports nothing."""
         total = ImportReport()
         try:
             for done, path in enumerate(self._paths):
                 if self._cancel.is_set():
                     return self.finished.emit(total, True)
-                total.add(import_as(self._project, FORMATS[self._format], path, self._annotator))
+                total.add(import_as(self._project, FORMATS[self._format], path, self._annotator,
+                                    cancelled=self._cancel.is_set))
                 self.progressed.emit(done + 1, len(self._paths))
+        except ImportCancelled:
+            return self.finished.emit(total, True)
         except Exception as error:  # the report must reach the analyst, not a dead thread
             total.rejected.append(("(import)", f"stopped by an unexpected error: {error}"))
         self.finished.emit(total, False)

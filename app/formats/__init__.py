@@ -14,6 +14,7 @@ pays for spaCy.
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,9 +143,10 @@ def export_as(project: Project, fmt: Format, out: str | os.PathLike, annotator: 
 
 
 def import_as(project: Project, fmt: Format, path: str | os.PathLike, annotator: str,
-              layer: str | None = None) -> ImportReport:
+              layer: str | None = None, cancelled: Cancelled | None = None) -> ImportReport:
     """Import one file (or brat folder) in `fmt`; `annotator` takes whatever names no analyst. `layer`:
-    the layer a format without layers (conll) imports into, instead of the one it guesses.
+    the layer a format without layers (conll) imports into, instead of the one it guesses. `cancelled`: asked
+    while a long input is read, by the formats whose parse takes it (xmi); ImportCancelled when it says so.
 
     The input is read and checked whole before anything is written: a bad one is rejected with the
     reason and leaves the project as it was."""
@@ -153,8 +155,12 @@ def import_as(project: Project, fmt: Format, path: str | os.PathLike, annotator:
     if not fmt.importable:
         raise ExportProblem(f"{fmt.name} files cannot be imported (importable: "
                             f"{', '.join(name for name, f in FORMATS.items() if f.importable)})")
+    parse = fmt.load().parse
+    options = {"layer": layer} if layer else {}
+    if cancelled is not None and "cancelled" in inspect.signature(parse).parameters:
+        options["cancelled"] = cancelled
     try:
-        parsed: ParsedImport = fmt.load().parse(path, annotator, **({"layer": layer} if layer else {}))
+        parsed: ParsedImport = parse(path, annotator, **options)
         check_documents(parsed.documents)
     except BadInput as error:
         importer.report.rejected.append((str(path), str(error)))

@@ -62,7 +62,7 @@ from typing import Callable
 from app.exporter import json_line
 from app.formats.common import (BOILERPLATE, ENTITY, SPAN_LAYERS, STANCE_LAYER, BadInput, Cancelled, ExportDocument,
                                 ExportReport, ParsedDocument, ParsedImport, Progress, atomic_folder, export_documents)
-from app.importer import _normalise_with_offset_map
+from app.importer import SKIP, _normalise_with_offset_map, entry_problem, read_regular_file
 from app.project import Project
 from app.safenames import ExportFolder, SafeNames
 from app.stance_format import POLARITIES, StanceFormatError, check_stance, map_reference_offsets
@@ -310,23 +310,38 @@ def pairs(path: Path) -> list[tuple[str, Path | None, Path]]:
     txt, ann = path.with_suffix(".txt"), path.with_suffix(".ann")
     if not txt.is_file():
         raise BadInput(f"{path.name} has no {txt.name} beside it: brat keeps the text in a .txt of the same name")
-    return [(txt.name, ann if ann.is_file() else None, txt)]
+    # An .ann that is there but not a regular file (a pipe, a link to nothing) is read, and refused, rather
+    # than taken for a document without annotations.
+    return [(txt.name, ann if ann.exists() or ann.is_symlink() else None, txt)]
 
 
 def _walk(folder: Path, relative: str):
-    """Depth first, each folder's entries sorted; hidden entries and symlinked folders skipped."""
-    with os.scandir(folder) as listing:
-        entries = sorted(listing, key=lambda entry: entry.name)
+    """Depth first, each folder's entries sorted; hidden entries and symlinked folders skipped, a symlinked
+    file read when it leads to a regular file. The input is one unit: a .txt or .ann that cannot be read
+    (a link to nothing or in a loop, a named pipe, …) or a sub-folder that cannot be listed refuses it."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError as error:
+        raise BadInput(f"{relative or '.'}: the folder cannot be read ({error.strerror or error})") from None
     files = {}
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        if entry.is_dir(follow_symlinks=False):
-            yield from _walk(Path(entry.path), f"{relative}{entry.name}/")
-        elif entry.is_file():
-            stem, suffix = os.path.splitext(entry.name)
-            if suffix.lower() in (".ann", ".txt"):
-                files.setdefault(stem, {})[suffix.lower()] = Path(entry.path)
+        stem, suffix = os.path.splitext(entry.name)
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(Path(entry.path), f"{relative}{entry.name}/")
+                continue
+            if suffix.lower() not in (".ann", ".txt"):
+                continue
+            problem = entry_problem(entry)
+        except OSError as error:
+            problem = f"cannot be read ({error.strerror or error})"
+        if problem is None:
+            files.setdefault(stem, {})[suffix.lower()] = Path(entry.path)
+        elif problem != SKIP:
+            raise BadInput(f"{relative}{entry.name} {problem}")
     for stem, pair in sorted(files.items()):
         if ".txt" not in pair:
             raise BadInput(f"{relative}{pair['.ann'].name} has no {stem}.txt beside it: "
@@ -335,18 +350,26 @@ def _walk(folder: Path, relative: str):
 
 
 def read_pair(name: str, ann: Path | None, txt: Path, root: Path, annotator: str) -> tuple[ParsedDocument, list[str]]:
-    raw_text = reject_text_controls(decode(txt.read_bytes(), txt.relative_to(root).as_posix()), txt, root)
+    raw_text = reject_text_controls(decode(_read(txt, root), txt.relative_to(root).as_posix()), txt, root)
     stored, views = text_views(raw_text)
     if ann is None:
-        return ParsedDocument(name, str(txt), stored, {}, []), []
+        return ParsedDocument(name, str(txt), stored, {}, [], where=txt.relative_to(root).as_posix()), []
     where = ann.relative_to(root).as_posix()
     try:
-        lines = read_ann(decode(ann.read_bytes(), where).removeprefix("\ufeff"))
+        lines = read_ann(decode(_read(ann, root), where).removeprefix("\ufeff"))
         view = matching_view(views, lines)
-        annotations, leftovers = AnnReader(lines, view, stored, annotator).read()
+        annotations, places, leftovers = AnnReader(lines, view, stored, annotator).read()
     except BadInput as error:
         raise BadInput(f"{where} {error}") from None
-    return ParsedDocument(name, str(txt), stored, {}, annotations), [f"{where}: {line}" for line in leftovers]
+    return (ParsedDocument(name, str(txt), stored, {}, annotations, where=where, places=places),
+            [f"{where}: {line}" for line in leftovers])
+
+
+def _read(path: Path, root: Path) -> bytes:
+    try:
+        return read_regular_file(path)
+    except BadInput as error:
+        raise BadInput(f"{path.relative_to(root).as_posix()} {error}") from None
 
 
 def decode(data: bytes, where: str) -> str:
@@ -535,15 +558,17 @@ class AnnReader:
         triggers = {line.args["trigger"] for line in lines if line.kind == "E"}
         self.spans = {line.id: self.span(line) for line in lines if line.kind == "T" and line.id not in triggers}
 
-    def read(self) -> tuple[list[dict], list[str]]:
-        annotations = []
+    def read(self) -> tuple[list[dict], list[str], list[str]]:
+        """The annotations, where each is (its T line), and what could not be represented."""
+        annotations, places = [], []
         for line in self.lines:
             if line.kind == "T" and isinstance(self.spans.get(line.id), tuple):
                 annotation = self.annotation(line, *self.spans[line.id])
                 if annotation is not None:
                     annotations.append(annotation)
+                    places.append(f"line {line.number}: {line.id}")
         self.note_the_rest()
-        return annotations, self.report()
+        return annotations, places, self.report()
 
     def span(self, line: AnnLine) -> tuple[int, int] | str:
         """(start, end) in the stored text, or why the T line has none: fragments separated only by line

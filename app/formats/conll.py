@@ -35,7 +35,7 @@ from app.exporter import ExportReport
 from app.formats import ExportProblem
 from app.formats.common import BOILERPLATE, ENTITY, ParsedImport, export_documents
 from app.fsutil import atomic_write
-from app.importer import BadInput, ParsedDocument
+from app.importer import BadInput, ParsedDocument, read_regular_file
 from app.project import Project, default_labels
 from app.textio import normalise_newlines
 from app.words import JOINERS
@@ -265,7 +265,7 @@ def parse(path: Path, default_annotator: str, layer: str | None = None) -> Parse
     one of the default boilerplate categories (a boilerplate export read back)."""
     path = Path(path)
     reading = _Reading()
-    documents = _read_documents(_decoded(path.read_bytes()), reading)
+    documents = _read_documents(_decoded(read_regular_file(path)), reading)
     entities = [[_sentence_entities(sentence, reading) for sentence in document.sentences]
                 for document in documents]
     labels = {label for document in entities for sentence in document for label, _first, _last in sentence}
@@ -367,7 +367,7 @@ def _rebuilt(name: str, path: str, document: _Document, entities: list[list[tupl
     """The text as tokens joined by single spaces and sentences by line breaks, with the entities' offsets
     counted while it is built."""
     pieces: list[str] = []
-    annotations = []
+    annotations, places = [], []
     offset = 0
     for sentence, found in zip(document.sentences, entities):
         if pieces:
@@ -385,7 +385,9 @@ def _rebuilt(name: str, path: str, document: _Document, entities: list[list[tupl
             annotations.append({"annotator": annotator, "layer": layer, "label": label, "start": starts[first],
                                 "end": starts[last] + len(sentence[last].text), "attrs": {},
                                 "provenance": "imported"})
-    return ParsedDocument(name, path, "".join(pieces), {}, annotations)
+            places.append(f"the {label} entity on line {sentence[first].line}")
+    where = f"the document on line {document.line}" if document.line else "the tokens before any -DOCSTART-"
+    return ParsedDocument(name, path, "".join(pieces), {}, annotations, where=where, places=places)
 
 
 _REPAIR_NOTES = {

@@ -36,7 +36,8 @@ from app.exporter import json_line
 from app.formats.common import (ENTITY, SPAN_LAYERS, STANCE_LAYER, BadInput, Cancelled, ExportDocument, ExportReport,
                                 ParsedDocument, ParsedImport, Progress, Utf16Offsets, export_documents)
 from app.fsutil import atomic_write
-from app.importer import _decode_json_lines, _normalise_with_offset_map, json_object, shift_offsets
+from app.importer import (_decode_json_lines, _normalise_with_offset_map, json_object, read_regular_file,
+                          shift_offsets)
 from app.textio import normalise_newlines
 
 NAME, OURS = "name", "hashiya"
@@ -91,7 +92,7 @@ def parse(path: Path, default_annotator: str) -> ParsedImport:
     """Every line of a doccano JSONL file, checked whole; BadInput "line N: …" on the first bad one."""
     if path.is_dir():
         raise BadInput("is a folder: import its .jsonl files one at a time (one per doccano user)")
-    text = _decode_json_lines(path.read_bytes())
+    text = _decode_json_lines(read_regular_file(path))
     documents: list[ParsedDocument] = []
     unrepresented: list[str] = []
     # Only \n ends a record: U+2028, U+2029 and U+0085 may stand unescaped inside JSON strings.
@@ -104,6 +105,7 @@ def parse(path: Path, default_annotator: str) -> ParsedImport:
             raise BadInput(f"line {number}: {error}") from None
         except (RecursionError, MemoryError):
             raise BadInput(f"line {number}: the JSON is nested too deeply to read") from None
+        document.where = f"line {number}"
         documents.append(document)
         unrepresented += [f"line {number} ({document.name}): {what}" for what in lost]
     if not documents:

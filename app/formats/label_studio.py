@@ -58,7 +58,7 @@ from app.formats.common import (BOILERPLATE, DOC_STANCE_LAYER, ENTITY, SPAN_LAYE
                                 Cancelled, ExportDocument, ExportReport, ParsedDocument, ParsedImport, Progress,
                                 atomic_write_bytes, export_documents)
 from app.fsutil import atomic_write
-from app.importer import _normalise_with_offset_map, shift_offsets
+from app.importer import _normalise_with_offset_map, read_regular_file, shift_offsets
 from app.models import Annotation
 from app.project import Project
 from app.schema import STANCE_TARGET
@@ -232,7 +232,7 @@ def parse(path: Path, default_annotator: str) -> ParsedImport:
     """A Label Studio JSON export, checked whole; BadInput names the task (and annotation, result) at fault."""
     if path.is_dir():
         raise BadInput("is a folder: import the Label Studio JSON export file")
-    tasks = _read_tasks(path.read_bytes())
+    tasks = _read_tasks(read_regular_file(path))
     reader = _Reader(default_annotator, str(path))
     documents = [reader.document(task, position) for position, task in enumerate(tasks, start=1)]
     reader.drop_shared_ids(documents)
@@ -343,7 +343,7 @@ class _Reader:
         retext = normalise_newlines if "\r" in raw_text else (lambda quoted: quoted)
         annotations = [shift_offsets(annotation, shift, retext) for annotation in annotations]
         meta = ours.document_meta if ours.document_meta is not None else _foreign_meta(task_id, data, text_key)
-        return ParsedDocument(name, self.path, text, meta, annotations)
+        return ParsedDocument(name, self.path, text, meta, annotations, where=where)
 
     def _text(self, data: dict, where: str) -> tuple[str, str]:
         if isinstance(data.get(TEXT), str):

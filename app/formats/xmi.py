@@ -33,7 +33,8 @@ span layers with their features; Named entity is built in); create a layer named
 the format "UIMA CAS XMI (XML 1.0)" and the `.xmi` files.
 
 Import reads a `.xmi` file, a folder of them (sub-folders too; `TypeSystem.xml` beside is not needed) or a
-`.zip` of them (INCEpTION's exports, also one level of zips inside). XML is parsed with defusedxml and any
+`.zip` of them (INCEpTION's exports, also one level of zips inside; deeper zips are reported, and the sizes,
+ratio and number of members are bounded: see MAX_ZIP_TOTAL_BYTES and its neighbours). XML is parsed with defusedxml and any
 DTD is refused, so no external entity is fetched and no entity is expanded. What an XMI carries that Hashiya
 cannot hold — other annotation types (POS, lemma, dependencies, other custom layers…), features of ours that
 Hashiya has no place for (a NamedEntity's knowledge-base `identifier`), zero-width spans, other views, stances
@@ -49,13 +50,14 @@ import io
 import json
 import os
 import re
+import struct
 import zipfile
 import zlib
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, BinaryIO, Iterator
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as safe_xml
@@ -64,7 +66,7 @@ from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, Ext
 from app.formats.common import (BOILERPLATE, DOC_STANCE_LAYER, ENTITY, STANCE_LAYER, BadInput, Cancelled,
                                 ExportDocument, ExportReport, ParsedDocument, ParsedImport, Progress,
                                 Utf16Offsets, atomic_folder, export_documents)
-from app.importer import _normalise_with_offset_map
+from app.importer import ImportCancelled, _normalise_with_offset_map, open_regular_file, read_regular_file
 from app.project import Project
 from app.safenames import ExportFolder, SafeNames
 from app.stance_format import ARTICLE, DOC_POLARITIES, FREE_TEXT, LIST_TARGET, POLARITIES, SPAN, reference_shape
@@ -424,52 +426,78 @@ def _visible_tokens(text: str) -> list[tuple[int, int]]:
 
 
 # ---- import -----------------------------------------------------------------------------------------------
-MAX_XMI_BYTES = 1 << 30  # a zip member claiming more is refused before it is inflated
+# Reading a .zip (an INCEpTION export) is bounded whatever the archive's headers claim: sizes are counted as
+# the bytes come out of the decompressor, a megabyte at a time, never taken from a header. Hashiya's own XMI
+# of news articles packs about 5:1 (INCEpTION's is the same kind of XML), so these leave room for exports
+# of hundreds of MB while a zip bomb (a member of zeros packs 1000:1) is refused within its first megabytes.
+MAX_XMI_BYTES = 1 << 30  # one member, unpacked
+MAX_ZIP_TOTAL_BYTES = 2 << 30  # everything one input's zips unpack, together (a zip inside it counted too)
+MAX_ZIP_RATIO = 100  # unpacked : packed, of a member and of the input so far, once past ZIP_RATIO_GRACE
+ZIP_RATIO_GRACE = 8 << 20  # unpacked bytes before the ratio is checked: a small file may pack better
+MAX_ZIP_MEMBERS = 100_000  # entries of one archive
+# zipfile reads an archive's whole central directory when it opens it: its size is checked first, from the
+# archive's end record, so that a directory of millions of entries is never read into memory.
+MAX_ZIP_DIRECTORY_BYTES = MAX_ZIP_MEMBERS * 256
+# Zips inside the zip are read (INCEpTION's project export keeps each analyst's XMI in one); a zip inside one
+# of those is not opened, and the import reports it.
+MAX_ZIP_NESTING = 1
+ZIP_CHUNK = 1 << 20
 _INTEGER = re.compile(r"-?[0-9]+")
 
 
-def parse(path: Path, default_annotator: str) -> ParsedImport:
-    """Read a .xmi file, a folder of them or a .zip of them; see the module's docstring."""
+def parse(path: Path, default_annotator: str, cancelled: Cancelled | None = None) -> ParsedImport:
+    """Read a .xmi file, a folder of them or a .zip of them; see the module's docstring. `cancelled` is
+    asked between documents and between the megabytes of a zip (ImportCancelled: nothing is imported)."""
     path = Path(path)
     several = path.is_dir() or path.suffix.lower() == ".zip"
     parsed = ParsedImport([])
-    for name, location, data in _sources(path):
+    for name, location, data in _sources(path, _ZipBudget(cancelled), parsed.unrepresented):
+        if cancelled is not None and cancelled():
+            raise ImportCancelled()
         try:
             document, unrepresented = parse_xmi(data, name, location, default_annotator)
         except BadInput as error:
             raise BadInput(f"{name}: {error}" if several else str(error)) from None
+        document.where = name
         parsed.documents.append(document)
         parsed.unrepresented += [f"{name}: {line}" for line in unrepresented]
     return parsed
 
 
-def _sources(path: Path) -> Iterator[tuple[str, str, bytes]]:
+def _sources(path: Path, budget: "_ZipBudget", notes: list[str]) -> Iterator[tuple[str, str, bytes]]:
     """(display name, location, bytes) of each XMI of the input, one at a time."""
     if path.is_dir():
         found = False
         for file, name in _xmi_files(path):
             found = True
             try:
-                data = file.read_bytes()
-            except OSError as error:
-                raise BadInput(f"{name}: cannot be read ({error.strerror or error})") from None
+                data = read_regular_file(file)
+            except BadInput as error:
+                raise BadInput(f"{name} {error}") from None
             yield name, str(file), data
         if not found:
             raise BadInput(f"the folder holds no {SUFFIX} files")
     elif path.suffix.lower() == ".zip":
         try:
-            with zipfile.ZipFile(path) as archive:
-                if not (yield from _zip_members(archive, str(path), nested=False)):
-                    raise BadInput(f"the zip holds no {SUFFIX} files")
+            with open_regular_file(path) as handle:
+                _check_directory(handle, "the zip")
+                with zipfile.ZipFile(handle) as archive:
+                    if not (yield from _zip_members(archive, str(path), "", 0, budget, notes)):
+                        raise BadInput(f"the zip holds no {SUFFIX} files")
         except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as error:
             raise BadInput(f"is not a readable zip ({error})") from None
     else:
-        yield path.name, str(path), path.read_bytes()
+        yield path.name, str(path), read_regular_file(path)
 
 
 def _xmi_files(folder: Path) -> Iterator[tuple[Path, str]]:
-    """The .xmi files under `folder`, sorted, hidden ones and symlinked folders skipped."""
-    for root, folders, files in os.walk(folder):
+    """The .xmi files under `folder`, sorted, hidden ones and symlinked folders skipped; a sub-folder that
+    cannot be listed refuses the input (which is one unit) rather than being left out unsaid."""
+    def unreadable(error: OSError) -> None:
+        where = Path(error.filename).relative_to(folder).as_posix() if error.filename else "."
+        raise BadInput(f"{where}: the folder cannot be read ({error.strerror or error})")
+
+    for root, folders, files in os.walk(folder, onerror=unreadable):
         folders[:] = sorted(name for name in folders
                             if not name.startswith(".") and not os.path.islink(os.path.join(root, name)))
         for name in sorted(files):
@@ -478,25 +506,103 @@ def _xmi_files(folder: Path) -> Iterator[tuple[Path, str]]:
                 yield file, file.relative_to(folder).as_posix()
 
 
-def _zip_members(archive: zipfile.ZipFile, location: str, nested: bool):
-    """Yields the archive's XMI members (and those of the zips inside it, one level); returns whether any."""
+def _zip_members(archive: zipfile.ZipFile, location: str, prefix: str, depth: int, budget: "_ZipBudget",
+                 notes: list[str]):
+    """Yields the archive's XMI members (and those of the zips inside it, MAX_ZIP_NESTING levels down);
+    returns whether there were any. `prefix` names the zip inside the input that `archive` is."""
+    if len(archive.infolist()) > MAX_ZIP_MEMBERS:
+        raise BadInput(f"{prefix or 'the zip'} has {len(archive.infolist()):,} entries, more than the "
+                       f"{MAX_ZIP_MEMBERS:,} an import reads from one archive")
     found = False
     for info in sorted(archive.infolist(), key=lambda info: info.filename):
-        name = info.filename
-        if info.is_dir() or Path(name).name.startswith("."):
+        name, lower = f"{prefix}{info.filename}", info.filename.lower()
+        if info.is_dir() or Path(info.filename).name.startswith("."):
             continue
-        lower = name.lower()
-        if lower.endswith(SUFFIX) or (lower.endswith(".zip") and not nested):
-            if info.file_size > MAX_XMI_BYTES:
-                raise BadInput(f"{name} would unpack to {info.file_size:,} bytes, more than an XMI can sensibly be")
-            data = archive.read(info)
-            if lower.endswith(SUFFIX):
-                found = True
-                yield name, f"{location}/{name}", data
-            else:
-                with zipfile.ZipFile(io.BytesIO(data)) as inner:
-                    found = (yield from _zip_members(inner, f"{location}/{name}", nested=True)) or found
+        if lower.endswith(".zip") and depth >= MAX_ZIP_NESTING:
+            notes.append(f"{name}: a zip inside a zip inside the input — not opened (one level of zips inside "
+                         "the zip is read)")
+        elif lower.endswith(SUFFIX):
+            found = True
+            yield name, f"{location}/{name}", budget.read(archive, info, name)
+        elif lower.endswith(".zip"):
+            inner = io.BytesIO(budget.read(archive, info, name))
+            _check_directory(inner, name)
+            with zipfile.ZipFile(inner) as opened:
+                found = (yield from _zip_members(opened, location, f"{name}/", depth + 1, budget, notes)) or found
     return found
+
+
+@dataclass
+class _ZipBudget:
+    """What the zips of one input have unpacked so far; every read is counted and checked against the limits
+    as it goes."""
+
+    cancelled: Cancelled | None
+    unpacked: int = 0
+    packed: int = 0
+
+    def read(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
+        self.packed += info.compress_size
+        data = bytearray()
+        with archive.open(info) as stream:
+            while chunk := stream.read(ZIP_CHUNK):
+                if self.cancelled is not None and self.cancelled():
+                    raise ImportCancelled()
+                data += chunk
+                self.unpacked += len(chunk)
+                self._check(name, len(data), info.compress_size)
+        return data
+
+    def _check(self, name: str, member: int, packed: int) -> None:
+        if member > MAX_XMI_BYTES:
+            raise BadInput(f"{name} unpacks to more than {MAX_XMI_BYTES:,} bytes, the limit for one member")
+        if self.unpacked > MAX_ZIP_TOTAL_BYTES:
+            raise BadInput(f"{name}: the zip unpacks to more than {MAX_ZIP_TOTAL_BYTES:,} bytes in all, the limit "
+                           "for one input")
+        for what, unpacked, packed_size in ((name, member, packed), (f"{name}: the zip so far", self.unpacked,
+                                                                       self.packed)):
+            if unpacked > ZIP_RATIO_GRACE and unpacked > MAX_ZIP_RATIO * packed_size:
+                raise BadInput(f"{what} unpacks to more than {MAX_ZIP_RATIO} times its packed size "
+                               f"({packed_size:,} bytes), the limit past the first {ZIP_RATIO_GRACE >> 20} MB: "
+                               "refused as a zip bomb")
+
+
+_END_RECORD = struct.Struct("<4s4H2LH")  # signature, disks, entries here, entries in all, directory size, …
+_ZIP64_LOCATOR = struct.Struct("<4sLQL")  # signature, disk, offset of the Zip64 end record, disks
+_ZIP64_END_RECORD = struct.Struct("<4sQ2H2L4Q")  # …, entries here, entries in all, directory size, offset
+
+
+def _check_directory(handle: BinaryIO, name: str) -> None:
+    """Refuse an archive whose end record declares more than MAX_ZIP_MEMBERS entries or a central directory
+    bigger than MAX_ZIP_DIRECTORY_BYTES, before zipfile reads that directory. An archive without an end
+    record is left to zipfile, which refuses it."""
+    handle.seek(0, os.SEEK_END)
+    size = handle.tell()
+    tail_size = min(size, _END_RECORD.size + 0xFFFF)  # the record, then a comment of at most 64 KB
+    handle.seek(size - tail_size)
+    tail = handle.read(tail_size)
+    at = tail.rfind(b"PK\x05\x06", 0, max(len(tail) - _END_RECORD.size + 4, 0))
+    if at >= 0:
+        _, _, _, _, entries, directory, _, _ = _END_RECORD.unpack_from(tail, at)
+        if (entries == 0xFFFF or directory == 0xFFFFFFFF) and at >= _ZIP64_LOCATOR.size:
+            entries, directory = _zip64_counts(handle, tail[at - _ZIP64_LOCATOR.size:at], entries, directory)
+        if entries > MAX_ZIP_MEMBERS or directory > MAX_ZIP_DIRECTORY_BYTES:
+            raise BadInput(f"{name} declares {entries:,} entries in a directory of {directory:,} bytes, more than "
+                           f"the {MAX_ZIP_MEMBERS:,} entries ({MAX_ZIP_DIRECTORY_BYTES:,} bytes) an import reads "
+                           "from one archive")
+    handle.seek(0)
+
+
+def _zip64_counts(handle: BinaryIO, locator: bytes, entries: int, directory: int) -> tuple[int, int]:
+    signature, _, offset, _ = _ZIP64_LOCATOR.unpack(locator)
+    if signature != b"PK\x06\x07":
+        return entries, directory
+    handle.seek(offset)
+    record = handle.read(_ZIP64_END_RECORD.size)
+    if len(record) != _ZIP64_END_RECORD.size or record[:4] != b"PK\x06\x06":
+        return entries, directory
+    fields = _ZIP64_END_RECORD.unpack(record)
+    return fields[7], fields[8]
 
 
 def _xml_root(data: bytes) -> Element:
@@ -590,9 +696,10 @@ def parse_xmi(data: bytes, source: str, location: str, default_annotator: str) -
     """One XMI → the document with its annotations, and a line for each thing it could not represent."""
     xmi = read_xmi(data, source)
     reader = _Reader(xmi, default_annotator)
-    annotations = reader.annotations()
+    annotations, places = reader.annotations()
     name = reader.document_name() or source.removesuffix(SUFFIX) or source
-    return ParsedDocument(name, location, reader.text, reader.meta(), annotations), reader.unrepresented()
+    return (ParsedDocument(name, location, reader.text, reader.meta(), annotations, places=places),
+            reader.unrepresented())
 
 
 class _Reader:
@@ -638,19 +745,21 @@ class _Reader:
         return value if value.strip() else ""
 
     # -- the annotations
-    def annotations(self) -> list[dict]:
+    def annotations(self) -> tuple[list[dict], list[str]]:
+        """The annotations, and where each is (its element: type and xmi:id)."""
         readers = {NAMED_ENTITY: self.entity, BOILERPLATE_TYPE: self.boilerplate, STANCE_TYPE: self.stance,
                    DOC_STANCE_TYPE: self.doc_stance}
-        found = []
+        found, places = [], []
         for fs in self.xmi.members:
             if fs.type in readers:
                 self._count_extra_features(fs)
                 annotation = readers[fs.type](fs)
                 if annotation is not None:
                     found.append(annotation)
+                    places.append(fs.short)
             elif fs.type not in STRUCTURAL_TYPES | {PROVENANCE_TYPE, DOCUMENT_INFO_TYPE}:
                 self.other_types[fs.type] += 1
-        return found
+        return found, places
 
     def _annotation(self, fs: FeatureStructure, layer: str, label: str, span: tuple[int, int] | None,
                     attrs: dict | None = None) -> dict:
