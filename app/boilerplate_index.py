@@ -95,6 +95,8 @@ def update_index(project: Project, progress: Callable[[int, int], None] = lambda
     with project.session() as session:
         ids = list(session.scalars(select(Document.id).where(Document.id > through).order_by(Document.id)))
         indexed = session.scalar(select(func.coalesce(func.sum(BoilerplateSite.documents), 0)))
+        if not ids and _lookup_ready(session):
+            return 0  # nothing to write: a read-only project lists its suggestions as they are
     # A run that at least doubles the index (the first one, above all) adds the fingerprint lookup
     # after its rows: one sort instead of a million inserts all over an index tree.
     bulk = len(ids) >= max(BATCH, indexed)

@@ -129,3 +129,20 @@ def test_merging_leaves_nothing_beside_the_other_analysts_file(tmp_path):
     mine.close()
     assert report.added == 1
     assert os.listdir(other_folder) == ["omar.hashiya"]
+
+
+def test_a_read_only_project_already_indexed_lists_its_boilerplate_suggestions(tmp_path):
+    from app import boilerplate_index, duplicates, paths
+    from app.importer import import_paths
+
+    path = tmp_path / "indexed.hashiya"
+    project = Project.create(path)
+    import_paths(project, [paths.SEEDS], "amal")
+    duplicates.update_index(project)
+    boilerplate_index.update_index(project)
+    expected = boilerplate_index.all_suggestions(project, None)
+    project.close()
+    read_only = Project.open(path, read_only="it was opened to read")
+    assert duplicates.update_index(read_only) == 0 and boilerplate_index.update_index(read_only) == 0
+    assert boilerplate_index.all_suggestions(read_only, None) == expected and expected
+    read_only.close()
