@@ -251,10 +251,7 @@ class MainWindow(QMainWindow):
         self._action(view, "Zoom &out", lambda: self.pane.zoom(-1), QKeySequence.ZoomOut)
         self._action(view, "&Reset zoom", self._reset_zoom, "Ctrl+0")
         view.addSeparator()
-        guidelines = self.guidelines_dock.toggleViewAction()
-        guidelines.setText("&Guidelines")
-        guidelines.setShortcut(QKeySequence("F1"))
-        view.addAction(guidelines)
+        self._action(view, "&Guidelines", self.show_guidelines, "F1")
 
     def _connect(self) -> None:
         editor = self.editor
@@ -546,8 +543,7 @@ class MainWindow(QMainWindow):
         self._start_proposals([(form, span.label)], scope, f"Other occurrences of \u2068{form}\u2069 as {span.label}")
 
     def _start_proposals(self, pairs, scope, title: str) -> None:
-        self.suggestions_dock.show()
-        self.suggestions_dock.raise_()
+        self.show_panel(self.suggestions_dock, self.suggestions.view)
         self.suggestions.start(pairs, self.editor.analyst, scope, title)
 
     def propose_from_gazetteer(self) -> None:
@@ -591,10 +587,8 @@ class MainWindow(QMainWindow):
 
     def review_boilerplate(self) -> None:
         """Show the boilerplate panel and bring its suggestions up to date (indexing new documents)."""
-        self.boilerplate_dock.show()
-        self.boilerplate_dock.raise_()
+        self.show_panel(self.boilerplate_dock, self.boilerplate.view)
         self.boilerplate.refresh()
-        self.boilerplate.view.setFocus()
 
     # ---- review: compare two analysts, adjudicate into gold ---------------------------------
     def _analysts_to_compare(self, title: str) -> list[str] | None:
@@ -624,11 +618,9 @@ class MainWindow(QMainWindow):
             self._reviewer = self.editor.analyst
             self.editor.adjudicator = self._reviewer
             self._set_writing_layer(GOLD)
-        self.review_dock.show()
-        self.review_dock.raise_()
+        self.show_panel(self.review_dock, self.review.view)
         self.review.start(first, second, self._reviewer)
         self.stop_review_action.setEnabled(True)
-        self.review.view.setFocus()
 
     def show_agreement(self) -> None:
         names = self._analysts_to_compare("Agreement")
@@ -664,12 +656,25 @@ class MainWindow(QMainWindow):
         self.documents.reload()
 
     def search_corpus(self) -> None:
-        self.corpus_dock.show()
         selection = self.pane.selection_range()
         if selection and selection[1] - selection[0] <= 60:
             self.corpus_search.query.setText(self.editor.text[slice(*selection)])
-        self.corpus_search.query.setFocus()
+        self.show_panel(self.corpus_dock, self.corpus_search.query)
         self.corpus_search.query.selectAll()
+
+    def show_guidelines(self) -> None:
+        guidelines = self.guidelines
+        self.show_panel(self.guidelines_dock, guidelines.source if guidelines.editing() else guidelines.browser)
+
+    def show_panel(self, dock: QDockWidget, focus: QWidget) -> None:
+        """Every panel a shortcut asks for comes through here: shown, in front of the panels tabbed with it,
+        and holding the keyboard. A panel opened as a background tab would take the analyst's typing into
+        a field they cannot see."""
+        dock.show()
+        dock.raise_()  # makes a tabified dock the current tab
+        if dock.isFloating():
+            dock.activateWindow()
+        focus.setFocus(Qt.ShortcutFocusReason)
 
     def _show_hit(self, hit) -> None:
         """Open the document at the match and select it, exactly as found (a label key annotates it)."""
