@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from app.project import Project
 from app.propagation import Proposal, propose_many, with_context
 from ui.corpussearch import AFTER_ALIGN, ALIGN, BEFORE_ALIGN
+from ui.kwic import isolated, shown_context, shown_in_line
 from ui.models import DISPLAY, SHOWN, TOOLTIP, USER, RowsModel
 from ui.progress import Throttled
 from ui.textpane import key_letter
@@ -43,11 +44,13 @@ class ProposalWorker(Worker):
                                  progress=report, limit=MAX_PROPOSALS + 1)
         report.flush()
         more = len(proposals) > MAX_PROPOSALS
-        rows = [] if self.is_cancelled() else with_context(self._args[0], proposals[:MAX_PROPOSALS], CONTEXT)
+        rows = [] if self.is_cancelled() else [
+            (proposal, shown_context(before), shown_context(after))
+            for proposal, before, after in with_context(self._args[0], proposals[:MAX_PROPOSALS], CONTEXT)]
         self.finished.emit(rows, self.is_cancelled(), more)
 
 
-class ProposalModel(RowsModel):  # rows: (proposal, before, after)
+class ProposalModel(RowsModel):  # rows: (proposal, before, after), the contexts as ui.kwic shows them
     COLUMNS = ("Document", "Before", "Proposal", "After")
     WIDEST = ("000_document.txt", "", "", "")
 
@@ -61,9 +64,9 @@ class ProposalModel(RowsModel):  # rows: (proposal, before, after)
             return BEFORE_ALIGN if index.column() == 1 else AFTER_ALIGN
         if role in SHOWN:
             if role == TOOLTIP:
-                return f"{before} ⟦{proposal.text}⟧ {after}"
+                return shown_in_line(before, proposal.text, after)
             # The file name is isolated left-to-right inside the right-to-left table.
-            return (f"\u2066{proposal.document}\u2069", before, proposal.text, after)[index.column()]
+            return (f"\u2066{proposal.document}\u2069", before, isolated(proposal.text), after)[index.column()]
         return None
 
     def proposals(self) -> list[Proposal]:
