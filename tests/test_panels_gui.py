@@ -115,3 +115,158 @@ def test_the_find_bar_takes_the_keyboard_from_a_panel(qtbot, window):
     assert window.find_bar.isVisible() and window.find_bar.query.hasFocus()
     type_text(QApplication.focusWidget(), "بوتين")
     assert window.find_bar.query.text() == "بوتين" and window.corpus_search.query.text() == ""
+
+
+# ---- layout: a 1366×768 laptop screen, and the analyst's layout remembered -----------------------------
+
+def open_review(qtbot, window) -> None:
+    def accept_the_analysts() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:  # not open yet
+            return QTimer.singleShot(10, accept_the_analysts)
+        qtbot.keyClick(dialog, Qt.Key_Return)
+
+    QTimer.singleShot(0, accept_the_analysts)
+    press(qtbot, Qt.Key_R, CTRL_SHIFT)
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+
+
+def open_proposals(qtbot, window) -> None:
+    window.pane.select_range(*occurrence(window.editor.text, "روسيا"))
+    window.pane.setFocus()
+    press(qtbot, Qt.Key_G)
+    press(qtbot, Qt.Key_A, CTRL_SHIFT)
+
+
+OPENERS = {
+    "corpus": (lambda qtbot, window: press(qtbot, Qt.Key_F, CTRL_SHIFT), "corpus_dock"),
+    "proposals": (open_proposals, "suggestions_dock"),
+    "boilerplate": (lambda qtbot, window: press(qtbot, Qt.Key_B, CTRL_SHIFT), "boilerplate_dock"),
+    "review": (open_review, "review_dock"),
+    "guidelines": (lambda qtbot, window: press(qtbot, Qt.Key_F1), "guidelines_dock"),
+}
+LAPTOP = (1366, 768)
+
+
+def laptop_window(qtbot, window):
+    window.resize(*LAPTOP)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == LAPTOP)
+    return window
+
+
+def test_a_new_window_fits_its_screen(window):
+    available = window.screen().availableGeometry()
+    assert window.width() <= available.width() and window.height() < available.height()
+
+
+@pytest.mark.parametrize("panel", OPENERS)
+def test_each_panel_opens_at_a_share_of_a_laptop_window_without_growing_it(qtbot, window, panel):
+    laptop_window(qtbot, window)
+    opener, dock_name = OPENERS[panel]
+    opener(qtbot, window)
+    dock = getattr(window, dock_name)
+    qtbot.waitUntil(lambda: in_front(dock))
+    wait_idle(qtbot, window)
+    assert (window.width(), window.height()) == LAPTOP
+    if panel == "guidelines":  # beside the text
+        qtbot.waitUntil(lambda: 0.2 * LAPTOP[0] <= dock.width() <= 0.3 * LAPTOP[0])
+        assert window.pane.viewport().width() >= 300
+    else:  # below it
+        qtbot.waitUntil(lambda: 0.25 * LAPTOP[1] <= dock.height() <= 0.4 * LAPTOP[1])
+        assert window.pane.viewport().height() >= 8 * window.pane.fontMetrics().lineSpacing()
+    assert (window.width(), window.height()) == LAPTOP
+
+
+def test_the_review_panel_shows_several_lines_and_rows(qtbot, window):
+    laptop_window(qtbot, window)
+    open_review(qtbot, window)
+    review = window.review
+    assert review.model.rowCount() > 0
+    assert review.pane.viewport().height() >= 4 * review.pane.fontMetrics().lineSpacing()
+    assert review.view.viewport().height() >= 4 * review.view.rowHeight(0)
+    assert review.pane.viewport().width() >= 500  # whole lines of text, not a few words each
+
+
+def test_opening_every_panel_in_turn_never_grows_the_window(qtbot, window):
+    laptop_window(qtbot, window)
+    for opener, _dock in OPENERS.values():
+        opener(qtbot, window)
+        wait_idle(qtbot, window)
+        assert (window.width(), window.height()) == LAPTOP
+
+
+def reopen(qtbot, window, project_path):
+    """Close the window (as the analyst quits) and open the project again in a new one."""
+    from app.project import Project
+    from tests.conftest import show_window
+
+    window.close()
+    project = Project.open(project_path)
+    reopened = show_window(qtbot, project)
+    qtbot.waitUntil(reopened.isActiveWindow)
+    return reopened, project
+
+
+def test_the_analysts_layout_is_saved_on_close_and_restored(qtbot, window, project_path):
+    from app import settings
+    from PySide6.QtCore import Qt as QtEnums
+
+    window.resize(780, 700)  # within the offscreen screen (800×800), so the geometry is restored as is
+    press(qtbot, Qt.Key_F, CTRL_SHIFT)
+    window.resizeDocks([window.corpus_dock], [250], QtEnums.Vertical)
+    window.addDockWidget(QtEnums.LeftDockWidgetArea, window.guidelines_dock)  # the analyst dragged it left
+    press(qtbot, Qt.Key_F1)
+    open_review(qtbot, window)
+    qtbot.waitUntil(lambda: window.corpus_dock.height() == 250 or in_front(window.review_dock))
+    saved = settings.load()
+    reopened, project = reopen(qtbot, window, project_path)
+    try:
+        stored = settings.load()
+        assert isinstance(stored["window_state"], str) and isinstance(stored["window_geometry"], str)
+        assert stored != saved  # written on close
+        assert (reopened.width(), reopened.height()) == (780, 700)
+        assert reopened.dockWidgetArea(reopened.guidelines_dock) == QtEnums.LeftDockWidgetArea
+        assert reopened.guidelines_dock.isVisible() and reopened.corpus_dock.isVisible()
+        assert abs(reopened.corpus_dock.height() - 250) <= 2
+        assert not reopened.review_dock.isVisible()  # review mode is not restored; its panel is not either
+    finally:
+        reopened.close()
+        project.close()
+
+
+@pytest.mark.parametrize("state, geometry", [
+    ("not base64 at all!", "%%%"),
+    ("AAAA/wAAAAH9", "AdnQywAD"),  # base64 of truncated layouts
+    (12, ["a list"]),  # a hand-edited file
+])
+def test_a_corrupt_saved_layout_is_ignored(qtbot, window, project_path, state, geometry):
+    from app import settings
+
+    window.close()
+    settings.update(window_state=state, window_geometry=geometry)
+    reopened, project = reopen(qtbot, window, project_path)
+    try:
+        available = reopened.screen().availableGeometry()
+        assert reopened.width() <= available.width() and reopened.height() < available.height()
+        assert not any(dock.isVisible() for dock in (reopened.corpus_dock, reopened.guidelines_dock))
+    finally:
+        reopened.close()
+        project.close()
+
+
+def test_a_layout_saved_by_another_version_is_ignored(qtbot, window, project_path):
+    from app import settings
+    from ui import mainwindow
+
+    press(qtbot, Qt.Key_F, CTRL_SHIFT)
+    foreign = bytes(window.saveState(mainwindow.LAYOUT_VERSION + 1).toBase64()).decode()
+    window.close()
+    settings.update(window_state=foreign)
+    reopened, project = reopen(qtbot, window, project_path)
+    try:
+        assert not reopened.corpus_dock.isVisible()
+    finally:
+        reopened.close()
+        project.close()
