@@ -27,6 +27,7 @@ CONTEXT = 30
 # next ones, since accepted and rejected occurrences are not proposed twice.
 MAX_PROPOSALS = 20_000
 SCOPES = (("document", "In this document"), ("corpus", "In the whole corpus"))
+HINT = "Select a span and press Ctrl+Shift+A to propose its other occurrences."
 
 
 class ProposalWorker(Worker):
@@ -86,7 +87,7 @@ class SuggestionsPanel(QWidget):
     def __init__(self, project: Project, scope: str = "document", parent=None):
         super().__init__(parent)
         self._project = project
-        self.title = QLabel("Select a span and press Ctrl+Shift+A to propose its other occurrences.")
+        self.title = QLabel(HINT)
         self.title.setWordWrap(True)
         self.scope = QComboBox()
         for key, text in SCOPES:
@@ -118,7 +119,10 @@ class SuggestionsPanel(QWidget):
         hint.setStyleSheet("color: palette(mid);")
         layout.addWidget(hint)
         self.background = Background(self)
-        self._subject = ""
+        self._subject = ""  # what is proposed ("Other occurrences of … as GPE"); empty before the first run
+        self._found = 0  # how many the last run listed
+        self._more = self._cancelled = False
+        self.model.modelReset.connect(self._show_title)  # every decision, every new list
 
     def scope_key(self) -> str:
         return self.scope.currentData()
@@ -127,8 +131,7 @@ class SuggestionsPanel(QWidget):
     def start(self, pairs: list[tuple[str, str]], annotator: str, document_ids, title: str) -> None:
         """Propose occurrences of each (form, label); `title` says what is being proposed."""
         self.stop_and_wait()
-        self._subject = title
-        self.title.setText(f"{title}: searching…")
+        self._subject, self._found, self._more, self._cancelled = title, 0, False, False
         self.model.set_rows([])
         self.pendingChanged.emit()
         self.progress.show()
@@ -138,6 +141,7 @@ class SuggestionsPanel(QWidget):
             worker.finished.connect(self._finished)
 
         self.background.start(ProposalWorker(self._project, pairs, annotator, document_ids), connect)
+        self._show_title()
 
     def stop_and_wait(self) -> None:
         if self.background.stop_and_wait():
@@ -154,15 +158,27 @@ class SuggestionsPanel(QWidget):
         if not self.background.finish():  # stopped before this queued result arrived
             return
         self.progress.hide()
-        self.model.set_rows(rows)
-        state = " (cancelled)" if cancelled else ""
-        count = f"the first {len(rows):,} proposals — decide these, then propose again for the rest" if more \
-            else f"{len(rows):,} proposal(s)"
-        self.title.setText(f"{self._subject}: {count}{state}")
+        self._found, self._more, self._cancelled = len(rows), more, cancelled
+        self.model.set_rows(rows)  # the title follows
         if rows:
             self.view.setCurrentIndex(self.model.index(0, 0))
             self.view.setFocus()
         self.pendingChanged.emit()
+
+    def _show_title(self) -> None:
+        """The header says what the list holds now: after each decision, after each new search."""
+        if not self._subject:
+            return self.title.setText(HINT)
+        if self.background.running():
+            return self.title.setText(f"{self._subject}: searching…")
+        left = self.model.rowCount()
+        if not self._more:
+            count = f"{left:,} proposal(s)"
+        elif left == self._found:
+            count = f"the first {left:,} proposals — decide these, then propose again for the rest"
+        else:
+            count = f"{left:,} left of the first {self._found:,} proposals — then propose again for the rest"
+        self.title.setText(f"{self._subject}: {count}{' (cancelled)' if self._cancelled else ''}")
 
     def pending(self, document_id: int) -> list[tuple[int, int]]:
         return [(p.start, p.end) for p in self.model.proposals() if p.document_id == document_id]
