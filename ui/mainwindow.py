@@ -19,6 +19,7 @@ from app.adjudication import GOLD
 from app.gazetteer import GazetteerError, read_gazetteer
 from app.project import Project, ProjectError
 from ui.editor import Editor
+from ui import folders
 from ui.fonts import reading_font
 from ui.importing import TOOL_FILTERS, ImportRunner
 from ui.dashboard import AgreementDashboard
@@ -572,9 +573,9 @@ class MainWindow(QMainWindow):
         self.suggestions.start(pairs, self.editor.analyst, scope, title)
 
     def propose_from_gazetteer(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Propose from a gazetteer", "",
+        path, _ = QFileDialog.getOpenFileName(self, "Propose from a gazetteer", _opens_in(folders.GAZETTEER),
                                               "Name lists (*.txt *.csv);;All files (*)")
-        if path:
+        if _remember(folders.GAZETTEER, [path] if path else []):
             self.run_gazetteer(Path(path))
 
     def run_gazetteer(self, path: Path, label: str | None = None) -> None:
@@ -818,20 +819,21 @@ class MainWindow(QMainWindow):
         self.analyst_button.setText(f"Analyst: {self.editor.analyst}")
 
     def import_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Import documents", "",
+        files, _ = QFileDialog.getOpenFileNames(self, "Import documents", _opens_in(folders.IMPORT),
                                                 "Text and JSONL (*.txt *.jsonl *.ndjson);;All files (*)")
-        if files:
+        if _remember(folders.IMPORT, files):
             self._run_import(files)
 
     def import_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Import a folder of documents")
-        if folder:
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder of documents", _opens_in(folders.IMPORT))
+        if _remember(folders.IMPORT, [folder] if folder else []):
             self._run_import([folder])
 
     def import_from_tool(self) -> None:
         """doccano, Label Studio, CoNLL, brat or XMI files: the file type picked says which."""
-        files, chosen = QFileDialog.getOpenFileNames(self, "Import from another tool", "", ";;".join(TOOL_FILTERS))
-        if files:
+        files, chosen = QFileDialog.getOpenFileNames(self, "Import from another tool", _opens_in(folders.IMPORT_TOOL),
+                                                     ";;".join(TOOL_FILTERS))
+        if _remember(folders.IMPORT_TOOL, files):
             self._run_import(files, TOOL_FILTERS[chosen])
 
     def _run_import(self, paths: list[str], format_name: str | None = None) -> None:
@@ -852,9 +854,9 @@ class MainWindow(QMainWindow):
             self.boilerplate.refresh()
 
     def add_analyst_work(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Add an analyst's work", "",
+        path, _ = QFileDialog.getOpenFileName(self, "Add an analyst's work", _opens_in(folders.ANALYST_WORK),
                                               "Hashiya projects (*.hashiya);;All files (*)")
-        if path:
+        if _remember(folders.ANALYST_WORK, [path] if path else []):
             self.merge_from(path)
 
     def merge_from(self, path: str) -> None:
@@ -895,13 +897,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 10_000)
 
     def open_project(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", "Hashiya projects (*.hashiya);;All files (*)")
-        if path:
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", _opens_in(folders.PROJECT),
+                                              "Hashiya projects (*.hashiya);;All files (*)")
+        if _remember(folders.PROJECT, [path] if path else []):
             self._switch_project(Path(path), create=False)
 
     def new_project(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "New project", "untitled.hashiya", "Hashiya projects (*.hashiya)")
-        if path:
+        path, _ = QFileDialog.getSaveFileName(self, "New project", _opens_in(folders.PROJECT, "untitled.hashiya"),
+                                              "Hashiya projects (*.hashiya)")
+        if _remember(folders.PROJECT, [path] if path else []):
             target = Path(path if path.endswith(".hashiya") else f"{path}.hashiya")
             if target.exists():
                 return QMessageBox.warning(self, "New project", f"{target} already exists; open it instead.")
@@ -950,6 +954,19 @@ def _fit_columns(view: QTableView, stretch: int, elide=Qt.ElideMiddle, model=Non
         header.setSectionResizeMode(column, QHeaderView.Interactive)
         header.resizeSection(column, max(metrics.horizontalAdvance(title), metrics.horizontalAdvance(widest)) + 18)
     view.setTextElideMode(elide)
+
+
+def _opens_in(kind: str, name: str = "") -> str:
+    """Where a file dialog of this kind opens (ui.folders), with a file name already typed if given."""
+    folder = folders.start_folder(kind)
+    return str(folder / name if name else folder)
+
+
+def _remember(kind: str, chosen: list[str]) -> bool:
+    """Remember where the analyst went for this kind of file; whether anything was chosen."""
+    if chosen:
+        folders.remember(kind, chosen[0])
+    return bool(chosen)
 
 
 def _to_base64(data: QByteArray) -> str:
