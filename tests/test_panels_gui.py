@@ -214,12 +214,18 @@ def test_the_analysts_layout_is_saved_on_close_and_restored(qtbot, window, proje
     from PySide6.QtCore import Qt as QtEnums
 
     window.resize(780, 700)  # within the offscreen screen (800×800), so the geometry is restored as is
+    press(qtbot, Qt.Key_B, CTRL_SHIFT)
+    wait_idle(qtbot, window)
     press(qtbot, Qt.Key_F, CTRL_SHIFT)
-    window.resizeDocks([window.corpus_dock], [250], QtEnums.Vertical)
+    opened_at = window.corpus_dock.height()
+    # The analyst's own height, well below the share it opened at (the tabs' bar is part of the 180).
+    window.resizeDocks([window.corpus_dock], [180], QtEnums.Vertical)
+    qtbot.waitUntil(lambda: window.corpus_dock.height() < opened_at - 40)
     window.addDockWidget(QtEnums.LeftDockWidgetArea, window.guidelines_dock)  # the analyst dragged it left
     press(qtbot, Qt.Key_F1)
-    open_review(qtbot, window)
-    qtbot.waitUntil(lambda: window.corpus_dock.height() == 250 or in_front(window.review_dock))
+    open_review(qtbot, window)  # in the same group: the group is as high as the review panel needs
+    analysts_height = window.review_dock.height()
+    assert analysts_height < opened_at - 40
     saved = settings.load()
     reopened, project = reopen(qtbot, window, project_path)
     try:
@@ -228,9 +234,15 @@ def test_the_analysts_layout_is_saved_on_close_and_restored(qtbot, window, proje
         assert stored != saved  # written on close
         assert (reopened.width(), reopened.height()) == (780, 700)
         assert reopened.dockWidgetArea(reopened.guidelines_dock) == QtEnums.LeftDockWidgetArea
-        assert reopened.guidelines_dock.isVisible() and reopened.corpus_dock.isVisible()
-        assert abs(reopened.corpus_dock.height() - 250) <= 2
+        assert reopened.guidelines_dock.isVisible()
         assert not reopened.review_dock.isVisible()  # review mode is not restored; its panel is not either
+        # Corpus search and boilerplate come back open, tabbed at the analyst's height; boilerplate lists its
+        # suggestions as opening it does.
+        assert not reopened.corpus_dock.isHidden() and not reopened.boilerplate_dock.isHidden()
+        [front] = [dock for dock in (reopened.corpus_dock, reopened.boilerplate_dock) if in_front(dock)]
+        assert abs(front.height() - analysts_height) <= 2
+        wait_idle(qtbot, reopened)
+        assert reopened.boilerplate.model.rowCount() > 0
     finally:
         reopened.close()
         project.close()
