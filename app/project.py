@@ -77,7 +77,7 @@ class DocumentRow:
     id: int
     name: str
     status: str
-    annotation_count: int
+    entity_count: int  # the analyst's entity spans (boilerplate has its own column; stances are not spans)
     boilerplate_chars: int = 0  # characters this analyst marked as boilerplate
     length: int = 0
 
@@ -353,11 +353,12 @@ class Project:
             return list(session.scalars(query))
 
     def document_rows(self, ids: Sequence[int], annotator: str) -> list[DocumentRow]:
-        """Name, this analyst's status and span count for a page of documents."""
+        """Name, this analyst's status, entity span count and boilerplate share for a page of documents."""
         annotator_id = self._known_annotator_id(annotator)
         counts = (
             select(Annotation.document_id, func.count().label("n"))
-            .where(Annotation.document_id.in_(ids), Annotation.annotator_id == annotator_id)
+            .where(Annotation.document_id.in_(ids), Annotation.annotator_id == annotator_id,
+                   Annotation.layer == "entity")
             .group_by(Annotation.document_id)
             .subquery()
         )

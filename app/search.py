@@ -7,6 +7,7 @@ reads only those, in document order, so the first hits arrive at once.
 
 from __future__ import annotations
 
+import re
 import threading
 import weakref
 from dataclasses import dataclass
@@ -178,6 +179,41 @@ def _document_hits(project, document_id, name, text, query, similar, keep_prefix
 
 
 def context_around(text: str, start: int, end: int, chars: int) -> tuple[str, str]:
-    """Up to `chars` characters before and after [start, end), their spaces and line breaks collapsed
-    (keyword-in-context lists)."""
-    return " ".join(text[max(0, start - chars):start].split()), " ".join(text[end:end + chars].split())
+    """Up to `chars` characters before and after [start, end), for keyword-in-context lists.
+
+    Runs of spaces become one space, but a line break stays a line break ("\n", one for a run of blank
+    lines): flattened into a space, a date line would run into the sentence after it, and a list shows
+    the break as a mark. A window that starts (or ends) inside another line is cut at that line's break
+    instead of showing a few stray letters of it; one that starts or ends inside a word drops that
+    piece of a word."""
+    first, last = max(0, start - chars), min(len(text), end + chars)
+    before, after = text[first:start], text[end:last]
+    if first > 0:
+        before = _cut_head(before, starts_line=text[first - 1] == "\n", starts_word=text[first - 1].isspace())
+    if last < len(text):
+        after = _cut_head(after[::-1], starts_line=text[last] == "\n", starts_word=text[last].isspace())[::-1]
+    return _tidy(before), _tidy(after)
+
+
+def _cut_head(window: str, starts_line: bool, starts_word: bool) -> str:
+    """The window without the piece of a line (else of a word) it begins with. The break or space
+    where the cut falls is kept: it shows the reader that something came before."""
+    if starts_line:
+        return window
+    newline = window.find("\n")
+    if newline >= 0:
+        return window[newline:]
+    if starts_word or window[:1].isspace():
+        return window
+    space = next((index for index, char in enumerate(window) if char.isspace()), -1)
+    return window[space:] if space >= 0 else window  # one long word: keep its piece
+
+
+def _tidy(piece: str) -> str:
+    """A run of white space holding a line break becomes one "\n", any other run one space; no
+    spaces at the ends."""
+    return _OTHER_SPACES.sub(" ", _BREAKS.sub("\n", piece)).strip(" ")
+
+
+_BREAKS = re.compile(r"\s*\n\s*")
+_OTHER_SPACES = re.compile(r"[^\S\n]+")

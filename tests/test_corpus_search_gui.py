@@ -73,7 +73,7 @@ def test_results_model_passes_the_model_tester(qtmodeltester):
     model.add_documents([[(Hit(2, "b.txt", 0, 5, "روسيا", "similar"), "", "ستدعم")],
                          [(Hit(3, "c.txt", 0, 5, "روسيا"), "", "")]])
     qtmodeltester.check(model)
-    assert model.data(model.index(0, 1, model.index(1, 0))) == "روسيا ≈"
+    assert model.data(model.index(0, 1, model.index(1, 0))) == "\u2068روسيا\u2069 ≈"
 
 
 def test_a_search_past_the_result_limit_stops_and_says_so(qtbot, window, monkeypatch):

@@ -149,11 +149,13 @@ def test_document_rows_report_status_and_counts(project):
     first = add_document(project, "النص الأول", "a.txt")
     second = add_document(project, "النص الثاني", "b.txt")
     project.add_annotation(Span(first, "amal", "entity", "ORG", 0, 3))
+    project.add_annotation(Span(first, "amal", "stance", "FAVOR", 0, 10))  # not spans of the list's count
+    project.add_annotation(Span(first, "amal", "boilerplate", "other", 4, 10))
     project.set_status(second, "amal", "done")
     rows = project.document_rows([first, second], "amal")
-    assert [(r.name, r.status, r.annotation_count) for r in rows] == [
+    assert [(r.name, r.status, r.entity_count) for r in rows] == [
         ("a.txt", "in_progress", 1), ("b.txt", "done", 0)]
-    assert [r.annotation_count for r in project.document_rows([first], "someone else")] == [0]
+    assert [r.entity_count for r in project.document_rows([first], "someone else")] == [0]
 
 
 def test_name_filter_treats_wildcards_literally(project):
@@ -171,7 +173,7 @@ def test_reading_for_an_unknown_analyst_writes_nothing(project):
     before = project.annotators()
     assert project.annotations(doc, annotator="newcomer") == []
     assert project.status(doc, "newcomer") == "new"
-    assert [r.annotation_count for r in project.document_rows([doc], "newcomer")] == [0]
+    assert [r.entity_count for r in project.document_rows([doc], "newcomer")] == [0]
     assert project.annotators() == before
 
 

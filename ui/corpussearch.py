@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 
 from app.project import Project
 from app.search import Hit, Scope, context_around, search_documents
+from ui.kwic import isolated, shown_context, shown_in_line
 from ui.models import DISPLAY, SHOWN, TOOLTIP, USER
 from ui.progress import Throttled
 from ui.workers import Background, Worker
@@ -50,7 +51,7 @@ class SearchWorker(Worker):
             if capped:
                 hits = hits[:MAX_HITS - shown]
             if hits:
-                bundle.append([(hit, *context_around(text, hit.start, hit.end, CONTEXT)) for hit in hits])
+                bundle.append([(hit, *shown_contexts(text, hit)) for hit in hits])
                 shown += len(hits)
             if bundle and time.monotonic() - last_delivery >= DELIVERY_INTERVAL:
                 self.found.emit(bundle)
@@ -63,8 +64,14 @@ class SearchWorker(Worker):
         self.finished.emit(self.is_cancelled(), capped)
 
 
+def shown_contexts(text: str, hit: Hit) -> tuple[str, str]:
+    """The hit's context before and after it, as the list shows them (worked out off the GUI thread)."""
+    before, after = context_around(text, hit.start, hit.end, CONTEXT)
+    return shown_context(before), shown_context(after)
+
+
 class ResultsModel(QAbstractItemModel):
-    """Documents, each with its hits as children: before | match | after."""
+    """Documents, each with its hits as children: before | match | after (contexts as shown_contexts gives)."""
 
     COLUMNS = ("Before", "Match", "After")
 
@@ -133,9 +140,9 @@ class ResultsModel(QAbstractItemModel):
         if role == ALIGN and index.column() != 1:
             return BEFORE_ALIGN if index.column() == 0 else AFTER_ALIGN
         if role in SHOWN:
-            match = hit.text + (" ≈" if hit.kind == "similar" else "")
+            match = isolated(hit.text) + (" ≈" if hit.kind == "similar" else "")
             if role == TOOLTIP:
-                return f"{before} ⟦{hit.text}⟧ {after}\n{hit.document}, characters {hit.start}–{hit.end}"
+                return f"{shown_in_line(before, hit.text, after)}\n{hit.document}, characters {hit.start}–{hit.end}"
             return (before, match, after)[index.column()]
         return None
 

@@ -18,6 +18,7 @@ from app.formats.common import ExportCancelled, analysts_with_annotations
 from app.fsutil import write_failure
 from app.safenames import renamed_note
 from app.project import Project
+from ui import folders
 from ui.progress import Throttled
 from ui.workers import Background, Worker
 
@@ -214,16 +215,21 @@ class ExportRunner(QObject):
 
 
 def ask_destination(parent: QWidget, dialog: ExportDialog) -> Path | None:
-    """A new file (with the format's suffix) or a new or empty folder, as the format writes."""
+    """A new file (with the format's suffix) or a new or empty folder, as the format writes; the dialog
+    opens where the last export went (ui.folders)."""
+    start = folders.start_folder(folders.EXPORT)
     if dialog.writes_folder():
         chosen = QFileDialog.getExistingDirectory(parent, "Export into an empty folder (one export per analyst "
-                                                          "where the format holds one analyst's work)")
+                                                          "where the format holds one analyst's work)", str(start))
+        if chosen:
+            folders.remember(folders.EXPORT, chosen)
         return Path(chosen) if chosen else None
     suffix = dialog.suffix()
-    chosen, _ = QFileDialog.getSaveFileName(parent, "Export to", f"export{suffix}",
+    chosen, _ = QFileDialog.getSaveFileName(parent, "Export to", str(start / f"export{suffix}"),
                                             f"{dialog.format.currentText()} (*{suffix});;All files (*)")
     if not chosen:
         return None
+    folders.remember(folders.EXPORT, chosen)
     path = Path(chosen)
     return path if path.suffix or not suffix else path.with_suffix(suffix)
 

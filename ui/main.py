@@ -24,7 +24,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("project", nargs="?", type=Path,
                         help="project file to open (default: the last one, or the demo corpus on first run)")
-    parser.add_argument("--analyst", help="your name, saved for next time (asked once if not given)")
+    parser.add_argument("--analyst", help="the analyst's name for this run only (the saved name, asked once on "
+                                          "first run, is kept; switch it for good from the status bar)")
     return parser.parse_args(argv)
 
 
@@ -50,6 +51,21 @@ def choose_project_path(requested: Path | None) -> Path:
     if isinstance(last, str) and Path(last).exists():
         return Path(last)
     return ensure_demo_project()
+
+
+def choose_analyst(requested: str | None) -> str | None:
+    """--analyst names the analyst for this run only: a colleague at the same machine, or a one-off session,
+    must not change who later runs annotate as. Otherwise the saved name, or the one the welcome question
+    asks for, which is saved for next time."""
+    if requested and requested.strip():
+        return requested.strip()
+    saved = settings.load().get("analyst")
+    if isinstance(saved, str) and saved.strip():
+        return saved.strip()
+    name = ask_analyst(None)
+    if name:
+        settings.update(analyst=name)
+    return name
 
 
 def ask_analyst(current: str | None) -> str | None:
@@ -87,13 +103,13 @@ def run_gui(argv: list[str]) -> int:
         return 2
     if opened is None:  # open in another window, which was brought forward (or the analyst cancelled)
         return 0
-    analyst = args.analyst or settings.load().get("analyst") or ask_analyst(None)
+    analyst = choose_analyst(args.analyst)
     if not analyst:
         opened.project.close()
         if opened.lock is not None:
             opened.lock.release()
         return 1
-    settings.update(analyst=analyst, last_project=str(path.resolve()))
+    settings.update(last_project=str(path.resolve()))
     window = MainWindow(opened.project, analyst, opened.lock)
     window.show()
     return app.exec()

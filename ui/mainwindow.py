@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import sys
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDockWidget, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
-    QLineEdit, QMainWindow, QMessageBox, QSplitter, QTableView, QTabWidget, QToolButton, QVBoxLayout, QWidget,
+    QComboBox, QDialog, QDockWidget, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
+    QLineEdit, QMainWindow, QMessageBox, QScrollArea, QSplitter, QTableView, QTabWidget, QToolButton, QVBoxLayout,
+    QWidget,
 )
 
 from app import propagation, settings, words
@@ -18,6 +21,7 @@ from app.project import Project, ProjectError, ProjectFileMoved
 from app.windowlock import WindowLock
 from ui import dialogs
 from ui.editor import Editor
+from ui import folders
 from ui.fonts import reading_font
 from ui.importing import TOOL_FILTERS, ImportRunner
 from ui.dashboard import AgreementDashboard
@@ -40,6 +44,16 @@ from ui.stancepanel import StancePanel
 from ui.textpane import TextPane
 
 STATUS_ORDER = ("new", "in_progress", "done")
+# Layout for a 1366×768 laptop screen: a bottom panel opens at this share of the window's height (a side
+# panel at the width share) the first time; after that the analyst's own sizes are kept, and remembered.
+DOCK_SHARE = {Qt.BottomDockWidgetArea: 0.36, Qt.TopDockWidgetArea: 0.36,
+              Qt.LeftDockWidgetArea: 0.24, Qt.RightDockWidgetArea: 0.24}
+PREFERRED_SIZE = (1280, 800)  # shrunk to the screen: a 1366×768 laptop gets a window that fits
+FRAME_ALLOWANCE = 40  # the window manager's title bar and frame, outside the window's own size
+LAYOUT_VERSION = 1  # bump when the panels change: a layout saved by an older window is then ignored
+SAVED_GEOMETRY, SAVED_STATE = "window_geometry", "window_state"  # settings keys (base64 of Qt's bytes)
+PALETTE_MAX_HEIGHT = 200  # about six rows of label buttons; a longer schema scrolls (the keys work anyway)
+SIDE_TABS_MIN_HEIGHT = 160  # the span list's header and a few rows
 
 
 class MainWindow(QMainWindow):
@@ -55,10 +69,11 @@ class MainWindow(QMainWindow):
         self._stance_evidence: tuple[int, int] = (0, 0)
         self._stance_editing = None
         self._engine_selection: tuple[int, int] | None = None
-        self.resize(1280, 800)
+        self._sized_areas: set = set()  # dock areas whose size is the analyst's (or was given its share)
         self._build_views()
         self._build_actions()
         self._connect()
+        self._restore_layout()
         self._update_title()
         self._open_first_document()
 
@@ -75,6 +90,7 @@ class MainWindow(QMainWindow):
         self.pane.setFont(reading_font())
         self.document_title = QLabel()
         self.document_title.setStyleSheet("font-weight: bold;")
+        self.document_title.setMinimumWidth(80)  # a long name is cut (its tooltip has it whole), never widens the window
         self.status_box = QComboBox()
         self.status_box.addItems([STATUS_TEXT[s] for s in STATUS_ORDER])
         self.status_box.setToolTip("Your progress on this document")
@@ -100,13 +116,22 @@ class MainWindow(QMainWindow):
         self.side_tabs.addTab(_column(self.doc_stance_hint, self.doc_stance_view), "Document stance")
         self.similar = SimilarPanel(self.editor)
         self.side_tabs.addTab(self.similar, "Similar")
+        self.side_tabs.setMinimumHeight(SIDE_TABS_MIN_HEIGHT)  # below its contents' own: a small window fits
 
         splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(_column(self.document_filter, self.document_view))
         self.find_bar = FindBar()
         splitter.addWidget(_column(_row(self.document_title, QLabel("Status:"), self.status_box), self.find_bar,
                                    self.pane))
-        splitter.addWidget(_column(QLabel("Labels"), self.palette, self.side_tabs))
+        self.palette_area = QScrollArea()
+        self.palette_area.setWidget(self.palette)
+        self.palette_area.setWidgetResizable(True)
+        self.palette_area.setFrameShape(QFrame.NoFrame)
+        self.palette_area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self._fit_palette()
+        labels_column = _column(QLabel("Labels"), self.palette_area, self.side_tabs)
+        labels_column.layout().setStretchFactor(self.side_tabs, 1)
+        splitter.addWidget(labels_column)
         splitter.setSizes([340, 660, 300])  # the list: name, status, spans and boilerplate columns
         splitter.setStretchFactor(1, 1)
         self.setCentralWidget(splitter)
@@ -262,10 +287,7 @@ class MainWindow(QMainWindow):
         self._action(view, "Zoom &out", lambda: self.pane.zoom(-1), QKeySequence.ZoomOut)
         self._action(view, "&Reset zoom", self._reset_zoom, "Ctrl+0")
         view.addSeparator()
-        guidelines = self.guidelines_dock.toggleViewAction()
-        guidelines.setText("&Guidelines")
-        guidelines.setShortcut(QKeySequence("F1"))
-        view.addAction(guidelines)
+        self._action(view, "&Guidelines", self.show_guidelines, "F1")
 
     def _connect(self) -> None:
         editor = self.editor
@@ -347,6 +369,7 @@ class MainWindow(QMainWindow):
         self._refresh_stance_views()
         self._show_pending()
         self.document_title.setText(editor.project.document_name(document_id))
+        self.document_title.setToolTip(self.document_title.text())
         self.status_box.setCurrentIndex(STATUS_ORDER.index(editor.status()))
         row = self.documents.row_of(document_id)
         if row is not None and self.document_view.currentIndex().row() != row:
@@ -562,14 +585,13 @@ class MainWindow(QMainWindow):
         self._start_proposals([(form, span.label)], scope, f"Other occurrences of \u2068{form}\u2069 as {span.label}")
 
     def _start_proposals(self, pairs, scope, title: str) -> None:
-        self.suggestions_dock.show()
-        self.suggestions_dock.raise_()
+        self.show_panel(self.suggestions_dock, self.suggestions.view)
         self.suggestions.start(pairs, self.editor.analyst, scope, title)
 
     def propose_from_gazetteer(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Propose from a gazetteer", "",
+        path, _ = QFileDialog.getOpenFileName(self, "Propose from a gazetteer", _opens_in(folders.GAZETTEER),
                                               "Name lists (*.txt *.csv);;All files (*)")
-        if path:
+        if _remember(folders.GAZETTEER, [path] if path else []):
             self.run_gazetteer(Path(path))
 
     def run_gazetteer(self, path: Path, label: str | None = None) -> None:
@@ -607,10 +629,8 @@ class MainWindow(QMainWindow):
 
     def review_boilerplate(self) -> None:
         """Show the boilerplate panel and bring its suggestions up to date (indexing new documents)."""
-        self.boilerplate_dock.show()
-        self.boilerplate_dock.raise_()
+        self.show_panel(self.boilerplate_dock, self.boilerplate.view)
         self.boilerplate.refresh()
-        self.boilerplate.view.setFocus()
 
     # ---- review: compare two analysts, adjudicate into gold ---------------------------------
     def _analysts_to_compare(self, title: str) -> list[str] | None:
@@ -640,11 +660,9 @@ class MainWindow(QMainWindow):
             self._reviewer = self.editor.analyst
             self.editor.adjudicator = self._reviewer
             self._set_writing_layer(GOLD)
-        self.review_dock.show()
-        self.review_dock.raise_()
+        self.show_panel(self.review_dock, self.review.view)
         self.review.start(first, second, self._reviewer)
         self.stop_review_action.setEnabled(True)
-        self.review.view.setFocus()
 
     def show_agreement(self) -> None:
         names = self._analysts_to_compare("Agreement")
@@ -680,12 +698,70 @@ class MainWindow(QMainWindow):
         self.documents.reload()
 
     def search_corpus(self) -> None:
-        self.corpus_dock.show()
         selection = self.pane.selection_range()
         if selection and selection[1] - selection[0] <= 60:
             self.corpus_search.query.setText(self.editor.text[slice(*selection)])
-        self.corpus_search.query.setFocus()
+        self.show_panel(self.corpus_dock, self.corpus_search.query)
         self.corpus_search.query.selectAll()
+
+    def show_guidelines(self) -> None:
+        guidelines = self.guidelines
+        self.show_panel(self.guidelines_dock, guidelines.source if guidelines.editing() else guidelines.browser)
+
+    def show_panel(self, dock: QDockWidget, focus: QWidget) -> None:
+        """Every panel a shortcut asks for comes through here: shown, in front of the panels tabbed with it,
+        and holding the keyboard. A panel opened as a background tab would take the analyst's typing into
+        a field they cannot see."""
+        area = self.dockWidgetArea(dock)
+        opens_area = not dock.isFloating() and not any(
+            other.isVisible() and not other.isFloating() and self.dockWidgetArea(other) == area
+            for other in self.findChildren(QDockWidget))
+        dock.show()
+        dock.raise_()  # makes a tabified dock the current tab
+        if dock.isFloating():
+            dock.activateWindow()
+        elif opens_area and area not in self._sized_areas:
+            self._give_share(dock, area)
+        focus.setFocus(Qt.ShortcutFocusReason)
+
+    # ---- layout: fits a laptop screen, and the analyst's own is remembered ----------------------
+    def _give_share(self, dock: QDockWidget, area) -> None:
+        """The first opening of a dock area: its share of the window, not the panel's own size hint (the
+        review panel's asked for more than half of a laptop screen)."""
+        self._sized_areas.add(area)
+        vertical = area in (Qt.BottomDockWidgetArea, Qt.TopDockWidgetArea)
+        whole = self.height() if vertical else self.width()
+        minimum = dock.minimumSizeHint().height() if vertical else dock.minimumSizeHint().width()
+        self.resizeDocks([dock], [max(minimum, round(whole * DOCK_SHARE[area]))],
+                         Qt.Vertical if vertical else Qt.Horizontal)
+
+    def _fit_to_screen(self) -> None:
+        available = self.screen().availableGeometry()
+        self.resize(min(PREFERRED_SIZE[0], available.width()),
+                    min(PREFERRED_SIZE[1], available.height() - FRAME_ALLOWANCE))
+
+    def _restore_layout(self) -> None:
+        """The window's size and place and its panels' as the analyst left them (saved on close); a saved
+        layout that is corrupt or from another version is ignored."""
+        saved = settings.load()
+        geometry, state = _from_base64(saved.get(SAVED_GEOMETRY)), _from_base64(saved.get(SAVED_STATE))
+        if geometry is None or not self.restoreGeometry(geometry):
+            self._fit_to_screen()
+        if state is not None and self.restoreState(state, LAYOUT_VERSION):
+            # The areas that were open keep the analyst's sizes.
+            self._sized_areas = {self.dockWidgetArea(dock) for dock in self.findChildren(QDockWidget)
+                                 if not dock.isHidden() and not dock.isFloating()}
+            self.review_dock.hide()  # review mode is not restored: Review → Compare analysts starts it
+            if not self.boilerplate_dock.isHidden():
+                self.boilerplate.refresh()  # as opening it does: its suggestions, with new documents indexed
+
+    def save_layout(self) -> None:
+        try:
+            settings.update(**{SAVED_GEOMETRY: _to_base64(self.saveGeometry()),
+                               SAVED_STATE: _to_base64(self.saveState(LAYOUT_VERSION))})
+        except OSError as error:  # a convenience: losing it must not stop the window closing
+            print(f"hashiya: the window layout was not saved to {settings.settings_path()}: {error}",
+                  file=sys.stderr)
 
     def _show_hit(self, hit) -> None:
         """Open the document at the match and select it, exactly as found (a label key annotates it)."""
@@ -704,8 +780,14 @@ class MainWindow(QMainWindow):
     def _schema_changed(self, _layer: str) -> None:
         """After a schema edit, its undo or redo: labels, colours, targets and renamed spans."""
         self.palette.set_labels(self.project_labels())
+        self._fit_palette()
         self.corpus_search.set_labels([label.name for label in self.project_labels()])
         self.editor.reload_schema()  # reopens the document: renamed spans, new colours and targets
+
+    def _fit_palette(self) -> None:
+        """The palette is shown whole, up to PALETTE_MAX_HEIGHT; the span list below takes the rest."""
+        height = min(self.palette.sizeHint().height(), PALETTE_MAX_HEIGHT)
+        self.palette_area.setFixedHeight(height)
 
     def project_labels(self):
         return self.editor.project.labels("entity")
@@ -842,20 +924,21 @@ class MainWindow(QMainWindow):
         self.activateWindow()
 
     def import_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Import documents", "",
+        files, _ = QFileDialog.getOpenFileNames(self, "Import documents", _opens_in(folders.IMPORT),
                                                 "Text and JSONL (*.txt *.jsonl *.ndjson);;All files (*)")
-        if files:
+        if _remember(folders.IMPORT, files):
             self._run_import(files)
 
     def import_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Import a folder of documents")
-        if folder:
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder of documents", _opens_in(folders.IMPORT))
+        if _remember(folders.IMPORT, [folder] if folder else []):
             self._run_import([folder])
 
     def import_from_tool(self) -> None:
         """doccano, Label Studio, CoNLL, brat or XMI files: the file type picked says which."""
-        files, chosen = QFileDialog.getOpenFileNames(self, "Import from another tool", "", ";;".join(TOOL_FILTERS))
-        if files:
+        files, chosen = QFileDialog.getOpenFileNames(self, "Import from another tool", _opens_in(folders.IMPORT_TOOL),
+                                                     ";;".join(TOOL_FILTERS))
+        if _remember(folders.IMPORT_TOOL, files):
             self._run_import(files, TOOL_FILTERS[chosen])
 
     def _run_import(self, paths: list[str], format_name: str | None = None) -> None:
@@ -876,9 +959,9 @@ class MainWindow(QMainWindow):
             self.boilerplate.refresh()
 
     def add_analyst_work(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Add an analyst's work", "",
+        path, _ = QFileDialog.getOpenFileName(self, "Add an analyst's work", _opens_in(folders.ANALYST_WORK),
                                               "Hashiya projects (*.hashiya);;All files (*)")
-        if path:
+        if _remember(folders.ANALYST_WORK, [path] if path else []):
             self.merge_from(path)
 
     def merge_from(self, path: str) -> None:
@@ -919,13 +1002,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 10_000)
 
     def open_project(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", "Hashiya projects (*.hashiya);;All files (*)")
-        if path:
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", _opens_in(folders.PROJECT),
+                                              "Hashiya projects (*.hashiya);;All files (*)")
+        if _remember(folders.PROJECT, [path] if path else []):
             self._switch_project(Path(path), create=False)
 
     def new_project(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "New project", "untitled.hashiya", "Hashiya projects (*.hashiya)")
-        if path:
+        path, _ = QFileDialog.getSaveFileName(self, "New project", _opens_in(folders.PROJECT, "untitled.hashiya"),
+                                              "Hashiya projects (*.hashiya)")
+        if _remember(folders.PROJECT, [path] if path else []):
             target = Path(path if path.endswith(".hashiya") else f"{path}.hashiya")
             if target.exists():
                 return QMessageBox.warning(self, "New project", f"{target} already exists; open it instead.")
@@ -946,6 +1031,7 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event) -> None:
+        self.save_layout()
         if self._import_runner is not None:  # stop at the next file; what is committed stays
             self._import_runner.stop_and_wait()
         if self._merge_runner is not None:  # a cancelled merge writes nothing
@@ -977,6 +1063,33 @@ def _fit_columns(view: QTableView, stretch: int, elide=Qt.ElideMiddle, model=Non
         header.setSectionResizeMode(column, QHeaderView.Interactive)
         header.resizeSection(column, max(metrics.horizontalAdvance(title), metrics.horizontalAdvance(widest)) + 18)
     view.setTextElideMode(elide)
+
+
+def _opens_in(kind: str, name: str = "") -> str:
+    """Where a file dialog of this kind opens (ui.folders), with a file name already typed if given."""
+    folder = folders.start_folder(kind)
+    return str(folder / name if name else folder)
+
+
+def _remember(kind: str, chosen: list[str]) -> bool:
+    """Remember where the analyst went for this kind of file; whether anything was chosen."""
+    if chosen:
+        folders.remember(kind, chosen[0])
+    return bool(chosen)
+
+
+def _to_base64(data: QByteArray) -> str:
+    return bytes(data.toBase64()).decode("ascii")
+
+
+def _from_base64(text) -> QByteArray | None:
+    """The bytes a settings entry holds, or None if it is missing or not base64 (a hand-edited file)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return QByteArray(base64.b64decode(text, validate=True))
+    except ValueError:
+        return None
 
 
 def _column(*widgets) -> QWidget:

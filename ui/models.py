@@ -84,7 +84,7 @@ class DocumentListModel(_TableModel):
             return None
         if index.column() == self.BOILERPLATE_COLUMN:
             return self._boilerplate(row, role)
-        return (row.name, STATUS_TEXT[row.status], row.annotation_count)[index.column()]
+        return (row.name, STATUS_TEXT[row.status], row.entity_count)[index.column()]
 
     def _boilerplate(self, row: DocumentRow, role) -> str:
         """How much is marked, and how many suggestions wait: "23% · 3" (a tooltip spells it out)."""

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QWidget
 
 from app.project import LabelDef
+
+# Two buttons a row: the labels are short ("PERS [P]"), and on a 768-pixel-high screen the height is
+# better spent on the span list below.
+COLUMNS = 2
 
 
 class LabelPalette(QWidget):
@@ -14,7 +18,7 @@ class LabelPalette(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._layout = QVBoxLayout(self)
+        self._layout = QGridLayout(self)
         self._layout.setContentsMargins(4, 4, 4, 4)
         self._layout.setSpacing(3)
         self.buttons: dict[str, QPushButton] = {}
@@ -25,13 +29,16 @@ class LabelPalette(QWidget):
             if item.widget():
                 item.widget().deleteLater()
         self.buttons.clear()
-        for label in labels:
-            self._layout.addWidget(self._button(label))
+        for position, label in enumerate(labels):
+            self._layout.addWidget(self._button(label), position // COLUMNS, position % COLUMNS)
         hint = QLabel("Select text, then press a key.\nClick a span to select it.")
         hint.setWordWrap(True)
         hint.setStyleSheet("color: palette(mid);")
-        self._layout.addWidget(hint)
-        self._layout.addStretch(1)
+        rows = (len(labels) + COLUMNS - 1) // COLUMNS
+        self._layout.addWidget(hint, rows, 0, 1, COLUMNS)
+        for row in range(self._layout.rowCount()):  # a longer list before may have left its stretch row
+            self._layout.setRowStretch(row, 0)
+        self._layout.setRowStretch(rows + 1, 1)
 
     def _button(self, label: LabelDef) -> QPushButton:
         key = f"  [{label.shortcut}]" if label.shortcut else ""

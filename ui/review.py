@@ -189,6 +189,7 @@ class ReviewPanel(QWidget):
         self.layer.currentIndexChanged.connect(lambda _index: self.show_document(self.document_id))
         self.legend = QLabel()
         self.legend.setTextFormat(Qt.RichText)
+        self.legend.setWordWrap(True)  # two lines in a narrow window rather than a wider window
         self.counts = QLabel()
         self.pane = ComparePane()
         self.model = DisagreementModel(self)
@@ -222,9 +223,13 @@ class ReviewPanel(QWidget):
         lower_layout.setContentsMargins(0, 0, 0, 0)
         lower_layout.addLayout(buttons)
         lower_layout.addWidget(self.view)
-        split = QSplitter(Qt.Vertical)
-        split.addWidget(self.pane)
+        # Side by side: a bottom panel on a 768-pixel-high screen is wide and low, and stacked the text and
+        # the list each got a line or two.
+        split = QSplitter(Qt.Horizontal)
         split.addWidget(lower)
+        split.addWidget(self.pane)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 2)  # the text gets the larger part of the room the buttons leave
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split)

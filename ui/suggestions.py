@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from app.project import Project
 from app.propagation import Proposal, propose_many, with_context
 from ui.corpussearch import AFTER_ALIGN, ALIGN, BEFORE_ALIGN
+from ui.kwic import isolated, shown_context, shown_in_line
 from ui.models import DISPLAY, SHOWN, TOOLTIP, USER, RowsModel
 from ui.progress import Throttled
 from ui.textpane import key_letter
@@ -26,6 +27,7 @@ CONTEXT = 30
 # next ones, since accepted and rejected occurrences are not proposed twice.
 MAX_PROPOSALS = 20_000
 SCOPES = (("document", "In this document"), ("corpus", "In the whole corpus"))
+HINT = "Select a span and press Ctrl+Shift+A to propose its other occurrences."
 
 
 class ProposalWorker(Worker):
@@ -43,11 +45,13 @@ class ProposalWorker(Worker):
                                  progress=report, limit=MAX_PROPOSALS + 1)
         report.flush()
         more = len(proposals) > MAX_PROPOSALS
-        rows = [] if self.is_cancelled() else with_context(self._args[0], proposals[:MAX_PROPOSALS], CONTEXT)
+        rows = [] if self.is_cancelled() else [
+            (proposal, shown_context(before), shown_context(after))
+            for proposal, before, after in with_context(self._args[0], proposals[:MAX_PROPOSALS], CONTEXT)]
         self.finished.emit(rows, self.is_cancelled(), more)
 
 
-class ProposalModel(RowsModel):  # rows: (proposal, before, after)
+class ProposalModel(RowsModel):  # rows: (proposal, before, after), the contexts as ui.kwic shows them
     COLUMNS = ("Document", "Before", "Proposal", "After")
     WIDEST = ("000_document.txt", "", "", "")
 
@@ -61,9 +65,9 @@ class ProposalModel(RowsModel):  # rows: (proposal, before, after)
             return BEFORE_ALIGN if index.column() == 1 else AFTER_ALIGN
         if role in SHOWN:
             if role == TOOLTIP:
-                return f"{before} ⟦{proposal.text}⟧ {after}"
+                return shown_in_line(before, proposal.text, after)
             # The file name is isolated left-to-right inside the right-to-left table.
-            return (f"\u2066{proposal.document}\u2069", before, proposal.text, after)[index.column()]
+            return (f"\u2066{proposal.document}\u2069", before, isolated(proposal.text), after)[index.column()]
         return None
 
     def proposals(self) -> list[Proposal]:
@@ -83,7 +87,7 @@ class SuggestionsPanel(QWidget):
     def __init__(self, project: Project, scope: str = "document", parent=None):
         super().__init__(parent)
         self._project = project
-        self.title = QLabel("Select a span and press Ctrl+Shift+A to propose its other occurrences.")
+        self.title = QLabel(HINT)
         self.title.setWordWrap(True)
         self.scope = QComboBox()
         for key, text in SCOPES:
@@ -115,7 +119,10 @@ class SuggestionsPanel(QWidget):
         hint.setStyleSheet("color: palette(mid);")
         layout.addWidget(hint)
         self.background = Background(self, failed=self._failed)
-        self._subject = ""
+        self._subject = ""  # what is proposed ("Other occurrences of … as GPE"); empty before the first run
+        self._found = 0  # how many the last run listed
+        self._more = self._cancelled = False
+        self.model.modelReset.connect(self._show_title)  # every decision, every new list
 
     def scope_key(self) -> str:
         return self.scope.currentData()
@@ -124,8 +131,7 @@ class SuggestionsPanel(QWidget):
     def start(self, pairs: list[tuple[str, str]], annotator: str, document_ids, title: str) -> None:
         """Propose occurrences of each (form, label); `title` says what is being proposed."""
         self.stop_and_wait()
-        self._subject = title
-        self.title.setText(f"{title}: searching…")
+        self._subject, self._found, self._more, self._cancelled = title, 0, False, False
         self.model.set_rows([])
         self.pendingChanged.emit()
         self.progress.show()
@@ -135,6 +141,7 @@ class SuggestionsPanel(QWidget):
             worker.finished.connect(self._finished)
 
         self.background.start(ProposalWorker(self._project, pairs, annotator, document_ids), connect)
+        self._show_title()
 
     def stop_and_wait(self) -> None:
         if self.background.stop_and_wait():
@@ -155,15 +162,27 @@ class SuggestionsPanel(QWidget):
         if not self.background.finish():  # stopped before this queued result arrived
             return
         self.progress.hide()
-        self.model.set_rows(rows)
-        state = " (cancelled)" if cancelled else ""
-        count = f"the first {len(rows):,} proposals — decide these, then propose again for the rest" if more \
-            else f"{len(rows):,} proposal(s)"
-        self.title.setText(f"{self._subject}: {count}{state}")
+        self._found, self._more, self._cancelled = len(rows), more, cancelled
+        self.model.set_rows(rows)  # the title follows
         if rows:
             self.view.setCurrentIndex(self.model.index(0, 0))
             self.view.setFocus()
         self.pendingChanged.emit()
+
+    def _show_title(self) -> None:
+        """The header says what the list holds now: after each decision, after each new search."""
+        if not self._subject:
+            return self.title.setText(HINT)
+        if self.background.running():
+            return self.title.setText(f"{self._subject}: searching…")
+        left = self.model.rowCount()
+        if not self._more:
+            count = f"{left:,} proposal(s)"
+        elif left == self._found:
+            count = f"the first {left:,} proposals — decide these, then propose again for the rest"
+        else:
+            count = f"{left:,} left of the first {self._found:,} proposals — then propose again for the rest"
+        self.title.setText(f"{self._subject}: {count}{' (cancelled)' if self._cancelled else ''}")
 
     def pending(self, document_id: int) -> list[tuple[int, int]]:
         return [(p.start, p.end) for p in self.model.proposals() if p.document_id == document_id]
