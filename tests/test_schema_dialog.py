@@ -292,6 +292,9 @@ def test_the_schema_editor_is_shared_per_undo_stack(owner, qtbot, spans):
 # ---- guidelines -------------------------------------------------------------------------------
 @pytest.fixture
 def panel(qtbot, project):
+    from ui.fonts import load_bundled_fonts
+
+    load_bundled_fonts()  # as the app does: without the Arabic face, run alone, lines wrap elsewhere
     panel = GuidelinesPanel(project)
     qtbot.addWidget(panel)
     panel.resize(600, 500)

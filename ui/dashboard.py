@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QHBoxLayout, QHe
 
 from app.agreement import OUTSIDE, SPAN_LAYERS, Agreement, LayerAgreement, compare, save_report
 from app.project import Project
+from ui import folders
 from ui.models import DISPLAY, SHOWN, USER, RowsModel, table_view
 from ui.workers import Background, Worker
 
@@ -253,9 +254,10 @@ class AgreementDashboard(QDialog):
     def save(self) -> None:
         if self.agreement is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Save the agreement report", "agreement.csv",
+        path, _ = QFileDialog.getSaveFileName(self, "Save the agreement report",
+                                              folders.opens_in(folders.REPORT, "agreement.csv"),
                                               "CSV table (*.csv);;JSON (*.json)")
-        if path:
+        if folders.remember_choice(folders.REPORT, path):
             self.save_to(path)
 
     def save_to(self, path: str) -> None:

@@ -14,8 +14,8 @@ from PySide6.QtCore import QStandardPaths
 from app import settings
 
 SETTINGS_KEY = "last_folders"  # {kind: folder}
-EXPORT, IMPORT, IMPORT_TOOL, GAZETTEER, ANALYST_WORK, PROJECT = (
-    "export", "import", "import_tool", "gazetteer", "analyst_work", "project")
+EXPORT, IMPORT, IMPORT_TOOL, GAZETTEER, ANALYST_WORK, PROJECT, SCHEMA, REPORT = (
+    "export", "import", "import_tool", "gazetteer", "analyst_work", "project", "schema", "report")
 
 
 def start_folder(kind: str) -> Path:
@@ -26,6 +26,22 @@ def start_folder(kind: str) -> Path:
     if documents and Path(documents).is_dir():
         return Path(documents)
     return Path.home()
+
+
+def opens_in(kind: str, name: str = "") -> str:
+    """Where a file dialog of this kind opens, with a file name already typed if given."""
+    folder = start_folder(kind)
+    return str(folder / name if name else folder)
+
+
+def remember_choice(kind: str, chosen: list[str] | str) -> bool:
+    """Remember where the analyst went for this kind of file (a dialog's answer: a path, a list of
+    paths, or empty when cancelled); whether anything was chosen."""
+    paths = [chosen] if isinstance(chosen, str) else chosen
+    paths = [path for path in paths if path]
+    if paths:
+        remember(kind, paths[0])
+    return bool(paths)
 
 
 def remember(kind: str, chosen: str | Path) -> None:

@@ -589,9 +589,9 @@ class MainWindow(QMainWindow):
         self.suggestions.start(pairs, self.editor.analyst, scope, title)
 
     def propose_from_gazetteer(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Propose from a gazetteer", _opens_in(folders.GAZETTEER),
+        path, _ = QFileDialog.getOpenFileName(self, "Propose from a gazetteer", folders.opens_in(folders.GAZETTEER),
                                               "Name lists (*.txt *.csv);;All files (*)")
-        if _remember(folders.GAZETTEER, [path] if path else []):
+        if folders.remember_choice(folders.GAZETTEER, path):
             self.run_gazetteer(Path(path))
 
     def run_gazetteer(self, path: Path, label: str | None = None) -> None:
@@ -893,10 +893,10 @@ class MainWindow(QMainWindow):
     def save_copy_as(self, then_open: bool = False) -> None:
         """File → Save a copy of the project as…: everything committed, into a new project file."""
         current = self.editor.project.path
-        suggested = current.with_name(f"{current.stem} (copy){current.suffix}")
-        path, _ = QFileDialog.getSaveFileName(self, "Save a copy of the project", str(suggested),
+        suggested = folders.opens_in(folders.PROJECT, f"{current.stem} (copy){current.suffix}")
+        path, _ = QFileDialog.getSaveFileName(self, "Save a copy of the project", suggested,
                                               "Hashiya projects (*.hashiya)")
-        if path:
+        if folders.remember_choice(folders.PROJECT, path):
             self.save_copy_to(Path(path), then_open or self.guard.lost is not None or self.editor.project.read_only)
 
     def save_copy_to(self, target: Path, then_open: bool) -> bool:
@@ -924,21 +924,21 @@ class MainWindow(QMainWindow):
         self.activateWindow()
 
     def import_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Import documents", _opens_in(folders.IMPORT),
+        files, _ = QFileDialog.getOpenFileNames(self, "Import documents", folders.opens_in(folders.IMPORT),
                                                 "Text and JSONL (*.txt *.jsonl *.ndjson);;All files (*)")
-        if _remember(folders.IMPORT, files):
+        if folders.remember_choice(folders.IMPORT, files):
             self._run_import(files)
 
     def import_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Import a folder of documents", _opens_in(folders.IMPORT))
-        if _remember(folders.IMPORT, [folder] if folder else []):
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder of documents", folders.opens_in(folders.IMPORT))
+        if folders.remember_choice(folders.IMPORT, folder):
             self._run_import([folder])
 
     def import_from_tool(self) -> None:
         """doccano, Label Studio, CoNLL, brat or XMI files: the file type picked says which."""
-        files, chosen = QFileDialog.getOpenFileNames(self, "Import from another tool", _opens_in(folders.IMPORT_TOOL),
+        files, chosen = QFileDialog.getOpenFileNames(self, "Import from another tool", folders.opens_in(folders.IMPORT_TOOL),
                                                      ";;".join(TOOL_FILTERS))
-        if _remember(folders.IMPORT_TOOL, files):
+        if folders.remember_choice(folders.IMPORT_TOOL, files):
             self._run_import(files, TOOL_FILTERS[chosen])
 
     def _run_import(self, paths: list[str], format_name: str | None = None) -> None:
@@ -959,9 +959,9 @@ class MainWindow(QMainWindow):
             self.boilerplate.refresh()
 
     def add_analyst_work(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Add an analyst's work", _opens_in(folders.ANALYST_WORK),
+        path, _ = QFileDialog.getOpenFileName(self, "Add an analyst's work", folders.opens_in(folders.ANALYST_WORK),
                                               "Hashiya projects (*.hashiya);;All files (*)")
-        if _remember(folders.ANALYST_WORK, [path] if path else []):
+        if folders.remember_choice(folders.ANALYST_WORK, path):
             self.merge_from(path)
 
     def merge_from(self, path: str) -> None:
@@ -1002,15 +1002,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 10_000)
 
     def open_project(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", _opens_in(folders.PROJECT),
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", folders.opens_in(folders.PROJECT),
                                               "Hashiya projects (*.hashiya);;All files (*)")
-        if _remember(folders.PROJECT, [path] if path else []):
+        if folders.remember_choice(folders.PROJECT, path):
             self._switch_project(Path(path), create=False)
 
     def new_project(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "New project", _opens_in(folders.PROJECT, "untitled.hashiya"),
+        path, _ = QFileDialog.getSaveFileName(self, "New project", folders.opens_in(folders.PROJECT, "untitled.hashiya"),
                                               "Hashiya projects (*.hashiya)")
-        if _remember(folders.PROJECT, [path] if path else []):
+        if folders.remember_choice(folders.PROJECT, path):
             target = Path(path if path.endswith(".hashiya") else f"{path}.hashiya")
             if target.exists():
                 return QMessageBox.warning(self, "New project", f"{target} already exists; open it instead.")
@@ -1063,19 +1063,6 @@ def _fit_columns(view: QTableView, stretch: int, elide=Qt.ElideMiddle, model=Non
         header.setSectionResizeMode(column, QHeaderView.Interactive)
         header.resizeSection(column, max(metrics.horizontalAdvance(title), metrics.horizontalAdvance(widest)) + 18)
     view.setTextElideMode(elide)
-
-
-def _opens_in(kind: str, name: str = "") -> str:
-    """Where a file dialog of this kind opens (ui.folders), with a file name already typed if given."""
-    folder = folders.start_folder(kind)
-    return str(folder / name if name else folder)
-
-
-def _remember(kind: str, chosen: list[str]) -> bool:
-    """Remember where the analyst went for this kind of file; whether anything was chosen."""
-    if chosen:
-        folders.remember(kind, chosen[0])
-    return bool(chosen)
 
 
 def _to_base64(data: QByteArray) -> str:

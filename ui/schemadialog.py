@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from app import schema
 from app.project import LabelDef
+from ui import folders
 from ui.commands import WRITE_ERRORS
 from ui.schemacommands import SchemaEditor, isolated
 
@@ -334,12 +335,13 @@ class SchemaDialog(QDialog):
         QMessageBox.warning(self, title, text)
 
     def ask_save_path(self) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save schema", "schema.json", SCHEMA_FILES)
-        return path or None
+        path, _ = QFileDialog.getSaveFileName(self, "Save schema", folders.opens_in(folders.SCHEMA, "schema.json"),
+                                              SCHEMA_FILES)
+        return path if folders.remember_choice(folders.SCHEMA, path) else None
 
     def ask_load_path(self) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load schema", "", SCHEMA_FILES)
-        return path or None
+        path, _ = QFileDialog.getOpenFileName(self, "Load schema", folders.opens_in(folders.SCHEMA), SCHEMA_FILES)
+        return path if folders.remember_choice(folders.SCHEMA, path) else None
 
     def say(self, text: str) -> None:
         self.message.setText(text)
