@@ -205,6 +205,9 @@ class Project:
         self.upgraded_from = upgraded_from
         self.backup = backup
         self._annotator_ids: dict[str, int] = {}
+        # (document id, annotator id) pairs known to have a status row. Rows are never deleted, so a pair
+        # found here needs no INSERT OR IGNORE on the next edit (it would change nothing).
+        self._with_status: set[tuple[int, int]] = set()
 
     # ---- opening -------------------------------------------------------
     @classmethod
@@ -411,6 +414,7 @@ class Project:
             session.merge(DocumentStatus(
                 document_id=document_id, annotator_id=annotator_id, status=status, updated_at=now_iso()
             ))
+        self._with_status.add((document_id, annotator_id))
 
     # ---- annotations -----------------------------------------------------
     def annotations(self, document_id: int, annotator: str | None = None, layer: str | None = None) -> list[Span]:
@@ -439,8 +443,10 @@ class Project:
             return []
         rows = [self._row_for(span) for span in stored]
         with self.session.begin() as session:
-            session.execute(insert(Annotation), rows)
-            self._mark_in_progress(session, stored)
+            # The table, not the ORM class: the bulk ORM path costs more than the INSERT itself.
+            session.execute(insert(Annotation.__table__), rows)
+            started = self._mark_in_progress(session, stored)
+        self._with_status |= started  # only once committed
         return stored
 
     def add_annotation(self, span: Span) -> Span:
@@ -469,15 +475,20 @@ class Project:
             "created_at": span.created_at, "updated_at": span.updated_at,
         }
 
-    def _mark_in_progress(self, session: Session, spans: list[Span]) -> None:
-        """A document an analyst starts annotating moves from new to in progress."""
+    def _mark_in_progress(self, session: Session, spans: list[Span]) -> set[tuple[int, int]]:
+        """A document an analyst starts annotating moves from new to in progress; returns the pairs written.
+
+        Only pairs without a known status row are written: the first manual span of a document, not every one.
+        """
         pairs = {(s.document_id, self.annotator_id(s.annotator)) for s in spans if s.provenance == "manual"}
+        pairs -= self._with_status
         for document_id, annotator_id in pairs:
             session.execute(
                 insert(DocumentStatus)
                 .prefix_with("OR IGNORE")
                 .values(document_id=document_id, annotator_id=annotator_id, status="in_progress", updated_at=now_iso())
             )
+        return pairs
 
     # ---- project info ----------------------------------------------------
     def info(self, key: str, default: str | None = None) -> str | None:
