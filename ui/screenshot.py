@@ -12,6 +12,7 @@ from pathlib import Path
 from app import paths
 from app.importer import import_paths
 from app.project import Project
+from ui.main import configure_qt
 
 # Demo annotations in article 000: (text, label), the n-th occurrence.
 EXAMPLES = [
@@ -30,6 +31,7 @@ def nth(text: str, needle: str, n: int) -> int:
 
 
 def render(out: Path) -> None:
+    configure_qt()
     from PySide6.QtWidgets import QApplication
 
     from ui.fonts import load_bundled_fonts
