@@ -33,10 +33,15 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 HERE = Path(__file__).resolve().parent
+# This checkout's app/ and ui/, not whichever one the virtual environment was installed from.
+sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import _corpus  # noqa: E402
 from _gui_child import CHILD_CODE  # noqa: E402
+from ui.main import configure_qt  # noqa: E402
+
+configure_qt()  # the Qt settings the app runs with (its children get them through ui.launch)
 
 REPO = HERE.parent
 CACHE = HERE / ".cache"
@@ -412,9 +417,11 @@ def bench_big_document(scratch: Path, profile: bool) -> None:
     from ui.mainwindow import MainWindow
 
     opening = figure("2", "open 1 MB doc with 10k spans → first frame", "ms", 300)
-    add_full = figure("3", "add a span, 10k spans present (median)", "ms", 16, show_p95=True)
+    # Issue 13: a slow laptop (about three times slower) must still keep the frame, so 4 ms here;
+    # the p95 must stay within one frame at 60 Hz.
+    add_full = figure("3", "add a span, 10k spans present (median)", "ms", 4, show_p95=True)
     add_full_p95 = figure("3p", "add a span, 10k spans present (p95)", "ms", 16, show_p95=True, judge="p95")
-    add_empty = figure("3e", "add a span, 0 spans present (median)", "ms", 16, show_p95=True)
+    add_empty = figure("3e", "add a span, 0 spans present (median)", "ms", 4, show_p95=True)
     add_idle = figure("3i", "add a span, 10k present, incl. all repaints", "ms", None, show_p95=True)
 
     app = QApplication.instance() or QApplication(["bench_foundation"])
@@ -491,10 +498,10 @@ def bench_big_document(scratch: Path, profile: bool) -> None:
                 return lambda: (window.editor.open_document(big_id), window.pane.viewport().repaint())
             print_profile("2: open the 1 MB document", again())
 
-    def add_spans(window, figures_main: list[Figure], idle_figure: Figure | None, label: str) -> float:
-        """Add a span at every target; returns the median share of apply_label (the rest is the repaint)."""
+    def add_spans(window, figures_main: list[Figure], idle_figure: Figure | None, label: str) -> dict[str, float]:
+        """Add a span at every target; returns medians of the parts: apply_label, the frame, a full pane repaint."""
         pane = window.pane
-        applied = []
+        applied, full_repaints = [], []
         for start, end in targets:
             pane.select_range(start, end)
             settle(app)
@@ -502,7 +509,7 @@ def bench_big_document(scratch: Path, profile: bool) -> None:
             started = time.perf_counter()
             window.apply_label("PERS")
             applied.append((time.perf_counter() - started) * 1000)
-            pane.viewport().repaint()
+            paint_next_frame()
             painted = time.perf_counter()
             app.processEvents()
             idle_done = time.perf_counter()
@@ -512,37 +519,44 @@ def bench_big_document(scratch: Path, profile: bool) -> None:
                 f.samples.append((painted - started) * 1000)
             if idle_figure is not None:
                 idle_figure.samples.append((idle_done - started) * 1000)
-        return statistics.median(applied)
+            repainting = time.perf_counter()  # for the note: what scrolling a whole page in costs
+            pane.viewport().repaint()
+            full_repaints.append((time.perf_counter() - repainting) * 1000)
+        frames = [s - a for s, a in zip(figures_main[0].samples[-len(targets):], applied)]
+        return {"applied": statistics.median(applied), "frame": statistics.median(frames),
+                "full": statistics.median(full_repaints)}
 
     def add_full_body():
         window, big_id = state["full"]
         if window.editor.document_id != big_id:
             window.editor.open_document(big_id)
             settle(app)
-        applied = add_spans(window, [add_full, add_full_p95], add_idle, "10k")
+        parts = add_spans(window, [add_full, add_full_p95], add_idle, "10k")
         spans_now = len(window.editor.project.annotations(big_id, annotator="bench"))
         add_full.note = (
             f"{len(targets)} spans added at words spread over the whole document ({len(spans):,} → {spans_now:,});"
             f" timed: window.apply_label('PERS') (snap, commit with synchronous=FULL, list/pane/document-list"
-            f" updates; median {applied:.1f} ms) + pane.viewport().repaint() (the rest); the selection"
-            f" (pane.select_range) is made and painted first, untimed"
+            f" updates; median {parts['applied']:.1f} ms) + the next frame: the window's pending update request,"
+            f" which paints every region of the window marked dirty (median {parts['frame']:.1f} ms); the selection"
+            f" (pane.select_range) is made and painted first, untimed. For comparison, repainting the whole"
+            f" pane (pane.viewport().repaint(), as when a page scrolls in): median {parts['full']:.1f} ms"
         )
-        add_idle.note = "same adds, timed until app.processEvents() returns (annotation list, document list and status bar repainted too)"
+        add_idle.note = ("same adds, timed until app.processEvents() returns: the frame plus whatever else Qt has"
+                         " pending (delayed layouts, timers)")
         if profile:
             start, end = free[1]
             window.pane.select_range(start, end)
             settle(app)
-            print_profile("3: add one span (10k present)",
-                          lambda: (window.apply_label("PERS"), window.pane.viewport().repaint()))
+            print_profile("3: add one span (10k present)", lambda: (window.apply_label("PERS"), paint_next_frame()))
 
     def add_empty_body():
         project, big_id = make_project("big-empty.hashiya", False, [source / "b_big.txt"])
         window = open_window(project)
         if window.editor.document_id != big_id:
             raise RuntimeError("the empty project did not open its only document")
-        applied = add_spans(window, [add_empty], None, "0")
+        parts = add_spans(window, [add_empty], None, "0")
         add_empty.note = (f"the same {len(targets)} adds into a project holding only the big document with no spans"
-                          f" (apply_label median {applied:.1f} ms)")
+                          f" (apply_label median {parts['applied']:.1f} ms, the frame {parts['frame']:.1f} ms)")
 
     state: dict = {}
     guarded([opening], open_body)
@@ -580,6 +594,14 @@ def quiet_offscreen_warning() -> None:
             sys.stderr.write(message + "\n")
 
     previous = qInstallMessageHandler(handler)
+
+
+def paint_next_frame() -> None:
+    """Paint what the event loop would paint next, now: Qt posts one update request per window and, on
+    receiving it, paints every region marked dirty since the last frame (not a whole widget)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.UpdateRequest)
 
 
 def settle(app) -> None:

@@ -9,6 +9,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 
 from app.project import Project  # noqa: E402
+from ui.main import configure_qt  # noqa: E402
+
+configure_qt()  # the Qt settings the app runs with
 
 
 @pytest.fixture(autouse=True)

@@ -27,3 +27,29 @@ def test_the_last_project_is_reopened(tmp_path):
     assert choose_project_path(None) == last
     last.unlink()
     assert choose_project_path(None) == paths.demo_project_path()  # gone: back to the demo
+
+
+def test_the_app_starts_with_qts_fill_thread_pool_off_unless_set_already(tmp_path):
+    """Qt's thread pool for tall fills costs more than it saves on two cores (issue 13); `hashiya` turns it
+    off before Qt paints anything, and keeps a value set beforehand."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from ui.main import configure_qt
+
+    project = tmp_path / "p.hashiya"
+    Project.create(project).close()
+    child = ("import os, ui.mainwindow\n"
+             "ui.mainwindow.MainWindow.show = lambda self: (print(os.environ.get('QT_NO_GUI_THREADPOOL'),"
+             " flush=True), os._exit(0))\n"
+             f"from ui.launch import main\nmain(['--analyst', 'amal', {str(project)!r}])\n")
+    env = {k: v for k, v in os.environ.items() if k != "QT_NO_GUI_THREADPOOL"}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    shown = subprocess.run([sys.executable, "-c", child], env=env, cwd=Path(__file__).parent.parent,
+                           capture_output=True, text=True, timeout=120)
+    assert shown.stdout.split() == ["1"], shown.stderr[-2000:]
+    mine = {"QT_NO_GUI_THREADPOOL": "0"}
+    configure_qt(mine)
+    assert mine == {"QT_NO_GUI_THREADPOOL": "0"}

@@ -177,6 +177,49 @@ def test_document_status_is_per_analyst_and_set_from_the_window(qtbot, window, p
     assert window.documents.data(window.documents.index(0, 1)) == "done"
 
 
+def test_the_document_row_follows_edits_without_reading_the_project_again(qtbot, window, project_path,
+                                                                           monkeypatch):
+    """Adding, marking, undoing and deleting adjust the list's row from the change itself; it is read again
+    only when its status may move on (the first span) or its length is not known (the first boilerplate)."""
+    project, documents = window.editor.project, window.documents
+    reads = []
+    read_rows = project.document_rows
+    monkeypatch.setattr(project, "document_rows", lambda ids, who: reads.append(list(ids)) or read_rows(ids, who))
+
+    def shown():
+        qtbot.wait(1)
+        window.document_view.viewport().repaint()  # what the list shows now, fetched if it must be
+        return [documents.data(documents.index(0, column)) for column in range(4)]
+
+    def truth():
+        seen = len(reads)
+        fresh = DocumentListModel(project, "amal")
+        row = [fresh.data(fresh.index(0, column)) for column in range(4)]
+        del reads[seen:]  # the fresh model's own reading does not count
+        return row
+
+    def step(action, may_read: bool):
+        reads.clear()
+        action()
+        assert shown() == truth()
+        assert bool(reads) <= may_read, f"read again: {reads}"
+        reads.clear()
+
+    russia, kim = TEXT.index("روسيا"), TEXT.index("كيم جونغ أون")
+    step(lambda: (window.pane.select_range(russia, russia + 5), window.apply_label("GPE")), may_read=True)
+    assert window.status_box.currentText() == "in progress"
+    step(lambda: (window.pane.select_range(kim, kim + 3), window.apply_label("PERS")), may_read=False)
+    step(lambda: window.editor.mark_boilerplate(TEXT.index("Get"), TEXT.index("Fast") + 4), may_read=True)
+    step(lambda: window.editor.mark_boilerplate(0, 1), may_read=False)
+    step(window.editor.undo_stack.undo, may_read=False)
+    step(window.editor.undo_stack.undo, may_read=False)  # no boilerplate left: the share goes
+    step(window.editor.undo_stack.redo, may_read=False)  # marked again: its length is known by now
+    marked = window.editor.layer_spans("boilerplate")[0]
+    step(lambda: window.editor.move_edges(marked, marked.start, marked.end - 4, "Shrink"), may_read=False)
+    step(lambda: window.editor.delete([window.pane.spans_at(kim)[0]]), may_read=False)
+    assert shown()[1:3] == ["in progress", 2]
+
+
 def test_document_filter_and_switching(qtbot, window):
     qtbot.keyClicks(window.document_filter, "second")
     assert window.documents.rowCount() == 1

@@ -158,6 +158,33 @@ def test_document_rows_report_status_and_counts(project):
     assert [r.entity_count for r in project.document_rows([first], "someone else")] == [0]
 
 
+def test_the_first_manual_span_starts_a_document_and_later_ones_write_no_status(project, project_path):
+    """The status row is written with a document's first manual span only; a status already there (set
+    by hand, even "new", or by another window on the same file) is never overwritten by later spans."""
+    from sqlalchemy import event
+
+    first, second, third = (add_document(project, f"نص رقم {n}", f"{n}.txt") for n in (1, 2, 3))
+    project.set_status(second, "amal", "done")
+    project.set_status(third, "amal", "new")
+    status_writes = []
+    event.listen(project.engine, "before_cursor_execute",
+                 lambda _c, _cur, statement, *_rest: statement.startswith("INSERT OR IGNORE INTO document_status")
+                 and status_writes.append(1))
+    for start in (0, 4, 0):
+        project.add_annotations([Span(doc, "amal", "entity", "ORG", start, start + 3)
+                                 for doc in (first, second, third)])
+    assert [project.status(d, "amal") for d in (first, second, third)] == ["in_progress", "done", "new"]
+    assert len(status_writes) == 1  # the first document's first span; the other two had a row already
+    other_window = Project.open(project_path)
+    other_window.set_status(first, "amal", "done")
+    other_window.close()
+    project.add_annotation(Span(first, "amal", "entity", "ORG", 5, 7))
+    assert project.status(first, "amal") == "done"
+    project.add_annotation(Span(first, "huda", "entity", "ORG", 5, 7))
+    project.add_annotation(Span(first, "huda", "entity", "ORG", 1, 2, provenance="propagated"))
+    assert project.status(first, "huda") == "in_progress"
+
+
 def test_name_filter_treats_wildcards_literally(project):
     with project.session.begin() as session:
         for index, name in enumerate(["50%_done.txt", "500.txt", "x_y.txt"]):

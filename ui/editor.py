@@ -22,7 +22,10 @@ class Editor(QObject):
     spansAdded = Signal(list)
     spansRemoved = Signal(set)
     spanSelected = Signal(object)  # Span or None
-    documentChanged = Signal(int)  # its status or span count changed
+    documentChanged = Signal(int)  # its status changed
+    # (document id, spans added, spans removed): an edit of any document's spans, committed. Carries the
+    # change itself, so views adjust what they show of it without reading the project again.
+    spansStored = Signal(int, list, list)
     message = Signal(str)
     writeFailed = Signal(str)
     fileLost = Signal(object)  # ProjectFileMoved: the project file is no longer where it was opened
@@ -229,8 +232,8 @@ class Editor(QObject):
             here = [s for s in stored if s.document_id == self.document_id]  # a batch may span documents
             self.current.update({s.uid: s for s in here})
             self.spansAdded.emit(here)
-        for document_id in {s.document_id for s in stored}:
-            self.documentChanged.emit(document_id)
+        for document_id, added in _by_document(stored).items():
+            self.spansStored.emit(document_id, added, [])
         return stored
 
     def apply_remove(self, spans: list[Span]) -> None:
@@ -239,8 +242,8 @@ class Editor(QObject):
             for span in spans:
                 self.current.pop(span.uid, None)
             self.spansRemoved.emit({s.uid for s in spans})
-        for document_id in {s.document_id for s in spans}:
-            self.documentChanged.emit(document_id)
+        for document_id, removed in _by_document(spans).items():
+            self.spansStored.emit(document_id, [], removed)
 
     def apply_change(self, before: Span, after: Span) -> Span:
         stored = self.project.update_annotation(before, label=after.label, start=after.start, end=after.end,
@@ -249,9 +252,17 @@ class Editor(QObject):
             self.current[stored.uid] = stored
             self.spansRemoved.emit({before.uid})
             self.spansAdded.emit([stored])
+        self.spansStored.emit(stored.document_id, [stored], [before])
         if stored.start is not None:  # a document stance has no place in the text to select
             self.spanSelected.emit(stored)
         return stored
+
+
+def _by_document(spans: list[Span]) -> dict[int, list[Span]]:
+    grouped: dict[int, list[Span]] = {}
+    for span in spans:
+        grouped.setdefault(span.document_id, []).append(span)
+    return grouped
 
 
 def _commands():

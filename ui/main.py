@@ -77,12 +77,24 @@ def ask_analyst(current: str | None) -> str | None:
     return name.strip() if ok and name.strip() else None
 
 
+def configure_qt(environ=os.environ) -> None:
+    """Qt settings of the app, made before a QApplication exists.
+
+    Qt's raster engine hands every fill taller than 95 lines (a scroll bar, a list's background) to a
+    thread pool and waits for it. On the two-core laptops analysts use, waking those threads costs more
+    than the fill: 0.4 to 1 ms of the frame that shows a new span (issue 13, `make bench` row 3). Qt only
+    checks that the variable is set, so a value set beforehand is kept, whatever it is.
+    """
+    environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
+
+
 def run_gui(argv: list[str]) -> int:
     args = parse_args(argv)
     problem = platform_problem(os.environ)
     if problem:
         print(f"hashiya: {problem}", file=sys.stderr)
         return 3
+    configure_qt()
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from ui.crash import install_crash_dialog

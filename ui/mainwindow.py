@@ -310,9 +310,8 @@ class MainWindow(QMainWindow):
                                       and self.review.show_document(document_id))
         self.review.goldChanged.connect(self._gold_changed)
         # A gold span made or changed by hand in the main pane may settle a disagreement.
-        editor.documentChanged.connect(lambda document_id: self._reviewer is not None
-                                       and document_id == self.review.document_id
-                                       and self.review.gold_edited())
+        editor.spansStored.connect(lambda document_id, _added, _removed: self._gold_edited(document_id))
+        editor.documentChanged.connect(self._gold_edited)
         self.suggestions.accepted.connect(self._accept_proposals)
         self.suggestions.rejected.connect(self._reject_proposals)
         self.suggestions.proposalActivated.connect(self._show_hit)
@@ -338,6 +337,7 @@ class MainWindow(QMainWindow):
         editor.spansRemoved.connect(self._spans_removed)
         editor.spanSelected.connect(self._select_span)
         editor.documentChanged.connect(self._document_changed)
+        editor.spansStored.connect(self._spans_stored)
         editor.message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.schema_editor.schemaChanged.connect(self._schema_changed)
         self.schema_editor.failed.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -382,6 +382,18 @@ class MainWindow(QMainWindow):
         self.documents.refresh_document(document_id)
         if document_id == self.editor.document_id:
             self.status_box.setCurrentIndex(STATUS_ORDER.index(self.editor.status()))
+
+    def _spans_stored(self, document_id: int, added: list, removed: list) -> None:
+        """The document list adjusts the row from the change: no query, whatever the number of spans."""
+        self.documents.count_spans(document_id, added, removed)
+        # Only a document still new can change status with its spans (its first one starts it).
+        if (document_id == self.editor.document_id and added
+                and STATUS_ORDER[self.status_box.currentIndex()] == "new"):
+            self.status_box.setCurrentIndex(STATUS_ORDER.index(self.editor.status()))
+
+    def _gold_edited(self, document_id: int) -> None:
+        if self._reviewer is not None and document_id == self.review.document_id:
+            self.review.gold_edited()
 
     def _restore_current_document(self) -> None:
         """A reset (filter, import, analyst switch) must not lose the open document's row."""
@@ -440,8 +452,7 @@ class MainWindow(QMainWindow):
             exact = selection in ((match.start, match.end) if match else None, self._engine_selection)
             span = self.editor.create_span(*selection, label, exact=exact)
             if span is not None:
-                self.pane.clear_selection()
-                self._select_span(span)
+                self._select_span(span)  # also puts the cursor at its start: the selection is gone
             return
         selected = self.pane.selected_span()
         if selected is not None and selected.layer == "entity":

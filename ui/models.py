@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import replace
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QTableView
@@ -54,6 +55,7 @@ class DocumentListModel(_TableModel):
 
     COLUMNS = ("Document", "Status", "Spans", "Boilerplate")
     WIDEST = ("", "in progress", "00000", "100% · 00")  # sizes the fixed columns
+    SPANS_COLUMN = 2
     BOILERPLATE_COLUMN = 3
     PAGE = 256
     CACHED_PAGES = 64
@@ -139,12 +141,37 @@ class DocumentListModel(_TableModel):
         self.endResetModel()
 
     def refresh_document(self, document_id: int) -> None:
-        """Re-read one document's row (its status or span count changed)."""
+        """Re-read one document's row (its status changed)."""
         row = self.row_of(document_id)
         if row is None:
             return
         self._pages.pop(row // self.PAGE, None)
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+
+    def count_spans(self, document_id: int, added: list[Span], removed: list[Span]) -> None:
+        """Committed spans added to or removed from a document: its row is adjusted from the change, so an
+        edit costs no query however many spans the document holds. It is read again instead when it is not
+        fetched, when its status may move on (a document still new) or when its length is not known yet
+        (the query reads it only where something is marked as boilerplate)."""
+        row = self.row_of(document_id)
+        if row is None:
+            return
+        page, offset = divmod(row, self.PAGE)
+        rows = self._pages.get(page)
+        cached = rows[offset] if rows is not None and offset < len(rows) else None
+        added = [s for s in added if s.annotator == self._annotator]
+        removed = [s for s in removed if s.annotator == self._annotator]
+        chars = _boilerplate_chars(added) - _boilerplate_chars(removed)
+        if cached is None or cached.id != document_id or (added and cached.status == "new") or (
+                chars and not cached.length):
+            self.refresh_document(document_id)
+            return
+        chars += cached.boilerplate_chars
+        rows[offset] = replace(cached, annotation_count=cached.annotation_count + len(added) - len(removed),
+                               boilerplate_chars=chars)
+        # Only the cells that changed are repainted: the span count, and the boilerplate share if it moved.
+        last = self.BOILERPLATE_COLUMN if chars != cached.boilerplate_chars else self.SPANS_COLUMN
+        self.dataChanged.emit(self.index(row, self.SPANS_COLUMN), self.index(row, last))
 
 
 class SpanTableModel(_TableModel):
@@ -177,10 +204,18 @@ class AnnotationListModel(SpanTableModel):
     COLUMNS = ("Label", "Text", "Start", "End")
     WIDEST = ("EVENT", "", "000000", "000000")
 
-    def cell(self, span: Span, column: int, role):
-        if role in SHOWN:
-            return (span.label, self._text[span.start:span.end], span.start, span.end)[column]
-        return None
+    def data(self, index: QModelIndex, role=DISPLAY):
+        # Asked for seven roles per cell on every repaint (adding a span repaints the list): one method,
+        # the shown roles first, no tuple built.
+        if role == DISPLAY or role == TOOLTIP:
+            if not index.isValid():
+                return None
+            span = self._spans[index.row()]
+            column = index.column()
+            if column == 1:
+                return self._text[span.start:span.end]
+            return span.label if column == 0 else span.start if column == 2 else span.end
+        return self._spans[index.row()] if role == USER and index.isValid() else None
 
     def row_of(self, span: Span) -> int | None:
         row = _insertion_row(self._spans, span)
@@ -204,6 +239,10 @@ class AnnotationListModel(SpanTableModel):
             self.beginRemoveRows(QModelIndex(), row, row)
             del self._spans[row]
             self.endRemoveRows()
+
+
+def _boilerplate_chars(spans: list[Span]) -> int:
+    return sum(s.end - s.start for s in spans if s.layer == "boilerplate")
 
 
 def _order(span: Span) -> tuple:

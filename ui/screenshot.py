@@ -15,6 +15,7 @@ from pathlib import Path
 from app import paths
 from app.importer import import_paths
 from app.project import Project
+from ui.main import configure_qt
 
 # Demo annotations in article 000: (text, label), the n-th occurrence.
 EXAMPLES = [
@@ -47,6 +48,7 @@ def render(out: Path, panel: str | None = None) -> None:
 
 
 def _render(out: Path, panel: str | None, folder: Path) -> None:
+    configure_qt()
     from PySide6.QtWidgets import QApplication
 
     from ui.fonts import load_bundled_fonts

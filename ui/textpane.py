@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from bisect import bisect_left
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen, QTextCursor, QTextOption
 from PySide6.QtWidgets import QTextEdit, QToolTip
 
@@ -37,6 +38,10 @@ BAR_HEIGHT = 3
 BAR_GAP = 1
 # Spans longer than this are kept apart so the visible-range lookup stays a bisect.
 LONG_SPAN = 2_000
+# An edit of more spans than this repaints the whole pane rather than the lines of each.
+MANY_SPANS = 50
+# Pixels around the lines of a change that are repainted too: dashed boxes reach a little past a line.
+LINE_MARGIN = 2
 
 
 @functools.cache
@@ -89,6 +94,40 @@ def _glyph_boxes(line, start: int, length: int) -> list[QRectF]:
     return boxes
 
 
+class GlyphGeometry:
+    """Where the glyph runs of a range sit in the document, kept between paints.
+
+    Painting a screen asks Qt for the glyph runs of every span on it; the answer changes only when the
+    document is laid out again: another document, another width (a resize) or another font (zoom). Those
+    are the key; a range is kept only once all its blocks are laid out (Qt lays long documents out in
+    the background).
+    """
+
+    LIMIT = 50_000  # ranges kept at most; the oldest half goes beyond it
+
+    def __init__(self):
+        self._boxes: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
+        self._key: tuple | None = None
+
+    def check(self, key: tuple) -> None:
+        """Forget everything when the layout the boxes came from is not the current one."""
+        if key != self._key:
+            self._key = key
+            self._boxes.clear()
+
+    def clear(self) -> None:
+        self._boxes.clear()
+
+    def boxes(self, start: int, end: int) -> list[tuple[float, float, float, float]] | None:
+        return self._boxes.get((start, end))
+
+    def keep(self, start: int, end: int, boxes: list[tuple[float, float, float, float]]) -> None:
+        if len(self._boxes) >= self.LIMIT:
+            for key in list(self._boxes)[:self.LIMIT // 2]:
+                del self._boxes[key]
+        self._boxes[(start, end)] = boxes
+
+
 class TextPane(QTextEdit):
     labelKey = Signal(str)  # an unmodified key that may be a label shortcut
     spanClicked = Signal(object)  # the clicked Span, or None
@@ -118,6 +157,9 @@ class TextPane(QTextEdit):
         self._find_starts: list[int] = []
         self._find_current = -1
         self._press_pos = None
+        # Nesting level of each entity span, computed per overlap cluster when first painted.
+        self._levels: dict[str, int] = {}
+        self._geometry = GlyphGeometry()
         # Qt lays long documents out in the background; repaint highlights as lines get positions.
         self.document().documentLayout().documentSizeChanged.connect(lambda _size: self.viewport().update())
 
@@ -130,6 +172,7 @@ class TextPane(QTextEdit):
         self._references = []
         self._finds, self._find_starts, self._find_current = [], [], -1
         self._pending, self._pending_boilerplate, self._shared = [], [], []
+        self._geometry.clear()
         self.setPlainText(text)
         self.set_spans(spans)
 
@@ -145,14 +188,14 @@ class TextPane(QTextEdit):
         self._short = [s for s in anchored if s.end - s.start <= LONG_SPAN]
         self._starts = [s.start for s in self._short]
         self._max_short = max((s.end - s.start for s in self._short), default=0)
+        self._levels.clear()
         self.viewport().update()
 
     def add_spans(self, spans: list[Span]) -> None:
-        """Incremental: an edit costs a bisect and a list insert, not a rebuild."""
+        """Incremental: an edit costs a bisect and a list insert, not a rebuild, and repaints only its lines."""
         self.remove_spans({span.uid for span in spans} & self._by_uid.keys())
-        for span in spans:
-            if span.start is None:
-                continue
+        added = [span for span in spans if span.start is not None]
+        for span in added:
             self._by_uid[span.uid] = span
             if span.end - span.start > LONG_SPAN:
                 self._long.append(span)
@@ -161,13 +204,15 @@ class TextPane(QTextEdit):
             self._starts.insert(index, span.start)
             self._short.insert(index, span)
             self._max_short = max(self._max_short, span.end - span.start)
-        self.viewport().update()
+        self._spans_changed(added)
 
     def remove_spans(self, uids: set[str]) -> None:
+        removed = []
         for uid in uids:
             span = self._by_uid.pop(uid, None)
             if span is None:
                 continue
+            removed.append(span)
             if span in self._long:
                 self._long.remove(span)
                 continue
@@ -177,7 +222,25 @@ class TextPane(QTextEdit):
             del self._short[index], self._starts[index]
         if self._selected_uid in uids:
             self._selected_uid = None
-        self.viewport().update()
+        self._spans_changed(removed)
+
+    def _spans_changed(self, spans: list[Span]) -> None:
+        """After spans were added or removed: forget the levels they may change and repaint their lines.
+
+        Adding or removing an entity span can move the levels of the spans overlapping it, and of those
+        overlapping them: its whole overlap cluster (as it is now) is recomputed and repainted.
+        """
+        if len(spans) > MANY_SPANS:
+            self._levels.clear()
+            self.viewport().update()
+            return
+        for span in spans:
+            start, end = span.start, span.end
+            if span.layer == "entity":
+                cluster, start, end = self._entity_cluster(start, end)
+                for member in cluster:
+                    self._levels.pop(member.uid, None)
+            self._update_range(start, end)
 
     def spans(self) -> list[Span]:
         return sorted(self._by_uid.values(), key=lambda s: (s.start, s.end))
@@ -187,8 +250,12 @@ class TextPane(QTextEdit):
         return self._text
 
     def set_selected_span(self, uid: str | None) -> None:
-        self._selected_uid = uid
-        self.viewport().update()
+        if uid == self._selected_uid:
+            return
+        previous, self._selected_uid = self._by_uid.get(self._selected_uid), uid
+        for span in (previous, self._by_uid.get(uid)):
+            if span is not None:
+                self._update_range(span.start, span.end)
 
     def selected_span(self) -> Span | None:
         return self._by_uid.get(self._selected_uid)
@@ -248,8 +315,64 @@ class TextPane(QTextEdit):
 
     def set_reference_spans(self, references: list[tuple[int, int]]) -> None:
         """Outline other places (a stance's holder and target) while something is selected."""
-        self._references = references
-        self.viewport().update()
+        previous, self._references = self._references, references
+        for start, end in [*previous, *references]:
+            self._update_range(start, end)
+
+    # ---- what to repaint ----------------------------------------------------
+    def _update_range(self, start: int, end: int) -> None:
+        """Schedule a repaint of the lines holding [start, end) that are on screen, not of the whole pane."""
+        rect = self._range_rect(start, end)
+        if rect is None:
+            self.viewport().update()
+        elif not rect.isEmpty():
+            self.viewport().update(rect)
+
+    def _range_rect(self, start: int, end: int) -> QRect | None:
+        """The part of the viewport from the top of the first line of [start, end) to the bottom of its
+        last, across the whole width; empty when off screen, None when not known yet (not laid out)."""
+        first = self._line_box(self._map.to_qt(start))
+        last = self._line_box(self._map.to_qt(max(start + 1, end)) - 1)
+        if first is None or last is None:
+            return None
+        scroll = self.verticalScrollBar().value()
+        top = math.floor(first[0]) - scroll - LINE_MARGIN
+        bottom = math.ceil(last[1]) - scroll + LINE_MARGIN
+        return QRect(0, top, self.viewport().width(), bottom - top).intersected(self.viewport().rect())
+
+    def _line_box(self, position: int) -> tuple[float, float] | None:
+        """Top and bottom, in document coordinates, of the line holding Qt position `position`."""
+        block = self.document().findBlock(position)
+        layout = block.layout()
+        if layout.lineCount() == 0:
+            return None
+        line = layout.lineForTextPosition(position - block.position())
+        if not line.isValid():
+            return None
+        top = layout.position().y() + line.y()
+        return top, top + line.height()
+
+    def _entity_cluster(self, start: int, end: int) -> tuple[list[Span], int, int]:
+        """The entity spans overlapping [start, end), and those overlapping them in turn, with their extent.
+
+        Greedy levels within such a cluster equal greedy levels over the whole document, so a span's level
+        never depends on which part of the pane is being painted.
+        """
+        while True:
+            cluster = [s for s in self._candidates(start, end) if s.layer == "entity"]
+            low = min((s.start for s in cluster), default=start)
+            high = max((s.end for s in cluster), default=end)
+            if low >= start and high <= end:
+                return cluster, start, end
+            start, end = min(start, low), max(end, high)
+
+    def _level(self, span: Span) -> int:
+        level = self._levels.get(span.uid)
+        if level is None:
+            cluster, _start, _end = self._entity_cluster(span.start, span.end)
+            self._levels.update(assign_levels(cluster))
+            level = self._levels[span.uid]
+        return level
 
     def _candidates(self, start: int, end: int) -> list[Span]:
         """Spans that may intersect [start, end): a bisect window plus the few long ones."""
@@ -317,6 +440,8 @@ class TextPane(QTextEdit):
 
     # ---- painting --------------------------------------------------------
     def paintEvent(self, event) -> None:
+        document = self.document()
+        self._geometry.check((id(document), document.textWidth(), document.defaultFont().key()))
         painter = QPainter(self.viewport())
         try:
             self._paint_spans(painter, QRectF(event.rect()))
@@ -325,15 +450,21 @@ class TextPane(QTextEdit):
         super().paintEvent(event)
 
     def _visible_range(self, rect: QRectF) -> tuple[int, int]:
-        """Code-point range of the lines inside `rect` (a superset while Qt is still laying out)."""
-        top = self._line_edge(QPoint(0, int(rect.top())), at_end=False)
-        # A margin below: a line cut by the bottom edge still belongs to what is shown.
+        """Code-point range of the lines inside `rect`, and a little more (a superset while Qt is still
+        laying out)."""
+        # A margin of lines around: a line cut by an edge still belongs to what is painted, and hit-testing
+        # the foot of a right-to-left line can answer the next line's start.
         margin = 2 * self.fontMetrics().height()
+        top_y = int(rect.top()) - margin
+        # Hit-testing the document's top margin answers the end of what Qt has laid out so far, not the
+        # first line: a rectangle reaching into the margin starts at the start.
+        if top_y + self.verticalScrollBar().value() < self.document().documentMargin() + 1:
+            top = 0
+        else:
+            top = self._line_edge(QPoint(0, top_y), at_end=False)
         bottom = self._line_edge(QPoint(self.viewport().width(), int(rect.bottom()) + margin), at_end=True)
         # Blocks not yet laid out all sit at the top, so hit-testing can return top > bottom.
         start, end = min(top, bottom), max(top, bottom)
-        if self.verticalScrollBar().value() == 0:
-            start = 0
         return self._map.from_qt(start), self._map.from_qt(min(end, self._map.qt_length))
 
     def _line_edge(self, point: QPoint, at_end: bool) -> int:
@@ -356,8 +487,8 @@ class TextPane(QTextEdit):
                 self._paint_boilerplate(painter, self._span_rects(span, offset, start, end))
         self._paint_finds(painter, offset, start, end)
         entities = [s for s in visible if s.layer == "entity"]
-        # Levels of the visible spans only: the cost follows the screen, not the document.
-        levels = assign_levels(entities)
+        # Levels per overlap cluster, kept until an edit touches the cluster: the cost follows the screen.
+        levels = {span.uid: self._level(span) for span in entities}
         selected = None
         others = [s for s in visible if s.layer not in ("entity", "boilerplate")]
         for span in sorted(entities, key=lambda s: levels[s.uid]) + others:
@@ -394,13 +525,27 @@ class TextPane(QTextEdit):
 
     def _span_rects(self, span: Span, offset: QPointF, visible_start: int, visible_end: int) -> list[QRectF]:
         """One rectangle per visual run of the visible part of the span (RTL and mixed lines give several)."""
-        qt_start = self._map.to_qt(max(span.start, visible_start))
-        qt_end = self._map.to_qt(min(span.end, visible_end))
-        rects: list[QRectF] = []
+        start, end = max(span.start, visible_start), min(span.end, visible_end)
+        # Only whole spans are kept: the visible part of a long one changes with every scroll.
+        whole = (start, end) == (span.start, span.end)
+        boxes = self._geometry.boxes(start, end) if whole else None
+        if boxes is None:
+            boxes, laid_out = self._document_boxes(start, end)
+            if whole and laid_out:
+                self._geometry.keep(start, end, boxes)
+        dx, dy = offset.x(), offset.y()
+        return [QRectF(x + dx, y + dy, width, height) for x, y, width, height in boxes]
+
+    def _document_boxes(self, start: int, end: int) -> tuple[list[tuple[float, float, float, float]], bool]:
+        """Glyph-run boxes of [start, end) in document coordinates, and whether every block was laid out."""
+        qt_start, qt_end = self._map.to_qt(start), self._map.to_qt(end)
+        boxes = []
+        laid_out = True
         block = self.document().findBlock(qt_start)
         while block.isValid() and block.position() < qt_end:
             layout = block.layout()
-            origin = layout.position() + offset
+            laid_out = laid_out and layout.lineCount() > 0
+            origin = layout.position()
             first = layout.lineForTextPosition(max(qt_start - block.position(), 0)).lineNumber()
             for index in range(max(first, 0), layout.lineCount()):
                 line = layout.lineAt(index)
@@ -411,9 +556,9 @@ class TextPane(QTextEdit):
                 if lo >= hi:
                     continue
                 for box in _glyph_boxes(line, lo - block.position(), hi - lo):
-                    rects.append(QRectF(origin.x() + box.left(), origin.y() + line.y(), box.width(), line.height()))
+                    boxes.append((origin.x() + box.left(), origin.y() + line.y(), box.width(), line.height()))
             block = block.next()
-        return rects
+        return boxes, laid_out
 
     def _paint_one(self, painter: QPainter, span: Span, rects: list[QRectF], level: int) -> None:
         color = QColor(self._colors.get(span.label, QColor("#888888")))
