@@ -167,8 +167,8 @@ class DocumentListModel(_TableModel):
             self.refresh_document(document_id)
             return
         chars += cached.boilerplate_chars
-        rows[offset] = replace(cached, annotation_count=cached.annotation_count + len(added) - len(removed),
-                               boilerplate_chars=chars)
+        entities = _entity_count(added) - _entity_count(removed)  # the Spans column counts entities only
+        rows[offset] = replace(cached, entity_count=cached.entity_count + entities, boilerplate_chars=chars)
         # Only the cells that changed are repainted: the span count, and the boilerplate share if it moved.
         last = self.BOILERPLATE_COLUMN if chars != cached.boilerplate_chars else self.SPANS_COLUMN
         self.dataChanged.emit(self.index(row, self.SPANS_COLUMN), self.index(row, last))
@@ -239,6 +239,10 @@ class AnnotationListModel(SpanTableModel):
             self.beginRemoveRows(QModelIndex(), row, row)
             del self._spans[row]
             self.endRemoveRows()
+
+
+def _entity_count(spans: list[Span]) -> int:
+    return sum(1 for span in spans if span.layer == "entity")
 
 
 def _boilerplate_chars(spans: list[Span]) -> int:
