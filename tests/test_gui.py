@@ -243,6 +243,36 @@ def test_models_pass_the_model_tester(qtmodeltester, project):
     assert [s.label for s in spans._spans] == ["GPE"]
 
 
+def test_the_span_list_fills_the_rows_it_shows_and_always_agrees_with_the_spans(qtbot, qtmodeltester):
+    from ui.models import table_view
+
+    text = "كلمة " * 3000
+    spans = [Span(1, "amal", "entity", "PERS", 5 * n, 5 * n + 4) for n in range(1200)]
+    model = AnnotationListModel()
+    model.set_document(text, spans)
+    assert model.rowCount() == 1200
+    filled = [row for row in range(1200) if model.item(row, 0) is not None]
+    assert filled == list(range(model.FIRST_ROWS))  # the rest when they are first shown
+    view = table_view(model)
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    view.scrollTo(model.index(900, 0))
+    qtbot.wait(20)  # the view paints the rows scrolled in
+    shown = range(view.rowAt(0), view.rowAt(view.viewport().height() - 1) + 1)
+    assert 900 in shown and all(model.item(row, 0).text() == "PERS" for row in shown)
+    assert all(int(model.item(row, 2).text()) == spans[row].start for row in shown)
+
+    model.add_spans([Span(1, "amal", "entity", "GPE", 1, 3), Span(1, "amal", "entity", "GPE", 5 * 1100, 5 * 1100 + 4)])
+    model.remove_spans({spans[0].uid})
+    model.make_cells(0, model.rowCount() - 1)
+    rows = [(model.item(row, 0).text(), int(model.item(row, 2).text())) for row in range(model.rowCount())]
+    assert rows == [(s.label, s.start) for s in model._spans] and len(rows) == 1201
+    assert rows[0] == ("GPE", 1) and ("GPE", 5500) in rows
+    qtmodeltester.check(model)
+
+
 def test_zoom_changes_the_reading_font(qtbot, window):
     before = window.pane.font().pointSizeF()
     qtbot.keyClick(window.pane, Qt.Key_Plus, Qt.ControlModifier)
