@@ -80,11 +80,16 @@ class ParsedDocument:
     # not merged into a document already stored with the same text.
     merge_meta: bool = True
     renamed_from: str = ""  # the name as the input gave it, when check_documents had to replace characters
+    text_storable: bool = field(default=True, init=False)  # set with the hash: the text encodes as UTF-8
 
     def __post_init__(self) -> None:
-        # surrogatepass: a parser may build a document whose text check_documents then refuses (a "\ud83d"
-        # escape); the hash must not fail first.
-        self.sha256 = hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
+        # A parser may build a document whose text check_documents then refuses (a "\ud83d" escape): the hash
+        # must not fail first. The text is encoded once: whether that worked strictly is the storable check.
+        try:
+            encoded, self.text_storable = self.text.encode("utf-8"), True
+        except UnicodeEncodeError:
+            encoded, self.text_storable = self.text.encode("utf-8", "surrogatepass"), False
+        self.sha256 = hashlib.sha256(encoded).hexdigest()
 
     def within(self, index: int) -> str:
         """Where annotation `index` (from 1) is in the document."""
@@ -475,7 +480,8 @@ def _what_it_names(document: ParsedDocument, annotation: dict) -> tuple:
 
 
 def _check_document(document: ParsedDocument) -> None:
-    _check_storable(document.text, "the text")
+    if not document.text_storable:
+        _check_storable(document.text, "the text")  # raises, naming the character
     if not document.text.strip():
         raise BadInput("the text is empty")
     _check_storable(document.name, "the name")

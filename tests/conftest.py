@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parent.parent
 
 import pytest  # noqa: E402
 
@@ -87,3 +92,18 @@ def occurrence(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
     for _ in range(nth + 1):
         start = text.index(needle, start + 1)
     return start, start + len(needle)
+
+
+@contextlib.contextmanager
+def child_until(code: str, *args: str, ready: str, env: dict | None = None):
+    """A Python child running `code` (with this checkout's packages), once it has printed the line `ready`;
+    killed (SIGKILL), reaped and its pipe closed on leaving, whatever it was doing."""
+    child = subprocess.Popen([sys.executable, "-c", code, *args], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                             env=env)
+    try:
+        assert child.stdout.readline().strip() == ready
+        yield child
+    finally:
+        child.kill()
+        child.wait()
+        child.stdout.close()

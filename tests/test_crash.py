@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from app.project import Project
-from tests.conftest import add_document
+from tests.conftest import add_document, child_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -161,14 +161,9 @@ def test_sigkill_during_an_export_of_hostile_analyst_names_writes_nothing_outsid
 
     before = everything()
     out = place / "by analyst"
-    child = subprocess.Popen([sys.executable, "-c", STALLED_EXPORT, "export", str(project_path), "--format",
-                              "doccano", "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        assert child.stdout.readline().strip() == "stalled"
-    finally:
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        child.stdout.close()
+    with child_until(STALLED_EXPORT, "export", str(project_path), "--format", "doccano", "--out", str(out),
+                     ready="stalled"):
+        pass  # killed mid-export
     made = everything() - before
     assert made and all(place in path.parents for path in made), "a killed export wrote outside its folder"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import errno
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +15,7 @@ from app import fsutil
 from app.cli import main as cli
 from app.fsutil import HOST_TAG, TEMP_MARK
 from app.project import Project, Span
-from tests.conftest import add_document
+from tests.conftest import add_document, child_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,15 +47,8 @@ def saved(project, project_path):
 
 
 def kill_mid_export(project_path: Path, stall: str, *export_args: str) -> int:
-    child = subprocess.Popen([sys.executable, "-c", STALLING_CHILD, stall, "export", str(project_path),
-                              *export_args], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        assert child.stdout.readline().strip() == "stalled"
-    finally:
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        child.stdout.close()
-    return child.pid
+    with child_until(STALLING_CHILD, stall, "export", str(project_path), *export_args, ready="stalled") as child:
+        return child.pid  # killed on leaving
 
 
 @pytest.mark.parametrize("fmt, out, stall", [

@@ -2,7 +2,6 @@
 waited for and then reported, worker errors reach the GUI thread, and a second window is told who has
 the project open."""
 
-import contextlib
 import os
 import signal
 import sqlite3
@@ -17,7 +16,7 @@ from app import boilerplate_index, duplicates, paths
 from app.importer import import_paths
 from app.project import Project, ProjectBusy, Span
 from app.windowlock import HeldElsewhere, WindowLock, lock_path
-from tests.conftest import add_document, show_window
+from tests.conftest import add_document, child_until, show_window
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,18 +30,9 @@ connection.execute("ROLLBACK")
 """
 
 
-@contextlib.contextmanager
 def hold_write_lock(path: Path, seconds: float):
     """Another process holding the project's write lock for `seconds` (or until killed)."""
-    child = subprocess.Popen([sys.executable, "-c", HOLD_WRITE_LOCK, str(path), str(seconds)],
-                             stdout=subprocess.PIPE, text=True)
-    try:
-        assert child.stdout.readline().strip() == "holding"
-        yield child
-    finally:
-        child.kill()
-        child.wait()
-        child.stdout.close()
+    return child_until(HOLD_WRITE_LOCK, str(path), str(seconds), ready="holding")
 
 
 def index_tables(path: Path) -> dict[str, list]:
@@ -215,18 +205,9 @@ presence.release()
 """
 
 
-@contextlib.contextmanager
 def window_in_another_process(path: Path):
     """Another process holding the project's window lock, as a window does, until killed."""
-    child = subprocess.Popen([sys.executable, "-c", HOLD_WINDOW_LOCK, str(path)], cwd=ROOT, stdout=subprocess.PIPE,
-                             text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
-    try:
-        assert child.stdout.readline().strip() == "ready"
-        yield child
-    finally:
-        child.kill()
-        child.wait()
-        child.stdout.close()
+    return child_until(HOLD_WINDOW_LOCK, str(path), ready="ready", env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
 
 
 def test_the_lock_names_who_has_the_project_and_is_taken_over_when_that_process_is_gone(project_path):
