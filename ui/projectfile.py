@@ -199,7 +199,9 @@ class ProjectGuard(QObject):
 
     def stop(self) -> None:
         self.project.store.waiting = None
-        if self._watcher is not None:  # its inotify handle goes too: a session may open many projects
+        if self._watcher is not None:
             self._watcher.removePaths(self._watcher.files() + self._watcher.directories())
-            self._watcher.deleteLater()
+            # Deleted now, not at the next turn of the event loop: each watcher holds an inotify instance, and
+            # a user may have only 128 of them.
+            self._watcher.setParent(None)
             self._watcher = None
