@@ -17,10 +17,12 @@ import math
 from bisect import bisect_left
 
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen, QTextCursor, QTextOption
+from PySide6.QtGui import (QBrush, QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen, QTextBlockFormat, QTextCursor,
+                           QTextOption)
 from PySide6.QtWidgets import QTextEdit, QToolTip
 
 from app import paths
+from app.direction import direction_corrections
 from app.project import Span
 from ui.textmap import OffsetMap
 
@@ -174,8 +176,17 @@ class TextPane(QTextEdit):
         self._pending, self._pending_boilerplate, self._shared = [], [], []
         self._geometry.clear()
         self.setPlainText(text)
+        self._correct_paragraph_directions(text)
         self.set_spans(spans)
 
+    def _correct_paragraph_directions(self, text: str) -> None:
+        """A paragraph that opens with a flag reads the way its first letter does (app.direction)."""
+        document = self.document()
+        for index, direction in direction_corrections(text):
+            block = document.findBlockByNumber(index)
+            block_format = block.blockFormat()
+            block_format.setLayoutDirection(Qt.RightToLeft if direction == "rtl" else Qt.LeftToRight)
+            QTextCursor(block).setBlockFormat(block_format)
 
     def set_colors(self, colors: dict[str, QColor]) -> None:
         self._colors = colors
