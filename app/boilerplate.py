@@ -15,14 +15,13 @@ first character of its first line to the last visible character of its last line
 from __future__ import annotations
 
 import functools
-import json
 import operator
 import re
 import zlib
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from app import paths
+from app import packagedata
 from app.normalize import WORDS, ByteFold, default_byte_fold, fold
 
 # What may stand before a cue at the start of a line: spaces, bullets, dashes, quotes.
@@ -349,8 +348,7 @@ _MARKUP_CUE = _Cue("other", "line", ("markup left over by the scraper",), re.com
 def _cues() -> tuple[_Cue, ...]:
     """The cue file, compiled: one regex per entry, in the file's order (the first entry that fits
     a line decides)."""
-    with open(paths.RESOURCES / "boilerplate_cues.json", encoding="utf-8") as handle:
-        entries = json.load(handle)["cues"]
+    entries = packagedata.resource_json("boilerplate_cues.json")["cues"]
     return tuple(_compile(entry) for entry in entries)
 
 
@@ -412,8 +410,7 @@ DATELINE_WORDS = 12
 
 @functools.cache
 def _date_words() -> frozenset[str]:
-    with open(paths.RESOURCES / "boilerplate_cues.json", encoding="utf-8") as handle:
-        return frozenset(fold(word) for word in json.load(handle)["date_words"])
+    return frozenset(fold(word) for word in packagedata.resource_json("boilerplate_cues.json")["date_words"])
 
 
 def fit_category(category: str, categories: list[str]) -> str:

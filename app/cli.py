@@ -10,7 +10,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from app import duplicates, settings
+from app import duplicates, settings, version_line
 from app.adjudication import GOLD
 from app.agreement import agreement_report, many_raters, not_marked_note
 from app.boilerplate_index import all_suggestions, preview, update_index
@@ -20,6 +20,7 @@ from app.formats.common import ALL_LAYERS, ExportCancelled
 from app.fsutil import write_failure
 from app.importer import ImportReport, import_paths
 from app.merge import merge_project
+from app.packagedata import MissingResource
 from app.project import Project, ProjectError
 from app.safenames import renamed_note
 from app.search import search_project
@@ -56,6 +57,7 @@ def commands_help(width: int | None = None) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hashiya", description="Hashiya: annotate Arabic news text.")
+    parser.add_argument("--version", action="version", version=version_line())
     commands = parser.add_subparsers(dest="command", required=True)
 
     importing = commands.add_parser("import", help=SUBCOMMAND_HELP["import"])
@@ -395,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (`hashiya search … | head`): stop quietly, as command-line tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except ProjectError as error:
+    except (ProjectError, MissingResource) as error:
         print(f"hashiya: {error}", file=sys.stderr)
         return 2
     except OSError as error:  # reading an input or writing a file failed

@@ -1,13 +1,10 @@
-"""Where Hashiya finds its bundled files and keeps the user's data."""
+"""Where Hashiya keeps the user's data (its own bundled files are package data: app.packagedata)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-RESOURCES = REPO_ROOT / "resources"
-SEEDS = REPO_ROOT / "seeds"
 PROJECT_SUFFIX = ".hashiya"
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, String, case, delete, func, insert, s
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import __version__, paths, searchindex
+from app import __version__, packagedata, searchindex
 from app.migrations import APPLICATION_ID, SCHEMA_VERSION, upgrade
 from app.models import Annotation, Annotator, Base, Document, DocumentStatus, Label, ProjectInfo
 # The storage seam: what is particular to SQLite lives there. Its errors are the project's errors.
@@ -147,8 +147,7 @@ def _upgrade_file(path: Path, version: int) -> Path:
 
 
 def default_labels() -> list[LabelDef]:
-    with open(paths.RESOURCES / "labels.json", encoding="utf-8") as handle:
-        data = json.load(handle)
+    data = packagedata.resource_json("labels.json")
     return [
         LabelDef(layer, item["name"], item["color"], item.get("shortcut"), item.get("description", ""))
         for layer, items in data.items()

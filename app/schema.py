@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from sqlalchemy import String, and_, delete, func, insert, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
-from app import paths
+from app import packagedata
 from app.fsutil import atomic_write
 from app.models import Annotation, Annotator, Label
 from app.project import LabelDef, Project, Span, now_iso
@@ -291,7 +291,7 @@ def to_toml(schema: dict[str, list[dict[str, Any]]]) -> str:
 
 # ---- guidelines ----------------------------------------------------------------
 def default_guidelines() -> str:
-    return (paths.RESOURCES / "guidelines.md").read_text(encoding="utf-8")
+    return packagedata.resource_text("guidelines.md")
 
 
 def guidelines(project: Project) -> str:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import functools
-import json
 from typing import Any, Iterable
 
-from app import paths
+from app import packagedata
 from app.matching import find_all
 from app.normalize import fold, normalize
 from app.project import Span
@@ -60,8 +59,7 @@ def doc_stance_target(span: Span) -> str:
 @functools.cache
 def _verb_queries() -> tuple[str, ...]:
     """Each reporting verb bare and behind و or ف (وقال، فأضاف), as whole words for the matching engine."""
-    with open(paths.RESOURCES / "reporting_verbs.json", encoding="utf-8") as handle:
-        verbs = json.load(handle)["verbs"]
+    verbs = packagedata.resource_json("reporting_verbs.json")["verbs"]
     return tuple(prefix + verb for verb in verbs for prefix in ("", "و", "ف"))
 
 

@@ -12,7 +12,7 @@ import re
 from itertools import cycle
 from pathlib import Path
 
-from app import paths, words
+from app import packagedata, words
 
 EMOJI = "\U0001F600"  # 😀, an astral character: two UTF-16 units in Qt
 LABELS = ("PERS", "LOC", "ORG", "GPE")
@@ -27,7 +27,7 @@ WORD = re.compile(r"(?:[^\W_]|[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u06
 
 
 def seed_texts() -> list[str]:
-    return [p.read_text(encoding="utf-8") for p in sorted(paths.SEEDS.glob("*.txt"))]
+    return [p.read_text(encoding="utf-8") for p in packagedata.demo_articles()]
 
 
 def seed_paragraphs() -> list[str]:

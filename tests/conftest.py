@@ -10,6 +10,9 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
+# The demo articles as they are in the checkout (installed, they are the package app.seeds).
+SEEDS = ROOT / "seeds"
+SEED_ARTICLES = sorted(SEEDS.glob("*.txt"))
 
 import pytest  # noqa: E402
 
@@ -79,10 +82,9 @@ def show_window(qtbot, project, analyst: str = "amal"):
 @pytest.fixture
 def demo_window(qtbot, project):
     """The main window on the five demo articles, shown."""
-    from app import paths
     from app.importer import import_paths
 
-    import_paths(project, [paths.SEEDS], "amal")
+    import_paths(project, SEED_ARTICLES, "amal")
     return show_window(qtbot, project)
 
 

@@ -2,10 +2,10 @@
 
 import pytest
 
-from app import paths
 from app.boilerplate import cue_blocks, split_lines
+from tests.conftest import SEED_ARTICLES
 
-SEEDS = {path.name[:3]: path.read_text(encoding="utf-8") for path in paths.SEEDS.glob("*.txt")}
+SEEDS = {path.name[:3]: path.read_text(encoding="utf-8") for path in SEED_ARTICLES}
 
 
 def written(seed: str, numbers: range, category: str) -> dict[int, str]:

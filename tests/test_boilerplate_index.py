@@ -3,12 +3,13 @@
 import pytest
 from sqlalchemy import text
 
-from app import boilerplate_index, paths
+from app import boilerplate_index
 from app.boilerplate_index import (LOOKUP, MIN_COPIES, WATERMARK, all_suggestions, fingerprint, pending_documents,
                                    site_of, suggestions_for, update_index)
 from app.importer import Importer, ParsedDocument, import_paths
 from app.models import Rejection
 from app.project import Span, now_iso
+from tests.conftest import SEED_ARTICLES
 
 FOOTER = "حقوق الطبع لموقع المثال ٢٠٢٤"
 
@@ -27,7 +28,7 @@ def article(number: int) -> str:
 
 
 def test_the_index_reads_only_documents_it_has_not_seen(project):
-    import_paths(project, [paths.SEEDS], "amal")
+    import_paths(project, SEED_ARTICLES, "amal")
     assert pending_documents(project) == 5
     assert update_index(project) == 5 and pending_documents(project) == 0
     assert update_index(project) == 0
@@ -77,7 +78,7 @@ def test_consecutive_repeated_lines_are_one_block_and_counts_grow_with_imports(p
 
 
 def test_suggestions_of_one_document_are_those_of_the_corpus_list(project):
-    import_paths(project, [paths.SEEDS], "amal")
+    import_paths(project, SEED_ARTICLES, "amal")
     update_index(project)
     every = all_suggestions(project)
     for document_id in project.document_ids():
@@ -87,7 +88,7 @@ def test_suggestions_of_one_document_are_those_of_the_corpus_list(project):
 
 
 def test_decided_suggestions_are_no_longer_pending(project):
-    import_paths(project, [paths.SEEDS], "amal")
+    import_paths(project, SEED_ARTICLES, "amal")
     update_index(project)
     first, second, *rest = all_suggestions(project, "amal")
     project.add_annotation(Span(first.document_id, "amal", "boilerplate", first.category, first.start, first.end))
@@ -122,7 +123,7 @@ def test_headless_boilerplate_lists_pending_suggestions_as_json(tmp_path, capsys
 
     path = tmp_path / "demo.hashiya"
     project = Project.create(path)
-    import_paths(project, [paths.SEEDS], "amal")
+    import_paths(project, SEED_ARTICLES, "amal")
     texts = {project.document_name(i): project.document_text(i) for i in project.document_ids()}
     project.close()
     assert cli(["boilerplate", str(path), "--json"]) == 0
@@ -168,7 +169,7 @@ def test_accepting_a_group_marks_every_copy_and_rejecting_hides_it_everywhere(pr
 def test_index_runs_leave_every_connection_committing_with_full_durability(project):
     from app import duplicates
 
-    import_paths(project, [paths.SEEDS], "amal")
+    import_paths(project, SEED_ARTICLES, "amal")
     seen = []
     duplicates.update_index(project, progress=lambda *_: seen.append(_synchronous(project)))
     update_index(project, progress=lambda *_: seen.append(_synchronous(project)))
@@ -211,7 +212,7 @@ def test_an_index_run_leaves_the_garbage_collector_and_the_line_cache_as_it_foun
 
     from app import boilerplate
 
-    import_paths(project, [paths.SEEDS], "amal")
+    import_paths(project, SEED_ARTICLES, "amal")
     (gc.enable if collecting else gc.disable)()
     try:
         assert update_index(project) == 5

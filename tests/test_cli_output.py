@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from app import paths
 from app.cli import SUBCOMMAND_HELP, SUBCOMMANDS
 from app.importer import import_paths
 from app.project import Project
+from tests.conftest import SEED_ARTICLES
 
 ROOT = Path(__file__).resolve().parent.parent
 ISOLATES = ("\u2068", "\u2069")
@@ -22,6 +22,7 @@ ISOLATES = ("\u2068", "\u2069")
 HELP_CHILD = """
 import json, sys
 from ui.launch import main
+from tests.conftest import SEED_ARTICLES
 try:
     main(sys.argv[1:])
 except SystemExit as stop:
@@ -49,7 +50,7 @@ def test_help_lists_the_window_options_and_every_command_without_loading_qt(flag
 def demo(tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "demo.hashiya"
     project = Project.create(path)
-    import_paths(project, [paths.SEEDS], "amal")
+    import_paths(project, SEED_ARTICLES, "amal")
     project.close()
     return path
 

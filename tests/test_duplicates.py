@@ -4,15 +4,15 @@ import json
 
 import pytest
 
-from app import duplicates, paths
+from app import duplicates
 from app.cli import main as cli
 from app.duplicates import body_shingles, clusters, jaccard, similar_documents, update_index
 from app.project import Project
-from tests.conftest import add_document
+from tests.conftest import SEEDS, SEED_ARTICLES, add_document
 
-STORY = (paths.SEEDS / "000_cfe630f0c522799c.txt").read_text(encoding="utf-8").split("\n")[5:24]
+STORY = (SEEDS / "000_cfe630f0c522799c.txt").read_text(encoding="utf-8").split("\n")[5:24]
 BODY = "\n".join(line for line in STORY if line.strip())
-OTHER = (paths.SEEDS / "003_c253fc45fefa7e87.txt").read_text(encoding="utf-8")
+OTHER = (SEEDS / "003_c253fc45fefa7e87.txt").read_text(encoding="utf-8")
 
 
 def republished(outlet: str, change: str = "") -> str:
@@ -35,7 +35,7 @@ def test_a_republished_story_is_a_near_duplicate_and_unrelated_articles_are_not(
 def test_chrome_does_not_make_articles_alike(project):
     # Same site chrome and cue blocks, different stories: the body leaves them out.
     texts = [f"الرئيسية\n{body}\nشارك القصة\nاقرأ أيضا\n{BODY}" for body in
-             (OTHER, (paths.SEEDS / "002_0a3a32f9f9bdd6f2.txt").read_text(encoding="utf-8"))]
+             (OTHER, (SEEDS / "002_0a3a32f9f9bdd6f2.txt").read_text(encoding="utf-8"))]
     assert jaccard(body_shingles(texts[0]), body_shingles(texts[1])) < 0.1
 
 
@@ -78,7 +78,7 @@ def test_a_story_scraped_three_times_from_one_site_is_not_boilerplate(project):
     from app.models import Document
 
     chrome = "قائمة الأقسام في موقع المثال"
-    seed_002 = (paths.SEEDS / "002_0a3a32f9f9bdd6f2.txt").read_text(encoding="utf-8")
+    seed_002 = (SEEDS / "002_0a3a32f9f9bdd6f2.txt").read_text(encoding="utf-8")
     texts = [f"{chrome}\n{BODY}", f"{chrome}\n{BODY}\nتحديث: أضيفت تفاصيل.", f"{chrome}\n{BODY}\nتصحيح.",
              f"{chrome}\n{OTHER}"]
 
@@ -105,7 +105,7 @@ def test_the_quote_two_outlets_carry_is_found_in_both_despite_the_tanween(projec
     from app.duplicates import shared_sentences
     from app.importer import import_paths
 
-    import_paths(project, [paths.SEEDS], "amal")
+    import_paths(project, SEED_ARTICLES, "amal")
     ids = {project.document_name(i)[:3]: i for i in project.document_ids()}
     for here, there in (("000", "004"), ("004", "000")):
         text = project.document_text(ids[here])

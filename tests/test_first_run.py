@@ -3,6 +3,7 @@
 from app import paths, settings
 from app.project import Project
 from ui.main import choose_project_path, ensure_demo_project
+from tests.conftest import SEEDS
 
 
 def test_first_run_creates_the_demo_project_from_seeds():
@@ -11,7 +12,7 @@ def test_first_run_creates_the_demo_project_from_seeds():
     project = Project.open(path)
     names = [project.document_rows([i], "x")[0].name for i in project.document_ids()]
     project.close()
-    assert names == sorted(p.name for p in paths.SEEDS.glob("*.txt")) and len(names) == 5
+    assert names == sorted(p.name for p in SEEDS.glob("*.txt")) and len(names) == 5
 
 
 def test_the_demo_is_imported_once(tmp_path):

@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QTextLayout
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from app import paths, settings
-from tests.conftest import add_document, occurrence, show_window
+from app import settings
+from tests.conftest import ROOT, add_document, occurrence, show_window
 from ui.fonts import BUNDLED_EMOJI_FAMILY, SYSTEM_EMOJI_FAMILIES
 
 
@@ -254,7 +254,7 @@ sys.exit(run_gui(sys.argv[1:]))
 
 def run_the_app(*args: str) -> str:
     done = subprocess.run([sys.executable, "-c", RUN_THE_APP, *args], capture_output=True, text=True,
-                          timeout=120, cwd=paths.REPO_ROOT)
+                          timeout=120, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
@@ -270,7 +270,7 @@ def test_an_analyst_named_on_the_command_line_is_for_that_run_only(tmp_path):
 
 def test_help_says_the_analyst_option_is_for_this_run_only():
     done = subprocess.run([sys.executable, "-m", "ui.launch", "--help"], capture_output=True, text=True,
-                          timeout=60, cwd=paths.REPO_ROOT)
+                          timeout=60, cwd=ROOT)
     assert "for this run only" in " ".join(done.stdout.split())
 
 

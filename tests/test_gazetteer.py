@@ -2,10 +2,10 @@
 
 import pytest
 
-from app import paths
 from app.gazetteer import GazetteerError, read_gazetteer
 from app.importer import import_paths
 from app.propagation import propose_many
+from tests.conftest import SEED_ARTICLES
 
 LABELS = {"PERS", "GPE", "ORG"}
 
@@ -32,7 +32,7 @@ def test_a_file_without_usable_names_is_an_error_naming_it(tmp_path):
 
 
 def test_proposals_for_every_name_in_one_pass(project):
-    import_paths(project, [paths.SEEDS], "amal")
+    import_paths(project, SEED_ARTICLES, "amal")
     proposals = propose_many(project, [("روسيا", "GPE"), ("الكرملين", "ORG")], "amal")
     assert {p.label for p in proposals} == {"GPE", "ORG"}
     assert {p.form for p in proposals} == {"روسيا", "الكرملين"}

@@ -6,14 +6,14 @@ import sqlite3
 
 import pytest
 
-from app import paths
 from app.cli import main
 from app.importer import import_paths
 from app.merge import merge_project
 from app.project import Project, ProjectError, Span
 from app.stance import list_target_ref, stance_attrs, article_ref
+from tests.conftest import SEED_ARTICLES
 
-SEEDS = sorted(paths.SEEDS.glob("*.txt"))
+SEEDS = SEED_ARTICLES
 
 
 @pytest.fixture

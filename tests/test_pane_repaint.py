@@ -12,13 +12,12 @@ from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 
-from app import paths
 from app.project import Span
-from tests.conftest import add_document, show_window
+from tests.conftest import SEEDS, add_document, show_window
 from ui.textpane import FILL_ALPHA, TextPane
 
 # Paragraphs of the demo articles, long enough for the pane to scroll.
-ARTICLES = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(paths.SEEDS.glob("*.txt")))
+ARTICLES = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
 TEXT = "\n\n".join([ARTICLES] * 3)
 # Another document that scrolls too, so both are laid out at the same width.
 OTHER = "نص ثان قصير عن روسيا\n\n" + ARTICLES

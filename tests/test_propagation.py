@@ -2,16 +2,15 @@
 
 import pytest
 
-from app import paths
 from app.importer import import_paths
 from app.project import Span
 from app.propagation import forget_rejections, propose, reject, reject_everywhere
-from tests.conftest import add_document
+from tests.conftest import SEED_ARTICLES, add_document
 
 
 @pytest.fixture
 def demo(project):
-    import_paths(project, [paths.SEEDS], "amal")
+    import_paths(project, SEED_ARTICLES, "amal")
     return project
 
 

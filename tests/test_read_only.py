@@ -13,7 +13,7 @@ import pytest
 
 from app.merge import merge_project
 from app.project import Project, ProjectReadOnly, Span
-from tests.conftest import add_document
+from tests.conftest import SEED_ARTICLES, add_document
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = "قال بوتين إن روسيا ستدعم كوريا الشمالية"
@@ -132,12 +132,12 @@ def test_merging_leaves_nothing_beside_the_other_analysts_file(tmp_path):
 
 
 def test_a_read_only_project_already_indexed_lists_its_boilerplate_suggestions(tmp_path):
-    from app import boilerplate_index, duplicates, paths
+    from app import boilerplate_index, duplicates
     from app.importer import import_paths
 
     path = tmp_path / "indexed.hashiya"
     project = Project.create(path)
-    import_paths(project, [paths.SEEDS], "amal")
+    import_paths(project, SEED_ARTICLES, "amal")
     duplicates.update_index(project)
     boilerplate_index.update_index(project)
     expected = boilerplate_index.all_suggestions(project, None)

@@ -4,15 +4,14 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget
 
-from app import paths
 from app.adjudication import GOLD
 from app.importer import import_paths
 from app.merge import merge_project
 from app.project import Project, Span
-from tests.conftest import occurrence
+from tests.conftest import SEEDS, occurrence
 from ui.mainwindow import MainWindow
 
-SEED = sorted(paths.SEEDS.glob("*.txt"))[0]
+SEED = sorted(SEEDS.glob("*.txt"))[0]
 
 
 def word(text, needle, nth=0):

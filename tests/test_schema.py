@@ -5,9 +5,9 @@ import sqlite3
 
 import pytest
 
-from app import paths, schema
+from app import schema
 from app.project import LabelDef, Project, Span
-from tests.conftest import add_document
+from tests.conftest import SEEDS, add_document
 from ui.main import ensure_demo_project
 
 TEXT = "قال بوتين إن روسيا تحارب سياسة الولايات المتحدة، وقال كيم إن روسيا على حق"
@@ -278,7 +278,7 @@ def test_loading_replaces_only_the_layers_in_the_file(project, tmp_path, persons
 
 
 def test_the_demo_targets_file_loads(project):
-    report = schema.load_schema(project, paths.SEEDS / "schema.json")
+    report = schema.load_schema(project, SEEDS / "schema.json")
     assert report.applied
     assert [t.name for t in schema.labels(project, schema.STANCE_TARGET)] == [RUSSIA, "كوريا الشمالية", USA, "أوكرانيا"]
 
@@ -330,7 +330,7 @@ def test_guidelines_default_to_the_bundled_text_until_set(project, project_path)
 
 
 def test_the_bundled_guidelines_quote_the_demo_corpus():
-    seeds = "\n".join(p.read_text(encoding="utf-8") for p in sorted(paths.SEEDS.glob("*.txt")))
+    seeds = "\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
     quoted = [line[2:].split(" … ")[0].rstrip(" …") for line in schema.default_guidelines().splitlines()
               if line.startswith("> ") and len(line) > 10]
     assert len(quoted) >= 15

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from app import paths
 from app.cli import main as cli
 from app.importer import import_paths
 from app.project import Project
+from tests.conftest import SEED_ARTICLES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def demo(tmp_path):
     path = tmp_path / "demo.hashiya"
     project = Project.create(path)
-    import_paths(project, [paths.SEEDS], "amal")
+    import_paths(project, SEED_ARTICLES, "amal")
     texts = {project.document_rows([i], "x")[0].name: project.document_text(i) for i in project.document_ids()}
     project.close()
     return path, texts

@@ -14,7 +14,7 @@ from app.project import Project
 from app.propagation import propose
 from app.search import candidate_documents, search_project
 from app.words import is_word_char
-from tests.conftest import add_document
+from tests.conftest import SEED_ARTICLES, add_document
 from tests.test_project_file import make_v1_project
 
 WORDS = ["روسيا", "لروسيا", "وروسيا", "بالروسية", "روسيات", "كوريا", "کوریا", "الشمالية", "الشمالیة",
@@ -152,10 +152,9 @@ def test_neighbour_pattern_finds_every_spelling_the_engine_accepts():
 
 @pytest.mark.parametrize("query", ["بيونغ يانغ", "كوريا الشمالية", "جونغ أون", "الشيباني", "لافروف", "روسيا"])
 def test_corpus_similar_search_finds_what_each_document_alone_finds(project, query):
-    from app import paths
     from app.importer import import_paths
 
-    import_paths(project, [paths.SEEDS], "amal")
+    import_paths(project, SEED_ARTICLES, "amal")
     add_document(project, "زار بيونج يانج ثم وبيونغ يانغ، وقابل كيم يونج أون والشيبانى", "extra.txt")
     add_document(project, "التقى لافروفف بنظيره في كوريا الشماليه", "typo.txt")
     per_document = []

@@ -1,10 +1,10 @@
 """Holder guess and stance references (app/stance.py)."""
 
-from app import paths
 from app.project import Span
 from app.stance import article_ref, describe, entity_ref, guess_holder, stance_attrs
+from tests.conftest import SEEDS
 
-SEED_000 = (paths.SEEDS / "000_cfe630f0c522799c.txt").read_text(encoding="utf-8")
+SEED_000 = (SEEDS / "000_cfe630f0c522799c.txt").read_text(encoding="utf-8")
 
 
 def entity(text, words, label, occurrence=0):

@@ -9,10 +9,9 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import insert
 
-from app import paths
 from app.importer import import_paths
 from app.models import Label
-from tests.conftest import show_window, type_text
+from tests.conftest import SEEDS, show_window, type_text
 
 TARGETS = ["روسيا", "كوريا الشمالية", "الولايات المتحدة", "أوكرانيا"]
 ARTICLE = "000_cfe630f0c522799c.txt"
@@ -20,7 +19,7 @@ ARTICLE = "000_cfe630f0c522799c.txt"
 
 @pytest.fixture
 def window(qtbot, project):
-    import_paths(project, [paths.SEEDS / ARTICLE], "amal")
+    import_paths(project, [SEEDS / ARTICLE], "amal")
     with project.session.begin() as session:
         session.execute(insert(Label), [
             {"layer": "stance_target", "name": n, "color": "#888888", "shortcut": None, "description": "",

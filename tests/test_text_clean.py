@@ -2,13 +2,12 @@
 
 import json
 
-from app import paths
 from app.boilerplate_index import accept, all_suggestions, update_index
 from app.cli import main as cli
 from app.exporter import export_jsonl, export_text_clean, without_spans
 from app.importer import import_paths
 from app.project import Project, Span
-from tests.conftest import add_document
+from tests.conftest import SEEDS, SEED_ARTICLES, add_document
 
 
 def test_spans_are_cut_out_and_the_blank_lines_they_leave_collapse():
@@ -22,7 +21,7 @@ def test_spans_are_cut_out_and_the_blank_lines_they_leave_collapse():
 
 
 def test_the_demo_corpus_exports_its_articles_without_the_accepted_boilerplate(project, tmp_path):
-    import_paths(project, [paths.SEEDS], "amal")
+    import_paths(project, SEED_ARTICLES, "amal")
     update_index(project)
     for suggestion in all_suggestions(project, "amal"):
         accept(project, [suggestion], "amal", suggestion.category)
@@ -34,7 +33,7 @@ def test_the_demo_corpus_exports_its_articles_without_the_accepted_boilerplate(p
     assert "اترك تعليقاً" not in cleaned and "زر الذهاب إلى الأعلى" not in cleaned
     assert "كيم جونغ أون: العلاقات بين روسيا وكوريا الشمالية تدخل فترة من الازدهار" in cleaned
     article_001 = (tmp_path / "clean" / "001_4afbc71c9bfeecdd.txt").read_text(encoding="utf-8")
-    last_article_line = (paths.SEEDS / "001_4afbc71c9bfeecdd.txt").read_text(encoding="utf-8").split("\n")[9]
+    last_article_line = (SEEDS / "001_4afbc71c9bfeecdd.txt").read_text(encoding="utf-8").split("\n")[9]
     assert article_001.endswith(last_article_line + "\n")  # المصدر, tags and both link lists are gone
 
 

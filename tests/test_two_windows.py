@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QObject, QThread, Qt, Signal, Slot
 
-from app import boilerplate_index, duplicates, paths
+from app import boilerplate_index, duplicates
 from app.importer import import_paths
 from app.project import Project, ProjectBusy, Span
 from app.windowlock import HeldElsewhere, WindowLock, lock_path
-from tests.conftest import add_document, child_until, show_window
+from tests.conftest import SEED_ARTICLES, add_document, child_until, show_window
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,7 +51,7 @@ def test_an_index_run_that_listed_documents_before_another_window_indexed_them_s
     watermark before the first committed (once a raw UNIQUE constraint failure and a panel stuck on
     "Indexing…")."""
     first = Project.create(tmp_path / "one.hashiya")
-    import_paths(first, [paths.SEEDS], "amal")
+    import_paths(first, SEED_ARTICLES, "amal")
     alone = tmp_path / "alone.hashiya"
     first.save_copy(alone)
     second = Project.open(tmp_path / "one.hashiya")
@@ -82,7 +82,7 @@ project.close()
 def test_two_processes_indexing_at_once_both_finish_and_index_each_document_once(tmp_path):
     path = tmp_path / "shared.hashiya"
     project = Project.create(path)
-    import_paths(project, [paths.SEEDS], "amal")
+    import_paths(project, SEED_ARTICLES, "amal")
     project.close()
     alone = tmp_path / "alone.hashiya"
     Project.open(path).save_copy(alone)
@@ -145,7 +145,7 @@ def test_an_edit_in_the_window_on_a_busy_file_is_kept_until_the_analyst_decides(
 
 
 def test_indexing_in_the_window_on_a_busy_file_reports_it_and_does_not_hang(qtbot, project, project_path):
-    import_paths(project, [paths.SEEDS], "amal")
+    import_paths(project, SEED_ARTICLES, "amal")
     window = show_window(qtbot, project)
     project.store.write_wait_seconds = 0.3
     with hold_write_lock(project_path, 30):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QFont, QFontDatabase
 
-from app import paths
+from app import packagedata
 
 READING_FAMILIES = ["Noto Naskh Arabic", "Noto Sans"]
 READING_POINT_SIZE = 15.0
@@ -20,8 +20,8 @@ SYSTEM_EMOJI_FAMILIES = ("Noto Color Emoji", "Apple Color Emoji", "Segoe UI Emoj
 
 
 def load_bundled_fonts() -> None:
-    for font_file in sorted((paths.RESOURCES / "fonts").glob("*.ttf")):
-        QFontDatabase.addApplicationFont(str(font_file))
+    for name in packagedata.resource_names("fonts", ".ttf"):
+        QFontDatabase.addApplicationFontFromData(packagedata.resource_bytes(name))
     system = [family for family in SYSTEM_EMOJI_FAMILIES if QFontDatabase.hasFamily(family)]
     QFontDatabase.setApplicationEmojiFontFamilies([*system, BUNDLED_EMOJI_FAMILY])
 

@@ -11,6 +11,11 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv == ["--version"]:  # answered before anything else is imported: a packaging smoke test
+        from app import version_line
+
+        print(version_line())
+        return 0
     from app.cli import SUBCOMMANDS
 
     if argv and argv[0] in SUBCOMMANDS:

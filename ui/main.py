@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from app import paths, schema, settings
+from app import packagedata, paths, schema, settings
 from app.importer import import_paths
 from app.project import Project, ProjectError
 from ui.platform_check import platform_problem
@@ -15,6 +15,7 @@ from ui.platform_check import platform_problem
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     # Reached by `hashiya -h` too, before Qt is imported: the help lists the headless commands as well.
+    from app import version_line
     from app.cli import commands_help
 
     parser = argparse.ArgumentParser(
@@ -24,6 +25,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("project", nargs="?", type=Path,
                         help="project file to open (default: the last one, or the demo corpus on first run)")
+    parser.add_argument("--version", action="version", version=version_line())
     parser.add_argument("--analyst", help="the analyst's name for this run only (the saved name, asked once on "
                                           "first run, is kept; switch it for good from the status bar)")
     return parser.parse_args(argv)
@@ -35,9 +37,9 @@ def ensure_demo_project() -> Path:
     if not path.exists():
         project = Project.create(path)
         try:
-            import_paths(project, [paths.SEEDS], annotator=settings.default_analyst())
+            import_paths(project, packagedata.demo_articles(), annotator=settings.default_analyst())
             # The demo corpus's stance targets; a new project of one's own starts with none.
-            for target in schema.read_schema(paths.SEEDS / "schema.json").get(schema.STANCE_TARGET, []):
+            for target in schema.read_schema(packagedata.demo_schema()).get(schema.STANCE_TARGET, []):
                 schema.add_label(project, target)
         finally:
             project.close()

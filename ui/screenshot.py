@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from app import paths
+from app import packagedata
 from app.importer import import_paths
 from app.project import Project
 from ui.main import configure_qt
@@ -57,7 +57,7 @@ def _render(out: Path, panel: str | None, folder: Path) -> None:
     app = QApplication.instance() or QApplication([])
     load_bundled_fonts()
     project = Project.create(folder / "demo.hashiya")
-    import_paths(project, [paths.SEEDS], "Amal")
+    import_paths(project, packagedata.demo_articles(), "Amal")
     window = MainWindow(project, "Amal")
     window.resize(1366, 768)
     window.show()

@@ -12,16 +12,15 @@ UTF-16 positions happens here, through OffsetMap.
 from __future__ import annotations
 
 import functools
-import json
 import math
 from bisect import bisect_left
 
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import (QBrush, QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen, QTextBlockFormat, QTextCursor,
+from PySide6.QtGui import (QBrush, QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen, QTextCursor,
                            QTextOption)
 from PySide6.QtWidgets import QTextEdit, QToolTip
 
-from app import paths
+from app import packagedata
 from app.direction import direction_corrections
 from app.project import Span
 from ui.textmap import OffsetMap
@@ -48,8 +47,7 @@ LINE_MARGIN = 2
 
 @functools.cache
 def _arabic_layout() -> dict[str, str]:
-    with open(paths.RESOURCES / "keyboard_arabic.json", encoding="utf-8") as handle:
-        return {k: v for k, v in json.load(handle).items() if not k.startswith("_")}
+    return {k: v for k, v in packagedata.resource_json("keyboard_arabic.json").items() if not k.startswith("_")}
 
 
 def latin_key(text: str) -> str:
