@@ -36,7 +36,9 @@ def _folder(package: str) -> Traversable:
 
 def _entry(package: str, name: str) -> Traversable:
     folder = _folder(package)
-    entry = folder.joinpath(*name.split("/"))
+    entry = folder
+    for part in name.split("/"):  # one part at a time: Python 3.11's MultiplexedPath takes only one
+        entry = entry.joinpath(part)
     if not entry.is_file():
         raise MissingResource(package, name, str(folder))
     return entry

@@ -99,6 +99,7 @@ def run_gui(argv: list[str]) -> int:
     configure_qt()
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from ui import smoke
     from ui.crash import install_crash_dialog
     from ui.fonts import load_bundled_fonts
     from ui.mainwindow import MainWindow
@@ -126,4 +127,6 @@ def run_gui(argv: list[str]) -> int:
     settings.update(last_project=str(path.resolve()))
     window = MainWindow(opened.project, analyst, opened.lock)
     window.show()
+    if smoke.wanted():
+        smoke.quit_after_first_frame(window)
     return app.exec()
