@@ -23,5 +23,10 @@ def config_dir() -> Path:
     return _xdg("XDG_CONFIG_HOME", ".config")
 
 
+def state_dir() -> Path:
+    """What the app keeps about its own running (the log of unexpected errors): not data, not settings."""
+    return _xdg("XDG_STATE_HOME", ".local/state")
+
+
 def demo_project_path() -> Path:
     return data_dir() / f"demo{PROJECT_SUFFIX}"

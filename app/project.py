@@ -273,6 +273,11 @@ class Project:
         if result != "ok":
             raise ProjectError(f"{self.path} is damaged (SQLite reports: {result}).")
 
+    def schema_version(self) -> int:
+        """The project format the file is at, as the file says (the latest one once it is open)."""
+        with self.engine.connect() as connection:
+            return connection.exec_driver_sql("PRAGMA user_version").scalar()
+
     @contextlib.contextmanager
     def derived_data_connection(self):
         """A connection for writing derived data (the search, boilerplate and near-duplicate indexes).

@@ -46,3 +46,28 @@ def default_analyst() -> str:
         return getpass.getuser()
     except Exception:  # no login name in some containers
         return "analyst"
+
+
+# ---- recently opened projects ----------------------------------------------------------------------------------
+RECENT_PROJECTS = "recent_projects"
+RECENT_LIMIT = 8
+
+
+def recent_projects() -> list[Path]:
+    """The project files opened last, newest first (what a hand-edited settings file holds that is not a path
+    is skipped). Files that are gone are kept: a disk that is not mounted now may be later."""
+    stored = load().get(RECENT_PROJECTS)
+    if not isinstance(stored, list):
+        return []
+    return [Path(entry) for entry in stored if isinstance(entry, str) and Path(entry).is_absolute()]
+
+
+def remember_project(path: Path) -> None:
+    """`path` was opened: it is the last project (opened on the next start) and first among the recent ones."""
+    absolute = str(Path(path).resolve())
+    recent = [absolute] + [str(entry) for entry in recent_projects() if str(entry) != absolute]
+    update(last_project=absolute, **{RECENT_PROJECTS: recent[:RECENT_LIMIT]})
+
+
+def clear_recent_projects() -> None:
+    update(**{RECENT_PROJECTS: []})

@@ -27,6 +27,7 @@ def isolated_dirs(tmp_path, monkeypatch):
     """No test reads or writes the user's real settings or demo project."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
     return tmp_path
 
 
@@ -77,6 +78,15 @@ def show_window(qtbot, project, analyst: str = "amal"):
     window.activateWindow()
     window.pane.setFocus()
     return window
+
+
+def menu_action(window, menu: str, text: str):
+    """The action `text` of the window's menu `menu` (both as shown, without their & marks)."""
+    def shown(action) -> str:
+        return action.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+    top = next(action.menu() for action in window.menuBar().actions() if shown(action) == menu)
+    return next(action for action in top.actions() if shown(action) == text)
 
 
 @pytest.fixture

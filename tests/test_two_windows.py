@@ -7,6 +7,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -170,10 +171,9 @@ class Thrower(QObject):
 def test_an_error_on_a_worker_thread_is_shown_on_the_gui_thread(qtbot, monkeypatch):
     from ui import crash
 
-    shown_on = []
-    monkeypatch.setattr(crash.QMessageBox, "exec", lambda box: shown_on.append(QThread.currentThread()))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test, as is threading's
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
     reporter = crash.install_crash_dialog()
-    monkeypatch.setattr(sys, "excepthook", reporter.excepthook)
     thread = QThread()
     thrower = Thrower()
     thrower.moveToThread(thread)
@@ -181,16 +181,20 @@ def test_an_error_on_a_worker_thread_is_shown_on_the_gui_thread(qtbot, monkeypat
     thread.start()
     try:
         thrower.go.emit()
-        qtbot.waitUntil(lambda: bool(shown_on), timeout=5000)
+        qtbot.waitUntil(lambda: reporter.dialog is not None, timeout=5000)
     finally:
         thread.quit()
         thread.wait()
-    assert shown_on == [QThread.currentThread()] and "a slot failed" in reporter.shown[-1]
+    try:
+        assert reporter.dialog.thread() is QThread.currentThread() and "a slot failed" in reporter.shown[-1]
+    finally:
+        reporter.dialog.close()
 
 
 # ---- a second window on the same file ------------------------------------------------------------------------
 HOLD_WINDOW_LOCK = """
 import sys
+import threading
 from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QTimer
 from app.windowlock import WindowLock

@@ -1,48 +1,171 @@
-"""The crash dialog: an unexpected error is shown to the analyst, from whichever thread it came.
+"""The crash dialog: an unexpected error is logged and shown to the analyst, from whichever thread it came.
 
 Qt's widgets may only be touched on the GUI thread; an exception raised on a worker thread (or a
 Python thread) is carried there by a queued signal before any dialog is made. The traceback is printed
-to stderr and kept in the dialog's details.
+to stderr and appended to the log (app.crashlog); the dialog says where the log is and copies the report.
+
+The dialog is shown without a nested event loop (`show`, application-modal), so the app goes on running
+behind it. While it is open, further errors do not open more dialogs: the same error again is counted (in
+the log and the dialog), another one is logged whole and added to the dialog's report.
 """
 
 from __future__ import annotations
 
 import sys
 import threading
-import traceback
+from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
-from PySide6.QtWidgets import QMessageBox
+import PySide6
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot, qVersion
+from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QStyle, QVBoxLayout,
+)
+
+from app import crashlog
+from app.crashlog import CrashReport
+
+SAVED = "Every edit shown as done is already saved in the project file; you can go on working."
+
+
+def qt_versions() -> dict[str, str]:
+    return {"Qt": qVersion(), "PySide6": PySide6.__version__}
+
+
+class CrashDialog(QDialog):
+    """One unexpected error (and any that follow while it is open): what happened, where the log is, the
+    report to copy."""
+
+    def __init__(self, report: CrashReport, log: Path, log_problem: str | None):
+        super().__init__(None)
+        self.setWindowTitle("Hashiya: unexpected error")
+        self.setWindowModality(Qt.ApplicationModal)
+        self.setAttribute(Qt.WA_DeleteOnClose)
+        self.first = report
+        self.reports = [report]
+        self.repeats = 0
+        self.summary = _plain(f"Something went wrong: {report.summary}")
+        self.summary.setStyleSheet("font-weight: bold;")
+        self.where = _plain(_where_text(log, log_problem))
+        self.more = _plain("")
+        self.more.hide()
+        self.details = QPlainTextEdit(readOnly=True)
+        self.details.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
+        self.details.setLineWrapMode(QPlainTextEdit.NoWrap)
+        self.details.setPlainText(self.report_text())
+        self._build_buttons()
+        self._lay_out()
+
+    def _build_buttons(self) -> None:
+        self.buttons = QDialogButtonBox()
+        self.copy_button = QPushButton("Copy report")
+        self.copy_button.setAutoDefault(False)
+        self.copy_button.clicked.connect(self.copy_report)
+        self.buttons.addButton(self.copy_button, QDialogButtonBox.ActionRole)  # copies; the dialog stays
+        self.close_button = self.buttons.addButton(QDialogButtonBox.Close)
+        self.close_button.setDefault(True)
+        self.buttons.rejected.connect(self.reject)
+
+    def _lay_out(self) -> None:
+        icon = QLabel()
+        icon.setPixmap(self.style().standardIcon(QStyle.SP_MessageBoxCritical).pixmap(48, 48))
+        text = QVBoxLayout()
+        for label in (self.summary, _plain(SAVED), self.where, self.more):
+            text.addWidget(label)
+        top = QHBoxLayout()
+        top.addWidget(icon, 0, Qt.AlignTop)
+        top.addLayout(text, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.details, 1)
+        layout.addWidget(self.buttons)
+        self.resize(640, 420)
+
+    def report_text(self) -> str:
+        text = "".join(report.text() for report in self.reports)
+        if self.repeats:
+            text += f"The first error happened {_more_times(self.repeats)} while this message was open.\n"
+        return text
+
+    def add(self, report: CrashReport) -> bool:
+        """Another error while open: True when it is the first one again (counted), False when it is new."""
+        repeated = report.trace == self.first.trace
+        if repeated:
+            self.repeats += 1
+        else:
+            self.reports.append(report)
+        others = len(self.reports) - 1
+        said = [f"The same error happened {_more_times(self.repeats)}." if self.repeats else "",
+                f"{others} other error{'s' if others > 1 else ''} followed (last: {report.summary}); "
+                "in the log and the report below." if others else ""]
+        self.more.setText(" ".join(part for part in said if part))
+        self.more.show()
+        self.details.setPlainText(self.report_text())
+        return repeated
+
+    @Slot()
+    def copy_report(self) -> None:
+        QGuiApplication.clipboard().setText(self.report_text())
+        self.copy_button.setText("Copied")
 
 
 class CrashReporter(QObject):
     """Lives on the GUI thread; `report` may be emitted from any thread."""
 
-    report = Signal(str, str)  # the error in one line, the whole traceback
+    report = Signal(object)  # a CrashReport
 
     def __init__(self) -> None:
         super().__init__()
-        self.shown: list[str] = []  # what was shown, for the tests
+        self.shown: list[str] = []  # the summary of every error reported, for the tests
+        self.dialog: CrashDialog | None = None
         self.report.connect(self._show)
 
     def excepthook(self, kind, value, trace) -> None:
-        details = "".join(traceback.format_exception(kind, value, trace))
-        print(details, file=sys.stderr)
-        self.report.emit(str(value) or kind.__name__, details)
+        report = CrashReport.of(kind, value, trace, qt_versions())
+        print(report.trace, file=sys.stderr)
+        self.report.emit(report)
 
     def thread_excepthook(self, args: threading.ExceptHookArgs) -> None:
         if args.exc_type is SystemExit:
             return
         self.excepthook(args.exc_type, args.exc_value, args.exc_traceback)
 
-    @Slot(str, str)
-    def _show(self, summary: str, details: str) -> None:
-        self.shown.append(summary)
-        box = QMessageBox(QMessageBox.Critical, "Hashiya: unexpected error",
-                          f"Something went wrong: {summary}\n\nEverything shown as done is saved in the project "
-                          "file. Please report this error with the details below.")
-        box.setDetailedText(details)
-        box.exec()
+    @Slot(object)
+    def _show(self, report: CrashReport) -> None:
+        self.shown.append(report.summary)
+        if self.dialog is not None:
+            if self.dialog.add(report):
+                crashlog.append(report.repeat_line(self.dialog.repeats))
+            else:
+                crashlog.append(report.text())
+            return
+        problem = crashlog.append(report.text())
+        self.dialog = CrashDialog(report, crashlog.log_path(), problem)
+        self.dialog.finished.connect(self._closed)
+        self.dialog.show()
+
+    @Slot()
+    def _closed(self) -> None:
+        self.dialog = None
+
+
+def _plain(text: str) -> QLabel:
+    """A label that shows its text as it is (an error message may hold markup-like names) and can be copied."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.PlainText)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    return label
+
+
+def _more_times(count: int) -> str:
+    return "once more" if count == 1 else f"{count} more times"
+
+
+def _where_text(log: Path, problem: str | None) -> str:
+    if problem is None:
+        return f"The full report is in the log: {log}"
+    return f"The report could not be written to the log {log}: {problem}. Use “Copy report” to keep it."
 
 
 _reporter: CrashReporter | None = None
@@ -59,3 +182,4 @@ def install_crash_dialog() -> CrashReporter:
     sys.excepthook = _reporter.excepthook
     threading.excepthook = _reporter.thread_excepthook
     return _reporter
+

@@ -48,7 +48,9 @@ def ensure_demo_project() -> Path:
 
 def choose_project_path(requested: Path | None) -> Path:
     if requested is not None:
-        return requested
+        # Absolute from here on (`..` and links resolved, as the recent list stores it): the window, its file
+        # watcher and the recent list must not depend on the folder Hashiya was started from.
+        return requested.resolve()
     last = settings.load().get("last_project")
     if isinstance(last, str) and Path(last).exists():
         return Path(last)
@@ -124,7 +126,7 @@ def run_gui(argv: list[str]) -> int:
         if opened.lock is not None:
             opened.lock.release()
         return 1
-    settings.update(last_project=str(path.resolve()))
+    settings.remember_project(path)
     window = MainWindow(opened.project, analyst, opened.lock)
     window.show()
     if smoke.wanted():

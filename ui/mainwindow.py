@@ -16,10 +16,12 @@ from PySide6.QtWidgets import (
 
 from app import propagation, settings, words
 from app.adjudication import GOLD
+from app.dropped import plan_drop
 from app.gazetteer import GazetteerError, read_gazetteer
 from app.project import Project, ProjectError, ProjectFileMoved
 from app.windowlock import WindowLock
 from ui import dialogs
+from ui.about import AboutDialog
 from ui.editor import Editor
 from ui import folders
 from ui.fonts import reading_font
@@ -73,6 +75,7 @@ class MainWindow(QMainWindow):
         self._build_views()
         self._build_actions()
         self._connect()
+        self.setAcceptDrops(True)  # a project file dropped on the window opens; documents are imported
         self._restore_layout()
         self._update_title()
         self._open_first_document()
@@ -215,6 +218,9 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         self._action(file, "Save a &copy of the project as…", self.save_copy_as)
         self._action(file, "&Open project…", self.open_project, QKeySequence.Open)
+        self.recent_menu = file.addMenu("Open &recent")
+        self.recent_menu.setToolTipsVisible(True)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)  # the files' existence is checked then
         self._action(file, "&New project…", self.new_project, QKeySequence.New)
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.Quit)
@@ -288,6 +294,9 @@ class MainWindow(QMainWindow):
         self._action(view, "&Reset zoom", self._reset_zoom, "Ctrl+0")
         view.addSeparator()
         self._action(view, "&Guidelines", self.show_guidelines, "F1")
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&About Hashiya", self.show_about)
 
     def _connect(self) -> None:
         editor = self.editor
@@ -1028,6 +1037,10 @@ class MainWindow(QMainWindow):
             self._switch_project(target, create=True)
 
     def _switch_project(self, path: Path, create: bool) -> None:
+        if not create and self.guard.lost is None and path.resolve() == self.editor.project.path.resolve():
+            # Opening it again would find this window's own lock and ask which window to use.
+            self.statusBar().showMessage(f"{path} is the project open in this window.", 8000)
+            return
         try:
             opened = open_for_window(path, create, self)
         except ProjectError as error:
@@ -1035,11 +1048,62 @@ class MainWindow(QMainWindow):
             return
         if opened is None:
             return
-        settings.update(last_project=str(path))
+        settings.remember_project(path)
         # Kept referenced by the old window, which stays alive (hidden) until exit.
         self.replacement = MainWindow(opened.project, self.editor.analyst, opened.lock)
         self.replacement.show()
         self.close()
+
+    def _fill_recent_menu(self) -> None:
+        """The recent projects but the open one; a file moved or deleted since is shown disabled, saying so (it
+        stays in the list: a disk that is not mounted now may be later)."""
+        menu = self.recent_menu
+        menu.clear()
+        current = self.editor.project.path.resolve()
+        entries = [path for path in settings.recent_projects() if path != current]
+        for number, path in enumerate(entries, start=1):
+            found = path.is_file()
+            action = menu.addAction(recent_entry_text(number, path, found))
+            action.setToolTip(str(path) if found else f"Not found: {path}")
+            action.setEnabled(found)
+            action.triggered.connect(lambda _=False, path=path: self._switch_project(path, create=False))
+        if not entries:
+            menu.addAction("No recent projects").setEnabled(False)
+        menu.addSeparator()
+        clear = menu.addAction("&Clear list")
+        clear.triggered.connect(settings.clear_recent_projects)
+        clear.setEnabled(bool(entries))
+
+    def show_about(self) -> None:
+        """Help → About Hashiya; `open`, not `exec`: the window goes on (and tests are not blocked)."""
+        self.about_dialog = AboutDialog(self.editor.project, self)
+        self.about_dialog.setAttribute(Qt.WA_DeleteOnClose)
+        self.about_dialog.open()
+
+    # ---- files dropped on the window --------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.setDropAction(Qt.CopyAction)
+            event.accept()
+
+    def dragMoveEvent(self, event) -> None:
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:
+        urls = event.mimeData().urls()
+        drop = plan_drop([Path(url.toLocalFile()) for url in urls if url.isLocalFile()],
+                         [url.toDisplayString() for url in urls if not url.isLocalFile()])
+        if drop.action == "refuse":
+            event.ignore()
+            self.statusBar().showMessage(drop.reason, 15_000)
+            return
+        # Copy, never move: a file manager deletes the source of a move that was accepted.
+        event.setDropAction(Qt.CopyAction)
+        event.accept()
+        if drop.action == "open":
+            self._switch_project(drop.paths[0], create=False)
+        else:
+            self._run_import([str(path) for path in drop.paths])
 
     def closeEvent(self, event) -> None:
         self.save_layout()
@@ -1074,6 +1138,16 @@ def _fit_columns(view: QTableView, stretch: int, elide=Qt.ElideMiddle, model=Non
         header.setSectionResizeMode(column, QHeaderView.Interactive)
         header.resizeSection(column, max(metrics.horizontalAdvance(title), metrics.horizontalAdvance(widest)) + 18)
     view.setTextElideMode(elide)
+
+
+def recent_entry_text(number: int, path: Path, found: bool) -> str:
+    """A recent project as a menu shows it: `&` doubled (else it marks a shortcut letter), the name and folder
+    each in a first-strong isolate, so an Arabic name or a bidi control in it cannot reorder the rest."""
+    def shown(text: str) -> str:
+        return "\u2068" + text.replace("&", "&&") + "\u2069"
+
+    mnemonic = f"&{number}" if number < 10 else str(number)
+    return f"{mnemonic}  {shown(path.name)}  —  {shown(str(path.parent))}" + ("" if found else "  (not found)")
 
 
 def _to_base64(data: QByteArray) -> str:

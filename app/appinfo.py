@@ -1,0 +1,53 @@
+"""What Hashiya says about itself: its version, its licence and the bundled fonts' licence, and the software it
+runs on (shown in Help → About and written at the head of every error report)."""
+
+from __future__ import annotations
+
+import platform
+from importlib import metadata
+
+from app import __version__, packagedata
+
+DISTRIBUTION = "hashiya"
+LICENCE = "GPL-3.0-or-later"
+LICENCE_URL = "https://www.gnu.org/licenses/gpl-3.0.html"
+LICENCE_SUMMARY = ("Hashiya is free software under the GNU General Public License, version 3 or later (it must be, "
+                   "because it uses pyarabic, which is GPL): you may use, study, change and share it, and whoever "
+                   "passes it on, changed or not, must pass on the same freedoms and the source code.")
+BUNDLED_FONTS = ("Noto Naskh Arabic", "Noto Sans", "Noto Emoji")
+FONT_LICENCE = "SIL Open Font License, Version 1.1"
+FONT_LICENCE_FILE = "fonts/OFL.txt"
+# Where the licence files are in the installed metadata: `licenses/` since metadata 2.4, at the top before.
+LICENCE_FILES = ("licenses/LICENSE", "LICENSE")
+
+
+class MissingLicence(Exception):
+    """The licence text is not installed with this copy of Hashiya."""
+
+
+def licence_text() -> str:
+    """The GPL text as installed with the package metadata; MissingLicence says what is missing."""
+    try:
+        distribution = metadata.distribution(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        raise MissingLicence(f"The licence text is not available: Hashiya is not installed as a package (there is "
+                             f"no “{DISTRIBUTION}” distribution metadata, which holds the LICENSE file). "
+                             f"The licence is at {LICENCE_URL}.") from None
+    for name in LICENCE_FILES:
+        text = distribution.read_text(name)
+        if text:
+            return text
+    raise MissingLicence(f"The licence text is not available: the LICENSE file is missing from the installed "
+                         f"“{DISTRIBUTION}” metadata ({distribution.locate_file('')}). The licence is at "
+                         f"{LICENCE_URL}.")
+
+
+def font_licence_text() -> str:
+    """The fonts' copyright notices and the OFL; packagedata.MissingResource names a missing file."""
+    return packagedata.resource_text(FONT_LICENCE_FILE)
+
+
+def software(qt_versions: dict[str, str]) -> dict[str, str]:
+    """Hashiya's and Python's versions, the toolkit's (given by the caller: app/ does not import Qt), the system."""
+    return {"Hashiya": __version__, "Python": platform.python_version(), **qt_versions,
+            "Platform": platform.platform()}

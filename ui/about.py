@@ -1,0 +1,85 @@
+"""Help → About Hashiya: the version, the licence and the fonts' licence (their texts on their own tabs), the open
+project file and its format, and the software underneath."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QDialog, QDialogButtonBox, QFormLayout, QLabel, QPlainTextEdit, QTabWidget, QVBoxLayout, QWidget,
+)
+
+from app import __version__, appinfo
+from app.packagedata import MissingResource
+from app.project import Project
+from ui.crash import qt_versions
+
+
+class AboutDialog(QDialog):
+    def __init__(self, project: Project, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("About Hashiya")
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._summary(project), "Hashiya")
+        self.licence = _text_view(*_licence())
+        self.tabs.addTab(self.licence, "Licence (GPL)")
+        self.font_licence = _text_view(*_font_licence())
+        self.tabs.addTab(self.font_licence, "Font licence (OFL)")
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(buttons)
+        self.resize(620, 480)
+
+    def _summary(self, project: Project) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        heading = _plain(f"Hashiya {__version__}")
+        heading.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        form.addRow(heading)
+        form.addRow(_plain("A workbench for annotating Arabic news text: entities, stances and boilerplate."))
+        form.addRow("Licence:", _plain(f"{appinfo.LICENCE}. {appinfo.LICENCE_SUMMARY} The full text is on the "
+                                       "“Licence” tab."))
+        form.addRow("Fonts:", _plain(f"{', '.join(appinfo.BUNDLED_FONTS)}, bundled under the "
+                                     f"{appinfo.FONT_LICENCE}; the notices are on the “Font licence” tab."))
+        self.project_path = _plain(str(project.path.absolute()))
+        form.addRow("Project file:", self.project_path)
+        self.schema_version = _plain(f"format {project.schema_version()}"
+                                     + (" (open read-only)" if project.read_only else ""))
+        form.addRow("Project format:", self.schema_version)
+        for name, version in appinfo.software(qt_versions()).items():
+            if name != "Hashiya":
+                form.addRow(f"{name}:", _plain(version))
+        return page
+
+
+def _licence() -> tuple[str, bool]:
+    try:
+        return appinfo.licence_text(), True
+    except appinfo.MissingLicence as missing:
+        return str(missing), False
+
+
+def _font_licence() -> tuple[str, bool]:
+    try:
+        return appinfo.font_licence_text(), True
+    except MissingResource as missing:
+        return str(missing), False
+
+
+def _text_view(text: str, found: bool) -> QPlainTextEdit:
+    """A licence's text, read-only; what is missing, in the ordinary font, when it could not be read."""
+    view = QPlainTextEdit(readOnly=True)
+    if found:
+        view.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
+    view.setPlainText(text)
+    return view
+
+
+def _plain(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.PlainText)  # a path or a version is shown as it is, never as markup
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    return label
