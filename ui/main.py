@@ -92,6 +92,19 @@ def configure_qt(environ=os.environ) -> None:
     environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
 
 
+DESKTOP_FILE_NAME = "hashiya"  # packaging/linux/hashiya.desktop
+
+
+def name_desktop(app) -> None:
+    """Names the app the way packaging/linux/hashiya.desktop expects, so the desktop shows its icon and
+    groups its windows under it. On X11, Qt makes WM_CLASS from the name of the command (`hashiya`) and the
+    application name: "hashiya", "Hashiya", which the entry's StartupWMClass matches. The desktop file name
+    is Wayland's app id, and on X11 Qt's _GTK_APPLICATION_ID and _KDE_NET_WM_DESKTOP_FILE; left unset, Qt
+    takes the interpreter's name (python3) for them."""
+    app.setApplicationName("Hashiya")
+    app.setDesktopFileName(DESKTOP_FILE_NAME)
+
+
 def run_gui(argv: list[str]) -> int:
     args = parse_args(argv)
     problem = platform_problem(os.environ)
@@ -104,11 +117,13 @@ def run_gui(argv: list[str]) -> int:
     from ui import smoke
     from ui.crash import install_crash_dialog
     from ui.fonts import load_bundled_fonts
+    from ui.icon import app_icon
     from ui.mainwindow import MainWindow
     from ui.projectfile import open_for_window
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    app.setApplicationName("Hashiya")
+    name_desktop(app)
+    app.setWindowIcon(app_icon())
     install_crash_dialog()
     load_bundled_fonts()
     path = choose_project_path(args.project)
