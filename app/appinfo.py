@@ -26,19 +26,23 @@ class MissingLicence(Exception):
 
 
 def licence_text() -> str:
-    """The GPL text as installed with the package metadata; MissingLicence says what is missing."""
-    try:
-        distribution = metadata.distribution(DISTRIBUTION)
-    except metadata.PackageNotFoundError:
+    """The GPL text as installed with the package metadata; MissingLicence says what is missing.
+
+    Every copy of the metadata is tried: in a checkout, the build's `hashiya.egg-info` (which holds no
+    licence file) may come first on the path, before the installed `.dist-info`.
+    """
+    copies = list(metadata.distributions(name=DISTRIBUTION))
+    if not copies:
         raise MissingLicence(f"The licence text is not available: Hashiya is not installed as a package (there is "
                              f"no “{DISTRIBUTION}” distribution metadata, which holds the LICENSE file). "
-                             f"The licence is at {LICENCE_URL}.") from None
-    for name in LICENCE_FILES:
-        text = distribution.read_text(name)
-        if text:
-            return text
+                             f"The licence is at {LICENCE_URL}.")
+    for distribution in copies:
+        for name in LICENCE_FILES:
+            text = distribution.read_text(name)
+            if text:
+                return text
     raise MissingLicence(f"The licence text is not available: the LICENSE file is missing from the installed "
-                         f"“{DISTRIBUTION}” metadata ({distribution.locate_file('')}). The licence is at "
+                         f"“{DISTRIBUTION}” metadata ({copies[0].locate_file('')}). The licence is at "
                          f"{LICENCE_URL}.")
 
 

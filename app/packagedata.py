@@ -9,6 +9,7 @@ where it was looked for, never as an unexpected error.
 from __future__ import annotations
 
 import json
+import os
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
@@ -27,15 +28,15 @@ class MissingResource(Exception):
                          f"{where}). The installation is incomplete: install Hashiya again.")
 
 
-def _folder(package: str) -> Traversable:
+def _folder(package: str, name: str = "") -> Traversable:
     try:
         return resources.files(package)
     except ModuleNotFoundError:
-        raise MissingResource(package, "", "the installed Python packages") from None
+        raise MissingResource(package, name, "the installed Python packages") from None
 
 
 def _entry(package: str, name: str) -> Traversable:
-    folder = _folder(package)
+    folder = _folder(package, name)
     entry = folder
     for part in name.split("/"):  # one part at a time: Python 3.11's MultiplexedPath takes only one
         entry = entry.joinpath(part)
@@ -80,8 +81,9 @@ def demo_schema() -> Path:
 
 
 def _on_disk(entry: Traversable) -> Path:
-    # Installed from a wheel, in a frozen bundle or a checkout, package data is a real file. A zipped
-    # install (zipapp, egg) would give a Traversable that is not a Path; Hashiya is not shipped that way.
-    if isinstance(entry, Path):
-        return entry
+    # Installed from a wheel, in a frozen bundle or a checkout, package data is a real file: a Path, or a
+    # bundler's own object that is path-like (Nuitka's). A zipped install (zipapp, egg) would give neither;
+    # Hashiya is not shipped that way.
+    if isinstance(entry, os.PathLike):
+        return Path(os.fspath(entry))
     raise MissingResource(SEEDS_PACKAGE, entry.name, "a zipped installation, which Hashiya does not support")

@@ -42,16 +42,7 @@ def mime_type() -> ElementTree.Element:
     return definition
 
 
-@pytest.fixture
-def checkout_resources(monkeypatch):
-    """package data read from this checkout's resources/ (the environment's editable install may point at
-    another checkout; tests/test_wheel.py checks what a wheel holds)."""
-    folder = packagedata._folder
-    monkeypatch.setattr(packagedata, "_folder", lambda package: ROOT / "resources"
-                        if package == packagedata.RESOURCES_PACKAGE else folder(package))
-
-
-def test_window_icon_loads_at_48_pixels(qapp, checkout_resources):
+def test_window_icon_loads_at_48_pixels(qapp):
     from ui.icon import app_icon
 
     icon = app_icon()

@@ -53,12 +53,12 @@ def test_about_opens_from_the_help_menu_with_the_project_file_and_its_format(qtb
 
 def test_about_says_which_licence_file_is_missing_when_hashiya_is_not_installed(qtbot, project, monkeypatch):
     def not_installed(name):
-        raise appinfo.metadata.PackageNotFoundError(name)
+        return iter(())
 
     def no_fonts_notice():
         raise MissingResource("app.resources", "fonts/OFL.txt", "/nowhere")
 
-    monkeypatch.setattr(appinfo.metadata, "distribution", not_installed)
+    monkeypatch.setattr(appinfo.metadata, "distributions", lambda name: not_installed(name))
     real = appinfo.packagedata.resource_text
     monkeypatch.setattr(appinfo.packagedata, "resource_text",
                         lambda name: no_fonts_notice() if name == "fonts/OFL.txt" else real(name))

@@ -1,5 +1,7 @@
 """`hashiya` with no argument: the demo corpus on first run, the last project afterwards."""
 
+import pytest
+
 from app import paths, settings
 from app.project import Project
 from ui.main import choose_project_path, ensure_demo_project
@@ -54,3 +56,18 @@ def test_the_app_starts_with_qts_fill_thread_pool_off_unless_set_already(tmp_pat
     mine = {"QT_NO_GUI_THREADPOOL": "0"}
     configure_qt(mine)
     assert mine == {"QT_NO_GUI_THREADPOOL": "0"}
+
+
+def test_a_demo_that_cannot_be_made_leaves_nothing_behind(monkeypatch):
+    """A missing demo article is reported by name, and no empty demo is left for later runs to open."""
+    from app import packagedata
+
+    def missing():
+        raise packagedata.MissingResource(packagedata.SEEDS_PACKAGE, "*.txt", "/nowhere")
+
+    monkeypatch.setattr(packagedata, "demo_articles", missing)
+    with pytest.raises(packagedata.MissingResource, match=r"seeds/\*\.txt is missing .*/nowhere"):
+        ensure_demo_project()
+    folder = paths.demo_project_path().parent
+    assert not paths.demo_project_path().exists()
+    assert not folder.exists() or list(folder.iterdir()) == []

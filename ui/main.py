@@ -32,10 +32,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def ensure_demo_project() -> Path:
-    """First run: a project in the user's data folder with the demo articles imported."""
+    """First run: a project in the user's data folder with the demo articles imported.
+
+    It is made under a temporary name and renamed when complete: if making it fails (a missing demo
+    article, a full disk), no empty demo project is left for every later run to open.
+    """
     path = paths.demo_project_path()
-    if not path.exists():
-        project = Project.create(path)
+    if path.exists():
+        return path
+    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    try:
+        project = Project.create(partial)
         try:
             import_paths(project, packagedata.demo_articles(), annotator=settings.default_analyst())
             # The demo corpus's stance targets; a new project of one's own starts with none.
@@ -43,6 +50,10 @@ def ensure_demo_project() -> Path:
                 schema.add_label(project, target)
         finally:
             project.close()
+        os.replace(partial, path)
+    finally:
+        for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm"), Path(f"{partial}-journal")):
+            leftover.unlink(missing_ok=True)
     return path
 
 
