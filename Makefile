@@ -1,39 +1,60 @@
 # Two commands set everything up on a fresh machine:
-#   make run    install what is needed, then open the app on the demo corpus
-#   make test   install what is needed, then run the whole test suite (offscreen)
+#   make run    install what running needs, then open the app on the demo corpus
+#   make test   install that plus the test tools, then run the whole test suite (offscreen)
+# The Linux bundle, its .tar.gz and .deb: make package; their test: make test-package.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench bench-boilerplate bench-interchange screenshot system-deps clean
+.PHONY: run test package test-package bench bench-boilerplate bench-interchange screenshot system-deps sizes clean
 
-$(STAMP): pyproject.toml
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+
+# What running needs: Hashiya and its dependencies, nothing for tests.
+$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+$(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	touch $(RUN_STAMP) $(TEST_STAMP)
 
 system-deps:
 	@scripts/ensure-system-deps
 
-run: system-deps $(STAMP)
+run: system-deps $(RUN_STAMP)
 	$(VENV)/bin/hashiya $(ARGS)
 
-test: system-deps $(STAMP)
+test: system-deps $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
-bench: system-deps $(STAMP)
+bench: system-deps $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_foundation.py
 
-bench-boilerplate: system-deps $(STAMP)
+bench-boilerplate: system-deps $(TEST_STAMP)
 	$(PY) benchmarks/bench_boilerplate.py
 
-bench-interchange: system-deps $(STAMP)
+bench-interchange: system-deps $(TEST_STAMP)
 	$(PY) benchmarks/bench_interchange.py
 
-screenshot: system-deps $(STAMP)
+package: system-deps
+	@scripts/ensure-package-tools
+	$(PYTHON) packaging/build_package.py
+
+# Unpacks the .deb and runs the bundled program in a clean environment (packaging/tests).
+test-package: package $(TEST_STAMP)
+	$(PY) -m pytest -p no:cacheprovider packaging/tests $(PYTEST_ARGS)
+
+# The size of each environment, for the README.
+sizes:
+	$(PYTHON) packaging/measure_environments.py
+
+screenshot: system-deps $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m ui.screenshot docs/screenshot.png
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis build dist

@@ -50,7 +50,13 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
 
 @contextlib.contextmanager
 def _atomic_file(path: str | os.PathLike, mode: str, **options) -> Iterator[IO]:
-    target = Path(path)
+    # A link is followed: the file it leads to is replaced, not the link (which may be shared, or be
+    # /dev/stdout). A pipe, a terminal or a device cannot be replaced by renaming: it is written to.
+    target = Path(os.path.realpath(path))
+    if target.exists() and not target.is_file():
+        with _written_in_place(target, mode, **options) as handle:
+            yield handle
+        return
     folder = target.parent
     tmp_name = None
     try:
@@ -68,6 +74,20 @@ def _atomic_file(path: str | os.PathLike, mode: str, **options) -> Iterator[IO]:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp_name)
         named = _naming(error, target, tmp_name) if isinstance(error, OSError) else error
+        if named is error:
+            raise
+        raise named from error
+
+
+@contextlib.contextmanager
+def _written_in_place(target: Path, mode: str, **options) -> Iterator[IO]:
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(target))
+    try:
+        with open(target, mode, **options) as handle:
+            yield handle
+    except OSError as error:
+        named = _naming(error, target, None)
         if named is error:
             raise
         raise named from error

@@ -56,8 +56,13 @@ def say(text: str) -> None:
 
 
 def run(command: list, **options) -> subprocess.CompletedProcess:
-    say(" ".join(str(part) for part in command))
-    return subprocess.run([str(part) for part in command], check=True, **options)
+    shown = [str(part) for part in command]
+    say(" ".join(shown[:12]) + (f" … ({len(shown) - 12} more arguments)" if len(shown) > 12 else ""))
+    try:
+        return subprocess.run(shown, check=True, **options)
+    except subprocess.CalledProcessError as error:
+        output = (error.stderr or "") if isinstance(error.stderr, str) else ""
+        raise SystemExit(f"build_package: {shown[0]} failed (exit status {error.returncode})\n{output[-4000:]}") from None
 
 
 def read_version() -> str:
