@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 from pathlib import Path
 
 CHECKOUT = Path(__file__).resolve().parent.parent
@@ -41,8 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     version = read_version()
     args.dist.mkdir(parents=True, exist_ok=True)
     python = build_environment(args.work)
+    started = time.monotonic()
     bundle = freeze(python, args.work)
-    say(f"bundle: {bundle} ({folder_megabytes(bundle):.0f} MB)")
+    say(f"bundle: {bundle} ({folder_megabytes(bundle):.0f} MB, PyInstaller took {time.monotonic() - started:.0f} s)")
     check_bundle(bundle, version)
     tarball = write_tarball(bundle, args.dist / f"hashiya-{version}-linux-x86_64.tar.gz")
     say(f"wrote {tarball} ({tarball.stat().st_size / 1e6:.1f} MB)")
