@@ -69,7 +69,7 @@ def resource_names(folder: str, suffix: str) -> list[str]:
 
 def demo_articles() -> list[Path]:
     """The demo corpus's articles, as files on disk (the importer reads paths)."""
-    folder = _folder(SEEDS_PACKAGE)
+    folder = _folder(SEEDS_PACKAGE, "*.txt")
     articles = sorted((entry for entry in folder.iterdir() if entry.name.endswith(".txt")), key=lambda e: e.name)
     if not articles:
         raise MissingResource(SEEDS_PACKAGE, "*.txt", str(folder))

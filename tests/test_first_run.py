@@ -71,3 +71,29 @@ def test_a_demo_that_cannot_be_made_leaves_nothing_behind(monkeypatch):
     folder = paths.demo_project_path().parent
     assert not paths.demo_project_path().exists()
     assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def test_the_window_names_a_missing_file_of_the_installation(qapp, monkeypatch, capsys):
+    """An incomplete installation is said to be one, naming the file; not an "unexpected error"."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from app import packagedata
+    from ui.main import run_gui
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append((title, text)))
+    monkeypatch.setattr(packagedata, "SEEDS_PACKAGE", "app.seeds_not_installed")
+    assert run_gui(["--analyst", "amal"]) == 2
+    assert shown and "seeds_not_installed/*.txt is missing" in shown[0][1] and "install Hashiya again" in shown[0][1]
+    assert "seeds_not_installed/*.txt is missing" in capsys.readouterr().err
+
+
+def test_a_headless_command_names_a_missing_file_of_the_installation(monkeypatch, tmp_path, capsys):
+    from app import packagedata
+    from app.cli import main
+
+    monkeypatch.setattr(packagedata, "RESOURCES_PACKAGE", "app.resources_not_installed")
+    article = tmp_path / "a.txt"
+    article.write_text("نص", encoding="utf-8")
+    assert main(["import", str(tmp_path / "new.hashiya"), str(article)]) == 2
+    assert "resources_not_installed/labels.json is missing" in capsys.readouterr().err

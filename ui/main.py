@@ -9,6 +9,7 @@ from pathlib import Path
 
 from app import packagedata, paths, schema, settings
 from app.importer import import_paths
+from app.packagedata import MissingResource
 from app.project import Project, ProjectError
 from ui.platform_check import platform_problem
 
@@ -136,8 +137,13 @@ def run_gui(argv: list[str]) -> int:
     name_desktop(app)
     app.setWindowIcon(app_icon())
     install_crash_dialog()
-    load_bundled_fonts()
-    path = choose_project_path(args.project)
+    try:
+        load_bundled_fonts()
+        path = choose_project_path(args.project)
+    except MissingResource as error:  # an incomplete installation: said as such, not as an unexpected error
+        print(f"hashiya: {error}", file=sys.stderr)
+        QMessageBox.critical(None, "Hashiya cannot start", str(error))
+        return 2
     try:
         opened = open_for_window(path, create=args.project is not None and not path.exists(), parent=None)
     except ProjectError as error:
