@@ -1,15 +1,16 @@
 """Near-duplicate articles: the same story republished by several outlets, or scraped twice.
 
 Each document's article body (its lines minus the cue-phrase boilerplate and the short chrome lines)
-is cut into shingles of SHINGLE_WORDS folded words. A MinHash signature of PERMUTATIONS hashes,
-split into BANDS bands (LSH), puts alike documents in a shared bucket; only those pairs are compared,
-by the exact Jaccard similarity of their shingle sets. Pairs scoring at least STORED_SCORE are kept,
-and documents scoring at least CLUSTER_SCORE with one another form a cluster (the boilerplate index
-counts a repeated line once per cluster, so a story carried by five outlets is not taken for chrome).
+is cut into shingles of SHINGLE_WORDS folded words. A MinHash signature of PERMUTATIONS values (one
+permutation hashed into PERMUTATIONS bins, densified: app.minhash), split into BANDS bands (LSH), puts
+alike documents in a shared bucket; only those pairs are compared, by the exact Jaccard similarity of
+their shingle sets. Pairs scoring at least STORED_SCORE are kept, and documents scoring at least
+CLUSTER_SCORE with one another form a cluster (the boilerplate index counts a repeated line once per
+cluster, so a story carried by five outlets is not taken for chrome).
 
 Indexing is incremental: `update_index` compares the documents added since its last run with the
-buckets already stored. The numpy half (shingles, MinHash, buckets, Jaccard) is app.minhash, imported
-only then.
+buckets already stored. The comparing half (shingles, MinHash, buckets, Jaccard; plain Python) is
+app.minhash, imported only then.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def update_index(project, progress=lambda done, total: None, cancelled=lambda: F
     done = 0
     if not ids:
         return 0
-    from app import minhash  # numpy: only when there is something to compare
+    from app import minhash  # only when there is something to compare
     with project.derived_data_connection() as connection:
         for chunk in range(0, len(ids), BATCH):
             if cancelled():
@@ -170,12 +171,12 @@ def shared_sentences(project, document_id: int, cancelled=lambda: False) -> list
     return shared
 
 
-_NUMPY_NAMES = {"body_shingles", "signature", "band_buckets", "jaccard"}
+_MINHASH_NAMES = {"body_shingles", "signature", "band_buckets", "jaccard"}
 
 
 def __getattr__(name: str):
     """body_shingles, signature, band_buckets, jaccard: from app.minhash, imported on first use."""
-    if name in _NUMPY_NAMES:
+    if name in _MINHASH_NAMES:
         from app import minhash
         return getattr(minhash, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,7 +14,7 @@ from typing import Callable
 from app import searchindex
 
 APPLICATION_ID = int.from_bytes(b"HSYA", "big")
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Each step takes a file from version N-1 to N; it runs in one transaction. A step is SQL
 # statements, or functions of the sqlite3 connection where SQL alone cannot do it.
@@ -145,6 +145,17 @@ STEPS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
         "DROP TABLE boilerplate_lines",
         "ALTER TABLE boilerplate_lines_v6 RENAME TO boilerplate_lines",
         "CREATE INDEX ix_boilerplate_lines_fingerprint ON boilerplate_lines (fingerprint, site_id)",
+    ],
+    # 7: near-duplicate signatures are a one-permutation MinHash in plain Python (app.minhash) instead of
+    # 128 numpy hash functions: stored signatures and LSH buckets mean something else now. The index is
+    # emptied (pairs and clusters too, which the indexer inserts again) and fills itself on next use,
+    # from its watermark back at the start.
+    7: [
+        "DELETE FROM duplicate_bands",
+        "DELETE FROM duplicate_signatures",
+        "DELETE FROM duplicate_pairs",
+        "DELETE FROM document_clusters",
+        "DELETE FROM project_info WHERE key = 'duplicates_indexed_through'",
     ],
 }
 
