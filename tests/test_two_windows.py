@@ -7,11 +7,10 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, QThread, Qt, Signal, Slot
+from PySide6.QtCore import Qt
 
 from app import boilerplate_index, duplicates
 from app.importer import import_paths
@@ -157,38 +156,6 @@ def test_indexing_in_the_window_on_a_busy_file_reports_it_and_does_not_hang(qtbo
     window.boilerplate.refresh()
     qtbot.waitUntil(lambda: not window.boilerplate.running(), timeout=20_000)
     assert window.boilerplate.model.rowCount() > 0
-
-
-# ---- errors on other threads -----------------------------------------------------------------------------------
-class Thrower(QObject):
-    go = Signal()
-
-    @Slot()
-    def throw(self):
-        raise RuntimeError("a slot failed on a worker thread")
-
-
-def test_an_error_on_a_worker_thread_is_shown_on_the_gui_thread(qtbot, monkeypatch):
-    from ui import crash
-
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test, as is threading's
-    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
-    reporter = crash.install_crash_dialog()
-    thread = QThread()
-    thrower = Thrower()
-    thrower.moveToThread(thread)
-    thrower.go.connect(thrower.throw)
-    thread.start()
-    try:
-        thrower.go.emit()
-        qtbot.waitUntil(lambda: reporter.dialog is not None, timeout=5000)
-    finally:
-        thread.quit()
-        thread.wait()
-    try:
-        assert reporter.dialog.thread() is QThread.currentThread() and "a slot failed" in reporter.shown[-1]
-    finally:
-        reporter.dialog.close()
 
 
 # ---- a second window on the same file ------------------------------------------------------------------------

@@ -32,11 +32,12 @@ def app_icon() -> QIcon:
     if not (large.isValid() and small.isValid()):
         return icon
     for size in SIZES:
-        icon.addPixmap(QPixmap.fromImage(_rendered(small if size <= SMALL_MAX else large, size)))
+        icon.addPixmap(QPixmap.fromImage(rendered(small if size <= SMALL_MAX else large, size)))
     return icon
 
 
-def _rendered(renderer: QSvgRenderer, size: int) -> QImage:
+def rendered(renderer: QSvgRenderer, size: int) -> QImage:
+    """The drawing at size × size pixels on a transparent square (also packaging/icon/make_icon.py's PNGs)."""
     image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(Qt.GlobalColor.transparent)
     painter = QPainter(image)

@@ -169,20 +169,15 @@ def mime_small_svg(family: str) -> str:
 
 
 def render(svg_text: str, size: int):
-    from PySide6.QtCore import QByteArray, Qt
-    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtCore import QByteArray
     from PySide6.QtSvg import QSvgRenderer
+
+    from ui.icon import rendered
 
     renderer = QSvgRenderer(QByteArray(svg_text.encode("utf-8")))
     if not renderer.isValid():
         raise SystemExit("QtSvg cannot read the generated SVG")
-    image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(image)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    renderer.render(painter)
-    painter.end()
-    return image
+    return rendered(renderer, size)
 
 
 def write(path: Path, text: str) -> None:

@@ -6,6 +6,7 @@ Run by `make test-package` (after `make package`), which `.ci/run` runs after `m
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import sqlite3
@@ -18,9 +19,16 @@ CHECKOUT = Path(__file__).resolve().parents[2]
 DIST = CHECKOUT / "dist"
 
 
-def version() -> str:
-    text = (CHECKOUT / "app" / "__init__.py").read_text(encoding="utf-8")
-    return re.search(r'^__version__ = "([^"]+)"', text, re.M).group(1)
+def _builder():
+    """packaging/build_package.py, loaded by path: this folder is not the PyPI package `packaging`."""
+    spec = importlib.util.spec_from_file_location("build_package", CHECKOUT / "packaging" / "build_package.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+BUILDER = _builder()
+version, elf_files = BUILDER.read_version, BUILDER.elf_files
 
 
 @pytest.fixture(scope="module")
@@ -123,16 +131,6 @@ def test_the_window_creates_the_demo_project_on_first_run(root, home):
         assert connection.execute("SELECT count(*) FROM documents").fetchone()[0] == 5
     settings = json.loads((home / "config" / "hashiya" / "settings.json").read_text(encoding="utf-8"))
     assert settings.get("analyst") != "Amal"  # --analyst is for this run only
-
-
-def elf_files(folder: Path) -> list[Path]:
-    found = []
-    for path in folder.rglob("*"):
-        if path.is_file() and not path.is_symlink():
-            with open(path, "rb") as handle:
-                if handle.read(4) == b"\x7fELF":
-                    found.append(path)
-    return found
 
 
 def test_nothing_in_the_bundle_links_against_the_system_libpython(root):
