@@ -69,7 +69,9 @@ def append(text: str, path: Path | None = None) -> str | None:
         path.parent.mkdir(parents=True, exist_ok=True)
         _rotate_if_full(path)
         # A message may hold names from other people's files, with lone surrogates: escaped, never refused.
-        with open(path, "a", encoding="utf-8", errors="backslashreplace") as handle:
+        # Readable by its owner only: a trace may quote document text and analysts' names.
+        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with open(descriptor, "a", encoding="utf-8", errors="backslashreplace") as handle:
             handle.write(text)
     except OSError as error:
         return error.strerror or str(error)

@@ -93,7 +93,7 @@ def _shingle_hashes(words: list[str], known: dict[str, bytes]) -> array:
     return array("Q", sorted(slots[2 * (width - 1):2 * count:2], reverse=True))
 
 
-_low_mask = [0, 0]  # the mask, and how many slots it covers
+_low_mask = (0, 0)  # the mask, and how many slots it covers; replaced whole, so threads never see half of it
 _KEPT_SLOTS = 1 << 16
 
 
@@ -101,10 +101,13 @@ def _low_halves(slots: int) -> int:
     """The low 64 bits of each of at least `slots` slots (kept up to a megabyte, grown by doubling)."""
     if slots > _KEPT_SLOTS:
         return int.from_bytes((b"\xff" * 8 + b"\x00" * 8) * slots, "little")
-    if _low_mask[1] < slots:
-        _low_mask[1] = max(slots, 2 * _low_mask[1])
-        _low_mask[0] = int.from_bytes((b"\xff" * 8 + b"\x00" * 8) * _low_mask[1], "little")
-    return _low_mask[0]
+    global _low_mask
+    mask, covered = _low_mask
+    if covered < slots:
+        covered = max(slots, 2 * covered)
+        mask = int.from_bytes((b"\xff" * 8 + b"\x00" * 8) * covered, "little")
+        _low_mask = (mask, covered)
+    return mask
 
 
 def _signature_of(descending: array) -> array:

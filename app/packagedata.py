@@ -58,6 +58,11 @@ def resource_bytes(name: str) -> bytes:
     return _entry(RESOURCES_PACKAGE, name).read_bytes()
 
 
+def resource_file(name: str) -> Path:
+    """A file of resources/ as a path on disk (for a reader that wants a path, e.g. Qt's font loader)."""
+    return _on_disk(_entry(RESOURCES_PACKAGE, name), RESOURCES_PACKAGE)
+
+
 def resource_names(folder: str, suffix: str) -> list[str]:
     """Names (relative to resources/) of the files in one of its folders that end with `suffix`, sorted."""
     directory = _folder(RESOURCES_PACKAGE).joinpath(folder)
@@ -80,10 +85,10 @@ def demo_schema() -> Path:
     return _on_disk(_entry(SEEDS_PACKAGE, "schema.json"))
 
 
-def _on_disk(entry: Traversable) -> Path:
+def _on_disk(entry: Traversable, package: str = SEEDS_PACKAGE) -> Path:
     # Installed from a wheel, in a frozen bundle or a checkout, package data is a real file: a Path, or a
     # bundler's own object that is path-like (Nuitka's). A zipped install (zipapp, egg) would give neither;
     # Hashiya is not shipped that way.
     if isinstance(entry, os.PathLike):
         return Path(os.fspath(entry))
-    raise MissingResource(SEEDS_PACKAGE, entry.name, "a zipped installation, which Hashiya does not support")
+    raise MissingResource(package, entry.name, "a zipped installation, which Hashiya does not support")

@@ -152,6 +152,8 @@ def test_a_project_file_dropped_on_the_window_opens(qtbot, project, tmp_path, on
     window = show_window(qtbot, project)
     drop = drop_on(window, other, target=window.pane.viewport() if on == "reading pane" else window)
     assert drop.isAccepted() and drop.dropAction() == Qt.CopyAction  # never a move: the file stays
+    assert not hasattr(window, "replacement")  # opened once the drop has returned, not inside it
+    qtbot.waitUntil(lambda: hasattr(window, "replacement"), timeout=5000)
     opened = replacement_of(qtbot, window)
     assert opened.editor.project.path == other and other.exists()
     assert settings.recent_projects()[0] == other
@@ -166,8 +168,7 @@ def test_documents_and_folders_dropped_on_the_window_are_imported(qtbot, project
     (folder / "second.txt").write_text("وصل الوفد إلى القاهرة صباح اليوم", encoding="utf-8")
     window = show_window(qtbot, project)
     assert drop_on(window, article, folder).isAccepted()
-    qtbot.waitUntil(lambda: window._import_runner is None, timeout=20_000)
-    assert window.documents.rowCount() == 3
+    qtbot.waitUntil(lambda: window.documents.rowCount() == 3 and window._import_runner is None, timeout=20_000)
     assert not hasattr(window, "replacement")
 
 

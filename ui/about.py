@@ -45,8 +45,7 @@ class AboutDialog(QDialog):
                                      f"{appinfo.FONT_LICENCE}; the notices are on the “Font licence” tab."))
         self.project_path = _plain(str(project.path.absolute()))
         form.addRow("Project file:", self.project_path)
-        self.schema_version = _plain(f"format {project.schema_version()}"
-                                     + (" (open read-only)" if project.read_only else ""))
+        self.schema_version = _plain(_format_of(project))
         form.addRow("Project format:", self.schema_version)
         for name, version in appinfo.software(qt_versions()).items():
             if name != "Hashiya":
@@ -83,3 +82,11 @@ def _plain(text: str) -> QLabel:
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextSelectableByMouse)
     return label
+
+
+def _format_of(project) -> str:
+    try:
+        known = f"format {project.schema_version()}"
+    except Exception as error:  # noqa: BLE001 — the file gone or locked: About must still open
+        return f"unknown (cannot read {project.path}: {error})"
+    return known + (" (open read-only)" if project.read_only else "")

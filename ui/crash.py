@@ -89,11 +89,13 @@ class CrashDialog(QDialog):
 
     def add(self, report: CrashReport) -> bool:
         """Another error while open: True when it is the first one again (counted), False when it is new."""
-        repeated = report.trace == self.first.trace
+        repeated = any(report.trace == kept.trace for kept in self.reports)
         if repeated:
             self.repeats += 1
-        else:
+        elif len(self.reports) < MAX_REPORTS_KEPT:
             self.reports.append(report)
+        else:  # an error that keeps changing (a counter in its message): counted, not kept, so memory stays bounded
+            self.repeats += 1
         others = len(self.reports) - 1
         said = [f"The same error happened {_more_times(self.repeats)}." if self.repeats else "",
                 f"{others} other error{'s' if others > 1 else ''} followed (last: {report.summary}); "
@@ -107,6 +109,15 @@ class CrashDialog(QDialog):
     def copy_report(self) -> None:
         QGuiApplication.clipboard().setText(self.report_text())
         self.copy_button.setText("Copied")
+
+
+def _worth_a_log_line(repeats: int) -> bool:
+    """The first ten repeats, then the 16th, 32nd, 64th…: an error in a paint or a timer must not fill the
+    log (and rotate the first report out of it) while the dialog is open."""
+    return repeats <= 10 or repeats & (repeats - 1) == 0
+
+
+MAX_REPORTS_KEPT = 20  # distinct errors one open dialog shows in full; later ones are counted
 
 
 class CrashReporter(QObject):
@@ -134,15 +145,21 @@ class CrashReporter(QObject):
     def _show(self, report: CrashReport) -> None:
         self.shown.append(report.summary)
         if self.dialog is not None:
-            if self.dialog.add(report):
-                crashlog.append(report.repeat_line(self.dialog.repeats))
-            else:
+            kept = len(self.dialog.reports)
+            if not self.dialog.add(report) and len(self.dialog.reports) > kept:
                 crashlog.append(report.text())
+            elif _worth_a_log_line(self.dialog.repeats):
+                crashlog.append(report.repeat_line(self.dialog.repeats))
             return
         problem = crashlog.append(report.text())
         self.dialog = CrashDialog(report, crashlog.log_path(), problem)
         self.dialog.finished.connect(self._closed)
-        self.dialog.show()
+        if QThread.currentThread().loopLevel() == 0:
+            # No event loop yet (an error while starting): a shown dialog would never be painted before the
+            # process ends, so this one waits for the analyst.
+            self.dialog.exec()
+        else:
+            self.dialog.show()
 
     @Slot()
     def _closed(self) -> None:

@@ -51,7 +51,10 @@ def ensure_demo_project() -> Path:
                 schema.add_label(project, target)
         finally:
             project.close()
-        os.replace(partial, path)
+        try:
+            os.link(partial, path)  # never over a demo another first run (a double launch) has just made
+        except FileExistsError:
+            pass
     finally:
         for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm"), Path(f"{partial}-journal")):
             leftover.unlink(missing_ok=True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+
 import base64
+import html
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt
+from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDockWidget, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
@@ -1064,7 +1066,8 @@ class MainWindow(QMainWindow):
         for number, path in enumerate(entries, start=1):
             found = path.is_file()
             action = menu.addAction(recent_entry_text(number, path, found))
-            action.setToolTip(str(path) if found else f"Not found: {path}")
+            # Escaped: a tooltip that looks like HTML is shown as HTML, and the name comes from someone's disk.
+            action.setToolTip(html.escape(str(path) if found else f"Not found: {path}"))
             action.setEnabled(found)
             action.triggered.connect(lambda _=False, path=path: self._switch_project(path, create=False))
         if not entries:
@@ -1100,10 +1103,12 @@ class MainWindow(QMainWindow):
         # Copy, never move: a file manager deletes the source of a move that was accepted.
         event.setDropAction(Qt.CopyAction)
         event.accept()
+        # Acted on once the drop has returned: opening may ask questions and close this window, and the file
+        # manager waits on the drag until dropEvent returns.
         if drop.action == "open":
-            self._switch_project(drop.paths[0], create=False)
+            QTimer.singleShot(0, lambda: self._switch_project(drop.paths[0], create=False))
         else:
-            self._run_import([str(path) for path in drop.paths])
+            QTimer.singleShot(0, lambda: self._run_import([str(path) for path in drop.paths]))
 
     def closeEvent(self, event) -> None:
         self.save_layout()
@@ -1144,7 +1149,8 @@ def recent_entry_text(number: int, path: Path, found: bool) -> str:
     """A recent project as a menu shows it: `&` doubled (else it marks a shortcut letter), the name and folder
     each in a first-strong isolate, so an Arabic name or a bidi control in it cannot reorder the rest."""
     def shown(text: str) -> str:
-        return "\u2068" + text.replace("&", "&&") + "\u2069"
+        flat = " ".join(text.replace("&", "&&").split("\t")).replace("\n", " ").replace("\r", " ")  # a tab starts the shortcut column
+        return "\u2068" + flat + "\u2069"
 
     mnemonic = f"&{number}" if number < 10 else str(number)
     return f"{mnemonic}  {shown(path.name)}  —  {shown(str(path.parent))}" + ("" if found else "  (not found)")
