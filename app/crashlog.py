@@ -36,12 +36,14 @@ class CrashReport:
     trace: str  # Python's traceback, as printed
     when: datetime
     software: dict
+    place: str = ""  # the kind of error and where it was raised: the same place is "the same error"
 
     @classmethod
     def of(cls, kind, value, trace, qt_versions: dict[str, str]) -> "CrashReport":
         lines = "".join(traceback.format_exception(kind, value, trace))
+        place = kind.__name__ + "\n" + "".join(traceback.format_tb(trace))
         return cls(one_line(str(value), kind.__name__), lines, datetime.now().astimezone(),
-                   appinfo.software(qt_versions))
+                   appinfo.software(qt_versions), place)
 
     def text(self) -> str:
         """The whole report: what the log keeps and "Copy report" copies."""

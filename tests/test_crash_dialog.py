@@ -150,3 +150,31 @@ def test_the_log_is_kept_under_a_megabyte_with_one_older_file(tmp_path):
     crashlog.append("newest\n")
     assert crashlog.old_log_path(log).read_text().startswith("new entry")  # only one older file is kept
     assert log.read_text() == "newest\n"
+
+
+def test_an_error_that_keeps_changing_neither_grows_the_dialog_nor_floods_the_log(qtbot, reporter, tmp_path):
+    """A paint or timer failing with a changing message (a counter in it) while the dialog is open."""
+    for number in range(300):
+        try:
+            raise ValueError(f"frame {number} could not be drawn")
+        except ValueError:
+            reporter.excepthook(*sys.exc_info())
+    qtbot.waitUntil(lambda: len(reporter.shown) == 300, timeout=5000)
+    dialog = reporter.dialog
+    assert len(dialog.reports) == 1  # one place in the code: the same trace, whatever the message
+    assert dialog.repeats == 299 and "299 more times" in dialog.more.text()
+    log = log_of(tmp_path).read_text(encoding="utf-8")
+    assert log.count("==== ") == 1 and len(log.splitlines()) < 40  # ten repeats, then 16, 32, 64, 128, 256
+    assert (log_of(tmp_path).stat().st_mode & 0o777) == 0o600
+
+
+def test_errors_from_many_places_keep_twenty_in_the_dialog(qtbot, reporter):
+    for number in range(30):
+        namespace = {}
+        exec(compile(f"def fail():\n    raise KeyError({number})\n", f"<place {number}>", "exec"), namespace)
+        try:
+            namespace["fail"]()
+        except KeyError:
+            reporter.excepthook(*sys.exc_info())
+    qtbot.waitUntil(lambda: len(reporter.shown) == 30, timeout=5000)
+    assert len(reporter.dialog.reports) == 20 and reporter.dialog.repeats == 10

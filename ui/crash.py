@@ -89,7 +89,7 @@ class CrashDialog(QDialog):
 
     def add(self, report: CrashReport) -> bool:
         """Another error while open: True when it is the first one again (counted), False when it is new."""
-        repeated = any(report.trace == kept.trace for kept in self.reports)
+        repeated = any((report.place or report.trace) == (kept.place or kept.trace) for kept in self.reports)
         if repeated:
             self.repeats += 1
         elif len(self.reports) < MAX_REPORTS_KEPT:
@@ -129,6 +129,7 @@ class CrashReporter(QObject):
         super().__init__()
         self.shown: list[str] = []  # the summary of every error reported, for the tests
         self.dialog: CrashDialog | None = None
+        self.starting = False  # True from start-up until the event loop runs (ui.main.run_gui)
         self.report.connect(self._show)
 
     def excepthook(self, kind, value, trace) -> None:
@@ -154,9 +155,9 @@ class CrashReporter(QObject):
         problem = crashlog.append(report.text())
         self.dialog = CrashDialog(report, crashlog.log_path(), problem)
         self.dialog.finished.connect(self._closed)
-        if QThread.currentThread().loopLevel() == 0:
-            # No event loop yet (an error while starting): a shown dialog would never be painted before the
-            # process ends, so this one waits for the analyst.
+        if self.starting:
+            # No event loop yet (an error while the app starts): a shown dialog would never be painted before
+            # the process ends, so this one waits for the analyst.
             self.dialog.exec()
         else:
             self.dialog.show()

@@ -129,17 +129,28 @@ def run_gui(argv: list[str]) -> int:
     configure_qt()
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from ui import smoke
     from ui.crash import install_crash_dialog
-    from ui.fonts import load_bundled_fonts
     from ui.icon import app_icon
-    from ui.mainwindow import MainWindow
-    from ui.projectfile import open_for_window
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     name_desktop(app)
     app.setWindowIcon(app_icon())
-    install_crash_dialog()
+    reporter = install_crash_dialog()
+    reporter.starting = True  # until the event loop runs, an unexpected error's dialog waits for the analyst
+    try:
+        started = _start_window(args, QMessageBox)
+    finally:
+        reporter.starting = False
+    return started if isinstance(started, int) else app.exec()
+
+
+def _start_window(args: argparse.Namespace, QMessageBox) -> int | object:
+    """The window on the chosen project, shown; or the exit status when there is none to show."""
+    from ui import smoke
+    from ui.fonts import load_bundled_fonts
+    from ui.mainwindow import MainWindow
+    from ui.projectfile import open_for_window
+
     try:
         load_bundled_fonts()
         path = choose_project_path(args.project)
@@ -166,4 +177,4 @@ def run_gui(argv: list[str]) -> int:
     window.show()
     if smoke.wanted():
         smoke.quit_after_first_frame(window)
-    return app.exec()
+    return window
