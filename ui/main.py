@@ -127,7 +127,7 @@ def run_gui(argv: list[str]) -> int:
         print(f"hashiya: {problem}", file=sys.stderr)
         return 3
     configure_qt()
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
     from ui.crash import install_crash_dialog
     from ui.icon import app_icon
@@ -138,14 +138,16 @@ def run_gui(argv: list[str]) -> int:
     reporter = install_crash_dialog()
     reporter.starting = True  # until the event loop runs, an unexpected error's dialog waits for the analyst
     try:
-        started = _start_window(args, QMessageBox)
+        started = _start_window(args)
     finally:
         reporter.starting = False
     return started if isinstance(started, int) else app.exec()
 
 
-def _start_window(args: argparse.Namespace, QMessageBox) -> int | object:
+def _start_window(args: argparse.Namespace) -> int | object:
     """The window on the chosen project, shown; or the exit status when there is none to show."""
+    from PySide6.QtWidgets import QMessageBox
+
     from ui import smoke
     from ui.fonts import load_bundled_fonts
     from ui.mainwindow import MainWindow
