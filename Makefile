@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test package test-package bench bench-boilerplate bench-interchange screenshot system-deps sizes clean
+.PHONY: run test package test-package i18n-extract i18n-update i18n-compile bench bench-boilerplate bench-interchange screenshot system-deps sizes clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,21 @@ sizes:
 
 screenshot: system-deps $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m ui.screenshot docs/screenshot.png
+
+# The message catalogue (app/i18n.py): extract the English messages from app/ and ui/ into the template,
+# merge them into each language's .po (new ones untranslated, changed ones fuzzy: tests/test_i18n.py fails
+# until a translator has done both), and compile the .po files the app reads.
+LOCALE := resources/locale
+PYBABEL := $(VENV)/bin/pybabel
+i18n-extract: $(TEST_STAMP)
+	$(PYBABEL) extract -F babel.cfg --no-location --sort-output -k N_ -k pgettext:1c,2 \
+		--project=Hashiya --copyright-holder="The Hashiya authors" --omit-header --no-wrap -o $(LOCALE)/hashiya.pot .
+
+i18n-update: i18n-extract
+	$(PYBABEL) update -i $(LOCALE)/hashiya.pot -d $(LOCALE) -D hashiya --no-wrap --ignore-obsolete
+
+i18n-compile: $(TEST_STAMP)
+	$(PYBABEL) compile -d $(LOCALE) -D hashiya --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build dist

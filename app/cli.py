@@ -10,7 +10,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from app import duplicates, settings, version_line
+from app import duplicates, i18n, settings, version_line
 from app.adjudication import GOLD
 from app.agreement import agreement_report, many_raters, not_marked_note
 from app.boilerplate_index import all_suggestions, preview, update_index
@@ -55,9 +55,17 @@ def commands_help(width: int | None = None) -> str:
     return "\n".join(lines)
 
 
+def add_language_option(parser: argparse.ArgumentParser) -> None:
+    """Listed in --help; ui.launch takes the option out of the command line before any parser runs."""
+    parser.add_argument("--language", choices=i18n.LANGUAGES,
+                        help="the language of messages for this run (default: the one chosen in Preferences, "
+                             "else the system's)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hashiya", description="Hashiya: annotate Arabic news text.")
     parser.add_argument("--version", action="version", version=version_line())
+    add_language_option(parser)
     commands = parser.add_subparsers(dest="command", required=True)
 
     importing = commands.add_parser("import", help=SUBCOMMAND_HELP["import"])

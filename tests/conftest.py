@@ -31,6 +31,20 @@ def isolated_dirs(tmp_path, monkeypatch):
     return tmp_path
 
 
+@pytest.fixture(autouse=True)
+def english_interface(monkeypatch):
+    """Every test starts in English with Western digits, whatever the machine's locale; one that switches to
+    Arabic (tests/test_arabic_interface.py) leaves English behind it."""
+    from app import i18n
+
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    yield
+    i18n.set_language(i18n.ENGLISH)
+    i18n.set_digits(i18n.WESTERN)
+
+
 @pytest.fixture
 def project_path(tmp_path):
     return tmp_path / "test.hashiya"

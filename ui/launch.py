@@ -16,6 +16,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(version_line())
         return 0
+    chosen = _choose_language(argv)
+    if isinstance(chosen, int):
+        return chosen
+    argv = chosen
     from app.cli import SUBCOMMANDS
 
     if argv and argv[0] in SUBCOMMANDS:
@@ -25,6 +29,23 @@ def main(argv: list[str] | None = None) -> int:
     from ui.main import run_gui
 
     return run_gui(argv)
+
+
+def _choose_language(argv: list[str]) -> list[str] | int:
+    """The interface language for this run (`--language`, else the saved one, else the system's), set before
+    any parser runs so that `--help` and every message are in it. Returns the rest of the command line, or
+    the exit status when the option's value is not a language Hashiya has."""
+    from app import i18n, settings
+
+    try:
+        requested, argv = i18n.take_language_option(argv)
+    except ValueError as error:
+        print(f"hashiya: --language: {error.args[0]!r} is not one of: {', '.join(i18n.LANGUAGES)}", file=sys.stderr)
+        return 2
+    i18n.set_language(i18n.chosen_language(requested, settings.load()))
+    i18n.set_digits(settings.load().get("digits", i18n.WESTERN))
+    i18n.translate_argparse()
+    return argv
 
 
 if __name__ == "__main__":

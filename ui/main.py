@@ -17,7 +17,7 @@ from ui.platform_check import platform_problem
 def parse_args(argv: list[str]) -> argparse.Namespace:
     # Reached by `hashiya -h` too, before Qt is imported: the help lists the headless commands as well.
     from app import version_line
-    from app.cli import commands_help
+    from app.cli import add_language_option, commands_help
 
     parser = argparse.ArgumentParser(
         prog="hashiya",
@@ -27,6 +27,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("project", nargs="?", type=Path,
                         help="project file to open (default: the last one, or the demo corpus on first run)")
     parser.add_argument("--version", action="version", version=version_line())
+    add_language_option(parser)
     parser.add_argument("--analyst", help="the analyst's name for this run only (the saved name, asked once on "
                                           "first run, is kept; switch it for good from the status bar)")
     return parser.parse_args(argv)
@@ -132,7 +133,11 @@ def run_gui(argv: list[str]) -> int:
     from ui.crash import install_crash_dialog
     from ui.icon import app_icon
 
+    from app import i18n
+    from ui.language import apply_language
+
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    apply_language(app, i18n.language(), i18n.digits())  # as ui.launch chose them for this run
     name_desktop(app)
     app.setWindowIcon(app_icon())
     reporter = install_crash_dialog()
