@@ -52,7 +52,8 @@ def test_the_wheel_holds_every_module_and_data_file_of_the_checkout(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {str(path.relative_to(ROOT)) for folder in ("app", "ui") for path in (ROOT / folder).rglob("*.py")}
     expected |= {"app/resources/" + str(p.relative_to(ROOT / "resources")) for p in (ROOT / "resources").rglob("*")
-                 if p.is_file() and "__pycache__" not in p.parts}
+                 if p.is_file() and "__pycache__" not in p.parts
+                 and p.suffix not in (".po", ".pot")}  # the catalogue's sources: the app reads the compiled .mo
     expected |= {"app/seeds/" + p.name for p in (ROOT / "seeds").iterdir() if p.is_file()}
     assert expected - names == set()
     assert not any(name.startswith(("tests/", "benchmarks/", "packaging/")) for name in names)

@@ -133,6 +133,19 @@ def test_the_window_creates_the_demo_project_on_first_run(root, home):
     assert settings.get("analyst") != "Amal"  # --analyst is for this run only
 
 
+def test_the_bundle_speaks_arabic_on_an_arabic_system(root, home):
+    """The message catalogue is in the bundle (an Arabic locale's first run speaks Arabic, --language en
+    overrides it), and so is Qt's own Arabic catalogue for its buttons and dialogs."""
+    refused = run_bundled(root, home, "export", LANG="ar_EG.UTF-8")
+    assert refused.returncode == 2 and "الوسائط التالية مطلوبة" in refused.stderr, refused.stderr[-2000:]
+    english = run_bundled(root, home, "--language", "en", "export", LANG="ar_EG.UTF-8")
+    assert "the following arguments are required" in english.stderr
+    shown = run_bundled(root, home, "--language", "ar", "--analyst", "Amal", QT_QPA_PLATFORM="offscreen",
+                        HASHIYA_SMOKE_TEST="1")
+    assert shown.returncode == 0 and shown.stdout.startswith("shown "), shown.stderr[-3000:]
+    assert list((root / "opt" / "hashiya").rglob("qtbase_ar.qm"))
+
+
 def test_nothing_in_the_bundle_links_against_the_system_libpython(root):
     bundle = root / "opt" / "hashiya"
     elves = elf_files(bundle)
