@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from app import boilerplate_index, duplicates
 from app.boilerplate import fit_category
 from app.boilerplate_index import Suggestion, preview
+from app.i18n import N_, _, ngettext, number
 from app.project import Project, Span
 from ui.commands import _EditCommand
 from ui.corpussearch import ALIGN
@@ -63,7 +64,7 @@ def group_suggestions(suggestions: list[Suggestion]) -> list[list[Suggestion]]:
 class GroupModel(RowsModel):
     """Rows: [group of suggestions, preview, category to accept them as]."""
 
-    COLUMNS = ("Copies", "Category", "Text", "Why")
+    COLUMNS = (N_("Copies"), N_("Category"), N_("Text"), N_("Why"))
     WIDEST = ("0000", "cookie_consent", "", "")
 
     def set_groups(self, groups: list[list[Suggestion]], previews: list[str], categories: list[str]) -> None:
@@ -105,7 +106,7 @@ class GroupModel(RowsModel):
 
     def pending_by_document(self) -> dict[int, int]:
         counts: dict[int, int] = {}
-        for group, _, _ in self._rows:
+        for group, _preview, _category in self._rows:
             for suggestion in group:
                 counts[suggestion.document_id] = counts.get(suggestion.document_id, 0) + 1
         return counts
@@ -120,9 +121,9 @@ class BoilerplatePanel(QWidget):
     def __init__(self, project: Project, editor, categories: list[str], parent=None):
         super().__init__(parent)
         self._project, self._editor = project, editor
-        self.title = QLabel("Boilerplate suggestions")
-        self.refresh_button = QPushButton("Refresh")
-        self.cancel_button = QPushButton("Cancel")
+        self.title = QLabel(_("Boilerplate suggestions"))
+        self.refresh_button = QPushButton(_("Refresh"))
+        self.cancel_button = QPushButton(_("Cancel"))
         self.progress = QProgressBar()
         self.category = QComboBox()
         self.category.addItems(categories)
@@ -137,7 +138,7 @@ class BoilerplatePanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.Stretch)
         top = QHBoxLayout()
-        for widget in (self.title, QLabel("Accept as:"), self.category, self.refresh_button, self.cancel_button,
+        for widget in (self.title, QLabel(_("Accept as:")), self.category, self.refresh_button, self.cancel_button,
                        self.progress):
             top.addWidget(widget)
         top.setStretch(0, 1)
@@ -157,7 +158,7 @@ class BoilerplatePanel(QWidget):
         """Index new documents, then list what the analyst has still to decide (in the background)."""
         if self.background.running():
             return
-        self.title.setText("Indexing new documents and looking for boilerplate…")
+        self.title.setText(_("Indexing new documents and looking for boilerplate…"))
         self.refresh_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.progress.setValue(0)
@@ -188,7 +189,7 @@ class BoilerplatePanel(QWidget):
             return
         self._idle()
         if cancelled:
-            self.title.setText("Indexing cancelled; what was indexed is kept. Refresh to go on.")
+            self.title.setText(_("Indexing cancelled; what was indexed is kept. Refresh to go on."))
             return
         self.model.set_groups(groups, previews, [self.category.itemText(i) for i in range(self.category.count())])
         self._update_title()
@@ -207,8 +208,12 @@ class BoilerplatePanel(QWidget):
 
     def _update_title(self) -> None:
         copies = sum(len(self.model.data(self.model.index(row, 0), USER)) for row in range(self.model.rowCount()))
-        self.title.setText(f"{self.model.rowCount()} group(s) to decide, {copies} place(s) in the corpus"
-                           if copies else "No boilerplate suggestions left to decide.")
+        if not copies:
+            return self.title.setText(_("No boilerplate suggestions left to decide."))
+        groups = self.model.rowCount()
+        places = ngettext("{n} place(s) in the corpus", "{n} place(s) in the corpus", copies).format(n=number(copies))
+        self.title.setText(ngettext("{n} group(s) to decide, {places}", "{n} group(s) to decide, {places}",
+                                    groups).format(n=number(groups), places=places))
 
     # ---- deciding --------------------------------------------------------------
     def eventFilter(self, watched, event) -> bool:
@@ -256,8 +261,13 @@ class DecideGroup(_EditCommand):
     def __init__(self, panel: BoilerplatePanel, row: int, accept: bool):
         group = panel.model.data(panel.model.index(row, 0), USER)
         category = panel.model.category(row)
-        copies = f"{len(group)} boilerplate cop{'y' if len(group) == 1 else 'ies'}"
-        super().__init__(f"Accept {copies} as {category}" if accept else f"Reject {copies}")
+        count = len(group)
+        if accept:
+            text = ngettext("Accept {n} boilerplate copy as {category}", "Accept {n} boilerplate copies as {category}",
+                            count).format(n=number(count), category=category)
+        else:
+            text = ngettext("Reject {n} boilerplate copy", "Reject {n} boilerplate copies", count).format(n=number(count))
+        super().__init__(text)
         self.editor = panel._editor
         self._panel, self._row, self._accept, self._category = panel, row, accept, category
         self._group: list[Suggestion] = group

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QUndoCommand
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.i18n import _, ngettext, number
 from app.project import ProjectError, Span, is_busy
 
 # What can go wrong writing the project file: disk full, file removed or read-only, lock timeout,
@@ -31,13 +32,22 @@ class _EditCommand(QUndoCommand):
                 return fallback
 
 
-def _describe(spans: list[Span]) -> str:
-    return spans[0].label if len(spans) == 1 else f"{len(spans)} spans"
+def _adding(spans: list[Span]) -> str:
+    """The undo text of adding `spans`: the label of one, the count of many."""
+    if len(spans) == 1:
+        return _("Add {label}").format(label=spans[0].label)
+    return ngettext("Add {n} span", "Add {n} spans", len(spans)).format(n=number(len(spans)))
+
+
+def _deleting(spans: list[Span]) -> str:
+    if len(spans) == 1:
+        return _("Delete {label}").format(label=spans[0].label)
+    return ngettext("Delete {n} span", "Delete {n} spans", len(spans)).format(n=number(len(spans)))
 
 
 class AddSpans(_EditCommand):
     def __init__(self, editor, spans: list[Span]):
-        super().__init__(f"Add {_describe(spans)}")
+        super().__init__(_adding(spans))
         self.editor, self.spans = editor, spans
 
     def redo(self) -> None:
@@ -50,7 +60,7 @@ class AddSpans(_EditCommand):
 
 class RemoveSpans(_EditCommand):
     def __init__(self, editor, spans: list[Span]):
-        super().__init__(f"Delete {_describe(spans)}")
+        super().__init__(_deleting(spans))
         self.editor, self.spans = editor, spans
 
     def redo(self) -> None:

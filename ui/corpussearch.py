@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import N_, _, digits_in, is_right_to_left, ngettext, number
 from app.project import Project
 from app.search import Hit, Scope, context_around, search_documents
 from ui.kwic import isolated, shown_context, shown_in_line
@@ -73,7 +74,7 @@ def shown_contexts(text: str, hit: Hit) -> tuple[str, str]:
 class ResultsModel(QAbstractItemModel):
     """Documents, each with its hits as children: before | match | after (contexts as shown_contexts gives)."""
 
-    COLUMNS = ("Before", "Match", "After")
+    COLUMNS = (N_("Before"), N_("Match"), N_("After"))
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -122,7 +123,7 @@ class ResultsModel(QAbstractItemModel):
 
     def headerData(self, section, orientation, role=DISPLAY):
         if role == DISPLAY and orientation == Qt.Orientation.Horizontal:
-            return self.COLUMNS[section]
+            return _(self.COLUMNS[section])
         return None
 
     def data(self, index: QModelIndex, role=DISPLAY):
@@ -131,8 +132,7 @@ class ResultsModel(QAbstractItemModel):
         if index.internalId() == 0:
             name, hits = self._documents[index.row()]
             if role in SHOWN and index.column() == 0:
-                # Isolated left-to-right: a file name must not be reordered by the right-to-left view.
-                return f"\u2066{name} — {len(hits)} match(es)\u2069"
+                return document_row_text(name, len(hits))
             return None
         hit, before, after = self._documents[index.internalId() - 1][1][index.row()]
         if role == USER:
@@ -142,9 +142,27 @@ class ResultsModel(QAbstractItemModel):
         if role in SHOWN:
             match = isolated(hit.text) + (" ≈" if hit.kind == "similar" else "")
             if role == TOOLTIP:
-                return f"{shown_in_line(before, hit.text, after)}\n{hit.document}, characters {hit.start}–{hit.end}"
+                where = _("{document}, characters {start}–{end}").format(
+                    document=hit.document, start=number(hit.start), end=number(hit.end))
+                return f"{shown_in_line(before, hit.text, after)}\n{where}"
             return (before, match, after)[index.column()]
         return None
+
+
+def document_row_text(name: str, hits: int) -> str:
+    """A document's row: its name and how many matches. Isolated left-to-right in an English interface (a
+    file name must not be reordered by the right-to-left view); in Arabic the row reads right to left, with
+    the name alone isolated left-to-right."""
+    if is_right_to_left():
+        name, isolate = f"\u2066{name}\u2069", "\u2067"
+    else:
+        isolate = "\u2066"
+    row = ngettext("{name} — {n} match(es)", "{name} — {n} match(es)", hits).format(name=name, n=number(hits))
+    return f"{isolate}{row}\u2069"
+
+
+def _count(value: int) -> str:
+    return digits_in(f"{value:,}")
 
 
 class CorpusSearchPanel(QWidget):
@@ -153,12 +171,12 @@ class CorpusSearchPanel(QWidget):
     def __init__(self, project: Project, entity_labels: list[str], analyst: str, parent=None):
         super().__init__(parent)
         self._project, self._analyst = project, analyst
-        self.query = QLineEdit(placeholderText="Search the whole corpus (harakat, hamza forms and clitics handled)")
-        self.similar = QCheckBox("Similar spellings")
+        self.query = QLineEdit(placeholderText=_("Search the whole corpus (harakat, hamza forms and clitics handled)"))
+        self.similar = QCheckBox(_("Similar spellings"))
         self.scope = QComboBox()
         self.set_labels(entity_labels)
-        self.run_button = QPushButton("Search")
-        self.cancel_button = QPushButton("Cancel")
+        self.run_button = QPushButton(_("Search"))
+        self.cancel_button = QPushButton(_("Cancel"))
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.summary = QLabel()
@@ -196,10 +214,10 @@ class CorpusSearchPanel(QWidget):
 
     def set_labels(self, labels: list[str]) -> None:
         self.scope.clear()
-        self.scope.addItem("Anywhere", None)
-        self.scope.addItem("Outside annotations", "")
+        self.scope.addItem(_("Anywhere"), None)
+        self.scope.addItem(_("Outside annotations"), "")
         for label in labels:
-            self.scope.addItem(f"Inside {label}", label)
+            self.scope.addItem(_("Inside {label}").format(label=label), label)
 
     def _scope(self) -> Scope:
         choice = self.scope.currentData()
@@ -243,10 +261,7 @@ class CorpusSearchPanel(QWidget):
     def _finished(self, cancelled: bool, capped: bool) -> None:
         if not self.background.finish():  # stopped (window closing) before this queued result arrived
             return
-        summary = f"{self.results.hit_count():,} match(es) in {self.results.document_count():,} document(s)"
-        if capped:
-            summary = f"The first {summary} — there are more; narrow the search to see them"
-        self._idle(summary + (" — cancelled" if cancelled else ""))
+        self._idle(search_summary(self.results.hit_count(), self.results.document_count(), capped, cancelled))
         if self.results.document_count() == 1:
             self.view.expandAll()
 
@@ -260,3 +275,21 @@ class CorpusSearchPanel(QWidget):
         hit = self.results.data(index, USER)
         if hit is not None:
             self.hitActivated.emit(hit)
+
+
+def search_summary(hits: int, documents: int, capped: bool, cancelled: bool) -> str:
+    """What a search found, one whole sentence for each case."""
+    found = ngettext("{n} document(s)", "{n} document(s)", documents).format(n=_count(documents))
+    if capped and cancelled:
+        text = ngettext("The first {n} match(es) in {documents} — there are more; narrow the search to see them"
+                        " — cancelled",
+                        "The first {n} match(es) in {documents} — there are more; narrow the search to see them"
+                        " — cancelled", hits)
+    elif capped:
+        text = ngettext("The first {n} match(es) in {documents} — there are more; narrow the search to see them",
+                        "The first {n} match(es) in {documents} — there are more; narrow the search to see them", hits)
+    elif cancelled:
+        text = ngettext("{n} match(es) in {documents} — cancelled", "{n} match(es) in {documents} — cancelled", hits)
+    else:
+        text = ngettext("{n} match(es) in {documents}", "{n} match(es) in {documents}", hits)
+    return text.format(n=_count(hits), documents=found)

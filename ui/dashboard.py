@@ -13,33 +13,34 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QHBoxLayout, QHe
                                QMessageBox, QPushButton, QSizePolicy, QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from app.agreement import OUTSIDE, SPAN_LAYERS, Agreement, LayerAgreement, compare, save_report
+from app.i18n import N_, _, ngettext, number
 from app.project import Project
 from ui import folders
 from ui.models import DISPLAY, SHOWN, USER, RowsModel, table_view
 from ui.workers import Background, Worker
 
-LAYER_NAMES = {"entity": "Entities", "boilerplate": "Boilerplate"}
+LAYER_NAMES = {"entity": N_("Entities"), "boilerplate": N_("Boilerplate")}  # shown as _(LAYER_NAMES[layer])
 
 
 def figure(value: float | None) -> str:
-    return "—" if value is None else f"{value:.3f}"
+    return "—" if value is None else number(value, decimals=3)
 
 
 class LabelModel(RowsModel):
-    COLUMNS = ("Label", "F1 exact", "F1 overlap", "A spans", "B spans")
+    COLUMNS = (N_("Label"), N_("F1 exact"), N_("F1 overlap"), N_("A spans"), N_("B spans"))
 
     def data(self, index: QModelIndex, role=DISPLAY):
         if not index.isValid() or role not in SHOWN:
             return None
         label, scores = self._rows[index.row()]
-        return [label, figure(scores.f1_exact), figure(scores.f1_overlap), scores.support_a,
-                scores.support_b][index.column()]
+        return [label, figure(scores.f1_exact), figure(scores.f1_overlap), number(scores.support_a),
+                number(scores.support_b)][index.column()]
 
 
 class DocumentModel(RowsModel):
     """Documents, worst agreement first (undefined figures last)."""
 
-    COLUMNS = ("Document", "F1 exact", "Token kappa", "A spans", "B spans")
+    COLUMNS = (N_("Document"), N_("F1 exact"), N_("Token kappa"), N_("A spans"), N_("B spans"))
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -54,7 +55,7 @@ class DocumentModel(RowsModel):
         if role not in SHOWN:
             return None
         return [self.names.get(document.document_id, ""), figure(document.f1_exact), figure(document.kappa_token),
-                document.spans_a, document.spans_b][index.column()]
+                number(document.spans_a), number(document.spans_b)][index.column()]
 
 
 def worst_first(result: LayerAgreement) -> list:
@@ -96,7 +97,7 @@ class ConfusionMap(QWidget):
 
     def _paint(self, painter: QPainter) -> None:
         if not self.labels:
-            painter.drawText(self.rect(), Qt.AlignCenter, "No words to compare.")
+            painter.drawText(self.rect(), Qt.AlignCenter, _("No words to compare."))
             return
         top = max(self.counts.values())
         size = min(self.CELL, (min(self.width(), self.height()) - self.MARGIN) // len(self.labels))
@@ -123,7 +124,7 @@ class ConfusionMap(QWidget):
                 painter.setPen(QPen(QColor("#9e9e9e"), 0.5))
                 painter.drawRect(cell)
                 painter.setPen(QColor("white") if strength > 0.6 else self.palette().text().color())
-                painter.drawText(cell, Qt.AlignCenter, str(count) if count else "")
+                painter.drawText(cell, Qt.AlignCenter, number(count) if count else "")
 
 
 class AgreementWorker(Worker):
@@ -146,7 +147,7 @@ class AgreementDashboard(QDialog):
 
     def __init__(self, project: Project, names: list[str], parent=None):
         super().__init__(parent)
-        self.setWindowTitle("Agreement")
+        self.setWindowTitle(_("Agreement"))
         self.project = project
         self.agreement: Agreement | None = None
         self.names: dict[int, str] = {}
@@ -157,11 +158,11 @@ class AgreementDashboard(QDialog):
         if len(names) > 1:
             self.second.setCurrentIndex(1)
         for layer in SPAN_LAYERS:
-            self.layer.addItem(LAYER_NAMES[layer], layer)
+            self.layer.addItem(_(LAYER_NAMES[layer]), layer)
         self.first.currentIndexChanged.connect(lambda _i: self.recompute())
         self.second.currentIndexChanged.connect(lambda _i: self.recompute())
         self.layer.currentIndexChanged.connect(lambda _i: self._show())
-        self.summary = QLabel("Comparing…")
+        self.summary = QLabel(_("Comparing…"))
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.label_model, self.document_model = LabelModel(self), DocumentModel(self)
@@ -169,7 +170,7 @@ class AgreementDashboard(QDialog):
         self.document_view.activated.connect(self._compare_document)
         self.document_view.doubleClicked.connect(self._compare_document)
         self.confusion = ConfusionMap()
-        self.save_button = QPushButton("Save report…")
+        self.save_button = QPushButton(_("Save report…"))
         self.save_button.clicked.connect(self.save)
         self.save_button.setEnabled(False)
         self.save_button.setAutoDefault(False)  # Enter in the document list compares, never saves
@@ -184,7 +185,7 @@ class AgreementDashboard(QDialog):
 
     def _build_layout(self) -> None:
         top = QHBoxLayout()
-        for text, widget in (("A:", self.first), ("B:", self.second), ("Layer:", self.layer)):
+        for text, widget in ((_("A:"), self.first), (_("B:"), self.second), (_("Layer:"), self.layer)):
             top.addWidget(QLabel(text))
             top.addWidget(widget)
         top.addStretch(1)
@@ -195,7 +196,7 @@ class AgreementDashboard(QDialog):
         documents = QWidget()
         documents_layout = QVBoxLayout(documents)
         documents_layout.setContentsMargins(0, 0, 0, 0)
-        documents_layout.addWidget(QLabel("Documents, worst agreement first (Enter or double-click: compare them)"))
+        documents_layout.addWidget(QLabel(_("Documents, worst agreement first (Enter or double-click: compare them)")))
         documents_layout.addWidget(self.document_view)
         split = QSplitter(Qt.Vertical)
         split.addWidget(upper)
@@ -211,9 +212,9 @@ class AgreementDashboard(QDialog):
         if self._background.running():
             self._background.stop_and_wait()
         if first == second:
-            self.summary.setText("Choose two different analysts.")
+            self.summary.setText(_("Choose two different analysts."))
             return
-        self.summary.setText(f"Comparing {first} and {second}…")
+        self.summary.setText(_("Comparing {first} and {second}…").format(first=first, second=second))
         self.save_button.setEnabled(False)
         worker = AgreementWorker(self.project, first, second)
         self._background.start(worker, lambda w: w.finished.connect(self._computed))
@@ -231,16 +232,26 @@ class AgreementDashboard(QDialog):
             return
         result = agreement.layers[self.layer.currentData()]
         stances, doc_stances = agreement.stance, agreement.doc_stance
-        self.summary.setText(
+        documents, rated, matched = len(agreement.documents), doc_stances["n"], stances["matched"]
+        sentences = (
             # Rich text: the analysts' names come from other people's files, so they are escaped.
-            f"<b>{html.escape(agreement.first)}</b> and <b>{html.escape(agreement.second)}</b>, {len(agreement.documents)} "
-            f"document{'s' if len(agreement.documents) != 1 else ''} both worked on. {LAYER_NAMES[result.layer]}: F1 exact {figure(result.f1_exact)}, overlap "
-            f"{figure(result.f1_overlap)}; token kappa {figure(result.kappa_token)}, alpha "
-            f"{figure(result.alpha_token)}; per-document mean F1 {figure(result.mean_f1_exact)}. "
-            f"Document stances: kappa {figure(doc_stances['kappa'])}, alpha {figure(doc_stances['alpha'])} "
-            f"({doc_stances['n']} rated by both). Span stances: {stances['matched']} matched, polarity agreement "
-            f"{figure(stances['polarity_agreement'])}."
-            + (f"<br>{html.escape(agreement.not_marked_note)}." if agreement.not_marked else ""))
+            ngettext("<b>{first}</b> and <b>{second}</b>, {n} document both worked on.",
+                     "<b>{first}</b> and <b>{second}</b>, {n} documents both worked on.", documents).format(
+                first=html.escape(agreement.first), second=html.escape(agreement.second), n=number(documents)),
+            _("{layer}: F1 exact {f1_exact}, overlap {f1_overlap}; token kappa {kappa}, alpha {alpha}; "
+              "per-document mean F1 {mean_f1}.").format(
+                layer=_(LAYER_NAMES[result.layer]), f1_exact=figure(result.f1_exact),
+                f1_overlap=figure(result.f1_overlap), kappa=figure(result.kappa_token),
+                alpha=figure(result.alpha_token), mean_f1=figure(result.mean_f1_exact)),
+            ngettext("Document stances: kappa {kappa}, alpha {alpha} ({n} rated by both).",
+                     "Document stances: kappa {kappa}, alpha {alpha} ({n} rated by both).", rated).format(
+                kappa=figure(doc_stances["kappa"]), alpha=figure(doc_stances["alpha"]), n=number(rated)),
+            ngettext("Span stances: {n} matched, polarity agreement {agreement}.",
+                     "Span stances: {n} matched, polarity agreement {agreement}.", matched).format(
+                n=number(matched), agreement=figure(stances["polarity_agreement"])),
+        )
+        self.summary.setText(" ".join(sentences)
+                             + (f"<br>{html.escape(agreement.not_marked_note)}." if agreement.not_marked else ""))
         self.label_model.set_rows(sorted(result.per_label.items()))
         self.document_model.names = self.names
         self.document_model.set_rows(worst_first(result))
@@ -254,9 +265,9 @@ class AgreementDashboard(QDialog):
     def save(self) -> None:
         if self.agreement is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Save the agreement report",
-                                              folders.opens_in(folders.REPORT, "agreement.csv"),
-                                              "CSV table (*.csv);;JSON (*.json)")
+        path, _chosen_filter = QFileDialog.getSaveFileName(self, _("Save the agreement report"),
+                                                           folders.opens_in(folders.REPORT, "agreement.csv"),
+                                                           _("CSV table (*.csv);;JSON (*.json)"))
         if folders.remember_choice(folders.REPORT, path):
             self.save_to(path)
 
@@ -264,7 +275,7 @@ class AgreementDashboard(QDialog):
         try:
             save_report(self.agreement, self.names, path)
         except OSError as error:
-            QMessageBox.warning(self, "Save the agreement report", f"{path}: {error.strerror or error}")
+            QMessageBox.warning(self, _("Save the agreement report"), f"{path}: {error.strerror or error}")
 
     def done(self, result: int) -> None:
         self._background.stop_and_wait()

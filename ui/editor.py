@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QUndoStack
 
 from app import boilerplate, stance, words
 from app.adjudication import GOLD
+from app.i18n import _
 from app.project import LabelDef, Project, ProjectFileMoved, Span, is_busy, now_iso
 from app.stance_format import DOC_STANCE_LAYER, STANCE_LAYER
 from ui.stancepanel import POLARITY_COLORS
@@ -105,7 +106,7 @@ class Editor(QObject):
         if self.snap_to_words and not exact:
             start, end = words.snap_to_words(self.text, start, end)
         if start >= end:
-            self.message.emit("Nothing to annotate: the selection holds no word.")
+            self.message.emit(_("Nothing to annotate: the selection holds no word."))
             return None
         span = Span(self.document_id, self.analyst, "entity", label, start, end)
         self._write_failed = False
@@ -123,7 +124,7 @@ class Editor(QObject):
         while end > start and self.text[end - 1].isspace():
             end -= 1
         if start >= end:
-            self.message.emit("Nothing to mark: the selection is empty.")
+            self.message.emit(_("Nothing to mark: the selection is empty."))
             return None
         categories = [label.name for label in self.project.labels("boilerplate")]
         category = boilerplate.fit_category(category or boilerplate.guess_category(self.text[start:end]), categories)
@@ -148,7 +149,7 @@ class Editor(QObject):
     def update_stance(self, span: Span, holder: dict, target: dict, polarity: str, note: str) -> None:
         changed = span.with_changes(label=polarity, attrs=stance.stance_attrs(holder, target, note))
         if changed != span:
-            self.undo_stack.push(_commands().ChangeSpan(self, span, self.as_gold_edit(changed), "Edit stance"))
+            self.undo_stack.push(_commands().ChangeSpan(self, span, self.as_gold_edit(changed), _("Edit stance")))
 
     def doc_stance(self, target: str) -> Span | None:
         return next((s for s in self.layer_spans(DOC_STANCE_LAYER) if stance.doc_stance_target(s) == target), None)
@@ -168,7 +169,8 @@ class Editor(QObject):
             self.undo_stack.push(commands.AddSpans(self, [self.as_gold_edit(span)]))
         elif existing.label != polarity:
             self.undo_stack.push(commands.ChangeSpan(self, existing, self.as_gold_edit(existing.with_changes(label=polarity)),
-                                                     f"Document stance on {target}: {polarity}"))
+                                                     _("Document stance on {target}: {polarity}").format(
+                                                         target=target, polarity=polarity)))
 
     def add_batch(self, spans: list[Span], description: str) -> None:
         """Many spans (maybe in many documents) as one undo step."""
@@ -180,7 +182,7 @@ class Editor(QObject):
     def relabel(self, span: Span, label: str) -> None:
         if span.label != label:
             self.undo_stack.push(_commands().ChangeSpan(self, span, self.as_gold_edit(span.with_changes(label=label)),
-                                                        f"Relabel {span.label} → {label}"))
+                                                        _("Relabel {old} → {new}").format(old=span.label, new=label)))
 
     def move_edges(self, span: Span, start: int, end: int, description: str) -> None:
         if (start, end) != (span.start, span.end):
@@ -215,12 +217,12 @@ class Editor(QObject):
             self.fileLost.emit(error)
             return
         if is_busy(error):
-            self.message.emit(f"Not saved: {self.project.path.name} was busy in another window, and the edit "
-                              "was dropped.")
+            self.message.emit(_("Not saved: {name} was busy in another window, and the edit was dropped.").format(
+                name=self.project.path.name))
             return
         reason = getattr(error, "orig", None) or error  # SQLite's own words, not the SQL statement
         self.writeFailed.emit(
-            f"The edit could not be saved to {self.project.path}, so it was not made.\n\n{reason}"
+            _("The edit could not be saved to {path}, so it was not made.").format(path=self.project.path) + f"\n\n{reason}"
         )
 
     # ---- called by undo commands (commit first, then show) ----------------

@@ -16,21 +16,23 @@ from app.adjudication import GOLD
 from app.formats import FORMATS, ExportProblem, export_as
 from app.formats.common import ExportCancelled, analysts_with_annotations
 from app.fsutil import write_failure
-from app.safenames import renamed_note
+from app.i18n import N_, _, digits_in, ngettext, number
+from app.safenames import INDEX_FILE
 from app.project import Project
 from ui import folders
 from ui.progress import Throttled
 from ui.workers import Background, Worker
 
-# Hashiya's own formats first, then the other tools' (app.formats).
+# Hashiya's own formats first, then the other tools' (app.formats). The identifiers are the keys; the
+# titles are shown translated.
 OWN_FORMATS = {
-    "jsonl": ("Hashiya JSONL: documents and every annotation (.jsonl)", ".jsonl", False),
-    "stance-csv": ("Stances as a spreadsheet (.csv)", ".csv", False),
-    "text-clean": ("Texts without their boilerplate (folder of .txt)", "", True),
+    "jsonl": (N_("Hashiya JSONL: documents and every annotation (.jsonl)"), ".jsonl", False),
+    "stance-csv": (N_("Stances as a spreadsheet (.csv)"), ".csv", False),
+    "text-clean": (N_("Texts without their boilerplate (folder of .txt)"), "", True),
 }
 EVERYONE = ""
-LAYER_NAMES = {"entity": "Entities", "boilerplate": "Boilerplate", "stance": "Stances (evidence spans)",
-               "doc_stance": "Document stances"}
+LAYER_NAMES = {"entity": N_("Entities"), "boilerplate": N_("Boilerplate"), "stance": N_("Stances (evidence spans)"),
+               "doc_stance": N_("Document stances")}  # shown translated
 
 
 @dataclass
@@ -50,35 +52,35 @@ class ExportDialog(QDialog):
     def __init__(self, parent: QWidget, project: Project, analyst: str):
         super().__init__(parent)
         self._project = project
-        self.setWindowTitle("Export")
+        self.setWindowTitle(_("Export"))
         self.format = QComboBox()
         for name, (title, _suffix, _folder) in OWN_FORMATS.items():
-            self.format.addItem(title, name)
+            self.format.addItem(_(title), name)
         for name, fmt in FORMATS.items():
-            self.format.addItem(fmt.title, name)
+            self.format.addItem(_(fmt.title), name)
         self.whose = QComboBox()
-        self.whose.addItem("Everyone's (one export per analyst where the format holds one)", EVERYONE)
+        self.whose.addItem(_("Everyone's (one export per analyst where the format holds one)"), EVERYONE)
         for name in project.annotators():
-            self.whose.addItem("The gold layer (adjudicated)" if name == GOLD else name, name)
+            self.whose.addItem(_("The gold layer (adjudicated)") if name == GOLD else name, name)
         self.whose.setCurrentIndex(max(self.whose.findData(analyst), 0))
         self.layer = QComboBox()
         self.clitics = QButtonGroup(self)
         # Isolates keep the Arabic examples from reordering the parentheses around them.
-        split = QRadioButton("split at the span's edge (\u2067ل + روسيا\u2069)")
-        word = QRadioButton("labelled whole (\u2067لروسيا\u2069)")
+        split = QRadioButton(_("split at the span's edge ({example})").format(example="\u2067ل + روسيا\u2069"))
+        word = QRadioButton(_("labelled whole ({example})").format(example="\u2067لروسيا\u2069"))
         split.setChecked(True)
         self.clitics.addButton(split, 0)
         self.clitics.addButton(word, 1)
         self.note = QLabel(wordWrap=True)
         form = QFormLayout()
-        form.addRow("&Format:", self.format)
-        form.addRow("&Whose work:", self.whose)
-        form.addRow("&Layer:", self.layer)
-        self.clitic_label = QLabel("Attached clitics:")
+        form.addRow(_("&Format:"), self.format)
+        form.addRow(_("&Whose work:"), self.whose)
+        form.addRow(_("&Layer:"), self.layer)
+        self.clitic_label = QLabel(_("Attached clitics:"))
         form.addRow(self.clitic_label, split)
         form.addRow("", word)
         buttons = QDialogButtonBox(QDialogButtonBox.Cancel)
-        buttons.addButton("&Export…", QDialogButtonBox.AcceptRole)
+        buttons.addButton(_("&Export…"), QDialogButtonBox.AcceptRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -96,17 +98,18 @@ class ExportDialog(QDialog):
         fmt = FORMATS.get(name)
         self.layer.clear()
         if fmt is None:
-            self.layer.addItem("What the format holds", None)
+            self.layer.addItem(_("What the format holds"), None)
         else:
             if not fmt.one_layer:
-                self.layer.addItem("Every layer it carries", None)
+                self.layer.addItem(_("Every layer it carries"), None)
             for layer in fmt.layers:
-                self.layer.addItem(LAYER_NAMES.get(layer, layer), layer)
+                self.layer.addItem(_(LAYER_NAMES[layer]) if layer in LAYER_NAMES else layer, layer)
         self.layer.setEnabled(self.layer.count() > 1)
         conll = name == "conll"
         for widget in (self.clitic_label, *self.clitics.buttons()):
             widget.setVisible(conll)
-        self.note.setText(fmt.note.capitalize() + "." if fmt is not None and fmt.note else "")
+        note = _(fmt.note) if fmt is not None and fmt.note else ""
+        self.note.setText(note[:1].upper() + note[1:] + "." if note else "")
 
     def request(self, out: Path) -> ExportRequest:
         name = self.chosen_format()
@@ -144,10 +147,27 @@ def run_export(project: Project, request: ExportRequest, progress=None, cancelle
     if request.format == "stance-csv":
         options["gold"] = request.annotator == GOLD
     report = exporter.EXPORTERS[request.format](project, request.out, **options)
-    renamed = renamed_note(report.renamed)
-    if report.annotations == 0:
-        return f"Wrote {request.out}: there was nothing to export in it, so the file is valid but empty{renamed}."
-    return f"Wrote {request.out}: {report.annotations} annotation(s) from {report.documents} document(s){renamed}."
+    return written_summary(request.out, report.annotations, report.documents, report.renamed)
+
+
+def written_summary(out: Path, annotations: int, documents: int, renamed: int) -> str:
+    """What one of Hashiya's own exports wrote, one whole sentence for each case."""
+    names = ngettext("{n} name(s)", "{n} name(s)", renamed).format(n=number(renamed))
+    if annotations == 0 and renamed:
+        return _("Wrote {out}: there was nothing to export in it, so the file is valid but empty; {names} changed "
+                 "into safe file names, listed in {index}.").format(out=out, names=names, index=INDEX_FILE)
+    if annotations == 0:
+        return _("Wrote {out}: there was nothing to export in it, so the file is valid but empty.").format(out=out)
+    found = ngettext("{n} document(s)", "{n} document(s)", documents).format(n=number(documents))
+    if renamed:
+        text = ngettext("Wrote {out}: {n} annotation(s) from {documents}; {names} changed into safe file names, "
+                        "listed in {index}.",
+                        "Wrote {out}: {n} annotation(s) from {documents}; {names} changed into safe file names, "
+                        "listed in {index}.", annotations)
+    else:
+        text = ngettext("Wrote {out}: {n} annotation(s) from {documents}.",
+                        "Wrote {out}: {n} annotation(s) from {documents}.", annotations)
+    return text.format(out=out, n=number(annotations), documents=found, names=names, index=INDEX_FILE)
 
 
 class ExportWorker(Worker):
@@ -165,14 +185,15 @@ class ExportWorker(Worker):
             progress.flush()
             self.finished.emit(True, message[0].upper() + message[1:])
         except ExportCancelled:
-            self.finished.emit(False, "Export cancelled: nothing was written.")
+            self.finished.emit(False, _("Export cancelled: nothing was written."))
         except ExportProblem as problem:
-            self.finished.emit(False, f"{problem}. Nothing was written.")
+            self.finished.emit(False, _("{problem}. Nothing was written.").format(problem=problem))
         except OSError as error:  # a full disk, a folder that went away: named as the analyst chose it
             message = write_failure(error, self._request.out)
-            self.finished.emit(False, f"{message[0].upper()}{message[1:]}. Nothing was written.")
+            self.finished.emit(False, _("{problem}. Nothing was written.").format(problem=message[0].upper() + message[1:]))
         except Exception as error:  # the analyst must hear of it, not a dead thread; the write was atomic
-            self.finished.emit(False, f"The export stopped on an unexpected error, and nothing was written: {error}")
+            self.finished.emit(False, _("The export stopped on an unexpected error, and nothing was written: {error}").format(
+                error=error))
 
 
 class ExportRunner(QObject):
@@ -185,7 +206,7 @@ class ExportRunner(QObject):
         self._parent = parent
         self._background = Background(self, failed=lambda message: self._finished(False, message, ended=True))
         self._worker = ExportWorker(project, request)
-        self.dialog = QProgressDialog(f"Exporting to {request.out.name}…", "Cancel", 0, 0, parent)
+        self.dialog = QProgressDialog(_("Exporting to {name}…").format(name=request.out.name), _("Cancel"), 0, 0, parent)
         self.dialog.setWindowModality(Qt.WindowModal)
         self.dialog.setMinimumDuration(300)
         self.dialog.canceled.connect(self._worker.cancel)
@@ -202,7 +223,8 @@ class ExportRunner(QObject):
     def _progress(self, done: int, total: int) -> None:
         self.dialog.setMaximum(total)
         self.dialog.setValue(done)
-        self.dialog.setLabelText(f"Exporting document {done:,} of {total:,}…")
+        self.dialog.setLabelText(_("Exporting document {done} of {total}…").format(
+            done=digits_in(f"{done:,}"), total=digits_in(f"{total:,}")))
 
     def _finished(self, written: bool, message: str, ended: bool = False) -> None:
         self.dialog.reset()
@@ -210,7 +232,7 @@ class ExportRunner(QObject):
             self._background.finish()
         self.done.emit(written, message)
         icon = QMessageBox.Information if written else QMessageBox.Warning
-        QMessageBox(icon, "Export", message, QMessageBox.Ok, self._parent).open()
+        QMessageBox(icon, _("Export"), message, QMessageBox.Ok, self._parent).open()
         self.deleteLater()
 
 
@@ -219,14 +241,14 @@ def ask_destination(parent: QWidget, dialog: ExportDialog) -> Path | None:
     opens where the last export went (ui.folders)."""
     start = folders.start_folder(folders.EXPORT)
     if dialog.writes_folder():
-        chosen = QFileDialog.getExistingDirectory(parent, "Export into an empty folder (one export per analyst "
-                                                          "where the format holds one analyst's work)", str(start))
+        chosen = QFileDialog.getExistingDirectory(parent, _("Export into an empty folder (one export per analyst "
+                                                            "where the format holds one analyst's work)"), str(start))
         if chosen:
             folders.remember(folders.EXPORT, chosen)
         return Path(chosen) if chosen else None
     suffix = dialog.suffix()
-    chosen, _ = QFileDialog.getSaveFileName(parent, "Export to", str(start / f"export{suffix}"),
-                                            f"{dialog.format.currentText()} (*{suffix});;All files (*)")
+    chosen, _filter = QFileDialog.getSaveFileName(parent, _("Export to"), str(start / f"export{suffix}"),
+                                                  f"{dialog.format.currentText()} (*{suffix});;" + _("All files (*)"))
     if not chosen:
         return None
     folders.remember(folders.EXPORT, chosen)
@@ -239,9 +261,9 @@ def check_destination(request: ExportRequest) -> str | None:
     out = request.out
     if request.folder:
         if out.exists() and (not out.is_dir() or any(out.iterdir())):
-            return f"{out} is not empty: choose a new or empty folder."
+            return _("{path} is not empty: choose a new or empty folder.").format(path=out)
     elif out.is_dir():
-        return f"{out} is a folder: choose a file name."
+        return _("{path} is a folder: choose a file name.").format(path=out)
     if not out.parent.is_dir() or not os.access(out.parent, os.W_OK):
-        return f"Cannot write into {out.parent}."
+        return _("Cannot write into {path}.").format(path=out.parent)
     return None

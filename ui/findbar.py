@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
+from app.i18n import _, ngettext, number
 from app.matching import Match, find_all
 from app.normalize import NormalizedText, normalize
 
@@ -22,13 +23,13 @@ class FindBar(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.query = QLineEdit(placeholderText="Find in this document (harakat and hamza forms ignored)")
+        self.query = QLineEdit(placeholderText=_("Find in this document (harakat and hamza forms ignored)"))
         self.query.setClearButtonEnabled(True)
-        self.similar = QCheckBox("Similar spellings")
+        self.similar = QCheckBox(_("Similar spellings"))
         self.count = QLabel()
-        self.previous = QToolButton(text="▲", toolTip="Previous match (Shift+Enter, Shift+F3)")
-        self.next = QToolButton(text="▼", toolTip="Next match (Enter, F3)")
-        close = QToolButton(text="✕", toolTip="Close (Esc)")
+        self.previous = QToolButton(text="▲", toolTip=_("Previous match (Shift+Enter, Shift+F3)"))
+        self.next = QToolButton(text="▼", toolTip=_("Next match (Enter, F3)"))
+        close = QToolButton(text="✕", toolTip=_("Close (Esc)"))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (self.query, self.count, self.previous, self.next, self.similar, close):
@@ -99,11 +100,15 @@ class FindBar(QWidget):
         if not self.query.text().strip():
             self.count.clear()
         elif not self._matches:
-            self.count.setText("no match")
+            self.count.setText(_("no match"))
         else:
             similar = sum(m.kind == "similar" for m in self._matches)
-            extra = f" ({similar} similar)" if similar else ""
-            self.count.setText(f"{self._current + 1} of {len(self._matches)}{extra}")
+            current, total = number(self._current + 1), number(len(self._matches))
+            if similar:
+                self.count.setText(ngettext("{current} of {total} ({n} similar)", "{current} of {total} ({n} similar)",
+                                            similar).format(current=current, total=total, n=number(similar)))
+            else:
+                self.count.setText(_("{current} of {total}").format(current=current, total=total))
         self.matchesChanged.emit([(m.start, m.end) for m in self._matches], self._current)
 
     def eventFilter(self, watched, event) -> bool:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import schema
+from app.i18n import _
 from app.project import Project
 from ui.commands import WRITE_ERRORS
 from ui.fonts import READING_FAMILIES
@@ -35,11 +36,11 @@ class GuidelinesPanel(QWidget):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.browser)
         self.pages.addWidget(self.source)
-        self.edit_button = QPushButton("Edit")
+        self.edit_button = QPushButton(_("Edit"))
         self.edit_button.setCheckable(True)
-        self.edit_button.setToolTip("Edit the guidelines (Markdown); saved in the project file")
-        self.save_button = QPushButton("Save")
-        self.cancel_button = QPushButton("Cancel")
+        self.edit_button.setToolTip(_("Edit the guidelines (Markdown); saved in the project file"))
+        self.save_button = QPushButton(_("Save"))
+        self.cancel_button = QPushButton(_("Cancel"))
         self._lay_out()
         self.edit_button.toggled.connect(self._set_editing)
         self.save_button.clicked.connect(self.save)
@@ -73,8 +74,8 @@ class GuidelinesPanel(QWidget):
         try:
             schema.set_guidelines(self.project, self.source.toPlainText())
         except WRITE_ERRORS as error:
-            self.show_problem(f"The guidelines could not be saved to {self.project.path}; "
-                              f"your text is still in the editor.\n\n{error}")
+            self.show_problem(_("The guidelines could not be saved to {path}; your text is still in the editor."
+                                "\n\n{error}").format(path=self.project.path, error=error))
             return False
         self.show_guidelines()
         self.edit_button.setChecked(False)
@@ -85,7 +86,7 @@ class GuidelinesPanel(QWidget):
         self.edit_button.setChecked(False)
 
     def show_problem(self, text: str) -> None:
-        QMessageBox.warning(self, "Guidelines not saved", text)
+        QMessageBox.warning(self, _("Guidelines not saved"), text)
 
     def _set_editing(self, on: bool) -> None:
         if on:

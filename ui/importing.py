@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from app.formats import FORMATS, import_as
+from app.i18n import N_, _, number
 from app.importer import ImportCancelled, ImportReport, Importer
 from app.project import Project
 
@@ -35,7 +36,7 @@ class ImportWorker(QObject):
         except ImportCancelled:
             self.finished.emit(importer.report, True)
         except Exception as error:  # the report must reach the analyst, not a dead thread
-            importer.report.rejected.append(("(import)", f"stopped by an unexpected error: {error}"))
+            importer.report.rejected.append(_unexpected(error))
             self.finished.emit(importer.report, False)
 
 
@@ -53,8 +54,13 @@ class ImportWorker(QObject):
         except ImportCancelled:
             return self.finished.emit(total, True)
         except Exception as error:  # the report must reach the analyst, not a dead thread
-            total.rejected.append(("(import)", f"stopped by an unexpected error: {error}"))
+            total.rejected.append(_unexpected(error))
         self.finished.emit(total, False)
+
+
+def _unexpected(error: Exception) -> tuple[str, str]:
+    """The rejection an unexpected error adds to the report (no file of its own to name)."""
+    return _("(import)"), _("stopped by an unexpected error: {error}").format(error=error)
 
 
 class ImportRunner(QObject):
@@ -69,7 +75,7 @@ class ImportRunner(QObject):
         self.thread = QThread(self)
         self.worker = ImportWorker(project, paths, annotator, format_name)
         self.worker.moveToThread(self.thread)
-        self.dialog = QProgressDialog("Importing…", "Cancel", 0, 0, parent)
+        self.dialog = QProgressDialog(_("Importing…"), _("Cancel"), 0, 0, parent)
         self.dialog.setWindowModality(Qt.WindowModal)
         self.dialog.setMinimumDuration(300)
         self.dialog.canceled.connect(self.worker.cancel)
@@ -88,7 +94,7 @@ class ImportRunner(QObject):
     def _progress(self, done: int, total: int) -> None:
         self.dialog.setMaximum(total)
         self.dialog.setValue(done)
-        self.dialog.setLabelText(f"Importing file {done} of {total}…")
+        self.dialog.setLabelText(_("Importing file {done} of {total}…").format(done=number(done), total=number(total)))
 
     def _finished(self, report: ImportReport, cancelled: bool) -> None:
         self.dialog.reset()
@@ -102,9 +108,9 @@ class ImportRunner(QObject):
 def show_report(parent: QWidget, report: ImportReport, cancelled: bool) -> None:
     lines = report.summary_lines()
     if cancelled:
-        lines.insert(0, "Import cancelled; what was imported before you cancelled is kept.")
+        lines.insert(0, _("Import cancelled; what was imported before you cancelled is kept."))
     icon = QMessageBox.Warning if report.rejected else QMessageBox.Information
-    box = QMessageBox(icon, "Import", lines[0], QMessageBox.Ok, parent)
+    box = QMessageBox(icon, _("Import"), lines[0], QMessageBox.Ok, parent)
     box.setInformativeText("\n".join(lines[1:4]))
     if report.unrepresented:
         box.setIcon(QMessageBox.Warning)
@@ -113,11 +119,17 @@ def show_report(parent: QWidget, report: ImportReport, cancelled: bool) -> None:
     box.open()
 
 
-# File → Import from another tool…: the file type chosen in the dialog says which format it is.
+# File → Import from another tool…: the file type chosen in the dialog says which format it is. The file
+# dialog shows them translated: tool_filters().
 TOOL_FILTERS = {
-    "doccano JSONL (*.jsonl *.json)": "doccano",
-    "Label Studio JSON export (*.json)": "label-studio",
-    "CoNLL-2003 / IOB (*.conll *.iob *.iob2 *.bio *.txt)": "conll",
-    "brat standoff (*.ann)": "brat",
-    "UIMA CAS XMI, INCEpTION (*.xmi *.zip)": "xmi",
+    N_("doccano JSONL (*.jsonl *.json)"): "doccano",
+    N_("Label Studio JSON export (*.json)"): "label-studio",
+    N_("CoNLL-2003 / IOB (*.conll *.iob *.iob2 *.bio *.txt)"): "conll",
+    N_("brat standoff (*.ann)"): "brat",
+    N_("UIMA CAS XMI, INCEpTION (*.xmi *.zip)"): "xmi",
 }
+
+
+def tool_filters() -> dict[str, str]:
+    """TOOL_FILTERS as the file dialog lists them (in the interface's language), each with its format."""
+    return {_(name): format_name for name, format_name in TOOL_FILTERS.items()}

@@ -20,6 +20,7 @@ from app import propagation, settings, words
 from app.adjudication import GOLD
 from app.dropped import plan_drop
 from app.gazetteer import GazetteerError, read_gazetteer
+from app.i18n import _
 from app.project import Project, ProjectError, ProjectFileMoved
 from app.windowlock import WindowLock
 from ui import dialogs
@@ -27,7 +28,7 @@ from ui.about import AboutDialog
 from ui.editor import Editor
 from ui import folders
 from ui.fonts import reading_font
-from ui.importing import TOOL_FILTERS, ImportRunner
+from ui.importing import ImportRunner, tool_filters
 from ui.dashboard import AgreementDashboard
 from ui.exporting import ExportDialog, ExportRequest, ExportRunner, ask_destination, check_destination
 from ui.merging import MergeRunner
@@ -97,7 +98,7 @@ class MainWindow(QMainWindow):
         self.document_title.setStyleSheet("font-weight: bold;")
         self.document_title.setMinimumWidth(80)  # a long name is cut (its tooltip has it whole), never widens the window
         self.status_box = QComboBox()
-        self.status_box.addItems([STATUS_TEXT[s] for s in STATUS_ORDER])
+        self.status_box.addItems([_(STATUS_TEXT[s]) for s in STATUS_ORDER])
         self.status_box.setToolTip("Your progress on this document")
 
         self.palette = LabelPalette()
@@ -281,7 +282,7 @@ class MainWindow(QMainWindow):
 
         document = bar.addMenu("&Document")
         for number, status in enumerate(STATUS_ORDER, start=1):
-            self._action(document, f"Mark as {STATUS_TEXT[status]}",
+            self._action(document, f"Mark as {_(STATUS_TEXT[status])}",
                          lambda _=False, s=status: self.set_status(s), f"Ctrl+{number}")
         document.addSeparator()
         self._action(document, "&Next document", lambda: self.step_document(1), "Ctrl+PgDown")
@@ -420,7 +421,7 @@ class MainWindow(QMainWindow):
 
     def set_status(self, status: str) -> None:
         if self.editor.set_status(status):
-            self.statusBar().showMessage(f"Marked as {STATUS_TEXT[status]}.", 3000)
+            self.statusBar().showMessage(f"Marked as {_(STATUS_TEXT[status])}.", 3000)
 
     # ---- annotating --------------------------------------------------------
     def _label_key(self, key: str) -> None:
@@ -959,9 +960,9 @@ class MainWindow(QMainWindow):
     def import_from_tool(self) -> None:
         """doccano, Label Studio, CoNLL, brat or XMI files: the file type picked says which."""
         files, chosen = QFileDialog.getOpenFileNames(self, "Import from another tool", folders.opens_in(folders.IMPORT_TOOL),
-                                                     ";;".join(TOOL_FILTERS))
+                                                     ";;".join(tool_filters()))
         if folders.remember_choice(folders.IMPORT_TOOL, files):
-            self._run_import(files, TOOL_FILTERS[chosen])
+            self._run_import(files, tool_filters()[chosen])
 
     def _run_import(self, paths: list[str], format_name: str | None = None) -> None:
         if self._import_runner is not None:
@@ -1141,7 +1142,7 @@ def _fit_columns(view: QTableView, stretch: int, elide=Qt.ElideMiddle, model=Non
             header.setSectionResizeMode(column, QHeaderView.Stretch)
             continue
         header.setSectionResizeMode(column, QHeaderView.Interactive)
-        header.resizeSection(column, max(metrics.horizontalAdvance(title), metrics.horizontalAdvance(widest)) + 18)
+        header.resizeSection(column, max(metrics.horizontalAdvance(_(title)), metrics.horizontalAdvance(widest)) + 18)
     view.setTextElideMode(elide)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
+from app.i18n import _
 from app.merge import MergeCancelled, MergeReport, merge_project
 from app.project import Project, ProjectError
 from ui.workers import Background, Worker
@@ -21,11 +22,12 @@ class MergeWorker(Worker):
         try:
             self.finished.emit(merge_project(self._project, self._other, self._analyst, self.is_cancelled), "")
         except MergeCancelled:
-            self.finished.emit(None, "Merge cancelled: nothing was added.")
+            self.finished.emit(None, _("Merge cancelled: nothing was added."))
         except ProjectError as error:
             self.finished.emit(None, str(error))
         except Exception as error:  # the analyst must hear of it, not a dead thread; nothing was written
-            self.finished.emit(None, f"The merge stopped on an unexpected error, and nothing was added: {error}")
+            self.finished.emit(None, _("The merge stopped on an unexpected error, and nothing was added: {error}").format(
+                error=error))
 
 
 class MergeRunner(QObject):
@@ -38,7 +40,7 @@ class MergeRunner(QObject):
         self._parent = parent
         self._background = Background(self, failed=lambda message: self._finished(None, message, ended=True))
         self._worker = MergeWorker(project, other, analyst)
-        self.dialog = QProgressDialog("Adding the analyst's work…", "Cancel", 0, 0, parent)
+        self.dialog = QProgressDialog(_("Adding the analyst's work…"), _("Cancel"), 0, 0, parent)
         self.dialog.setWindowModality(Qt.WindowModal)
         self.dialog.setMinimumDuration(300)
         self.dialog.canceled.connect(self._worker.cancel)
@@ -55,7 +57,7 @@ class MergeRunner(QObject):
             self._background.finish()
         self.done.emit(report)
         if report is None:
-            QMessageBox(QMessageBox.Warning, "Add an analyst's work", message, QMessageBox.Ok, self._parent).open()
+            QMessageBox(QMessageBox.Warning, _("Add an analyst's work"), message, QMessageBox.Ok, self._parent).open()
         else:
             show_report(self._parent, report)
         self.deleteLater()
@@ -64,8 +66,8 @@ class MergeRunner(QObject):
 def show_report(parent: QWidget, report: MergeReport) -> None:
     first, *rest = report.summary().split("\n")
     icon = QMessageBox.Warning if report.unmatched_documents else QMessageBox.Information
-    box = QMessageBox(icon, "Add an analyst's work", first, QMessageBox.Ok, parent)
+    box = QMessageBox(icon, _("Add an analyst's work"), first, QMessageBox.Ok, parent)
     box.setInformativeText("\n".join(rest))
     if report.unmatched_documents:
-        box.setDetailedText("Documents not in this project:\n" + "\n".join(report.unmatched_documents))
+        box.setDetailedText(_("Documents not in this project:") + "\n" + "\n".join(report.unmatched_documents))
     box.open()

@@ -9,9 +9,11 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
+from app.i18n import N_, _, digits_in, ngettext, number
 from app.project import DocumentRow, Project, Span
 
-STATUS_TEXT = {"new": "new", "in_progress": "in progress", "done": "done"}
+# Shown translated: `_(STATUS_TEXT[status])` (the keys are the statuses stored in the project).
+STATUS_TEXT = {"new": N_("new"), "in_progress": N_("in progress"), "done": N_("done")}
 # Looked up once: each `Qt.DisplayRole` attribute access costs microseconds in PySide6,
 # and data() runs thousands of times per repaint.
 DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -22,7 +24,7 @@ SHOWN = (DISPLAY, TOOLTIP)
 
 
 class _TableModel(QAbstractTableModel):
-    """A flat table with fixed column titles (subclasses set COLUMNS)."""
+    """A flat table with fixed column titles (subclasses set COLUMNS, marked with N_: shown translated)."""
 
     COLUMNS: tuple[str, ...] = ()
 
@@ -31,7 +33,7 @@ class _TableModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=DISPLAY):
         if role == DISPLAY and orientation == HORIZONTAL:
-            return self.COLUMNS[section]
+            return _(self.COLUMNS[section])
         return None
 
 
@@ -54,12 +56,18 @@ class RowsModel(_TableModel):
 class DocumentListModel(_TableModel):
     """Documents of the project, lazily: it holds only ids and fetches rows a page at a time."""
 
-    COLUMNS = ("Document", "Status", "Spans", "Boilerplate")
-    WIDEST = ("", "in progress", "00000", "100% · 00")  # sizes the fixed columns
+    COLUMNS = (N_("Document"), N_("Status"), N_("Spans"), N_("Boilerplate"))
     SPANS_COLUMN = 2
     BOILERPLATE_COLUMN = 3
     PAGE = 256
     CACHED_PAGES = 64
+
+    @property
+    def WIDEST(self) -> tuple[str, ...]:
+        """Samples that size the fixed columns (as the other models' WIDEST): the longest status in the
+        interface's language."""
+        status = max((_(text) for text in STATUS_TEXT.values()), key=len)
+        return ("", status, digits_in("00000"), digits_in("100% · 00"))
 
     def __init__(self, project: Project, annotator: str, parent=None):
         super().__init__(parent)
@@ -87,15 +95,18 @@ class DocumentListModel(_TableModel):
             return None
         if index.column() == self.BOILERPLATE_COLUMN:
             return self._boilerplate(row, role)
-        return (row.name, STATUS_TEXT[row.status], row.entity_count)[index.column()]
+        # The span count stays a number: Qt shows it in the digits of the locale ui.language sets.
+        return (row.name, _(STATUS_TEXT[row.status]), row.entity_count)[index.column()]
 
     def _boilerplate(self, row: DocumentRow, role) -> str:
         """How much is marked, and how many suggestions wait: "23% · 3" (a tooltip spells it out)."""
         pending = self._pending.get(row.id, 0)
         if role == TOOLTIP:
-            return f"{row.boilerplate_share:.0%} of the text marked as boilerplate; {pending} suggestion(s) to decide"
-        share = f"{row.boilerplate_share:.0%}" if row.boilerplate_chars else ""
-        return " · ".join(part for part in (share, str(pending) if pending else "") if part) or ""
+            return ngettext("{share} of the text marked as boilerplate; {n} suggestion(s) to decide",
+                            "{share} of the text marked as boilerplate; {n} suggestion(s) to decide",
+                            pending).format(share=digits_in(f"{row.boilerplate_share:.0%}"), n=number(pending))
+        share = digits_in(f"{row.boilerplate_share:.0%}") if row.boilerplate_chars else ""
+        return " · ".join(part for part in (share, number(pending) if pending else "") if part) or ""
 
     def set_pending(self, counts: dict[int, int]) -> None:
         """Boilerplate suggestions still pending per document (from the boilerplate panel)."""
@@ -209,7 +220,7 @@ class AnnotationListModel(QStandardItemModel):
     thousand spans makes ten thousand empty rows, which costs next to nothing, and fills the twenty shown.
     """
 
-    COLUMNS = ("Label", "Text", "Start", "End")
+    COLUMNS = (N_("Label"), N_("Text"), N_("Start"), N_("End"))
     WIDEST = ("EVENT", "", "000000", "000000")
     FIRST_ROWS = 100
     # Not overriding data(): a Python data() would be called for every cell painted, which is the cost
@@ -217,7 +228,7 @@ class AnnotationListModel(QStandardItemModel):
 
     def __init__(self, parent=None):
         super().__init__(0, len(self.COLUMNS), parent)
-        self.setHorizontalHeaderLabels(list(self.COLUMNS))
+        self.setHorizontalHeaderLabels([_(title) for title in self.COLUMNS])
         self._spans: list[Span] = []
         self._text = ""
 
@@ -268,8 +279,8 @@ class AnnotationListModel(QStandardItemModel):
 
     def _cells(self, span: Span) -> list[QStandardItem]:
         text = self._text[span.start:span.end]
-        cells = [QStandardItem(span.label), QStandardItem(text), QStandardItem(str(span.start)),
-                 QStandardItem(str(span.end))]
+        cells = [QStandardItem(span.label), QStandardItem(text), QStandardItem(number(span.start)),
+                 QStandardItem(number(span.end))]
         cells[1].setToolTip(text)  # an elided Arabic excerpt, whole
         for cell in cells:
             cell.setEditable(False)

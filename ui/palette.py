@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QWidget
 
+from app.i18n import _
 from app.project import LabelDef
 
 # Two buttons a row: the labels are short ("PERS [P]"), and on a 768-pixel-high screen the height is
@@ -31,7 +32,7 @@ class LabelPalette(QWidget):
         self.buttons.clear()
         for position, label in enumerate(labels):
             self._layout.addWidget(self._button(label), position // COLUMNS, position % COLUMNS)
-        hint = QLabel("Select text, then press a key.\nClick a span to select it.")
+        hint = QLabel(_("Select text, then press a key.\nClick a span to select it."))
         hint.setWordWrap(True)
         hint.setStyleSheet("color: palette(mid);")
         rows = (len(labels) + COLUMNS - 1) // COLUMNS

@@ -16,20 +16,23 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
                                QHeaderView, QLabel, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from app import adjudication
+from app.i18n import N_, _, ngettext, number
 from app.adjudication import (AGREED, BOUNDARY, GOLD, LABEL, ONLY_A, ONLY_B, POLARITY, SPAN_LAYERS, Disagreement,
                               span_statuses, stance_statuses)
 from app.project import Project, Span
 from ui.commands import _EditCommand
 from ui.fonts import reading_font
 from ui.models import DISPLAY, SHOWN, TOOLTIP, USER, RowsModel
+from ui.stancepanel import polarity_name
 from ui.textpane import TextPane, key_letter
 from ui.workers import Background, Worker
 
 STATUS_COLORS = {AGREED: "#43a047", LABEL: "#fb8c00", BOUNDARY: "#8e24aa", ONLY_A: "#1e88e5", ONLY_B: "#e53935",
                  POLARITY: "#fb8c00"}
-STATUS_NAMES = {AGREED: "agreed", LABEL: "label conflict", BOUNDARY: "boundary conflict", ONLY_A: "only in A",
-                ONLY_B: "only in B", POLARITY: "polarity conflict"}
-LAYER_NAMES = {"entity": "Entities", "boilerplate": "Boilerplate", "stance": "Stances"}
+# Shown translated: _(STATUS_NAMES[kind]), _(LAYER_NAMES[layer]).
+STATUS_NAMES = {AGREED: N_("agreed"), LABEL: N_("label conflict"), BOUNDARY: N_("boundary conflict"),
+                ONLY_A: N_("only in A"), ONLY_B: N_("only in B"), POLARITY: N_("polarity conflict")}
+LAYER_NAMES = {"entity": N_("Entities"), "boilerplate": N_("Boilerplate"), "stance": N_("Stances")}
 BAND_ALPHA = 110
 
 
@@ -74,7 +77,7 @@ class ComparePane(TextPane):
 class DisagreementModel(RowsModel):
     """Rows: the pending disagreements of the open document."""
 
-    COLUMNS = ("Layer", "Conflict", "Text", "A", "B")
+    COLUMNS = (N_("Layer"), N_("Conflict"), N_("Text"), "A", "B")  # A and B: the analysts' names (headerData)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -100,9 +103,11 @@ class DisagreementModel(RowsModel):
             return None
         column = index.column()
         if column == 0:
-            return "Document stance" if row.layer == "doc_stance" else LAYER_NAMES.get(row.layer, row.layer)
+            if row.layer == "doc_stance":
+                return _("Document stance")
+            return _(LAYER_NAMES[row.layer]) if row.layer in LAYER_NAMES else row.layer
         if column == 1:
-            return STATUS_NAMES[row.kind]
+            return _(STATUS_NAMES[row.kind])
         if column == 2:
             shown = row.target if row.layer == "doc_stance" else self.text[row.start:row.end]
             return shown if role == TOOLTIP else " ".join(shown.split())[:80]
@@ -113,16 +118,23 @@ def _version(spans: tuple[Span, ...], text: str) -> str:
     if not spans:
         return "—"
     if spans[0].layer == "doc_stance":
-        return spans[0].label
-    return "; ".join(f"{s.label}: {' '.join(text[s.start:s.end].split())[:30]}" for s in spans)
+        return polarity_name(spans[0].label)
+    return "; ".join(f"{_shown_label(s)}: {' '.join(text[s.start:s.end].split())[:30]}" for s in spans)
+
+
+def _shown_label(span: Span) -> str:
+    """A stance's polarity in the interface's language; any other label as the schema names it."""
+    return polarity_name(span.label) if span.layer == "stance" else span.label
 
 
 class Resolve(_EditCommand):
     """One adjudication decision: A's version, B's, or neither, into the gold layer."""
 
     def __init__(self, panel: "ReviewPanel", disagreement: Disagreement, choice: str):
-        names = {"a": f"{panel.first}'s version", "b": f"{panel.second}'s version", "reject": "neither version"}
-        super().__init__(f"Gold: {names[choice]}")
+        texts = {"a": _("Gold: {analyst}'s version").format(analyst=panel.first),
+                 "b": _("Gold: {analyst}'s version").format(analyst=panel.second),
+                 "reject": _("Gold: neither version")}
+        super().__init__(texts[choice])
         self.panel, self.disagreement, self.choice = panel, disagreement, choice
         self.editor = panel.editor
         self.written: list[Span] = []
@@ -142,7 +154,7 @@ class Prefill(_EditCommand):
     """Everything both analysts agree on, into gold (one undo step for the corpus)."""
 
     def __init__(self, panel: "ReviewPanel"):
-        super().__init__("Gold: pre-fill with agreements")
+        super().__init__(_("Gold: pre-fill with agreements"))
         self.panel, self.editor = panel, panel.editor
         self.added: list[Span] = []
 
@@ -185,7 +197,7 @@ class ReviewPanel(QWidget):
         self._background = Background(self, failed=self._count_failed)
         self.layer = QComboBox()
         for layer in (*SPAN_LAYERS, "stance"):
-            self.layer.addItem(LAYER_NAMES[layer], layer)
+            self.layer.addItem(_(LAYER_NAMES[layer]), layer)
         self.layer.currentIndexChanged.connect(lambda _index: self.show_document(self.document_id))
         self.legend = QLabel()
         self.legend.setTextFormat(Qt.RichText)
@@ -206,9 +218,9 @@ class ReviewPanel(QWidget):
 
     def _build_layout(self) -> None:
         buttons = QHBoxLayout()
-        for text, slot in (("A: take A's", lambda: self.decide("a")), ("B: take B's", lambda: self.decide("b")),
-                           ("R: neither", lambda: self.decide("reject")), ("N: next", lambda: self.move(1)),
-                           ("P: previous", lambda: self.move(-1)), ("Pre-fill agreements", self.prefill)):
+        for text, slot in ((_("A: take A's"), lambda: self.decide("a")), (_("B: take B's"), lambda: self.decide("b")),
+                           (_("R: neither"), lambda: self.decide("reject")), (_("N: next"), lambda: self.move(1)),
+                           (_("P: previous"), lambda: self.move(-1)), (_("Pre-fill agreements"), self.prefill)):
             button = QPushButton(text)
             button.setFocusPolicy(Qt.NoFocus)  # the keys go to the list
             button.clicked.connect(slot)
@@ -237,9 +249,10 @@ class ReviewPanel(QWidget):
     # ---- what is shown --------------------------------------------------------------------------------
     def start(self, first: str, second: str, reviewer: str) -> None:
         self.first, self.second, self.reviewer = first, second, reviewer
-        swatches = " ".join(f'<span style="background:{STATUS_COLORS[kind]}">&nbsp;&nbsp;&nbsp;</span> {name}'
+        swatches = " ".join(f'<span style="background:{STATUS_COLORS[kind]}">&nbsp;&nbsp;&nbsp;</span> {_(name)}'
                             for kind, name in STATUS_NAMES.items() if kind != POLARITY)
-        self.legend.setText(f"upper band: <b>{first}</b> · lower band: <b>{second}</b> &nbsp; {swatches}")
+        bands = _("upper band: <b>{first}</b> · lower band: <b>{second}</b>").format(first=first, second=second)
+        self.legend.setText(f"{bands} &nbsp; {swatches}")
         self._corpus_left = None
         self.refresh_corpus()
         self.show_document(self.editor.document_id)
@@ -282,9 +295,15 @@ class ReviewPanel(QWidget):
 
     def _show_counts(self) -> None:
         here = self.model.rowCount()
-        corpus = "…" if self._corpus_left is None else f"{sum(self._corpus_left.values())} in the corpus " \
-                                                       f"({len(self._corpus_left)} documents)"
-        self.counts.setText(f"{here} left in this document · {corpus}")
+        if self._corpus_left is None:
+            corpus = "…"
+        else:
+            left, documents = sum(self._corpus_left.values()), len(self._corpus_left)
+            corpus = ngettext("{n} in the corpus ({documents})", "{n} in the corpus ({documents})", left).format(
+                n=number(left),
+                documents=ngettext("{n} document", "{n} documents", documents).format(n=number(documents)))
+        self.counts.setText(ngettext("{n} left in this document · {corpus}", "{n} left in this document · {corpus}",
+                                     here).format(n=number(here), corpus=corpus))
 
     def refresh_corpus(self) -> None:
         """Count again in the background; a count already under way is followed by a fresh one."""
@@ -356,15 +375,15 @@ class ChooseAnalysts(QDialog):
 
     def __init__(self, names: list[str], parent=None):
         super().__init__(parent)
-        self.setWindowTitle("Compare analysts")
+        self.setWindowTitle(_("Compare analysts"))
         self.first, self.second = QComboBox(), QComboBox()
         for combo in (self.first, self.second):
             combo.addItems(names)
         if len(names) > 1:
             self.second.setCurrentIndex(1)
         form = QFormLayout(self)
-        form.addRow("Analyst A:", self.first)
-        form.addRow("Analyst B:", self.second)
+        form.addRow(_("Analyst A:"), self.first)
+        form.addRow(_("Analyst B:"), self.second)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

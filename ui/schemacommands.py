@@ -16,11 +16,12 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app import schema
+from app.i18n import _, ngettext, number
 from app.project import LabelDef, Project
 from ui.commands import WRITE_ERRORS
 
 def isolated(name: str) -> str:
-    """A label name inside an English message: first-strong isolates keep an Arabic name from reordering it."""
+    """A label name inside a message: first-strong isolates keep a name in the other script from reordering it."""
     return f"\u2068{name}\u2069"
 
 
@@ -125,7 +126,8 @@ class _SchemaCommand(QUndoCommand):
             step()
         except STEP_ERRORS as error:
             self.setObsolete(True)
-            self.editor.failed.emit(f"“{self.text()}” could not be undone or redone: {error}")
+            self.editor.failed.emit(_("“{step}” could not be undone or redone: {error}").format(step=self.text(),
+                                                                                     error=error))
         finally:
             for layer in self.layers:
                 self.editor.schemaChanged.emit(layer)
@@ -143,7 +145,7 @@ class _SchemaCommand(QUndoCommand):
 
 class AddLabel(_SchemaCommand):
     def __init__(self, editor: SchemaEditor, label: LabelDef, position: int):
-        super().__init__(editor, f"Add {isolated(label.name)}", [label.layer])
+        super().__init__(editor, _("Add {label}").format(label=isolated(label.name)), [label.layer])
         self.label, self.position = label, position
 
     def apply(self) -> None:
@@ -153,13 +155,15 @@ class AddLabel(_SchemaCommand):
         # Annotations made since (in another window, or imported) are not deleted by an undo.
         used = schema.usage_count(self.project, self.label.layer, self.label.name)
         if used:
-            raise schema.SchemaError(f"{self.label.name} is now used by {used} annotation(s).")
+            raise schema.SchemaError(ngettext("{label} is now used by {n} annotation.",
+                                              "{label} is now used by {n} annotations.", used).format(
+                label=isolated(self.label.name), n=number(used)))
         schema.delete_label(self.project, self.label.layer, self.label.name)
 
 
 class RenameLabel(_SchemaCommand):
     def __init__(self, editor: SchemaEditor, layer: str, old: str, new: str):
-        super().__init__(editor, f"Rename {isolated(old)} → {isolated(new)}", [layer])
+        super().__init__(editor, _("Rename {old} → {new}").format(old=isolated(old), new=isolated(new)), [layer])
         self.layer, self.old, self.new = layer, old, new
 
     def apply(self) -> None:
@@ -173,7 +177,7 @@ class ChangeLabel(_SchemaCommand):
     """Colour, key or description."""
 
     def __init__(self, editor: SchemaEditor, before: LabelDef, after: LabelDef):
-        super().__init__(editor, f"Change {isolated(before.name)}", [before.layer])
+        super().__init__(editor, _("Change {label}").format(label=isolated(before.name)), [before.layer])
         self.before, self.after = before, after
 
     def apply(self) -> None:
@@ -189,7 +193,7 @@ class ChangeLabel(_SchemaCommand):
 
 class DeleteLabel(_SchemaCommand):
     def __init__(self, editor: SchemaEditor, label: LabelDef, position: int, spans: list):
-        super().__init__(editor, f"Delete {isolated(label.name)}", [label.layer])
+        super().__init__(editor, _("Delete {label}").format(label=isolated(label.name)), [label.layer])
         self.label, self.position, self.spans = label, position, spans
 
     def apply(self) -> None:
@@ -201,7 +205,8 @@ class DeleteLabel(_SchemaCommand):
 
 class MoveLabel(_SchemaCommand):
     def __init__(self, editor: SchemaEditor, layer: str, name: str, step: int):
-        super().__init__(editor, f"Move {isolated(name)} {'up' if step < 0 else 'down'}", [layer])
+        text = _("Move {label} up") if step < 0 else _("Move {label} down")
+        super().__init__(editor, text.format(label=isolated(name)), [layer])
         self.layer, self.name, self.step = layer, name, step
 
     def apply(self) -> None:
@@ -215,7 +220,7 @@ class ReplaceSchema(_SchemaCommand):
     """Loading a schema file; undone by putting the previous labels of those layers back."""
 
     def __init__(self, editor: SchemaEditor, before: dict, after: dict, source: str):
-        super().__init__(editor, f"Load schema {source}", list(after))
+        super().__init__(editor, _("Load schema {file}").format(file=source), list(after))
         self.before, self.after = before, after
 
     def apply(self) -> None:

@@ -15,20 +15,27 @@ from PySide6.QtWidgets import (
 )
 
 from app import schema
+from app.i18n import N_, _, ngettext, number
 from app.project import LabelDef
 from ui import folders
 from ui.commands import WRITE_ERRORS
 from ui.schemacommands import SchemaEditor, isolated
 
 TABS = (
-    (schema.ENTITY, "Entity types"),
-    (schema.STANCE_TARGET, "Stance targets"),
-    (schema.BOILERPLATE, "Boilerplate categories"),
+    (schema.ENTITY, N_("Entity types")),
+    (schema.STANCE_TARGET, N_("Stance targets")),
+    (schema.BOILERPLATE, N_("Boilerplate categories")),
 )
+# The title of the question asking for a new label's name, per layer.
+NEW_LABEL_TITLES = {
+    schema.ENTITY: N_("New entity type"),
+    schema.STANCE_TARGET: N_("New stance target"),
+    schema.BOILERPLATE: N_("New boilerplate category"),
+}
 # Colours offered to a new label: the first one its layer does not use yet.
 NEW_COLORS = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45",
               "#fabed4", "#469990", "#dcbeff", "#9a6324", "#800000", "#aaffc3", "#808000", "#000075")
-SCHEMA_FILES = "Schema files (*.json *.toml);;JSON (*.json);;TOML (*.toml)"
+SCHEMA_FILES = N_("Schema files (*.json *.toml);;JSON (*.json);;TOML (*.toml)")
 PROBLEMS = (schema.SchemaError, *WRITE_ERRORS)
 
 
@@ -41,7 +48,9 @@ class LabelTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.editor, self.layer = editor, layer
         with_key = layer == schema.ENTITY
-        self.columns = ("Name", "Colour", *(("Key",) if with_key else ()), "Description", "Used by")
+        # English column names identify the columns; headerData shows them translated.
+        self.columns = (N_("Name"), N_("Colour"), *((N_("Key"),) if with_key else ()), N_("Description"),
+                        N_("Used by"))
         self.labels: list[LabelDef] = []
         self.counts: dict[str, int] = {}
         self.reload()
@@ -67,7 +76,7 @@ class LabelTableModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if role == Qt.DisplayRole and orientation == Qt.Horizontal:
-            return self.columns[section]
+            return _(self.columns[section])
         return None
 
     def data(self, index: QModelIndex, role=Qt.DisplayRole):
@@ -87,7 +96,7 @@ class LabelTableModel(QAbstractTableModel):
     def _text(self, label: LabelDef, column: str) -> str:
         return {
             "Name": label.name, "Colour": label.color, "Key": label.shortcut or "",
-            "Description": label.description, "Used by": str(self.counts.get(label.name, 0)),
+            "Description": label.description, "Used by": number(self.counts.get(label.name, 0)),
         }[column]
 
     def flags(self, index: QModelIndex):
@@ -114,16 +123,18 @@ class LabelTab(QWidget):
         self.view = _table(self.model)
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
-        names = ["Add…", "Rename…", "Change colour…", *(["Change key…"] if layer == schema.ENTITY else []),
-                 "Delete…", "Move up", "Move down"]
+        # Keyed by the English text; each button shows it translated.
+        names = [N_("Add…"), N_("Rename…"), N_("Change colour…"),
+                 *([N_("Change key…")] if layer == schema.ENTITY else []),
+                 N_("Delete…"), N_("Move up"), N_("Move down")]
         for name in names:
-            self.buttons[name] = QPushButton(name)
+            self.buttons[name] = QPushButton(_(name))
             row.addWidget(self.buttons[name])
         row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view)
         layout.addLayout(row)
-        self.view.selectionModel().currentRowChanged.connect(lambda *_: self.update_buttons())
+        self.view.selectionModel().currentRowChanged.connect(lambda *_args: self.update_buttons())
         self.update_buttons()
 
     def current_name(self) -> str | None:
@@ -160,7 +171,7 @@ class SchemaDialog(QDialog):
 
     def __init__(self, owner, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("Label schema")
+        self.setWindowTitle(_("Label schema"))
         self.resize(820, 520)
         self.editor = SchemaEditor.of(owner)
         self.project = self.editor.project
@@ -175,12 +186,12 @@ class SchemaDialog(QDialog):
         for layer, title in TABS:
             tab = LabelTab(self.editor, layer)
             self.tabs[layer] = tab
-            self.tab_widget.addTab(tab, title)
+            self.tab_widget.addTab(tab, _(title))
             self._connect_tab(tab)
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.save_button = QPushButton("Save schema…")
-        self.load_button = QPushButton("Load schema…")
+        self.save_button = QPushButton(_("Save schema…"))
+        self.load_button = QPushButton(_("Load schema…"))
         self.save_button.clicked.connect(self.save_schema)
         self.load_button.clicked.connect(self.load_schema)
         closing = QDialogButtonBox(QDialogButtonBox.Close)
@@ -220,7 +231,7 @@ class SchemaDialog(QDialog):
     def _undo_buttons(self) -> list[QToolButton]:
         """Undo and redo work in the dialog too (it is modal: the window's shortcuts cannot reach it)."""
         stack = self.editor.undo_stack
-        undo, redo = stack.createUndoAction(self, "Undo"), stack.createRedoAction(self, "Redo")
+        undo, redo = stack.createUndoAction(self, _("Undo")), stack.createRedoAction(self, _("Redo"))
         undo.setShortcut(QKeySequence.Undo)
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         buttons = []
@@ -233,26 +244,29 @@ class SchemaDialog(QDialog):
 
     # ---- the analyst's requests ---------------------------------------------
     def add_label(self, layer: str) -> None:
-        name = self.ask_text(f"New {schema.layer_word(layer)}", "Name:")
+        name = self.ask_text(_(NEW_LABEL_TITLES[layer]), _("Name:"))
         if not name:
             return
         key = schema.suggest_shortcut(self.project, layer, name) if layer == schema.ENTITY else None
         label = LabelDef(layer, name, self._free_color(layer), key)
-        if self._attempt("Not added", lambda: self.editor.add(label)) is not None:
+        if self._attempt(_("Not added"), lambda: self.editor.add(label)) is not None:
             self.tabs[layer].select(name.strip())
-            self.say(f"Added {isolated(name.strip())}" + (f" (key {key})." if key else "."))
+            added = _("Added {label} (key {key}).") if key else _("Added {label}.")
+            self.say(added.format(label=isolated(name.strip()), key=key))
 
     def rename_label(self, layer: str) -> None:
         old = self._chosen(layer)
         if old is None:
             return
-        new = self.ask_text("Rename", f"New name for {isolated(old)}:", old)
+        new = self.ask_text(_("Rename"), _("New name for {label}:").format(label=isolated(old)), old)
         if new is None or new.strip() == old:
             return
-        count = self._attempt("Not renamed", lambda: self.editor.rename(layer, old, new))
+        count = self._attempt(_("Not renamed"), lambda: self.editor.rename(layer, old, new))
         if count is not None:
             self.tabs[layer].select(new.strip())
-            self.say(f"Renamed {isolated(old)} → {isolated(new.strip())} in {_annotations(count)}.")
+            self.say(ngettext("Renamed {old} → {new} in {n} annotation.",
+                              "Renamed {old} → {new} in {n} annotations.", count).format(
+                old=isolated(old), new=isolated(new.strip()), n=number(count)))
 
     def change_color(self, layer: str) -> None:
         name = self._chosen(layer)
@@ -260,22 +274,23 @@ class SchemaDialog(QDialog):
             return
         color = self.ask_color(schema.get_label(self.project, layer, name).color)
         if color:
-            self._attempt("Colour not changed", lambda: self.editor.change(layer, name, color=color))
+            self._attempt(_("Colour not changed"), lambda: self.editor.change(layer, name, color=color))
 
     def change_key(self, layer: str) -> None:
         name = self._chosen(layer)
         if name is None:
             return
         current = schema.get_label(self.project, layer, name).shortcut or ""
-        key = self.ask_text(f"Key for {isolated(name)}", "One letter A–Z or digit 0–9 (empty: no key):", current)
+        key = self.ask_text(_("Key for {label}").format(label=isolated(name)),
+                            _("One letter A–Z or digit 0–9 (empty: no key):"), current)
         if key is None or key.strip().upper() == current:
             return
-        if self._attempt("Key not changed", lambda: self.editor.change(layer, name, shortcut=key)) is not None:
-            shown = isolated(name)
-            self.say(f"{shown} now has the key {key.strip().upper()}." if key.strip() else f"{shown} has no key now.")
+        if self._attempt(_("Key not changed"), lambda: self.editor.change(layer, name, shortcut=key)) is not None:
+            said = _("{label} now has the key {key}.") if key.strip() else _("{label} has no key now.")
+            self.say(said.format(label=isolated(name), key=key.strip().upper()))
 
     def change_description(self, layer: str, name: str, text: str) -> None:
-        self._attempt("Description not changed", lambda: self.editor.change(layer, name, description=text))
+        self._attempt(_("Description not changed"), lambda: self.editor.change(layer, name, description=text))
 
     def delete_label(self, layer: str) -> None:
         name = self._chosen(layer)
@@ -284,35 +299,37 @@ class SchemaDialog(QDialog):
         count = schema.usage_count(self.project, layer, name)
         if count and not self.confirm_delete(name, count):
             return
-        deleted = self._attempt("Not deleted", lambda: self.editor.delete(layer, name))
+        deleted = self._attempt(_("Not deleted"), lambda: self.editor.delete(layer, name))
         if deleted is not None:
-            also = f" and {_annotations(deleted)}" if deleted else ""
-            self.say(f"Deleted {isolated(name)}{also}. Undo brings it back.")
+            said = (ngettext("Deleted {label} and {n} annotation. Undo brings it back.",
+                             "Deleted {label} and {n} annotations. Undo brings it back.", deleted) if deleted
+                    else _("Deleted {label}. Undo brings it back."))
+            self.say(said.format(label=isolated(name), n=number(deleted)))
 
     def move_label(self, layer: str, step: int) -> None:
         name = self._chosen(layer)
         if name is not None:
-            self._attempt("Not moved", lambda: self.editor.move(layer, name, step))
+            self._attempt(_("Not moved"), lambda: self.editor.move(layer, name, step))
             self.tabs[layer].select(name)
 
     def save_schema(self) -> None:
         path = self.ask_save_path()
         if not path:
             return
-        if self._attempt("Schema not saved", lambda: schema.save_schema(self.project, path)) is not None:
-            self.say(f"Saved the schema to {path}.")
+        if self._attempt(_("Schema not saved"), lambda: schema.save_schema(self.project, path)) is not None:
+            self.say(_("Saved the schema to {path}.").format(path=path))
 
     def load_schema(self) -> None:
         path = self.ask_load_path()
         if not path:
             return
-        report = self._attempt("Schema not loaded", lambda: self.editor.load(path))
+        report = self._attempt(_("Schema not loaded"), lambda: self.editor.load(path))
         if report is None:
             return
         if report.applied:
             self.say(report.summary())
         else:
-            self.show_problem("Schema not loaded", report.summary())
+            self.show_problem(_("Schema not loaded"), report.summary())
 
     # ---- questions to the analyst (tests replace these) ------------------------
     def ask_text(self, title: str, prompt: str, text: str = "") -> str | None:
@@ -320,14 +337,16 @@ class SchemaDialog(QDialog):
         return value if ok else None
 
     def ask_color(self, current: str) -> str | None:
-        color = QColorDialog.getColor(QColor(current), self, "Label colour")
+        color = QColorDialog.getColor(QColor(current), self, _("Label colour"))
         return color.name() if color.isValid() else None
 
     def confirm_delete(self, name: str, count: int) -> bool:
         answer = QMessageBox.question(
-            self, "Delete label",
-            f"{isolated(name)} is used by {_annotations(count)}. Delete the label and those annotations?\n\n"
-            "(Undo brings both back.)",
+            self, _("Delete label"),
+            ngettext("{label} is used by {n} annotation. Delete the label and that annotation?\n\n"
+                     "(Undo brings both back.)",
+                     "{label} is used by {n} annotations. Delete the label and those annotations?\n\n"
+                     "(Undo brings both back.)", count).format(label=isolated(name), n=number(count)),
             QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
         return answer == QMessageBox.Yes
 
@@ -335,12 +354,13 @@ class SchemaDialog(QDialog):
         QMessageBox.warning(self, title, text)
 
     def ask_save_path(self) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save schema", folders.opens_in(folders.SCHEMA, "schema.json"),
-                                              SCHEMA_FILES)
+        path, _chosen_filter = QFileDialog.getSaveFileName(
+            self, _("Save schema"), folders.opens_in(folders.SCHEMA, "schema.json"), _(SCHEMA_FILES))
         return path if folders.remember_choice(folders.SCHEMA, path) else None
 
     def ask_load_path(self) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load schema", folders.opens_in(folders.SCHEMA), SCHEMA_FILES)
+        path, _chosen_filter = QFileDialog.getOpenFileName(self, _("Load schema"), folders.opens_in(folders.SCHEMA),
+                                                           _(SCHEMA_FILES))
         return path if folders.remember_choice(folders.SCHEMA, path) else None
 
     def say(self, text: str) -> None:
@@ -362,7 +382,7 @@ class SchemaDialog(QDialog):
     def _chosen(self, layer: str) -> str | None:
         name = self.tabs[layer].current_name()
         if name is None:
-            self.say("Select a label first.")
+            self.say(_("Select a label first."))
         return name
 
     def _free_color(self, layer: str) -> str:
@@ -376,7 +396,7 @@ class SchemaDialog(QDialog):
 
     def _step_failed(self, text: str) -> None:
         if self.isVisible():
-            self.show_problem("Undo", text)
+            self.show_problem(_("Undo"), text)
 
     def showEvent(self, event) -> None:
         # Annotations may have been made since the dialog was last open: counts are re-read.
@@ -397,7 +417,3 @@ def _table(model: LabelTableModel) -> QTableView:
     header.setSectionResizeMode(QHeaderView.ResizeToContents)  # a schema has tens of rows, not thousands
     header.setSectionResizeMode(model.columns.index("Description"), QHeaderView.Stretch)
     return view
-
-
-def _annotations(count: int) -> str:
-    return f"{count} annotation" if count == 1 else f"{count} annotations"

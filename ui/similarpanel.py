@@ -7,6 +7,7 @@ from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from app import duplicates
+from app.i18n import N_, _, ngettext, number
 from app.project import Span
 from ui.models import DISPLAY, SHOWN, USER, RowsModel
 from ui.workers import Background, Worker
@@ -18,7 +19,7 @@ DUPLICATE_LABEL = "duplicate_of"
 class SimilarModel(RowsModel):
     """Rows: (document id, name, score, marked as its duplicate)."""
 
-    COLUMNS = ("Score", "Document")
+    COLUMNS = (N_("Score"), N_("Document"))
     WIDEST = ("0.000", "")
 
     def data(self, index: QModelIndex, role=DISPLAY):
@@ -28,7 +29,8 @@ class SimilarModel(RowsModel):
         if role == USER:
             return document_id
         if role in SHOWN:
-            return (f"{score:.3f}", name + ("  ← this one is its duplicate" if marked else ""))[index.column()]
+            shown = _("{document}  ← this one is its duplicate").format(document=name) if marked else name
+            return (number(score, decimals=3), shown)[index.column()]
         return None
 
 
@@ -48,8 +50,8 @@ class SimilarPanel(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SingleSelection)
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setStretchLastSection(True)
-        self.mark_button = QPushButton("This document is a duplicate of the selected one")
-        self.shared_button = QPushButton("Highlight sentences shared with other documents")
+        self.mark_button = QPushButton(_("This document is a duplicate of the selected one"))
+        self.shared_button = QPushButton(_("Highlight sentences shared with other documents"))
         self.shared_info = QLabel()
         self.shared_info.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -82,14 +84,18 @@ class SimilarPanel(QWidget):
         self.model.set_rows(rows)
         waiting = duplicates.pending_documents(project)
         if rows:
-            found = f"{len(rows)} document(s) tell much the same story (share of their 5-word sequences)."
+            found = ngettext("{n} document tells much the same story (share of their 5-word sequences).",
+                             "{n} documents tell much the same story (share of their 5-word sequences).",
+                             len(rows)).format(n=number(len(rows)))
         else:
-            found = "No other document tells this story." if not waiting else ""
-        later = (f" {waiting} document(s) not compared yet: Boilerplate → Review suggestions (Ctrl+Shift+B) "
-                 "compares them." if waiting else "")
-        self.note.setText((found + later).strip())
-        self.mark_button.setText("Not a duplicate after all" if marked is not None
-                                 else "This document is a duplicate of the selected one")
+            found = _("No other document tells this story.") if not waiting else ""
+        later = ngettext("{n} document not compared yet: Boilerplate → Review suggestions (Ctrl+Shift+B) "
+                         "compares it.",
+                         "{n} documents not compared yet: Boilerplate → Review suggestions (Ctrl+Shift+B) "
+                         "compares them.", waiting).format(n=number(waiting)) if waiting else ""
+        self.note.setText(" ".join(sentence for sentence in (found, later) if sentence))
+        self.mark_button.setText(_("Not a duplicate after all") if marked is not None
+                                 else _("This document is a duplicate of the selected one"))
 
     def _marked(self) -> Span | None:
         return next(iter(self._editor.layer_spans(DUPLICATE_LAYER)), None)
@@ -106,13 +112,13 @@ class SimilarPanel(QWidget):
             return
         index = self.view.currentIndex()
         if not index.isValid():
-            self._editor.message.emit("Select the document this one duplicates first.")
+            self._editor.message.emit(_("Select the document this one duplicates first."))
             return
         other = self.model.data(index, USER)
         self._editor.add_batch([Span(self._editor.document_id, self._editor.analyst, DUPLICATE_LAYER,
                                      DUPLICATE_LABEL, None, None,
                                      attrs={"of": self._editor.project.document_name(other), "of_id": other})],
-                               "Mark as a duplicate")
+                               _("Mark as a duplicate"))
 
     def highlight_shared(self) -> None:
         """Look for the open document's shared sentences in a worker thread (each is a corpus search)."""
@@ -120,7 +126,7 @@ class SimilarPanel(QWidget):
         if document_id is None or self.background.running():
             return
         self.shared_button.setEnabled(False)
-        self.shared_info.setText("Looking for these sentences in the other documents…")
+        self.shared_info.setText(_("Looking for these sentences in the other documents…"))
         self.background.start(SharedWorker(self._editor.project, document_id),
                               lambda worker: worker.finished.connect(self._shared_found))
 
@@ -143,9 +149,15 @@ class SimilarPanel(QWidget):
             self.shared_info.clear()
             return
         others = {other for sentence in shared for other in sentence.documents}
-        self.shared_info.setText(
-            f"{len(shared)} sentence(s) or quotation(s) also appear in {len(others)} other document(s) "
-            "(underlined in the text)." if shared else "No sentence of this document appears elsewhere.")
+        if shared:
+            documents = ngettext("{n} other document", "{n} other documents", len(others)).format(
+                n=number(len(others)))
+            found = ngettext("{n} sentence or quotation also appears in {documents} (underlined in the text).",
+                             "{n} sentences or quotations also appear in {documents} (underlined in the text).",
+                             len(shared)).format(n=number(len(shared)), documents=documents)
+        else:
+            found = _("No sentence of this document appears elsewhere.")
+        self.shared_info.setText(found)
         self.sharedFound.emit([(sentence.start, sentence.end) for sentence in shared])
 
 

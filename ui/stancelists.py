@@ -6,21 +6,21 @@ from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+from app.i18n import N_, _
 from app.project import Span
-from app.stance import describe
 from ui.models import DISPLAY, SHOWN, TOOLTIP, USER, SpanTableModel, _TableModel
-from ui.stancepanel import POLARITY_COLORS
+from ui.stancepanel import POLARITY_COLORS, POLARITY_NAMES, polarity_name, shown_reference
 from ui.textpane import key_letter
 
 FOREGROUND = Qt.ItemDataRole.ForegroundRole
 DOC_POLARITY_KEYS = {"F": "FAVOR", "A": "AGAINST", "N": "NEUTRAL", "X": "NONE"}
-DOC_POLARITY_TEXT = {"FAVOR": "FAVOR", "AGAINST": "AGAINST", "NEUTRAL": "NEUTRAL", "NONE": "not addressed"}
+DOC_POLARITY_TEXT = {**POLARITY_NAMES, "NONE": N_("not addressed")}  # shown as _(DOC_POLARITY_TEXT[label])
 
 
 class StanceListModel(SpanTableModel):
     """Holder → target : polarity, with an excerpt of the evidence."""
 
-    COLUMNS = ("Holder", "Target", "Polarity", "Evidence")
+    COLUMNS = (N_("Holder"), N_("Target"), N_("Polarity"), N_("Evidence"))
     WIDEST = ("فلاديمير بوتين", "كوريا الشمالية", "AGAINST", "")
 
     def cell(self, span: Span, column: int, role):
@@ -30,10 +30,10 @@ class StanceListModel(SpanTableModel):
             evidence = self._text[span.start:span.end]
             if role == DISPLAY and len(evidence) > 60:
                 evidence = evidence[:57] + "…"
-            holder, target = describe(span.attrs.get("holder")), describe(span.attrs.get("target"))
+            holder, target = shown_reference(span.attrs.get("holder")), shown_reference(span.attrs.get("target"))
             if role == TOOLTIP and span.attrs.get("note"):
-                evidence += f"\n\nNote: {span.attrs['note']}"
-            return (holder, target, span.label, evidence)[column]
+                evidence += "\n\n" + _("Note: {note}").format(note=span.attrs["note"])
+            return (holder, target, polarity_name(span.label), evidence)[column]
         return None
 
     def set_spans(self, text: str, spans: list[Span]) -> None:
@@ -49,7 +49,7 @@ class StanceListModel(SpanTableModel):
 class DocStanceModel(_TableModel):
     """One row per target of the project: the article's overall polarity."""
 
-    COLUMNS = ("Target", "Document stance")
+    COLUMNS = (N_("Target"), N_("Document stance"))
     WIDEST = ("", "not addressed")
 
     def __init__(self, parent=None):
@@ -72,7 +72,9 @@ class DocStanceModel(_TableModel):
         if role in SHOWN:
             if index.column() == 0:
                 return target
-            return DOC_POLARITY_TEXT.get(span.label, span.label) if span else "—"
+            if span is None:
+                return "—"
+            return _(DOC_POLARITY_TEXT[span.label]) if span.label in DOC_POLARITY_TEXT else span.label
         return None
 
     def target_at(self, row: int) -> str:
@@ -101,7 +103,7 @@ class DocStanceView(QTableView):
         self.verticalHeader().hide()
         self.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
         self.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeToContents)
-        self.setToolTip("F favour · A against · N neutral · X not addressed · Delete clears")
+        self.setToolTip(_("F favour · A against · N neutral · X not addressed · Delete clears"))
 
     def keyPressEvent(self, event) -> None:
         row = self.currentIndex().row()

@@ -16,11 +16,28 @@ from PySide6.QtWidgets import (
 )
 
 from app import stance
+from app.i18n import N_, _, number
 from app.project import Span
 from ui.textpane import key_letter
 
 POLARITY_KEYS = {"F": "FAVOR", "A": "AGAINST", "N": "NEUTRAL"}
 POLARITY_COLORS = {"FAVOR": "#2e7d32", "AGAINST": "#c62828", "NEUTRAL": "#616161"}
+# The stored polarity is data (FAVOR …); the interface shows its name, translated where shown.
+POLARITY_NAMES = {"FAVOR": N_("FAVOR"), "AGAINST": N_("AGAINST"), "NEUTRAL": N_("NEUTRAL")}
+# stance.ARTICLE is stored in the holder reference; the panel and the lists show it translated.
+ARTICLE_NAME = N_("the article")
+
+
+def polarity_name(polarity: str) -> str:
+    """A polarity as the interface shows it; any other label as it is stored."""
+    return _(POLARITY_NAMES[polarity]) if polarity in POLARITY_NAMES else polarity
+
+
+def shown_reference(reference: dict | None) -> str:
+    """A holder or target as the lists show it: the article by its translated name, anything else by its text."""
+    if reference and reference.get("article"):
+        return _(ARTICLE_NAME)
+    return stance.describe(reference)
 
 
 @dataclass(frozen=True)
@@ -53,7 +70,7 @@ class StancePanel(QFrame):
         layout = QFormLayout(self)
         self.title = QLabel()
         self.title.setWordWrap(True)
-        self.target = QLineEdit(placeholderText="type a target…")
+        self.target = QLineEdit(placeholderText=_("type a target…"))
         self._completions = QStringListModel(self)
         completer = QCompleter(self._completions, self)
         completer.setFilterMode(Qt.MatchContains)
@@ -67,20 +84,20 @@ class StancePanel(QFrame):
         self.buttons = QButtonGroup(self)
         row = QHBoxLayout()
         for key, polarity in zip("FAN", ("FAVOR", "AGAINST", "NEUTRAL")):
-            button = QPushButton(f"{key}  {polarity}")
+            button = QPushButton(f"{key}  {polarity_name(polarity)}")
             button.setCheckable(True)
             button.setProperty("polarity", polarity)
             button.setStyleSheet(f"QPushButton:checked {{ background: {POLARITY_COLORS[polarity]}; color: white; }}")
             self.buttons.addButton(button)
             row.addWidget(button)
-        self.note = QLineEdit(placeholderText="optional note")
+        self.note = QLineEdit(placeholderText=_("optional note"))
         self.message = QLabel()
         self.message.setStyleSheet("color: #c62828;")
         layout.addRow(self.title)
-        layout.addRow("Target:", self.target)
-        layout.addRow("Holder:", self.holder)
-        layout.addRow("Polarity:", row)
-        layout.addRow("Note:", self.note)
+        layout.addRow(_("Target:"), self.target)
+        layout.addRow(_("Holder:"), self.holder)
+        layout.addRow(_("Polarity:"), row)
+        layout.addRow(_("Note:"), self.note)
         layout.addRow(self.message)
         for widget in (self.target, self.holder, self.holder.lineEdit(), self.note, *self.buttons.buttons()):
             widget.installEventFilter(self)
@@ -90,12 +107,12 @@ class StancePanel(QFrame):
                  guessed: Span | None, at: QPoint, current: Span | None = None) -> None:
         """Show the panel for new evidence, or to edit `current` (a stored span stance)."""
         excerpt = evidence if len(evidence) <= 80 else evidence[:77] + "…"
-        self.title.setText(f"Stance on: \u2068{excerpt}\u2069")
+        self.title.setText(_("Stance on: {evidence}").format(evidence=f"\u2068{excerpt}\u2069"))
         self._fill_targets(text, entities, targets)
         self._fill_holders(text, entities, guessed)
         self.message.setText("" if targets else
-                             "No stance targets yet: add them in Edit → Label schema… (Ctrl+Shift+L), "
-                             "or pick one of the document's entities.")
+                             _("No stance targets yet: add them in Edit → Label schema… (Ctrl+Shift+L), "
+                               "or pick one of the document's entities."))
         self.note.setText("")
         self.target.setText("")
         self._set_polarity(None)
@@ -118,7 +135,7 @@ class StancePanel(QFrame):
         ranked = sorted(entities, key=lambda s: (s.label not in stance.HOLDER_LABELS, s.start))
         ordered = ([guessed] if guessed else []) + [s for s in ranked if s != guessed]
         self._holders = {_entity_choice(s, text): stance.entity_ref(s, text) for s in ordered}
-        self._holders[stance.ARTICLE] = stance.article_ref()
+        self._holders[_(ARTICLE_NAME)] = stance.article_ref()
         self.holder.clear()
         self.holder.addItems(list(self._holders))
         self.holder.setCurrentIndex(0 if guessed else len(self._holders) - 1)
@@ -143,9 +160,10 @@ class StancePanel(QFrame):
                 return shown
         if not reference:
             return ""
-        shown = stance.describe(reference)
+        shown = shown_reference(reference)
         if "start" in reference:
-            shown = f"{shown} · {reference['start']}–{reference['end']} (as stored)"
+            shown = _("{reference} · {start}–{end} (as stored)").format(
+                reference=shown, start=number(reference["start"]), end=number(reference["end"]))
         choices[shown] = reference
         return shown
 
@@ -224,13 +242,13 @@ class StancePanel(QFrame):
         """The analyst's choice, or a sentence saying what is missing."""
         target_text = self.target.text().strip()
         if target_text not in self._targets:
-            return "Choose a target from the list (type to search)." if target_text else "Choose a target."
+            return _("Choose a target from the list (type to search).") if target_text else _("Choose a target.")
         holder_text = self.holder.currentText().strip()
         if not holder_text:
-            return "Name a holder, or choose “the article”."
+            return _("Name a holder, or choose “{article}”.").format(article=_(ARTICLE_NAME))
         holder = self._holders.get(holder_text) or stance.free_text_ref(holder_text)
         if self.polarity() is None:
-            return "Choose a polarity: F favour, A against, N neutral."
+            return _("Choose a polarity: F favour, A against, N neutral.")
         return StanceChoice(holder, self._targets[target_text], self.polarity(), self.note.text())
 
     def save(self) -> None:
@@ -243,7 +261,7 @@ class StancePanel(QFrame):
 
 
 def _entity_choice(span: Span, text: str) -> str:
-    return f"{text[span.start:span.end]} · {span.label} {span.start}–{span.end}"
+    return f"{text[span.start:span.end]} · {span.label} {number(span.start)}–{number(span.end)}"
 
 
 def _same_reference(a: dict, b: dict) -> bool:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QTableView, QVBoxLayout, QWidget,
 )
 
+from app.i18n import N_, _, digits_in, ngettext
 from app.project import Project
 from app.propagation import Proposal, propose_many, with_context
 from ui.corpussearch import AFTER_ALIGN, ALIGN, BEFORE_ALIGN
@@ -26,8 +27,34 @@ CONTEXT = 30
 # would otherwise give hundreds of thousands: the analyst decides these, proposes again, and gets the
 # next ones, since accepted and rejected occurrences are not proposed twice.
 MAX_PROPOSALS = 20_000
-SCOPES = (("document", "In this document"), ("corpus", "In the whole corpus"))
-HINT = "Select a span and press Ctrl+Shift+A to propose its other occurrences."
+SCOPES = (("document", N_("In this document")), ("corpus", N_("In the whole corpus")))  # shown translated
+HINT = N_("Select a span and press Ctrl+Shift+A to propose its other occurrences.")
+
+
+def proposals_title(subject: str, left: int, found: int, more: bool, cancelled: bool) -> str:
+    """What the list holds: `left` of the `found` listed, `more` when the list stopped at MAX_PROPOSALS."""
+    if not more and cancelled:
+        text = ngettext("{subject}: {n} proposal(s) (cancelled)", "{subject}: {n} proposal(s) (cancelled)", left)
+    elif not more:
+        text = ngettext("{subject}: {n} proposal(s)", "{subject}: {n} proposal(s)", left)
+    elif left == found and cancelled:
+        text = ngettext("{subject}: the first {n} proposals — decide these, then propose again for the rest"
+                        " (cancelled)",
+                        "{subject}: the first {n} proposals — decide these, then propose again for the rest"
+                        " (cancelled)", left)
+    elif left == found:
+        text = ngettext("{subject}: the first {n} proposals — decide these, then propose again for the rest",
+                        "{subject}: the first {n} proposals — decide these, then propose again for the rest", left)
+    elif cancelled:
+        text = ngettext("{subject}: {n} left of the first {found} proposals — then propose again for the rest"
+                        " (cancelled)",
+                        "{subject}: {n} left of the first {found} proposals — then propose again for the rest"
+                        " (cancelled)", left)
+    else:
+        text = ngettext("{subject}: {n} left of the first {found} proposals — then propose again for the rest",
+                        "{subject}: {n} left of the first {found} proposals — then propose again for the rest",
+                        left)
+    return text.format(subject=subject, n=digits_in(f"{left:,}"), found=digits_in(f"{found:,}"))
 
 
 class ProposalWorker(Worker):
@@ -52,7 +79,7 @@ class ProposalWorker(Worker):
 
 
 class ProposalModel(RowsModel):  # rows: (proposal, before, after), the contexts as ui.kwic shows them
-    COLUMNS = ("Document", "Before", "Proposal", "After")
+    COLUMNS = (N_("Document"), N_("Before"), N_("Proposal"), N_("After"))
     WIDEST = ("000_document.txt", "", "", "")
 
     def data(self, index: QModelIndex, role=DISPLAY):
@@ -87,11 +114,11 @@ class SuggestionsPanel(QWidget):
     def __init__(self, project: Project, scope: str = "document", parent=None):
         super().__init__(parent)
         self._project = project
-        self.title = QLabel(HINT)
+        self.title = QLabel(_(HINT))
         self.title.setWordWrap(True)
         self.scope = QComboBox()
         for key, text in SCOPES:
-            self.scope.addItem(text, key)
+            self.scope.addItem(_(text), key)
         self.scope.setCurrentIndex(0 if scope == "document" else 1)
         self.progress = QProgressBar()
         self.progress.hide()
@@ -104,7 +131,7 @@ class SuggestionsPanel(QWidget):
         self.view.setLayoutDirection(Qt.RightToLeft)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeToContents)
-        self.view.setToolTip("A accept · R reject · Shift+A accept all · Shift+R reject all (not proposed again)")
+        self.view.setToolTip(_("A accept · R reject · Shift+A accept all · Shift+R reject all (not proposed again)"))
         self.view.installEventFilter(self)
         self.view.activated.connect(self._activated)
         self.view.clicked.connect(self._activated)
@@ -115,7 +142,7 @@ class SuggestionsPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.progress)
         layout.addWidget(self.view)
-        hint = QLabel("A accept · R reject · Shift+A accept all · Shift+R reject all")
+        hint = QLabel(_("A accept · R reject · Shift+A accept all · Shift+R reject all"))
         hint.setStyleSheet("color: palette(mid);")
         layout.addWidget(hint)
         self.background = Background(self, failed=self._failed)
@@ -172,17 +199,11 @@ class SuggestionsPanel(QWidget):
     def _show_title(self) -> None:
         """The header says what the list holds now: after each decision, after each new search."""
         if not self._subject:
-            return self.title.setText(HINT)
+            return self.title.setText(_(HINT))
         if self.background.running():
-            return self.title.setText(f"{self._subject}: searching…")
-        left = self.model.rowCount()
-        if not self._more:
-            count = f"{left:,} proposal(s)"
-        elif left == self._found:
-            count = f"the first {left:,} proposals — decide these, then propose again for the rest"
-        else:
-            count = f"{left:,} left of the first {self._found:,} proposals — then propose again for the rest"
-        self.title.setText(f"{self._subject}: {count}{' (cancelled)' if self._cancelled else ''}")
+            return self.title.setText(_("{subject}: searching…").format(subject=self._subject))
+        self.title.setText(proposals_title(self._subject, self.model.rowCount(), self._found, self._more,
+                                           self._cancelled))
 
     def pending(self, document_id: int) -> list[tuple[int, int]]:
         return [(p.start, p.end) for p in self.model.proposals() if p.document_id == document_id]

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QTextEdit, QToolTip
 
 from app import packagedata
 from app.direction import direction_corrections
+from app.i18n import _
 from app.project import Span
 from ui.textmap import OffsetMap
 
@@ -440,8 +441,8 @@ class TextPane(QTextEdit):
             return
         offset = self.offset_at(event.position().toPoint())
         labels = [s.label for s in self.spans_at(offset)]
-        labels += [f"{s.label} stance" for s in self.spans_at(offset, layer="stance")]
-        labels += [f"boilerplate: {s.label}" for s in self.spans_at(offset, layer="boilerplate")]
+        labels += [_("{label} stance").format(label=s.label) for s in self.spans_at(offset, layer="stance")]
+        labels += [_("boilerplate: {label}").format(label=s.label) for s in self.spans_at(offset, layer="boilerplate")]
         if labels:
             QToolTip.showText(event.globalPosition().toPoint(), " ⊃ ".join(reversed(labels)), self.viewport())
         else:

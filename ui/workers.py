@@ -16,6 +16,7 @@ from typing import Callable
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from app.i18n import _
 from app.project import ProjectError
 
 
@@ -51,7 +52,8 @@ def error_message(error: BaseException) -> str:
     if isinstance(error, ProjectError):
         return str(error)
     reason = getattr(error, "orig", None) or error
-    return f"Stopped by an unexpected error ({type(reason).__name__}: {reason}). What was saved before it is kept."
+    return _("Stopped by an unexpected error ({kind}: {reason}). What was saved before it is kept.").format(
+        kind=type(reason).__name__, reason=reason)
 
 
 class Background(QObject):
@@ -111,4 +113,4 @@ class Background(QObject):
             self._failed(message)
         else:
             window = self._parent.window() if isinstance(self._parent, QWidget) else None
-            QMessageBox(QMessageBox.Warning, "Hashiya", message, QMessageBox.Ok, window).open()
+            QMessageBox(QMessageBox.Warning, _("Hashiya"), message, QMessageBox.Ok, window).open()
