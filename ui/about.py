@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__, appinfo
+from app.i18n import _, digits_in, number
 from app.packagedata import MissingResource
 from app.project import Project
 from ui.crash import qt_versions
@@ -18,13 +19,13 @@ from ui.crash import qt_versions
 class AboutDialog(QDialog):
     def __init__(self, project: Project, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("About Hashiya")
+        self.setWindowTitle(_("About Hashiya"))
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._summary(project), "Hashiya")
+        self.tabs.addTab(self._summary(project), _("Hashiya"))
         self.licence = _text_view(*_licence())
-        self.tabs.addTab(self.licence, "Licence (GPL)")
+        self.tabs.addTab(self.licence, _("Licence (GPL)"))
         self.font_licence = _text_view(*_font_licence())
-        self.tabs.addTab(self.font_licence, "Font licence (OFL)")
+        self.tabs.addTab(self.font_licence, _("Font licence (OFL)"))
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -35,22 +36,28 @@ class AboutDialog(QDialog):
     def _summary(self, project: Project) -> QWidget:
         page = QWidget()
         form = QFormLayout(page)
-        heading = _plain(f"Hashiya {__version__}")
+        heading = _plain(_("Hashiya {version}").format(version=digits_in(__version__)))
         heading.setStyleSheet("font-size: 16pt; font-weight: bold;")
         form.addRow(heading)
-        form.addRow(_plain("A workbench for annotating Arabic news text: entities, stances and boilerplate."))
-        form.addRow("Licence:", _plain(f"{appinfo.LICENCE}. {appinfo.LICENCE_SUMMARY} The full text is on the "
-                                       "“Licence” tab."))
-        form.addRow("Fonts:", _plain(f"{', '.join(appinfo.BUNDLED_FONTS)}, bundled under the "
-                                     f"{appinfo.FONT_LICENCE}; the notices are on the “Font licence” tab."))
+        form.addRow(_plain(_("A workbench for annotating Arabic news text: entities, stances and boilerplate.")))
+        form.addRow(_("Licence:"), _plain(_("{licence}. {summary} The full text is on the “Licence” tab.").format(
+            licence=appinfo.LICENCE, summary=_(appinfo.LICENCE_SUMMARY))))
+        form.addRow(_("Fonts:"), _plain(_("{fonts}, bundled under the {licence}; the notices are on the “Font "
+                                          "licence” tab.").format(fonts=", ".join(appinfo.BUNDLED_FONTS),
+                                                                  licence=appinfo.FONT_LICENCE)))
         self.project_path = _plain(str(project.path.absolute()))
-        form.addRow("Project file:", self.project_path)
+        form.addRow(_("Project file:"), self.project_path)
         self.schema_version = _plain(_format_of(project))
-        form.addRow("Project format:", self.schema_version)
+        form.addRow(_("Project format:"), self.schema_version)
         for name, version in appinfo.software(qt_versions()).items():
             if name != "Hashiya":
-                form.addRow(f"{name}:", _plain(version))
+                form.addRow(_software_label(name), _plain(version))
         return page
+
+
+def _software_label(name: str) -> str:
+    """A row of the software underneath: its name (a product's, as it is), or "Platform", which is a word."""
+    return _("Platform:") if name == "Platform" else f"{name}:"
 
 
 def _licence() -> tuple[str, bool]:
@@ -86,7 +93,9 @@ def _plain(text: str) -> QLabel:
 
 def _format_of(project) -> str:
     try:
-        known = f"format {project.schema_version()}"
+        version = number(project.schema_version())
     except Exception as error:  # noqa: BLE001 — the file gone or locked: About must still open
-        return f"unknown (cannot read {project.path}: {error})"
-    return known + (" (open read-only)" if project.read_only else "")
+        return _("unknown (cannot read {path}: {error})").format(path=project.path, error=error)
+    if project.read_only:
+        return _("format {version} (open read-only)").format(version=version)
+    return _("format {version}").format(version=version)

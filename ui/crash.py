@@ -7,6 +7,9 @@ to stderr and appended to the log (app.crashlog); the dialog says where the log 
 The dialog is shown without a nested event loop (`show`, application-modal), so the app goes on running
 behind it. While it is open, further errors do not open more dialogs: the same error again is counted (in
 the log and the dialog), another one is logged whole and added to the dialog's report.
+
+The dialog's words are in the interface language; the report it copies (and the log) stays in English:
+it is for the developers.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ from PySide6.QtWidgets import (
 
 from app import crashlog
 from app.crashlog import CrashReport
+from app.i18n import N_, _, ngettext, number
 
-SAVED = "Every edit shown as done is already saved in the project file; you can go on working."
+SAVED = N_("Every edit shown as done is already saved in the project file; you can go on working.")
 
 
 def qt_versions() -> dict[str, str]:
@@ -38,13 +42,13 @@ class CrashDialog(QDialog):
 
     def __init__(self, report: CrashReport, log: Path, log_problem: str | None):
         super().__init__(None)
-        self.setWindowTitle("Hashiya: unexpected error")
+        self.setWindowTitle(_("Hashiya: unexpected error"))
         self.setWindowModality(Qt.ApplicationModal)
         self.setAttribute(Qt.WA_DeleteOnClose)
         self.first = report
         self.reports = [report]
         self.repeats = 0
-        self.summary = _plain(f"Something went wrong: {report.summary}")
+        self.summary = _plain(_("Something went wrong: {summary}").format(summary=report.summary))
         self.summary.setStyleSheet("font-weight: bold;")
         self.where = _plain(_where_text(log, log_problem))
         self.more = _plain("")
@@ -58,7 +62,7 @@ class CrashDialog(QDialog):
 
     def _build_buttons(self) -> None:
         self.buttons = QDialogButtonBox()
-        self.copy_button = QPushButton("Copy report")
+        self.copy_button = QPushButton(_("Copy report"))
         self.copy_button.setAutoDefault(False)
         self.copy_button.clicked.connect(self.copy_report)
         self.buttons.addButton(self.copy_button, QDialogButtonBox.ActionRole)  # copies; the dialog stays
@@ -70,7 +74,7 @@ class CrashDialog(QDialog):
         icon = QLabel()
         icon.setPixmap(self.style().standardIcon(QStyle.SP_MessageBoxCritical).pixmap(48, 48))
         text = QVBoxLayout()
-        for label in (self.summary, _plain(SAVED), self.where, self.more):
+        for label in (self.summary, _plain(_(SAVED)), self.where, self.more):
             text.addWidget(label)
         top = QHBoxLayout()
         top.addWidget(icon, 0, Qt.AlignTop)
@@ -82,6 +86,7 @@ class CrashDialog(QDialog):
         self.resize(640, 420)
 
     def report_text(self) -> str:
+        """The report to copy, in English: it is for the developers."""
         text = "".join(report.text() for report in self.reports)
         if self.repeats:
             text += f"The first error happened {_more_times(self.repeats)} while this message was open.\n"
@@ -97,9 +102,11 @@ class CrashDialog(QDialog):
         else:  # an error that keeps changing (a counter in its message): counted, not kept, so memory stays bounded
             self.repeats += 1
         others = len(self.reports) - 1
-        said = [f"The same error happened {_more_times(self.repeats)}." if self.repeats else "",
-                f"{others} other error{'s' if others > 1 else ''} followed (last: {report.summary}); "
-                "in the log and the report below." if others else ""]
+        said = [ngettext("The same error happened once more.", "The same error happened {n} more times.",
+                         self.repeats).format(n=number(self.repeats)) if self.repeats else "",
+                ngettext("{n} other error followed (last: {summary}); in the log and the report below.",
+                         "{n} other errors followed (last: {summary}); in the log and the report below.",
+                         others).format(n=number(others), summary=report.summary) if others else ""]
         self.more.setText(" ".join(part for part in said if part))
         self.more.show()
         self.details.setPlainText(self.report_text())
@@ -108,7 +115,7 @@ class CrashDialog(QDialog):
     @Slot()
     def copy_report(self) -> None:
         QGuiApplication.clipboard().setText(self.report_text())
-        self.copy_button.setText("Copied")
+        self.copy_button.setText(_("Copied"))
 
 
 def _worth_a_log_line(repeats: int) -> bool:
@@ -177,13 +184,15 @@ def _plain(text: str) -> QLabel:
 
 
 def _more_times(count: int) -> str:
+    """In the report, in English (the dialog's own line is translated)."""
     return "once more" if count == 1 else f"{count} more times"
 
 
 def _where_text(log: Path, problem: str | None) -> str:
     if problem is None:
-        return f"The full report is in the log: {log}"
-    return f"The report could not be written to the log {log}: {problem}. Use “Copy report” to keep it."
+        return _("The full report is in the log: {path}").format(path=log)
+    return _("The report could not be written to the log {path}: {problem}. Use “Copy report” to keep it.").format(
+        path=log, problem=problem)
 
 
 _reporter: CrashReporter | None = None

@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QStandardPaths
 
 from app import settings
+from app.i18n import _
 
 SETTINGS_KEY = "last_folders"  # {kind: folder}
 EXPORT, IMPORT, IMPORT_TOOL, GAZETTEER, ANALYST_WORK, PROJECT, SCHEMA, REPORT = (
@@ -50,8 +51,8 @@ def remember(kind: str, chosen: str | Path) -> None:
     try:
         settings.update(**{SETTINGS_KEY: {**_saved(), kind: folder}})
     except OSError as error:  # a convenience: the chosen file is used all the same
-        print(f"hashiya: the last {kind} folder was not saved to {settings.settings_path()}: {error}",
-              file=sys.stderr)
+        print(_("hashiya: the last {kind} folder was not saved to {path}: {error}").format(
+            kind=kind, path=settings.settings_path(), error=error), file=sys.stderr)
 
 
 def _saved() -> dict:

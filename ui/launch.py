@@ -40,7 +40,9 @@ def _choose_language(argv: list[str]) -> list[str] | int:
     try:
         requested, argv = i18n.take_language_option(argv)
     except ValueError as error:
-        print(f"hashiya: --language: {error.args[0]!r} is not one of: {', '.join(i18n.LANGUAGES)}", file=sys.stderr)
+        i18n.set_language(i18n.chosen_language(None, settings.load()))  # said in the language the run would have had
+        print(i18n._("hashiya: --language: {value} is not one of: {languages}").format(
+            value=repr(error.args[0]), languages=", ".join(i18n.LANGUAGES)), file=sys.stderr)
         return 2
     i18n.set_language(i18n.chosen_language(requested, settings.load()))
     i18n.set_digits(settings.load().get("digits", i18n.WESTERN))

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from app import packagedata, paths, schema, settings
+from app.i18n import _
 from app.importer import import_paths
 from app.packagedata import MissingResource
 from app.project import Project, ProjectError
@@ -21,15 +22,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
     parser = argparse.ArgumentParser(
         prog="hashiya",
-        description="Annotate Arabic news text: opens the window on a project, or runs one of the commands below.",
+        description=_("Annotate Arabic news text: opens the window on a project, or runs one of the commands below."),
         epilog=commands_help(), formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("project", nargs="?", type=Path,
-                        help="project file to open (default: the last one, or the demo corpus on first run)")
+                        help=_("project file to open (default: the last one, or the demo corpus on first run)"))
     parser.add_argument("--version", action="version", version=version_line())
     add_language_option(parser)
-    parser.add_argument("--analyst", help="the analyst's name for this run only (the saved name, asked once on "
-                                          "first run, is kept; switch it for good from the status bar)")
+    parser.add_argument("--analyst", help=_("the analyst's name for this run only (the saved name, asked once on "
+                                            "first run, is kept; switch it for good from the status bar)"))
     return parser.parse_args(argv)
 
 
@@ -91,8 +92,8 @@ def choose_analyst(requested: str | None) -> str | None:
 def ask_analyst(current: str | None) -> str | None:
     from PySide6.QtWidgets import QInputDialog
 
-    name, ok = QInputDialog.getText(None, "Welcome to Hashiya",
-                                    "Your name (every annotation you make is saved under it):",
+    name, ok = QInputDialog.getText(None, _("Welcome to Hashiya"),
+                                    _("Your name (every annotation you make is saved under it):"),
                                     text=current or settings.default_analyst())
     return name.strip() if ok and name.strip() else None
 
@@ -163,12 +164,12 @@ def _start_window(args: argparse.Namespace) -> int | object:
         path = choose_project_path(args.project)
     except MissingResource as error:  # an incomplete installation: said as such, not as an unexpected error
         print(f"hashiya: {error}", file=sys.stderr)
-        QMessageBox.critical(None, "Hashiya cannot start", str(error))
+        QMessageBox.critical(None, _("Hashiya cannot start"), str(error))
         return 2
     try:
         opened = open_for_window(path, create=args.project is not None and not path.exists(), parent=None)
     except ProjectError as error:
-        QMessageBox.critical(None, "Cannot open project", str(error))
+        QMessageBox.critical(None, _("Cannot open project"), str(error))
         print(f"hashiya: {error}", file=sys.stderr)
         return 2
     if opened is None:  # open in another window, which was brought forward (or the analyst cancelled)

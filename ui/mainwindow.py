@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
 )
 
 from app import propagation, settings, words
+from app.i18n import _, ngettext, number, pgettext
 from app.adjudication import GOLD
 from app.dropped import plan_drop
 from app.gazetteer import GazetteerError, read_gazetteer
-from app.i18n import _
 from app.project import Project, ProjectError, ProjectFileMoved
 from app.windowlock import WindowLock
 from ui import dialogs
@@ -87,7 +87,7 @@ class MainWindow(QMainWindow):
     def _build_views(self) -> None:
         editor = self.editor
         self.documents = DocumentListModel(editor.project, editor.analyst, self)
-        self.document_filter = QLineEdit(placeholderText="Filter documents by name")
+        self.document_filter = QLineEdit(placeholderText=_("Filter documents by name"))
         self.document_filter.setClearButtonEnabled(True)
         self.document_view = self._table(self.documents)
         _fit_columns(self.document_view, stretch=0)
@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         self.document_title.setMinimumWidth(80)  # a long name is cut (its tooltip has it whole), never widens the window
         self.status_box = QComboBox()
         self.status_box.addItems([_(STATUS_TEXT[s]) for s in STATUS_ORDER])
-        self.status_box.setToolTip("Your progress on this document")
+        self.status_box.setToolTip(_("Your progress on this document"))
 
         self.palette = LabelPalette()
         self.palette.set_labels(editor.labels)
@@ -115,19 +115,19 @@ class MainWindow(QMainWindow):
         self.doc_stances = DocStanceModel(self)
         self.doc_stance_view = DocStanceView(self.doc_stances)
         self.side_tabs = QTabWidget()
-        self.side_tabs.addTab(self.annotation_view, "Spans")
-        self.side_tabs.addTab(self.stance_view, "Stances")
+        self.side_tabs.addTab(self.annotation_view, _("Spans"))
+        self.side_tabs.addTab(self.stance_view, _("Stances"))
         self.doc_stance_hint = QLabel()
         self.doc_stance_hint.setWordWrap(True)
-        self.side_tabs.addTab(_column(self.doc_stance_hint, self.doc_stance_view), "Document stance")
+        self.side_tabs.addTab(_column(self.doc_stance_hint, self.doc_stance_view), _("Document stance"))
         self.similar = SimilarPanel(self.editor)
-        self.side_tabs.addTab(self.similar, "Similar")
+        self.side_tabs.addTab(self.similar, _("Similar"))
         self.side_tabs.setMinimumHeight(SIDE_TABS_MIN_HEIGHT)  # below its contents' own: a small window fits
 
         splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(_column(self.document_filter, self.document_view))
         self.find_bar = FindBar()
-        splitter.addWidget(_column(_row(self.document_title, QLabel("Status:"), self.status_box), self.find_bar,
+        splitter.addWidget(_column(_row(self.document_title, QLabel(_("Status:")), self.status_box), self.find_bar,
                                    self.pane))
         self.palette_area = QScrollArea()
         self.palette_area.setWidget(self.palette)
@@ -135,7 +135,7 @@ class MainWindow(QMainWindow):
         self.palette_area.setFrameShape(QFrame.NoFrame)
         self.palette_area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self._fit_palette()
-        labels_column = _column(QLabel("Labels"), self.palette_area, self.side_tabs)
+        labels_column = _column(QLabel(_("Labels")), self.palette_area, self.side_tabs)
         labels_column.layout().setStretchFactor(self.side_tabs, 1)
         splitter.addWidget(labels_column)
         splitter.setSizes([340, 660, 300])  # the list: name, status, spans and boilerplate columns
@@ -144,7 +144,7 @@ class MainWindow(QMainWindow):
 
         self.stance_panel = StancePanel(self)
         self.guidelines = GuidelinesPanel(self.editor.project)
-        self.guidelines_dock = QDockWidget("Guidelines", self)
+        self.guidelines_dock = QDockWidget(_("Guidelines"), self)
         self.guidelines_dock.setObjectName("guidelines")
         self.guidelines_dock.setWidget(self.guidelines)
         self.addDockWidget(Qt.RightDockWidgetArea, self.guidelines_dock)
@@ -152,13 +152,13 @@ class MainWindow(QMainWindow):
         self.schema_editor = SchemaEditor.of(self.editor)  # the instance the dialog uses too
         self.corpus_search = CorpusSearchPanel(self.editor.project, [l.name for l in self.editor.labels],
                                                self.editor.analyst)
-        self.corpus_dock = QDockWidget("Search the corpus", self)
+        self.corpus_dock = QDockWidget(_("Search the corpus"), self)
         self.corpus_dock.setObjectName("corpusSearch")
         self.corpus_dock.setWidget(self.corpus_search)
         self.addDockWidget(Qt.BottomDockWidgetArea, self.corpus_dock)
         self.corpus_dock.hide()
         self.suggestions = SuggestionsPanel(self.editor.project, settings.load().get("propagation_scope", "document"))
-        self.suggestions_dock = QDockWidget("Other occurrences", self)
+        self.suggestions_dock = QDockWidget(_("Other occurrences"), self)
         self.suggestions_dock.setObjectName("suggestions")
         self.suggestions_dock.setWidget(self.suggestions)
         self.addDockWidget(Qt.BottomDockWidgetArea, self.suggestions_dock)
@@ -166,14 +166,14 @@ class MainWindow(QMainWindow):
         self.suggestions_dock.hide()
         self.boilerplate = BoilerplatePanel(self.editor.project, self.editor,
                                             [label.name for label in self.editor.project.labels("boilerplate")])
-        self.boilerplate_dock = QDockWidget("Boilerplate", self)
+        self.boilerplate_dock = QDockWidget(_("Boilerplate"), self)
         self.boilerplate_dock.setObjectName("boilerplate")
         self.boilerplate_dock.setWidget(self.boilerplate)
         self.addDockWidget(Qt.BottomDockWidgetArea, self.boilerplate_dock)
         self.tabifyDockWidget(self.suggestions_dock, self.boilerplate_dock)
         self.boilerplate_dock.hide()
         self.review = ReviewPanel(self.editor)
-        self.review_dock = QDockWidget("Review", self)
+        self.review_dock = QDockWidget(_("Review"), self)
         self.review_dock.setObjectName("review")
         self.review_dock.setWidget(self.review)
         # No close button: review mode (the main pane writing gold) ends with Review → Stop reviewing only.
@@ -185,7 +185,7 @@ class MainWindow(QMainWindow):
         self.dashboard: AgreementDashboard | None = None
 
         self.analyst_button = QToolButton()
-        self.analyst_button.setToolTip("Switch analyst")
+        self.analyst_button.setToolTip(_("Switch analyst"))
         self.selection_info = QLabel()
         # Read-only, or not saving because the file moved: said in the window itself, not only its title.
         self.file_state = QLabel()
@@ -210,96 +210,96 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         bar = self.menuBar()
-        file = bar.addMenu("&File")
-        self._action(file, "&Import documents…", self.import_files, "Ctrl+I")
-        self._action(file, "Import a &folder…", self.import_folder, "Ctrl+Shift+I")
-        self._action(file, "Import from another &tool…", self.import_from_tool)
-        self._action(file, "Propose from a &gazetteer…", self.propose_from_gazetteer)
-        self._action(file, "&Add an analyst's work…", self.add_analyst_work)
+        file = bar.addMenu(_("&File"))
+        self._action(file, _("&Import documents…"), self.import_files, "Ctrl+I")
+        self._action(file, _("Import a &folder…"), self.import_folder, "Ctrl+Shift+I")
+        self._action(file, _("Import from another &tool…"), self.import_from_tool)
+        self._action(file, _("Propose from a &gazetteer…"), self.propose_from_gazetteer)
+        self._action(file, _("&Add an analyst's work…"), self.add_analyst_work)
         file.addSeparator()
-        self._action(file, "&Export…", self.export, "Ctrl+E")
+        self._action(file, _("&Export…"), self.export, "Ctrl+E")
         file.addSeparator()
-        self._action(file, "Save a &copy of the project as…", self.save_copy_as)
-        self._action(file, "&Open project…", self.open_project, QKeySequence.Open)
-        self.recent_menu = file.addMenu("Open &recent")
+        self._action(file, _("Save a &copy of the project as…"), self.save_copy_as)
+        self._action(file, _("&Open project…"), self.open_project, QKeySequence.Open)
+        self.recent_menu = file.addMenu(_("Open &recent"))
         self.recent_menu.setToolTipsVisible(True)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)  # the files' existence is checked then
-        self._action(file, "&New project…", self.new_project, QKeySequence.New)
+        self._action(file, _("&New project…"), self.new_project, QKeySequence.New)
         file.addSeparator()
-        self._action(file, "&Quit", self.close, QKeySequence.Quit)
+        self._action(file, _("&Quit"), self.close, QKeySequence.Quit)
 
-        edit = bar.addMenu("&Edit")
-        undo = self.editor.undo_stack.createUndoAction(self, "&Undo")
+        edit = bar.addMenu(_("&Edit"))
+        undo = self.editor.undo_stack.createUndoAction(self, _("&Undo"))
         undo.setShortcut(QKeySequence.Undo)
-        redo = self.editor.undo_stack.createRedoAction(self, "&Redo")
+        redo = self.editor.undo_stack.createRedoAction(self, _("&Redo"))
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         edit.addActions([undo, redo])
         edit.addSeparator()
-        self.snap_action = self._action(edit, "&Snap selections to whole words", self._toggle_snap,
+        self.snap_action = self._action(edit, _("&Snap selections to whole words"), self._toggle_snap,
                                         "Ctrl+Shift+W", checkable=True)
         self.snap_action.setChecked(True)
-        self._action(edit, "Switch &analyst…", self.switch_analyst)
+        self._action(edit, _("Switch &analyst…"), self.switch_analyst)
         edit.addSeparator()
-        self._action(edit, "Label &schema…", self.edit_schema, "Ctrl+Shift+L")
+        self._action(edit, _("Label &schema…"), self.edit_schema, "Ctrl+Shift+L")
 
-        span = bar.addMenu("&Span")
-        self.delete_action = self._action(span, "&Delete span", self.delete_selected_span,
+        span = bar.addMenu(_("&Span"))
+        self.delete_action = self._action(span, _("&Delete span"), self.delete_selected_span,
                                           [QKeySequence.Delete, "Backspace"])
         self.delete_action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
         self.pane.addAction(self.delete_action)
         self.annotation_view.addAction(self.delete_action)
         self.stance_view.addAction(self.delete_action)
-        self._action(span, "&Trim leading clitic (و ف ب ل ك ال)", self.trim_clitic, "Ctrl+T")
-        self._action(span, "Annotate &all occurrences…", self.propose_occurrences, "Ctrl+Shift+A")
+        self._action(span, _("&Trim leading clitic (و ف ب ل ك ال)"), self.trim_clitic, "Ctrl+T")
+        self._action(span, _("Annotate &all occurrences…"), self.propose_occurrences, "Ctrl+Shift+A")
         span.addSeparator()
         # In a right-to-left paragraph the start of a span is its right edge.
-        self._action(span, "Extend at start", lambda: self.move_edge("start", 1), "Alt+Right")
-        self._action(span, "Shrink at start", lambda: self.move_edge("start", -1), "Alt+Left")
-        self._action(span, "Extend at end", lambda: self.move_edge("end", 1), "Alt+Shift+Left")
-        self._action(span, "Shrink at end", lambda: self.move_edge("end", -1), "Alt+Shift+Right")
+        self._action(span, _("Extend at start"), lambda: self.move_edge("start", 1), "Alt+Right")
+        self._action(span, _("Shrink at start"), lambda: self.move_edge("start", -1), "Alt+Left")
+        self._action(span, _("Extend at end"), lambda: self.move_edge("end", 1), "Alt+Shift+Left")
+        self._action(span, _("Shrink at end"), lambda: self.move_edge("end", -1), "Alt+Shift+Right")
 
-        stance = bar.addMenu("S&tance")
-        self.stance_action = self._action(stance, "Make a &stance from the selection…", self.open_stance_panel, "S")
+        stance = bar.addMenu(_("S&tance"))
+        self.stance_action = self._action(stance, _("Make a &stance from the selection…"), self.open_stance_panel, "S")
         self.stance_action.setShortcutContext(Qt.WidgetShortcut)
         self.pane.addAction(self.stance_action)
-        self._action(stance, "&Edit the selected stance…", self.edit_selected_stance)
+        self._action(stance, _("&Edit the selected stance…"), self.edit_selected_stance)
 
-        boilerplate = bar.addMenu("&Boilerplate")
-        self.boilerplate_action = self._action(boilerplate, "&Mark the selection or line as boilerplate",
+        boilerplate = bar.addMenu(_("&Boilerplate"))
+        self.boilerplate_action = self._action(boilerplate, _("&Mark the selection or line as boilerplate"),
                                                self.mark_boilerplate, "B")
         self.boilerplate_action.setShortcutContext(Qt.WidgetShortcut)
         self.pane.addAction(self.boilerplate_action)
-        self._action(boilerplate, "Mark from this line to the &end of the document", self.mark_boilerplate_to_end,
+        self._action(boilerplate, _("Mark from this line to the &end of the document"), self.mark_boilerplate_to_end,
                      "Ctrl+B")
         boilerplate.addSeparator()
-        self._action(boilerplate, "&Review suggestions…", self.review_boilerplate, "Ctrl+Shift+B")
+        self._action(boilerplate, _("&Review suggestions…"), self.review_boilerplate, "Ctrl+Shift+B")
 
-        review = bar.addMenu("&Review")
-        self._action(review, "&Compare analysts…", self.choose_analysts_to_compare, "Ctrl+Shift+R")
-        self._action(review, "&Agreement…", self.show_agreement, "Ctrl+Shift+G")
-        self.stop_review_action = self._action(review, "&Stop reviewing", self.stop_review)
+        review = bar.addMenu(_("&Review"))
+        self._action(review, _("&Compare analysts…"), self.choose_analysts_to_compare, "Ctrl+Shift+R")
+        self._action(review, _("&Agreement…"), self.show_agreement, "Ctrl+Shift+G")
+        self.stop_review_action = self._action(review, _("&Stop reviewing"), self.stop_review)
         self.stop_review_action.setEnabled(False)
 
-        document = bar.addMenu("&Document")
-        for number, status in enumerate(STATUS_ORDER, start=1):
-            self._action(document, f"Mark as {_(STATUS_TEXT[status])}",
-                         lambda _=False, s=status: self.set_status(s), f"Ctrl+{number}")
+        document = bar.addMenu(_("&Document"))
+        for position, status in enumerate(STATUS_ORDER, start=1):
+            self._action(document, _("Mark as {status}").format(status=_(STATUS_TEXT[status])),
+                         lambda _checked=False, s=status: self.set_status(s), f"Ctrl+{position}")
         document.addSeparator()
-        self._action(document, "&Next document", lambda: self.step_document(1), "Ctrl+PgDown")
-        self._action(document, "&Previous document", lambda: self.step_document(-1), "Ctrl+PgUp")
+        self._action(document, _("&Next document"), lambda: self.step_document(1), "Ctrl+PgDown")
+        self._action(document, _("&Previous document"), lambda: self.step_document(-1), "Ctrl+PgUp")
 
-        self._action(edit, "&Find in document…", self.find_in_document, QKeySequence.Find)
-        self._action(edit, "Search the &corpus…", self.search_corpus, "Ctrl+Shift+F")
+        self._action(edit, _("&Find in document…"), self.find_in_document, QKeySequence.Find)
+        self._action(edit, _("Search the &corpus…"), self.search_corpus, "Ctrl+Shift+F")
 
-        view = bar.addMenu("&View")
-        self._action(view, "Zoom &in", lambda: self.pane.zoom(1), [QKeySequence.ZoomIn, "Ctrl+="])
-        self._action(view, "Zoom &out", lambda: self.pane.zoom(-1), QKeySequence.ZoomOut)
-        self._action(view, "&Reset zoom", self._reset_zoom, "Ctrl+0")
+        view = bar.addMenu(_("&View"))
+        self._action(view, _("Zoom &in"), lambda: self.pane.zoom(1), [QKeySequence.ZoomIn, "Ctrl+="])
+        self._action(view, _("Zoom &out"), lambda: self.pane.zoom(-1), QKeySequence.ZoomOut)
+        self._action(view, _("&Reset zoom"), self._reset_zoom, "Ctrl+0")
         view.addSeparator()
-        self._action(view, "&Guidelines", self.show_guidelines, "F1")
+        self._action(view, _("&Guidelines"), self.show_guidelines, "F1")
 
-        help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "&About Hashiya", self.show_about)
+        help_menu = bar.addMenu(_("&Help"))
+        self._action(help_menu, _("&About Hashiya"), self.show_about)
 
     def _connect(self) -> None:
         editor = self.editor
@@ -365,7 +365,7 @@ class MainWindow(QMainWindow):
         if self.documents.rowCount():
             self.document_view.selectRow(0)
         else:
-            self.statusBar().showMessage("This project has no documents yet: use File → Import.")
+            self.statusBar().showMessage(_("This project has no documents yet: use File → Import."))
 
     def _document_row_changed(self, current, _previous) -> None:
         if current.isValid():
@@ -421,7 +421,7 @@ class MainWindow(QMainWindow):
 
     def set_status(self, status: str) -> None:
         if self.editor.set_status(status):
-            self.statusBar().showMessage(f"Marked as {_(STATUS_TEXT[status])}.", 3000)
+            self.statusBar().showMessage(_("Marked as {status}.").format(status=_(STATUS_TEXT[status])), 3000)
 
     # ---- annotating --------------------------------------------------------
     def _label_key(self, key: str) -> None:
@@ -444,7 +444,7 @@ class MainWindow(QMainWindow):
         """Ctrl+B: from the start of the cursor's line to the end of the document (a related-links tail)."""
         if self.editor.document_id is None:
             return
-        start, _ = self._line_at(self.pane.cursor_offset())
+        start, _end = self._line_at(self.pane.cursor_offset())
         if self.editor.mark_boilerplate(start, len(self.editor.text)) is not None:
             self.pane.clear_selection()
 
@@ -470,7 +470,7 @@ class MainWindow(QMainWindow):
         if selected is not None and selected.layer == "entity":
             self.editor.relabel(selected, label)
         else:
-            self.statusBar().showMessage("Select some text (or click a span) first.", 4000)
+            self.statusBar().showMessage(_("Select some text (or click a span) first."), 4000)
 
     def _spans_added(self, spans) -> None:
         self.pane.add_spans(spans)
@@ -490,9 +490,9 @@ class MainWindow(QMainWindow):
         if self.pane.selected_span() is None:
             self.pane.set_reference_spans([])  # the stance whose holder/target were outlined is gone
         self.doc_stance_hint.setText(
-            "The article's overall stance per target\n(F favour · A against · N neutral · X not addressed · "
-            "Del clears)" if self.editor.targets else
-            "No stance targets yet: add them in Edit → Label schema… (Ctrl+Shift+L).")
+            _("The article's overall stance per target\n(F favour · A against · N neutral · X not addressed · "
+              "Del clears)") if self.editor.targets else
+            _("No stance targets yet: add them in Edit → Label schema… (Ctrl+Shift+L)."))
         row = self.doc_stance_view.currentIndex().row()  # keys act on the current row: keep it
         self.doc_stances.set_state(self.editor.targets, self.editor.layer_spans("doc_stance"))
         if 0 <= row < self.doc_stances.rowCount():
@@ -505,17 +505,17 @@ class MainWindow(QMainWindow):
             selected = self.pane.selected_span()
             if selected is not None and selected.layer == "stance":
                 return self.edit_selected_stance()
-            return self.statusBar().showMessage("Select the evidence (a quote or clause) first, then press S.", 5000)
+            return self.statusBar().showMessage(_("Select the evidence (a quote or clause) first, then press S."), 5000)
         start, end = words.snap_to_words(self.editor.text, *selection) if self.editor.snap_to_words else selection
         if start >= end:
-            return self.statusBar().showMessage("The selection holds no words.", 4000)
+            return self.statusBar().showMessage(_("The selection holds no words."), 4000)
         self._stance_evidence, self._stance_editing = (start, end), None
         self._open_panel(start, end, current=None)
 
     def edit_selected_stance(self) -> None:
         span = self._stance_in_list() if self.stance_view.hasFocus() else self.pane.selected_span()
         if span is None or span.layer != "stance":
-            return self.statusBar().showMessage("Select a stance in the Stances list first.", 4000)
+            return self.statusBar().showMessage(_("Select a stance in the Stances list first."), 4000)
         self._stance_evidence, self._stance_editing = (span.start, span.end), span
         self._open_panel(span.start, span.end, current=span)
 
@@ -535,7 +535,7 @@ class MainWindow(QMainWindow):
                                                 choice.polarity, choice.note)
             if created is not None:
                 self.pane.clear_selection()
-                self.statusBar().showMessage(f"Stance saved: {choice.polarity}.", 4000)
+                self.statusBar().showMessage(_("Stance saved: {polarity}.").format(polarity=choice.polarity), 4000)
         self.pane.setFocus()
 
     def _stance_clicked(self, index) -> None:
@@ -561,7 +561,8 @@ class MainWindow(QMainWindow):
             self.pane.select_range(span.start, span.start)
         text = self.editor.text[span.start:span.end]
         # First-strong isolate keeps the Arabic excerpt from reordering the rest of the line.
-        self.statusBar().showMessage(f"{span.label}: \u2068{text}\u2069 — characters {span.start}–{span.end}", 5000)
+        self.statusBar().showMessage(_("{label}: {text} — characters {start}–{end}").format(
+            label=span.label, text="\u2068" + text + "\u2069", start=number(span.start), end=number(span.end)), 5000)
 
     def _annotation_clicked(self, index) -> None:
         self._select_span(self.annotations.span_at(index.row()))
@@ -579,19 +580,23 @@ class MainWindow(QMainWindow):
     def trim_clitic(self) -> None:
         span = self.pane.selected_span()
         if span is None:
-            return self.statusBar().showMessage("Click a span first.", 4000)
+            return self.statusBar().showMessage(_("Click a span first."), 4000)
         start, end = words.trim_leading_clitic(self.editor.text, span.start, span.end)
         if start == span.start:
-            return self.statusBar().showMessage("No leading clitic to trim.", 4000)
-        self.editor.move_edges(span, start, end, "Trim clitic")
+            return self.statusBar().showMessage(_("No leading clitic to trim."), 4000)
+        self.editor.move_edges(span, start, end, _("Trim clitic"))
 
     def move_edge(self, edge: str, amount: int) -> None:
         span = self.pane.selected_span()
         if span is None:
-            return self.statusBar().showMessage("Click a span first.", 4000)
+            return self.statusBar().showMessage(_("Click a span first."), 4000)
         start, end = words.grow(span.start, span.end, len(self.editor.text), edge, amount)
-        verb = "Extend" if amount > 0 else "Shrink"
-        self.editor.move_edges(span, start, end, f"{verb} at {edge}")
+        # The undo step's name, a noun in Edit → Undo …; the menu's is a command.
+        description = {("start", True): pgettext("undo", "Extend at start"),
+                       ("start", False): pgettext("undo", "Shrink at start"),
+                       ("end", True): pgettext("undo", "Extend at end"),
+                       ("end", False): pgettext("undo", "Shrink at end")}[edge, amount > 0]
+        self.editor.move_edges(span, start, end, description)
 
     def find_in_document(self) -> None:
         selection = self.pane.selection_range()
@@ -602,18 +607,20 @@ class MainWindow(QMainWindow):
     def propose_occurrences(self) -> None:
         span = self.pane.selected_span()
         if span is None or span.layer != "entity":
-            return self.statusBar().showMessage("Click a span first: its other occurrences are proposed.", 5000)
+            return self.statusBar().showMessage(_("Click a span first: its other occurrences are proposed."), 5000)
         scope = None if self.suggestions.scope_key() == "corpus" else [self.editor.document_id]
         form = self.editor.text[span.start:span.end]
-        self._start_proposals([(form, span.label)], scope, f"Other occurrences of \u2068{form}\u2069 as {span.label}")
+        self._start_proposals([(form, span.label)], scope, _("Other occurrences of {form} as {label}").format(
+            form="\u2068" + form + "\u2069", label=span.label))
 
     def _start_proposals(self, pairs, scope, title: str) -> None:
         self.show_panel(self.suggestions_dock, self.suggestions.view)
         self.suggestions.start(pairs, self.editor.analyst, scope, title)
 
     def propose_from_gazetteer(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Propose from a gazetteer", folders.opens_in(folders.GAZETTEER),
-                                              "Name lists (*.txt *.csv);;All files (*)")
+        path, _filter = QFileDialog.getOpenFileName(self, _("Propose from a gazetteer"),
+                                                    folders.opens_in(folders.GAZETTEER),
+                                                    _("Name lists (*.txt *.csv)") + ";;" + _("All files (*)"))
         if folders.remember_choice(folders.GAZETTEER, path):
             self.run_gazetteer(Path(path))
 
@@ -621,29 +628,36 @@ class MainWindow(QMainWindow):
         """A list of names (one per line, or CSV name,label): propose all their occurrences in the corpus."""
         known = {l.name for l in self.editor.labels}
         if label is None and path.suffix.lower() != ".csv":
-            label, ok = QInputDialog.getItem(self, "Gazetteer", f"Label for the names in {path.name}:",
+            label, ok = QInputDialog.getItem(self, _("Gazetteer"), _("Label for the names in {file}:").format(file=path.name),
                                              sorted(known), 0, False)
             if not ok:
                 return
         try:
             gazetteer = read_gazetteer(path, known, label)
         except GazetteerError as error:
-            return QMessageBox.warning(self, "Gazetteer", str(error))
+            return QMessageBox.warning(self, _("Gazetteer"), str(error))
         if gazetteer.problems:
-            self.statusBar().showMessage(f"{path.name}: skipped {len(gazetteer.problems)} line(s): "
-                                         f"{gazetteer.problems[0]}", 8000)
-        self._start_proposals(gazetteer.pairs, None, f"{len(gazetteer.pairs)} name(s) from {path.name}")
+            skipped = len(gazetteer.problems)
+            self.statusBar().showMessage(ngettext("{file}: skipped {n} line(s): {problem}",
+                                                  "{file}: skipped {n} line(s): {problem}", skipped).format(
+                file=path.name, n=number(skipped), problem=gazetteer.problems[0]), 8000)
+        names = len(gazetteer.pairs)
+        self._start_proposals(gazetteer.pairs, None, ngettext("{n} name(s) from {file}", "{n} name(s) from {file}",
+                                                              names).format(n=number(names), file=path.name))
 
     def _accept_proposals(self, proposals: list) -> None:
         spans = [p.as_span(self.editor.analyst) for p in proposals]
-        self.editor.add_batch(spans, f"Annotate all: {proposals[0].label} ×{len(spans)}")
+        self.editor.add_batch(spans, ngettext("Annotate all: {label} ×{n}", "Annotate all: {label} ×{n}",
+                                              len(spans)).format(label=proposals[0].label, n=number(len(spans))))
 
     def _reject_proposals(self, proposals: list, everywhere: bool) -> None:
         project, analyst = self.editor.project, self.editor.analyst
         propagation.reject(project, proposals, analyst)
         if everywhere:
             propagation.reject_everywhere(project, [(p.form, p.label) for p in proposals], analyst)
-        self.statusBar().showMessage(f"Rejected {len(proposals)}; they will not be proposed again.", 4000)
+        self.statusBar().showMessage(ngettext("Rejected {n}; they will not be proposed again.",
+                                              "Rejected {n}; they will not be proposed again.",
+                                              len(proposals)).format(n=number(len(proposals))), 4000)
 
     def _show_pending(self) -> None:
         if self.editor.document_id is not None:
@@ -660,19 +674,19 @@ class MainWindow(QMainWindow):
         names = analysts_to_compare(self.editor.project)
         if len(names) >= 2:
             return names
-        QMessageBox.information(self, title, "This project holds one analyst's work. Add another analyst's "
-                                "project with File → Add an analyst's work… first.")
+        QMessageBox.information(self, title, _("This project holds one analyst's work. Add another analyst's "
+                                               "project with File → Add an analyst's work… first."))
         return None
 
     def choose_analysts_to_compare(self) -> None:
-        names = self._analysts_to_compare("Compare analysts")
+        names = self._analysts_to_compare(_("Compare analysts"))
         if names is None:
             return
         dialog = ChooseAnalysts(names, self)
         if dialog.exec() == QDialog.Accepted:
             first, second = dialog.names()
             if first == second:
-                QMessageBox.information(self, "Compare analysts", "Choose two different analysts.")
+                QMessageBox.information(self, _("Compare analysts"), _("Choose two different analysts."))
                 return
             self.start_review(first, second)
 
@@ -688,7 +702,7 @@ class MainWindow(QMainWindow):
         self.stop_review_action.setEnabled(True)
 
     def show_agreement(self) -> None:
-        names = self._analysts_to_compare("Agreement")
+        names = self._analysts_to_compare(_("Agreement"))
         if names is None:
             return
         if self.dashboard is None:
@@ -783,8 +797,8 @@ class MainWindow(QMainWindow):
             settings.update(**{SAVED_GEOMETRY: _to_base64(self.saveGeometry()),
                                SAVED_STATE: _to_base64(self.saveState(LAYOUT_VERSION))})
         except OSError as error:  # a convenience: losing it must not stop the window closing
-            print(f"hashiya: the window layout was not saved to {settings.settings_path()}: {error}",
-                  file=sys.stderr)
+            print(_("hashiya: the window layout was not saved to {path}: {error}").format(
+                path=settings.settings_path(), error=error), file=sys.stderr)
 
     def _show_hit(self, hit) -> None:
         """Open the document at the match and select it, exactly as found (a label key annotates it)."""
@@ -817,14 +831,16 @@ class MainWindow(QMainWindow):
 
     def _toggle_snap(self, checked: bool) -> None:
         self.editor.snap_to_words = checked
-        self.statusBar().showMessage("Selections snap to whole words." if checked
-                                     else "Selections are taken exactly as made.", 3000)
+        self.statusBar().showMessage(_("Selections snap to whole words.") if checked
+                                     else _("Selections are taken exactly as made."), 3000)
 
     def _update_selection_info(self) -> None:
         selection = self.pane.selection_range()
         if selection:
             start, end = selection
-            self.selection_info.setText(f"selection {start}–{end} ({end - start} characters)")
+            self.selection_info.setText(ngettext("selection {start}–{end} ({n} characters)",
+                                                 "selection {start}–{end} ({n} characters)", end - start).format(
+                start=number(start), end=number(end), n=number(end - start)))
         else:
             self.selection_info.clear()
 
@@ -833,11 +849,12 @@ class MainWindow(QMainWindow):
 
     # ---- analyst and project -----------------------------------------------
     def switch_analyst(self) -> None:
-        name, ok = QInputDialog.getText(self, "Analyst", "Your name (your annotations are saved under it):",
+        name, ok = QInputDialog.getText(self, _("Analyst"), _("Your name (your annotations are saved under it):"),
                                         text=self.editor.analyst)
         if ok and name.strip() == GOLD:
-            QMessageBox.information(self, "Analyst", f"“{GOLD}” is the adjudicated layer's name: choose another. "
-                                    "Review → Compare analysts… writes the gold layer.")
+            QMessageBox.information(self, _("Analyst"), _("“{gold}” is the adjudicated layer's name: choose another. "
+                                                          "Review → Compare analysts… writes the gold layer.").format(
+                gold=GOLD))
             return
         if ok and self._reviewer is not None:
             self.stop_review()
@@ -852,46 +869,48 @@ class MainWindow(QMainWindow):
         project = self.editor.project
         name = project.path.name
         if self.guard.lost is not None:
-            name += " (not saving: the file was moved or deleted)"
-            self.file_state.setText("Not saving: the project file was moved or deleted")
+            name = _("{name} (not saving: the file was moved or deleted)").format(name=name)
+            self.file_state.setText(_("Not saving: the project file was moved or deleted"))
             self.file_state.setToolTip(str(self.guard.lost))
         elif project.read_only:
-            name += " (read-only)"
-            self.file_state.setText("Read-only")
-            self.file_state.setToolTip(f"This project is open read-only: {project.read_only_reason}.")
+            name = _("{name} (read-only)").format(name=name)
+            self.file_state.setText(_("Read-only"))
+            self.file_state.setToolTip(_("This project is open read-only: {reason}.").format(
+                reason=project.read_only_reason))
         self.file_state.setVisible(bool(self.guard.lost is not None or project.read_only))
         if self._reviewer is not None:
-            self.setWindowTitle(f"Hashiya — {name} — reviewing: the gold layer")
-            self.analyst_button.setText(f"Adjudicator: {self._reviewer} (writing gold)")
+            self.setWindowTitle(_("Hashiya — {name} — reviewing: the gold layer").format(name=name))
+            self.analyst_button.setText(_("Adjudicator: {name} (writing gold)").format(name=self._reviewer))
             return
-        self.setWindowTitle(f"Hashiya — {name}")
-        self.analyst_button.setText(f"Analyst: {self.editor.analyst}")
+        self.setWindowTitle(_("Hashiya — {name}").format(name=name))
+        self.analyst_button.setText(_("Analyst: {name}").format(name=self.editor.analyst))
 
     # ---- the project file: read-only, moved, busy --------------------------------------------
     def _write_failed(self, text: str) -> None:
         """A refused edit: explained in a box; in a read-only project once, then in the status bar."""
         if self.editor.project.read_only and self._read_only_explained:
-            self.statusBar().showMessage(f"Read-only: {self.editor.project.read_only_reason}. Nothing was changed.",
-                                         8000)
+            self.statusBar().showMessage(_("Read-only: {reason}. Nothing was changed.").format(
+                reason=self.editor.project.read_only_reason), 8000)
             return
         self._read_only_explained = self.editor.project.read_only
         if self.editor.project.read_only:
-            text += "\n\nFile → Save a copy of the project as… makes a copy you can edit."
-        QMessageBox.warning(self, "Not saved", text)
+            text += "\n\n" + _("File → Save a copy of the project as… makes a copy you can edit.")
+        QMessageBox.warning(self, _("Not saved"), text)
 
     def _show_waiting(self, waiting: bool) -> None:
         if waiting:
-            self.statusBar().showMessage(f"Waiting for another window to finish writing to "
-                                         f"{self.editor.project.path.name}…")
+            self.statusBar().showMessage(_("Waiting for another window to finish writing to {file}…").format(
+                file=self.editor.project.path.name))
             self.statusBar().repaint()  # a write on this thread goes on waiting: paint now
         else:
             self.statusBar().clearMessage()
 
     def _ask_to_retry(self, error: Exception, what: str) -> bool:
-        return dialogs.choose(self, "Project busy", f"“{what}” is not saved yet: {error}",
-                              "Another Hashiya window or program is writing to this project. Try again when it "
-                              "has finished, or drop this edit.",
-                              [("again", "Try again", "accept"), ("drop", "Drop the edit", "reject")], "again") == "again"
+        return dialogs.choose(self, _("Project busy"), _("“{what}” is not saved yet: {error}").format(what=what, error=error),
+                              _("Another Hashiya window or program is writing to this project. Try again when it "
+                                "has finished, or drop this edit."),
+                              [("again", _("Try again"), "accept"), ("drop", _("Drop the edit"), "reject")],
+                              "again") == "again"
 
     def _project_file_lost(self, error: ProjectFileMoved) -> None:
         """The file is no longer where it was opened: nothing more is written; offer to save it elsewhere."""
@@ -899,15 +918,15 @@ class MainWindow(QMainWindow):
         self.guard.lost = error
         self._update_title()
         if not first_time:
-            self.statusBar().showMessage(f"Not saved: {error}", 10_000)
+            self.statusBar().showMessage(_("Not saved: {error}").format(error=error), 10_000)
             return
-        answers = [("save", "Save the project as…", "accept")]
+        answers = [("save", _("Save the project as…"), "accept")]
         if error.now_at is not None:
-            answers.append(("follow", "Open it where it is now", "action"))
-        answers.append(("later", "Not now", "reject"))
-        choice = dialogs.choose(self, "Project file moved", str(error),
-                                "Edits made since then, if any, were not saved. Everything else is still here and "
-                                "can be saved to a place you choose.", answers, "save")
+            answers.append(("follow", _("Open it where it is now"), "action"))
+        answers.append(("later", _("Not now"), "reject"))
+        choice = dialogs.choose(self, _("Project file moved"), str(error),
+                                _("Edits made since then, if any, were not saved. Everything else is still here and "
+                                  "can be saved to a place you choose."), answers, "save")
         if choice == "save":
             self.save_copy_as(then_open=True)
         elif choice == "follow":
@@ -916,9 +935,9 @@ class MainWindow(QMainWindow):
     def save_copy_as(self, then_open: bool = False) -> None:
         """File → Save a copy of the project as…: everything committed, into a new project file."""
         current = self.editor.project.path
-        suggested = folders.opens_in(folders.PROJECT, f"{current.stem} (copy){current.suffix}")
-        path, _ = QFileDialog.getSaveFileName(self, "Save a copy of the project", suggested,
-                                              "Hashiya projects (*.hashiya)")
+        suggested = folders.opens_in(folders.PROJECT, _("{name} (copy)").format(name=current.stem) + current.suffix)
+        path, _filter = QFileDialog.getSaveFileName(self, _("Save a copy of the project"), suggested,
+                                                    _("Hashiya projects (*.hashiya)"))
         if folders.remember_choice(folders.PROJECT, path):
             self.save_copy_to(Path(path), then_open or self.guard.lost is not None or self.editor.project.read_only)
 
@@ -926,14 +945,14 @@ class MainWindow(QMainWindow):
         if target.suffix != ".hashiya":
             target = target.with_name(target.name + ".hashiya")
         if target.resolve() == self.editor.project.path.resolve() and self.guard.lost is None:
-            QMessageBox.warning(self, "Save a copy", f"{target} is the project that is open.")
+            QMessageBox.warning(self, _("Save a copy"), _("{path} is the project that is open.").format(path=target))
             return False
         try:
             self.editor.project.save_copy(target)
         except ProjectError as error:
-            QMessageBox.warning(self, "Save a copy", str(error))
+            QMessageBox.warning(self, _("Save a copy"), str(error))
             return False
-        self.statusBar().showMessage(f"Saved a copy of the project as {target}.", 8000)
+        self.statusBar().showMessage(_("Saved a copy of the project as {path}.").format(path=target), 8000)
         if then_open:
             self._switch_project(target, create=False)
         return True
@@ -947,26 +966,29 @@ class MainWindow(QMainWindow):
         self.activateWindow()
 
     def import_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Import documents", folders.opens_in(folders.IMPORT),
-                                                "Text and JSONL (*.txt *.jsonl *.ndjson);;All files (*)")
+        files, _filter = QFileDialog.getOpenFileNames(self, _("Import documents"), folders.opens_in(folders.IMPORT),
+                                                      _("Text and JSONL (*.txt *.jsonl *.ndjson)") + ";;"
+                                                      + _("All files (*)"))
         if folders.remember_choice(folders.IMPORT, files):
             self._run_import(files)
 
     def import_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Import a folder of documents", folders.opens_in(folders.IMPORT))
+        folder = QFileDialog.getExistingDirectory(self, _("Import a folder of documents"),
+                                                  folders.opens_in(folders.IMPORT))
         if folders.remember_choice(folders.IMPORT, folder):
             self._run_import([folder])
 
     def import_from_tool(self) -> None:
         """doccano, Label Studio, CoNLL, brat or XMI files: the file type picked says which."""
-        files, chosen = QFileDialog.getOpenFileNames(self, "Import from another tool", folders.opens_in(folders.IMPORT_TOOL),
-                                                     ";;".join(tool_filters()))
+        shown = tool_filters()  # the filters as the dialog shows them, each with its format
+        files, chosen = QFileDialog.getOpenFileNames(self, _("Import from another tool"),
+                                                     folders.opens_in(folders.IMPORT_TOOL), ";;".join(shown))
         if folders.remember_choice(folders.IMPORT_TOOL, files):
-            self._run_import(files, tool_filters()[chosen])
+            self._run_import(files, shown[chosen])
 
     def _run_import(self, paths: list[str], format_name: str | None = None) -> None:
         if self._import_runner is not None:
-            return QMessageBox.information(self, "Import", "An import is already running.")
+            return QMessageBox.information(self, _("Import"), _("An import is already running."))
         self._import_runner = ImportRunner(self, self.editor.project, paths, self.editor.analyst, format_name)
         self._import_runner.done.connect(lambda _report: self._after_import())
         self._import_runner.start()
@@ -982,8 +1004,9 @@ class MainWindow(QMainWindow):
             self.boilerplate.refresh()
 
     def add_analyst_work(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Add an analyst's work", folders.opens_in(folders.ANALYST_WORK),
-                                              "Hashiya projects (*.hashiya);;All files (*)")
+        path, _filter = QFileDialog.getOpenFileName(self, _("Add an analyst's work"),
+                                                    folders.opens_in(folders.ANALYST_WORK),
+                                                    _("Hashiya projects (*.hashiya)") + ";;" + _("All files (*)"))
         if folders.remember_choice(folders.ANALYST_WORK, path):
             self.merge_from(path)
 
@@ -1004,7 +1027,7 @@ class MainWindow(QMainWindow):
     def export(self) -> None:
         """File → Export…: a format, whose work and which layer, then where; run on a worker."""
         if self._export_runner is not None:
-            return QMessageBox.information(self, "Export", "An export is already running.")
+            return QMessageBox.information(self, _("Export"), _("An export is already running."))
         dialog = ExportDialog(self, self.editor.project, self.editor.analyst)
         if dialog.exec() != QDialog.Accepted:
             return
@@ -1015,7 +1038,7 @@ class MainWindow(QMainWindow):
     def export_to(self, request: ExportRequest) -> None:
         problem = check_destination(request)
         if problem:
-            return QMessageBox.warning(self, "Export", f"{problem} Nothing was written.")
+            return QMessageBox.warning(self, _("Export"), _("{problem} Nothing was written.").format(problem=problem))
         self._export_runner = ExportRunner(self, self.editor.project, request)
         self._export_runner.done.connect(self._after_export)
         self._export_runner.start()
@@ -1025,29 +1048,31 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 10_000)
 
     def open_project(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", folders.opens_in(folders.PROJECT),
-                                              "Hashiya projects (*.hashiya);;All files (*)")
+        path, _filter = QFileDialog.getOpenFileName(self, _("Open project"), folders.opens_in(folders.PROJECT),
+                                                    _("Hashiya projects (*.hashiya)") + ";;" + _("All files (*)"))
         if folders.remember_choice(folders.PROJECT, path):
             self._switch_project(Path(path), create=False)
 
     def new_project(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "New project", folders.opens_in(folders.PROJECT, "untitled.hashiya"),
-                                              "Hashiya projects (*.hashiya)")
+        path, _filter = QFileDialog.getSaveFileName(self, _("New project"),
+                                                    folders.opens_in(folders.PROJECT, _("untitled") + ".hashiya"),
+                                                    _("Hashiya projects (*.hashiya)"))
         if folders.remember_choice(folders.PROJECT, path):
             target = Path(path if path.endswith(".hashiya") else f"{path}.hashiya")
             if target.exists():
-                return QMessageBox.warning(self, "New project", f"{target} already exists; open it instead.")
+                return QMessageBox.warning(self, _("New project"),
+                                           _("{path} already exists; open it instead.").format(path=target))
             self._switch_project(target, create=True)
 
     def _switch_project(self, path: Path, create: bool) -> None:
         if not create and self.guard.lost is None and path.resolve() == self.editor.project.path.resolve():
             # Opening it again would find this window's own lock and ask which window to use.
-            self.statusBar().showMessage(f"{path} is the project open in this window.", 8000)
+            self.statusBar().showMessage(_("{path} is the project open in this window.").format(path=path), 8000)
             return
         try:
             opened = open_for_window(path, create, self)
         except ProjectError as error:
-            QMessageBox.warning(self, "Cannot open project", str(error))
+            QMessageBox.warning(self, _("Cannot open project"), str(error))
             return
         if opened is None:
             return
@@ -1064,17 +1089,17 @@ class MainWindow(QMainWindow):
         menu.clear()
         current = self.editor.project.path.resolve()
         entries = [path for path in settings.recent_projects() if path != current]
-        for number, path in enumerate(entries, start=1):
+        for position, path in enumerate(entries, start=1):
             found = path.is_file()
-            action = menu.addAction(recent_entry_text(number, path, found))
+            action = menu.addAction(recent_entry_text(position, path, found))
             # Escaped: a tooltip that looks like HTML is shown as HTML, and the name comes from someone's disk.
-            action.setToolTip(html.escape(str(path) if found else f"Not found: {path}"))
+            action.setToolTip(html.escape(str(path) if found else _("Not found: {path}").format(path=path)))
             action.setEnabled(found)
             action.triggered.connect(lambda _=False, path=path: self._switch_project(path, create=False))
         if not entries:
-            menu.addAction("No recent projects").setEnabled(False)
+            menu.addAction(_("No recent projects")).setEnabled(False)
         menu.addSeparator()
-        clear = menu.addAction("&Clear list")
+        clear = menu.addAction(_("&Clear list"))
         clear.triggered.connect(settings.clear_recent_projects)
         clear.setEnabled(bool(entries))
 
@@ -1142,19 +1167,21 @@ def _fit_columns(view: QTableView, stretch: int, elide=Qt.ElideMiddle, model=Non
             header.setSectionResizeMode(column, QHeaderView.Stretch)
             continue
         header.setSectionResizeMode(column, QHeaderView.Interactive)
-        header.resizeSection(column, max(metrics.horizontalAdvance(_(title)), metrics.horizontalAdvance(widest)) + 18)
+        title, widest = (_(text) if text else text for text in (title, widest))  # as the header and cells show them
+        header.resizeSection(column, max(metrics.horizontalAdvance(title), metrics.horizontalAdvance(widest)) + 18)
     view.setTextElideMode(elide)
 
 
-def recent_entry_text(number: int, path: Path, found: bool) -> str:
+def recent_entry_text(position: int, path: Path, found: bool) -> str:
     """A recent project as a menu shows it: `&` doubled (else it marks a shortcut letter), the name and folder
     each in a first-strong isolate, so an Arabic name or a bidi control in it cannot reorder the rest."""
     def shown(text: str) -> str:
         flat = " ".join(text.replace("&", "&&").split("\t")).replace("\n", " ").replace("\r", " ")  # a tab starts the shortcut column
         return "\u2068" + flat + "\u2069"
 
-    mnemonic = f"&{number}" if number < 10 else str(number)
-    return f"{mnemonic}  {shown(path.name)}  —  {shown(str(path.parent))}" + ("" if found else "  (not found)")
+    mnemonic = f"&{position}" if position < 10 else str(position)  # Western digits: the key pressed
+    entry = f"{mnemonic}  {shown(path.name)}  —  {shown(str(path.parent))}"
+    return entry if found else _("{entry}  (not found)").format(entry=entry)
 
 
 def _to_base64(data: QByteArray) -> str:

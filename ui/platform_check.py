@@ -9,13 +9,15 @@ explains them in plain words:
   (the PySide6 wheels bundle Qt but not libxcb-* and friends).
 
 It must not import PySide6 (or anything from the project): its whole point is
-to run before Qt is loaded.
+to run before Qt is loaded.  Its messages are translated by app.i18n when the
+`hashiya` command has loaded it (and chosen the language) already.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+import sys
 from collections.abc import Callable, Mapping
 
 # Shared libraries, outside the wheel, that the xcb platform plugin needs,
@@ -56,6 +58,12 @@ XCB_LIBRARIES: tuple[tuple[str, str], ...] = (
 )
 
 
+def _(message: str) -> str:
+    """The message in the interface language: app.i18n's, if the command has loaded it (not imported here)."""
+    i18n = sys.modules.get("app.i18n")
+    return message if i18n is None else i18n._(message)
+
+
 def _load_library(soname: str) -> object:
     """Load a shared library by soname; raises OSError if it cannot."""
     return ctypes.CDLL(soname)
@@ -94,36 +102,36 @@ def _requested_platforms(environ: Mapping[str, str]) -> list[str]:
 
 def _no_display_message(requested_xcb: bool, environ: Mapping[str, str]) -> str:
     if requested_xcb and environ.get("WAYLAND_DISPLAY"):
-        why = (
+        why = _(
             "QT_QPA_PLATFORM=xcb needs an X11 display, but DISPLAY is not set "
             "(only WAYLAND_DISPLAY is)."
         )
     else:
-        why = "Neither DISPLAY nor WAYLAND_DISPLAY is set."
-    return "\n".join(
-        [
-            "Hashiya cannot open a window: no display was found.",
-            why,
-            "Either:",
-            "  - run it from a graphical desktop session (X11 or Wayland), or",
-            "  - set QT_QPA_PLATFORM=offscreen for a headless run (nothing is shown), or",
-            "  - run it under a virtual X server: xvfb-run -a <command>",
-            "    (sudo apt-get install xvfb).",
-        ]
-    )
+        why = _("Neither DISPLAY nor WAYLAND_DISPLAY is set.")
+    return _(
+        "Hashiya cannot open a window: no display was found.\n"
+        "{why}\n"
+        "Either:\n"
+        "  - run it from a graphical desktop session (X11 or Wayland), or\n"
+        "  - set QT_QPA_PLATFORM=offscreen for a headless run (nothing is shown), or\n"
+        "  - run it under a virtual X server: xvfb-run -a <command>\n"
+        "    (sudo apt-get install xvfb)."
+    ).format(why=why)
 
 
 def _missing_libraries_message(missing: list[tuple[str, str]]) -> str:
     lines = [
-        "Hashiya cannot start: the Qt xcb platform plugin needs system libraries "
-        "that are not installed:",
+        _("Hashiya cannot start: the Qt xcb platform plugin needs system libraries "
+          "that are not installed:"),
     ]
-    lines += [f"  {soname}  (package {package})" for soname, package in missing]
-    lines += [
-        "Install them with:",
-        "  " + apt_install_command([package for _, package in missing]),
-        "(or set QT_QPA_PLATFORM=offscreen for a headless run).",
-    ]
+    lines += ["  " + _("{library}  (package {package})").format(library=soname, package=package)
+              for soname, package in missing]
+    lines.append(
+        _("Install them with:\n"
+          "  {command}\n"
+          "(or set QT_QPA_PLATFORM=offscreen for a headless run).").format(
+            command=apt_install_command([package for _soname, package in missing]))
+    )
     return "\n".join(lines)
 
 

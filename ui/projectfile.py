@@ -20,6 +20,7 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, Signal, Slot
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from app.i18n import _
 from app.project import Project, ProjectError, ProjectFileMoved, ProjectReadOnly
 from app.windowlock import HeldElsewhere, Holder, WindowLock
 from ui import dialogs
@@ -54,14 +55,15 @@ def open_for_window(path: Path, create: bool, parent: QWidget | None) -> OpenedP
         choice = ask_when_open_elsewhere(path, held.holder, parent)
         if choice == "forward":
             if not bring_forward(path, held.holder):
-                QMessageBox.information(parent, "Hashiya", f"The window that has {path.name} open did not answer: "
-                                                            "look for it on your screen, or open the project read-only.")
+                QMessageBox.information(parent, _("Hashiya"), _("The window that has {file} open did not answer: "
+                                                                 "look for it on your screen, or open the project "
+                                                                 "read-only.").format(file=path.name))
             return None
         if choice != "read_only":
             return None
-        who = held.holder.describe() if held.holder else "another window"
-        return OpenedProject(Project.open(path, read_only=f"it is open for editing in another window ({who})"),
-                             None)
+        who = held.holder.describe() if held.holder else _("another window")
+        reason = _("it is open for editing in another window ({who})").format(who=who)
+        return OpenedProject(Project.open(path, read_only=reason), None)
     try:
         return OpenedProject(Project.open(path), lock)
     except BaseException:
@@ -79,15 +81,16 @@ def _lock_or_none(path: Path) -> WindowLock | None:
 
 def ask_when_open_elsewhere(path: Path, holder: Holder | None, parent: QWidget | None) -> str:
     """'forward', 'read_only' or 'cancel'."""
-    who = holder.describe() if holder else "another Hashiya window"
+    who = holder.describe() if holder else _("another Hashiya window")
     elsewhere = holder is not None and not holder.same_host  # a window on another computer cannot be raised
     return dialogs.choose(
-        parent, "Project already open", f"{path.name} is already open in another window: {who}.",
-        "Two windows editing one project would each show an out-of-date view of the other's work. Bring that "
-        "window forward, or open the project here to read only (reading, searching, exporting and merging from "
-        "it work; editing does not).",
-        [("forward", "Bring that window forward", "accept"), ("read_only", "Open read-only", "action"),
-         ("cancel", "Cancel", "reject")],
+        parent, _("Project already open"),
+        _("{file} is already open in another window: {who}.").format(file=path.name, who=who),
+        _("Two windows editing one project would each show an out-of-date view of the other's work. Bring that "
+          "window forward, or open the project here to read only (reading, searching, exporting and merging from "
+          "it work; editing does not)."),
+        [("forward", _("Bring that window forward"), "accept"), ("read_only", _("Open read-only"), "action"),
+         ("cancel", _("Cancel"), "reject")],
         "read_only" if elsewhere else "forward", disabled=("forward",) if elsewhere else ())
 
 
