@@ -39,7 +39,7 @@ class AboutDialog(QDialog):
         heading.setStyleSheet("font-size: 16pt; font-weight: bold;")
         form.addRow(heading)
         form.addRow(_plain("A workbench for annotating Arabic news text: entities, stances and boilerplate."))
-        form.addRow("Licence:", _plain(f"{appinfo.LICENCE}. {appinfo.LICENCE_SUMMARY} The full text is on the "
+        form.addRow("Licence:", _plain(f"{appinfo.LICENCE}. {appinfo.licence_summary()} The full text is on the "
                                        "“Licence” tab."))
         form.addRow("Fonts:", _plain(f"{', '.join(appinfo.BUNDLED_FONTS)}, bundled under the "
                                      f"{appinfo.FONT_LICENCE}; the notices are on the “Font licence” tab."))

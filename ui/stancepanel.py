@@ -118,7 +118,7 @@ class StancePanel(QFrame):
         ranked = sorted(entities, key=lambda s: (s.label not in stance.HOLDER_LABELS, s.start))
         ordered = ([guessed] if guessed else []) + [s for s in ranked if s != guessed]
         self._holders = {_entity_choice(s, text): stance.entity_ref(s, text) for s in ordered}
-        self._holders[stance.ARTICLE] = stance.article_ref()
+        self._holders[stance.describe(stance.article_ref())] = stance.article_ref()
         self.holder.clear()
         self.holder.addItems(list(self._holders))
         self.holder.setCurrentIndex(0 if guessed else len(self._holders) - 1)
