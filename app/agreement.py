@@ -20,6 +20,7 @@ from typing import Any, Hashable, Iterable, Sequence
 
 from sqlalchemy import select
 
+from app.i18n import ngettext, number
 from app.models import Annotation, Annotator, DocumentStatus
 from app.normalize import fold
 from app.project import Project, Span
@@ -223,9 +224,14 @@ def not_marked_note(first: str, second: str, count: int) -> str:
     """What the reports say about documents left out because they are not marked (empty when none are)."""
     if not count:
         return ""
-    return (f"{count} document(s) have annotations by both {first} and {second} but are not marked in progress or "
-            f"done by both, so they are not compared: mark them in the window (Ctrl+2 in progress, Ctrl+3 done) "
-            f'or import them with a "status" per analyst (JSONL)')
+    return ngettext(
+        "{count} document(s) have annotations by both {first} and {second} but are not marked in progress or "
+        "done by both, so they are not compared: mark them in the window (Ctrl+2 in progress, Ctrl+3 done) "
+        'or import them with a "status" per analyst (JSONL)',
+        "{count} document(s) have annotations by both {first} and {second} but are not marked in progress or "
+        "done by both, so they are not compared: mark them in the window (Ctrl+2 in progress, Ctrl+3 done) "
+        'or import them with a "status" per analyst (JSONL)', count).format(count=number(count), first=first,
+                                                                            second=second)
 
 
 def compare_layer(project: Project, first: str, second: str, layer: str,

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from app import packagedata
+from app.i18n import N_
 from app.normalize import WORDS, ByteFold, default_byte_fold, fold
 
 # What may stand before a cue at the start of a line: spaces, bullets, dashes, quotes.
@@ -42,6 +43,15 @@ TAIL_LINK_WORDS = 30
 REPEAT_MAX_WORDS = 40
 # Short lines between two cue lines of one category join them (the lines of an app banner).
 MAX_GAP_LINES = 4
+
+# Why a block is suggested. Stored in English, as data (the index's cue rows, a decided span's attrs), and
+# joined with ", " when lines join; app.boilerplate_index.describe_reason words them for the analyst.
+CUE_REASON = N_('cue "{phrase}"')
+MENU_ITEM_REASON = N_('cue "{phrase}" (a menu item above the article)')
+TAIL_REASON = N_('"{phrase}" opens a list of other articles, to the end of the document')
+MENU_REASON = N_("a menu of section names")
+MARKUP_REASON = N_("markup left over by the scraper")
+REASON_SEPARATOR = ", "
 
 
 class Line(NamedTuple):  # a tuple: a document has dozens, and an index run reads 100,000 documents
@@ -81,7 +91,7 @@ class _Cue:
     quoted: bool = True  # the reason quotes the phrase; else the "phrase" describes a shape (a menu)
 
     def reason(self, phrase: str) -> str:
-        return f'cue "{phrase}"' if self.quoted else phrase
+        return CUE_REASON.format(phrase=phrase) if self.quoted else phrase
 
     def match(self, line: Line) -> str | None:
         """The phrase this line fits, if any (`_entries_to_try` has checked its key words)."""
@@ -154,11 +164,11 @@ def cue_blocks(text: str, lines: list[Line] | None = None, article_above: bool =
             continue
         cue, phrase = found
         if cue.mode == "tail" and _label_only(phrase, line) and not seen_article:
-            tagged[index] = ("navigation", f'cue "{phrase}" (a menu item above the article)')
+            tagged[index] = ("navigation", MENU_ITEM_REASON.format(phrase=phrase))
             continue
         if cue.mode == "tail" and _label_only(phrase, line):
             # Only the phrase: a heading over a list. "اقرأ أيضا: عنوان" is one link, not a tail.
-            reason = f'"{phrase}" opens a list of other articles, to the end of the document'
+            reason = TAIL_REASON.format(phrase=phrase)
             tail = Block(line.start, lines[-1].end, cue.category, reason, tuple(range(index, len(lines))), True)
             return _merge(_runs(lines, tagged), tail)
         tagged[index] = (cue.category, cue.reason(phrase))
@@ -255,7 +265,7 @@ def _runs(lines: list[Line], tagged: dict[int, tuple[str, str]]) -> list[Block]:
         category, reason = joined[index]
         previous = blocks[-1] if blocks else None
         if previous and previous.category == category and previous.lines[-1] == index - 1:
-            reasons = previous.reason if reason in previous.reason else f"{previous.reason}, {reason}"
+            reasons = previous.reason if reason in previous.reason else previous.reason + REASON_SEPARATOR + reason
             blocks[-1] = Block(previous.start, lines[index].end, category, reasons, previous.lines + (index,))
         else:
             blocks.append(Block(lines[index].start, lines[index].end, category, reason, (index,)))
@@ -340,8 +350,8 @@ def _cue_keys() -> _Keys:
                    for table in (by_first_word, by_word, by_symbol)))
 
 
-_MENU_CUE = _Cue("navigation", "line", ("a menu of section names",), re.compile("$^"), 30, quoted=False)
-_MARKUP_CUE = _Cue("other", "line", ("markup left over by the scraper",), re.compile("$^"), 3, quoted=False)
+_MENU_CUE = _Cue("navigation", "line", (MENU_REASON,), re.compile("$^"), 30, quoted=False)
+_MARKUP_CUE = _Cue("other", "line", (MARKUP_REASON,), re.compile("$^"), 3, quoted=False)
 
 
 @functools.cache

@@ -19,6 +19,7 @@ import gc
 import json
 import math
 import operator
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Callable
@@ -27,8 +28,10 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from app.boilerplate import (Block, Line, cue_blocks, fingerprint, forget_line_facts, line_facts,
+from app.boilerplate import (CUE_REASON, MARKUP_REASON, MENU_ITEM_REASON, MENU_REASON, REASON_SEPARATOR,
+                             TAIL_REASON, Block, Line, cue_blocks, fingerprint, forget_line_facts, line_facts,
                              line_key, split_lines)
+from app.i18n import _, ngettext, number, pgettext
 from app.models import Annotation, BoilerplateCue, BoilerplateLine, BoilerplateSite, Document, Rejection
 from app.project import Project, Span, ids_past_watermark, now_iso
 from app.searchindex import ID_CHUNK
@@ -305,11 +308,12 @@ def _repeated_blocks(document_id: int, text_: str, lines: list, cues: list[Sugge
         if _inside_article(text_, first[0], last[1]) and not _widespread(run, stories):
             continue  # a subheading such as "خلفية" between two paragraphs: article text, even if common
         copies = min(row[3] for row in run)
-        site = f"site {first[5]}" if first[5] else "this corpus (site unknown)"
+        # In English, as data (a decided span keeps it in its attrs); describe_reason words it for the analyst.
+        reason = (f"repeated in {copies} documents of site {first[5]}" if first[5]
+                  else f"repeated in {copies} documents of this corpus (site unknown)")
         blocks.append(Suggestion(
             document_id, first[0], last[1], _position_category(text_, first[0], last[1]),
-            f"repeated in {copies} documents of {site}", fingerprint(" ".join(str(row[2]) for row in run)),
-            copies))
+            reason, fingerprint(" ".join(str(row[2]) for row in run)), copies))
     return blocks
 
 
@@ -355,6 +359,45 @@ def _pending(project: Project, by_document: dict[int, list[Suggestion]], annotat
             if str(suggestion.fingerprint) not in rejected
             and not any(start <= suggestion.start and suggestion.end <= end
                         for start, end in covered.get(document_id, ()))]
+
+
+# ---- what a suggestion's reason says, in the interface's language -------------------------------------
+_REPEATED = re.compile(r"repeated in (?P<copies>\d+) documents of (?:site (?P<site>.+)|this corpus \(site unknown\))",
+                       re.DOTALL)
+_PHRASE = '(?P<phrase>[^"\n]*)'
+# Most specific first: the plain cue reason is the start of the menu-item one.
+_REASON_PARTS = tuple((re.compile(re.escape(template).replace(re.escape("{phrase}"), _PHRASE)), template)
+                      for template in (MENU_ITEM_REASON, CUE_REASON, TAIL_REASON, MENU_REASON, MARKUP_REASON))
+
+
+def describe_reason(reason: str) -> str:
+    """A suggestion's reason (stored in English: app.boilerplate's templates, joined with ", ", or a
+    repetition count) as the interface shows it; a reason of another shape is shown as it is."""
+    repeated = _REPEATED.fullmatch(reason)
+    if repeated:
+        copies = int(repeated["copies"])
+        if repeated["site"] is None:
+            message = ngettext("repeated in {copies} document of this corpus (site unknown)",
+                               "repeated in {copies} documents of this corpus (site unknown)", copies)
+        else:
+            message = ngettext("repeated in {copies} document of site {site}",
+                               "repeated in {copies} documents of site {site}", copies)
+        return message.format(copies=number(copies), site=repeated["site"])
+    parts, position = [], 0
+    while position < len(reason):
+        if parts:
+            if not reason.startswith(REASON_SEPARATOR, position):
+                return reason
+            position += len(REASON_SEPARATOR)
+        for pattern, template in _REASON_PARTS:
+            found = pattern.match(reason, position)
+            if found:
+                parts.append(_(template).format(**found.groupdict()))
+                position = found.end()
+                break
+        else:
+            return reason
+    return pgettext("list separator", ", ").join(parts) if parts else reason
 
 
 # ---- decisions -------------------------------------------------------------------------------------

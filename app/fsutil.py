@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Iterator
 
+from app.i18n import _
 from app.safenames import cut_to_bytes
 
 TEMP_MARK = ".hashiya-tmp-"
@@ -82,7 +83,7 @@ def _atomic_file(path: str | os.PathLike, mode: str, **options) -> Iterator[IO]:
 @contextlib.contextmanager
 def _written_in_place(target: Path, mode: str, **options) -> Iterator[IO]:
     if target.is_dir():
-        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(target))
+        raise IsADirectoryError(errno.EISDIR, _("is a folder, not a file"), str(target))
     try:
         with open(target, mode, **options) as handle:
             yield handle
@@ -100,7 +101,7 @@ def atomic_folder(path: str | os.PathLike) -> Iterator[Path]:
     `path` must not exist or must be an empty folder; if the body raises, nothing is left behind."""
     target = Path(path)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise FileExistsError(errno.EEXIST, "exists and is not an empty folder", str(target))
+        raise FileExistsError(errno.EEXIST, _("exists and is not an empty folder"), str(target))
     building = None
     try:
         remove_leftovers(target.parent)
@@ -201,7 +202,7 @@ def write_failure(error: OSError, out: str | os.PathLike) -> str:
     named = error.filename
     where = named if named is not None and (Path(named) == Path(out) or Path(named).is_relative_to(out)) \
         and TEMP_MARK not in os.fspath(named) else out
-    return f"cannot write {where}: {error.strerror or error}"
+    return _("cannot write {path}: {reason}").format(path=where, reason=error.strerror or error)
 
 
 def _current_umask() -> int:

@@ -21,6 +21,7 @@ from typing import Any, Callable
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from app.i18n import _, ngettext, number, pgettext
 from app.models import Annotation, Annotator, Document, DocumentStatus, Label
 from app.project import Project, ProjectError, _attrs, _inspect, consistent_copy, now_iso
 from app.searchindex import ID_CHUNK
@@ -46,22 +47,43 @@ class MergeReport:
         return dict(self.__dict__)
 
     def summary(self) -> str:
-        lines = [f"{self.source}: {self.added} annotations added, {self.updated} updated, {self.unchanged} "
-                 f"already here; {self.matched_documents} documents matched."]
+        """The report for the analyst, one line per point; the first line is the gist (the rest can be
+        shown as details)."""
+        listed = pgettext("list separator", ", ")
+        lines = [_("{source}: {added}, {updated}, {unchanged}; {matched}.").format(
+            source=self.source,
+            added=ngettext("{n} annotation added", "{n} annotations added", self.added).format(n=number(self.added)),
+            updated=ngettext("{n} updated", "{n} updated", self.updated).format(n=number(self.updated)),
+            unchanged=ngettext("{n} already here", "{n} already here", self.unchanged).format(
+                n=number(self.unchanged)),
+            matched=ngettext("{n} document matched", "{n} documents matched", self.matched_documents).format(
+                n=number(self.matched_documents)))]
         if self.annotators:
-            lines.append("Analysts: " + ", ".join(self.annotators) + ".")
+            lines.append(_("Analysts: {names}.").format(names=listed.join(self.annotators)))
         if self.skipped_yours:
-            lines.append(f"{self.skipped_yours} annotations under your own name were left out: "
-                         "merging never changes your work.")
+            lines.append(ngettext("{count} annotation under your own name was left out: merging never changes "
+                                  "your work.",
+                                  "{count} annotations under your own name were left out: merging never changes "
+                                  "your work.", self.skipped_yours).format(count=number(self.skipped_yours)))
         if self.kept:
-            lines.append(f"{self.kept} annotations here are no longer in that file; they were kept.")
+            lines.append(ngettext("{count} annotation here is no longer in that file; it was kept.",
+                                  "{count} annotations here are no longer in that file; they were kept.",
+                                  self.kept).format(count=number(self.kept)))
         if self.new_labels:
-            lines.append("Labels added to the schema: " + ", ".join(self.new_labels) + ".")
+            lines.append(_("Labels added to the schema: {labels}.").format(labels=listed.join(self.new_labels)))
         if self.unmatched_documents:
-            shown = ", ".join(self.unmatched_documents[:20])
-            more = f" and {len(self.unmatched_documents) - 20} more" if len(self.unmatched_documents) > 20 else ""
-            lines.append(f"{len(self.unmatched_documents)} documents of that file are not in this project "
-                         f"(their annotations were not merged): {shown}{more}.")
+            count, shown = len(self.unmatched_documents), listed.join(self.unmatched_documents[:20])
+            if count > 20:
+                lines.append(ngettext("{count} document of that file is not in this project (its annotations "
+                                      "were not merged): {names} and {more} more.",
+                                      "{count} documents of that file are not in this project (their annotations "
+                                      "were not merged): {names} and {more} more.", count).format(
+                    count=number(count), names=shown, more=number(count - 20)))
+            else:
+                lines.append(ngettext("{count} document of that file is not in this project (its annotations "
+                                      "were not merged): {names}.",
+                                      "{count} documents of that file are not in this project (their annotations "
+                                      "were not merged): {names}.", count).format(count=number(count), names=shown))
         return "\n".join(lines)
 
 
@@ -84,7 +106,8 @@ def merge_project(project: Project, other: str | Path, yourself: str,
     Cancelling raises MergeCancelled, and the transaction is rolled back: nothing is written."""
     other = Path(other)
     if other.resolve() == project.path.resolve():
-        raise ProjectError(f"{other} is the project that is open: choose another analyst's project file.")
+        raise ProjectError(_("{path} is the project that is open: choose another analyst's project file.").format(
+            path=other))
     incoming = _read_other(other)
     report = MergeReport(source=other.name)
     with project.session.begin() as session:
@@ -106,7 +129,7 @@ def _read_other(path: Path) -> _Incoming:
         try:
             consistent_copy(path, copy)
         except sqlite3.Error as error:
-            raise ProjectError(f"{path} cannot be read: {error}.") from error
+            raise ProjectError(_("{path} cannot be read: {reason}.").format(path=path, reason=error)) from error
         source = Project.open(copy)
         try:
             return _contents(source)
@@ -170,8 +193,8 @@ def _merge_annotations(project: Project, session: Session, annotations: list[dic
     doc_stances = _doc_stances(session)
     annotator_ids: dict[str, int] = {}
     new_rows, merged_uids = [], set()
-    for number, incoming in enumerate(annotations):
-        if number % 5_000 == 0 and cancelled():
+    for position, incoming in enumerate(annotations):
+        if position % 5_000 == 0 and cancelled():
             raise MergeCancelled()
         if incoming["annotator"] == yourself:
             report.skipped_yours += 1

@@ -14,6 +14,8 @@ from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
 
+from app.i18n import _
+
 RESOURCES_PACKAGE = "app.resources"
 SEEDS_PACKAGE = "app.seeds"
 
@@ -24,15 +26,16 @@ class MissingResource(Exception):
     def __init__(self, package: str, name: str, where: str) -> None:
         self.package, self.name = package, name
         folder = package.split(".")[-1]
-        super().__init__(f"Hashiya's own file {folder}/{name} is missing from this installation (looked in "
-                         f"{where}). The installation is incomplete: install Hashiya again.")
+        super().__init__(_("Hashiya's own file {folder}/{name} is missing from this installation (looked in "
+                           "{where}). The installation is incomplete: install Hashiya again.").format(
+            folder=folder, name=name, where=where))
 
 
 def _folder(package: str, name: str = "") -> Traversable:
     try:
         return resources.files(package)
     except ModuleNotFoundError:
-        raise MissingResource(package, name, "the installed Python packages") from None
+        raise MissingResource(package, name, _("the installed Python packages")) from None
 
 
 def _entry(package: str, name: str) -> Traversable:
@@ -91,4 +94,4 @@ def _on_disk(entry: Traversable, package: str = SEEDS_PACKAGE) -> Path:
     # Hashiya is not shipped that way.
     if isinstance(entry, os.PathLike):
         return Path(os.fspath(entry))
-    raise MissingResource(package, entry.name, "a zipped installation, which Hashiya does not support")
+    raise MissingResource(package, entry.name, _("a zipped installation, which Hashiya does not support"))

@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import __version__, packagedata, searchindex
+from app.i18n import _, number
 from app.migrations import APPLICATION_ID, SCHEMA_VERSION, upgrade
 from app.models import Annotation, Annotator, Base, Document, DocumentStatus, Label, ProjectInfo
 # The storage seam: what is particular to SQLite lives there. Its errors are the project's errors.
@@ -91,14 +92,15 @@ def _read_header(path: Path) -> bytes:
         with open(path, "rb") as handle:
             return handle.read(100)
     except OSError as error:
-        raise ProjectError(f"{path}: cannot be read ({error.strerror or error}).") from error
+        raise ProjectError(_("{path}: cannot be read ({reason}).").format(
+            path=path, reason=error.strerror or error)) from error
 
 
 def _inspect(path: Path) -> int:
     """Return the schema version of a Hashiya project file, without writing to it or beside it."""
     header = _read_header(path)
     if not header.startswith(SQLITE_MAGIC):
-        raise ProjectError(f"{path} is not a Hashiya project (it is not an SQLite database).")
+        raise ProjectError(_("{path} is not a Hashiya project (it is not an SQLite database).").format(path=path))
     try:
         connection = read_only_connection(path)
         try:
@@ -107,16 +109,17 @@ def _inspect(path: Path) -> int:
         finally:
             connection.close()
     except sqlite3.Error as error:
-        raise ProjectError(f"{path} cannot be opened as a project: {error}.") from error
+        raise ProjectError(_("{path} cannot be opened as a project: {reason}.").format(
+            path=path, reason=error)) from error
     if app_id != APPLICATION_ID:
-        raise ProjectError(f"{path} is an SQLite database, but not a Hashiya project.")
+        raise ProjectError(_("{path} is an SQLite database, but not a Hashiya project.").format(path=path))
     if version > SCHEMA_VERSION:
-        raise ProjectError(
-            f"{path} was made by a newer version of Hashiya (project format {version}; "
-            f"this version reads up to {SCHEMA_VERSION}). Update Hashiya to open it; the file was not changed."
-        )
+        raise ProjectError(_(
+            "{path} was made by a newer version of Hashiya (project format {version}; "
+            "this version reads up to {supported}). Update Hashiya to open it; the file was not changed."
+        ).format(path=path, version=number(version), supported=number(SCHEMA_VERSION)))
     if version < 1:
-        raise ProjectError(f"{path} is marked as a Hashiya project but has no schema version.")
+        raise ProjectError(_("{path} is marked as a Hashiya project but has no schema version.").format(path=path))
     return version
 
 
@@ -156,15 +159,16 @@ def default_labels() -> list[LabelDef]:
 
 
 @contextlib.contextmanager
-def _as_project_error(path: Path, what: str):
-    """Whatever SQLite or the file system says becomes one clear message naming the file."""
+def _as_project_error(path: Path, message: str):
+    """Whatever SQLite or the file system says becomes one clear message naming the file: `message`, a
+    translated sentence with {path} and {reason} in it."""
     try:
         yield
     except ProjectError:
         raise
     except (sqlite3.Error, SQLAlchemyError, OSError) as error:
         reason = getattr(error, "orig", None) or getattr(error, "strerror", None) or error
-        raise ProjectError(f"{path} {what}: {reason}.") from error
+        raise ProjectError(message.format(path=path, reason=reason)) from error
 
 
 class _Sessions:
@@ -215,14 +219,15 @@ class Project:
         path = Path(path)
         if not path.exists():
             if not create:
-                raise ProjectError(f"{path}: no such project file.")
+                raise ProjectError(_("{path}: no such project file.").format(path=path))
             return cls.create(path)
         version = _inspect(path)
         reason = read_only or why_read_only(path)
         if reason and version < SCHEMA_VERSION:
-            raise ProjectError(f"{path} was made by an older version of Hashiya and must be upgraded before it is "
-                               f"opened, which writes to it; but {reason}. Copy it somewhere writable to open it.")
-        with _as_project_error(path, "cannot be opened"):
+            raise ProjectError(_("{path} was made by an older version of Hashiya and must be upgraded before it "
+                                 "is opened, which writes to it; but {reason}. Copy it somewhere writable to open "
+                                 "it.").format(path=path, reason=reason))
+        with _as_project_error(path, _("{path} cannot be opened: {reason}.")):
             backup = _upgrade_file(path, version) if version < SCHEMA_VERSION else None
             project = cls(SqliteStore(path, read_only_reason=reason), upgraded_from=version if backup else None,
                           backup=backup)
@@ -238,7 +243,7 @@ class Project:
         """Build the new project beside its destination and rename it into place: never half-made."""
         path = Path(path)
         partial = path.with_name(f".{path.name}.partial")
-        with _as_project_error(path, "cannot be created"):
+        with _as_project_error(path, _("{path} cannot be created: {reason}.")):
             path.parent.mkdir(parents=True, exist_ok=True)
             building = SqliteStore(partial, create=True)
             try:
@@ -271,7 +276,7 @@ class Project:
         with self.engine.connect() as connection:
             result = connection.exec_driver_sql("PRAGMA quick_check").scalar()
         if result != "ok":
-            raise ProjectError(f"{self.path} is damaged (SQLite reports: {result}).")
+            raise ProjectError(_("{path} is damaged (SQLite reports: {result}).").format(path=self.path, result=result))
 
     def schema_version(self) -> int:
         """The project format the file is at, as the file says (the latest one once it is open)."""
@@ -304,7 +309,7 @@ class Project:
     def save_copy(self, target: str | Path) -> None:
         """Everything in the project, as committed, written to `target` (a new, independent project file)."""
         target = Path(target)
-        with _as_project_error(target, "cannot be written"):
+        with _as_project_error(target, _("{path} cannot be written: {reason}.")):
             self.store.save_copy(target)
 
     def close(self) -> None:

@@ -25,6 +25,8 @@ from itertools import count
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
+from app.i18n import _, ngettext, number
+
 INDEX_FILE = "names.json"  # in an export folder where a name had to change: {written file: original name}
 MAX_COMPONENT_BYTES = 255  # of one file or folder name, as ext4, APFS and NTFS (in UTF-16 units) allow
 COUNTER_ROOM = 8  # bytes kept for "-2" … "-9999999"
@@ -103,8 +105,8 @@ class SafeNames:
         folders = ["/".join(parts[:depth]) for depth in range(1, len(parts))]
         if any(_key(folder) in self.files for folder in folders):
             parts, folders = [safe_component("_".join(parts), room)], []  # a file already has that folder's name
-        for number in count(1):
-            stem = "/".join([*parts[:-1], parts[-1] if number == 1 else f"{parts[-1]}-{number}"])
+        for attempt in count(1):
+            stem = "/".join([*parts[:-1], parts[-1] if attempt == 1 else f"{parts[-1]}-{attempt}"])
             keys = {_key(stem + suffix) for suffix in suffixes}
             if not any(key in self.files or key in self.folders for key in keys):
                 break
@@ -135,7 +137,11 @@ class SafeNames:
 
 def renamed_note(count: int) -> str:
     """The end of an export's summary that says how many names had to change ("" for none)."""
-    return f"; {count} name(s) changed into safe file names, listed in {INDEX_FILE}" if count else ""
+    if not count:
+        return ""
+    return ngettext("; {count} name(s) changed into safe file names, listed in {file}",
+                    "; {count} name(s) changed into safe file names, listed in {file}", count).format(
+        count=number(count), file=INDEX_FILE)
 
 
 class OutsideFolder(OSError):
@@ -154,7 +160,7 @@ class ExportFolder:
         root (`..`, an absolute path, a symbolic link on the way)."""
         pure = PurePosixPath(relative)
         if pure.is_absolute() or not pure.parts or ".." in pure.parts or "\\" in relative:
-            raise OutsideFolder(0, "would be written outside the export folder", f"{self.root}/{relative}")
+            raise OutsideFolder(0, _("would be written outside the export folder"), f"{self.root}/{relative}")
         target = self.root.joinpath(*pure.parts)
         parent = target.parent
         if parent not in self._checked:
@@ -163,9 +169,9 @@ class ExportFolder:
             self._inside(parent, target)
             self._checked.add(parent)
         if target.is_symlink():
-            raise OutsideFolder(0, "would be written outside the export folder", str(target))
+            raise OutsideFolder(0, _("would be written outside the export folder"), str(target))
         return target
 
     def _inside(self, folder: Path, target: Path) -> None:
         if not folder.resolve().is_relative_to(self.root):
-            raise OutsideFolder(0, "would be written outside the export folder", str(target))
+            raise OutsideFolder(0, _("would be written outside the export folder"), str(target))

@@ -18,6 +18,7 @@ from sqlalchemy import String, and_, delete, func, insert, or_, select, type_coe
 from sqlalchemy.orm import Session
 
 from app import packagedata
+from app.i18n import N_, _, ngettext, number
 from app.fsutil import atomic_write
 from app.models import Annotation, Annotator, Label
 from app.project import LabelDef, Project, Span, now_iso
@@ -26,7 +27,7 @@ from app.stance_format import DOC_STANCE_LAYER, STANCE_LAYER
 ENTITY, STANCE_TARGET, BOILERPLATE = "entity", "stance_target", "boilerplate"
 LAYERS = (ENTITY, STANCE_TARGET, BOILERPLATE)
 #: Keys the reading pane keeps for itself, with what they do.
-RESERVED_KEYS = {"S": "make a stance", "B": "mark boilerplate"}
+RESERVED_KEYS = {"S": N_("make a stance"), "B": N_("mark boilerplate")}
 FIELDS = ("name", "color", "shortcut", "description")
 DEFAULT_COLOR = "#a9a9a9"
 GUIDELINES_KEY = "guidelines"
@@ -46,8 +47,8 @@ class ShortcutClash(SchemaError):
 
     def __init__(self, key: str, holder: str, reserved: bool = False):
         self.key, self.holder, self.reserved = key, holder, reserved
-        message = (f"The key {key} is reserved to {holder}." if reserved
-                   else f"The key {key} is already used by {holder}.")
+        message = (_("The key {key} is reserved to {holder}.").format(key=key, holder=_(holder)) if reserved
+                   else _("The key {key} is already used by {holder}.").format(key=key, holder=holder))
         super().__init__(message)
 
 
@@ -68,7 +69,9 @@ class Conflict:
     count: int
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.layer}) is used by {_annotations(self.count)}"
+        return ngettext("{name} ({layer}) is used by {count} annotation",
+                        "{name} ({layer}) is used by {count} annotations", self.count).format(
+            name=self.name, layer=self.layer, count=number(self.count))
 
 
 @dataclass
@@ -86,10 +89,15 @@ class SchemaLoadReport:
     def summary(self) -> str:
         if self.conflicts:
             listed = "\n".join(f"• {conflict}" for conflict in self.conflicts)
-            return (f"{self.source} was not loaded: it leaves out labels that annotations use.\n{listed}\n"
-                    "Add them to the file (or delete them in this project first); nothing was changed.")
-        parts = [f"{len(self.added)} added", f"{len(self.removed)} removed", f"{len(self.updated)} changed"]
-        return f"Loaded {self.source}: " + ", ".join(parts) + "."
+            return _("{source} was not loaded: it leaves out labels that annotations use.\n{listed}\n"
+                     "Add them to the file (or delete them in this project first); nothing was changed.").format(
+                source=self.source, listed=listed)
+        added, removed, updated = len(self.added), len(self.removed), len(self.updated)
+        return _("Loaded {source}: {added}, {removed}, {changed}.").format(
+            source=self.source,
+            added=ngettext("{n} added", "{n} added", added).format(n=number(added)),
+            removed=ngettext("{n} removed", "{n} removed", removed).format(n=number(removed)),
+            changed=ngettext("{n} changed", "{n} changed", updated).format(n=number(updated)))
 
 
 # ---- reading ---------------------------------------------------------------
@@ -100,7 +108,7 @@ def labels(project: Project, layer: str) -> list[LabelDef]:
 def get_label(project: Project, layer: str, name: str) -> LabelDef:
     found = next((label for label in project.labels(layer) if label.name == name), None)
     if found is None:
-        raise UnknownLabel(f"There is no {layer_word(layer)} called {name}.")
+        raise UnknownLabel(_no_such_label(layer, name))
     return found
 
 
@@ -108,7 +116,7 @@ def label_position(project: Project, layer: str, name: str) -> int:
     """Where the label stands in its layer's order (0 = first)."""
     names = [label.name for label in project.labels(layer)]
     if name not in names:
-        raise UnknownLabel(f"There is no {layer_word(layer)} called {name}.")
+        raise UnknownLabel(_no_such_label(layer, name))
     return names.index(name)
 
 
@@ -161,8 +169,7 @@ def rename_label(project: Project, layer: str, old: str, new: str) -> int:
         # Otherwise renaming back (undo) could not tell the two groups of annotations apart.
         taken = _count_uses(session, layer, new)
         if taken:
-            raise SchemaError(f"{new} is already used by {_annotations(taken)} without being in the "
-                              f"schema; add it as {_with_article(layer)} instead.")
+            raise SchemaError(_used_outside_schema(layer, new, taken))
         row.name = new
         return _rename_uses(session, layer, old, new)
 
@@ -199,7 +206,7 @@ def move_label(project: Project, layer: str, name: str, step: int) -> int:
     with project.session.begin() as session:
         names = _ordered_names(session, layer)
         if name not in names:
-            raise UnknownLabel(f"There is no {layer_word(layer)} called {name}.")
+            raise UnknownLabel(_no_such_label(layer, name))
         target = max(0, min(names.index(name) + step, len(names) - 1))
         names.remove(name)
         names.insert(target, name)
@@ -214,7 +221,7 @@ def normalise_shortcut(key: str | None) -> str | None:
     if not key:
         return None
     if not _KEY.fullmatch(key):
-        raise SchemaError(f"A key is one letter A–Z or one digit 0–9 (not “{key}”).")
+        raise SchemaError(_("A key is one letter A–Z or one digit 0–9 (not “{key}”).").format(key=key))
     return key
 
 
@@ -242,7 +249,7 @@ def save_schema(project: Project, path: str | Path) -> None:
     elif suffix == ".toml":
         content = to_toml(data)
     else:
-        raise SchemaFileError(f"{path}: choose a file name ending in .json or .toml.")
+        raise SchemaFileError(_("{path}: choose a file name ending in .json or .toml.").format(path=path))
     with atomic_write(path) as handle:
         handle.write(content)
 
@@ -253,9 +260,10 @@ def read_schema(path: str | Path) -> dict[str, list[LabelDef]]:
     try:
         raw = path.read_bytes().decode("utf-8")
     except OSError as error:
-        raise SchemaFileError(f"{path}: cannot be read ({error.strerror or error}).") from error
+        raise SchemaFileError(_("{path}: cannot be read ({reason}).").format(
+            path=path, reason=error.strerror or error)) from error
     except UnicodeDecodeError as error:
-        raise SchemaFileError(f"{path}: is not UTF-8 text.") from error
+        raise SchemaFileError(_("{path}: is not UTF-8 text.").format(path=path)) from error
     return _checked_schema(_parse(path, raw), path)
 
 
@@ -264,10 +272,11 @@ def load_schema(project: Project, path: str | Path) -> SchemaLoadReport:
     return replace_schema(project, read_schema(path), source=str(path))
 
 
-def replace_schema(project: Project, schema: dict[str, list[LabelDef]], source: str = "the schema") -> SchemaLoadReport:
+def replace_schema(project: Project, schema: dict[str, list[LabelDef]], source: str | None = None) -> SchemaLoadReport:
     """Make each given layer exactly the given labels, in that order; refused (report.conflicts) if
-    annotations use a label that would go. One transaction: all layers or none."""
-    report = SchemaLoadReport(source)
+    annotations use a label that would go. One transaction: all layers or none. `source`: how the
+    report names where the schema came from ("the schema" when not given)."""
+    report = SchemaLoadReport(_("the schema") if source is None else source)
     with project.session.begin() as session:
         report.conflicts = _conflicts(session, schema)
         if report.conflicts:
@@ -383,7 +392,7 @@ def _annotation_row(span: Span, annotator_id: int) -> dict[str, Any]:
 def _label_row(session: Session, layer: str, name: str) -> Label:
     row = session.scalar(select(Label).where(Label.layer == layer, Label.name == name))
     if row is None:
-        raise UnknownLabel(f"There is no {layer_word(layer)} called {name}.")
+        raise UnknownLabel(_no_such_label(layer, name))
     return row
 
 
@@ -411,7 +420,7 @@ def _renumber(session: Session, layer: str, names: list[str]) -> None:
 
 def _check_name_free(session: Session, layer: str, name: str) -> None:
     if session.scalar(select(Label.id).where(Label.layer == layer, Label.name == name)) is not None:
-        raise SchemaError(f"There is already {_with_article(layer)} called {name}.")
+        raise SchemaError(_name_taken(layer, name))
 
 
 def _check_shortcut(session: Session, layer: str, key: str | None, owner: str | None = None) -> None:
@@ -433,13 +442,13 @@ def _cleaned(label: LabelDef) -> LabelDef:
 def _checked_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise SchemaError("A label needs a name.")
+        raise SchemaError(_("A label needs a name."))
     return name
 
 
 def _checked_color(color: str) -> str:
     if not isinstance(color, str) or not _COLOR.fullmatch(color.strip()):
-        raise SchemaError(f"A colour is written #rrggbb (not “{color}”).")
+        raise SchemaError(_("A colour is written #rrggbb (not “{color}”).").format(color=color))
     return color.strip().lower()
 
 
@@ -480,67 +489,76 @@ def _parse(path: Path, raw: str) -> Any:
         try:
             return json.loads(raw)
         except RecursionError:
-            raise SchemaFileError(f"{path}: is nested too deeply to be a schema file.") from None
+            raise SchemaFileError(_("{path}: is nested too deeply to be a schema file.").format(path=path)) from None
         except json.JSONDecodeError as error:
-            raise SchemaFileError(f"{path}: is not valid JSON (line {error.lineno}, column {error.colno}: "
-                                  f"{error.msg}).") from error
+            raise SchemaFileError(_("{path}: is not valid JSON (line {line}, column {column}: {reason}).").format(
+                path=path, line=number(error.lineno), column=number(error.colno), reason=error.msg)) from error
     if suffix == ".toml":
         try:
             return tomllib.loads(raw)
         except tomllib.TOMLDecodeError as error:
-            raise SchemaFileError(f"{path}: is not valid TOML ({error}).") from error
-    raise SchemaFileError(f"{path}: a schema file is .json or .toml.")
+            raise SchemaFileError(_("{path}: is not valid TOML ({reason}).").format(path=path, reason=error)) from error
+    raise SchemaFileError(_("{path}: a schema file is .json or .toml.").format(path=path))
 
 
 def _checked_schema(data: Any, path: Path) -> dict[str, list[LabelDef]]:
     if not isinstance(data, dict):
-        raise SchemaFileError(f"{path}: expected a table of layers ({', '.join(LAYERS)}).")
+        raise SchemaFileError(_("{path}: expected a table of layers ({layers}).").format(
+            path=path, layers=", ".join(LAYERS)))
     schema = {}
     for layer, items in data.items():
         if layer.startswith("_"):  # "_comment" keys: JSON has no comments
             continue
         if layer not in LAYERS:
-            raise SchemaFileError(f"{path}: unknown layer “{layer}” (expected {', '.join(LAYERS)}).")
+            raise SchemaFileError(_("{path}: unknown layer “{layer}” (expected {layers}).").format(
+                path=path, layer=layer, layers=", ".join(LAYERS)))
         if not isinstance(items, list):
-            raise SchemaFileError(f"{path}: {layer} must be a list of labels.")
+            raise SchemaFileError(_("{path}: {layer} must be a list of labels.").format(path=path, layer=layer))
         schema[layer] = _checked_layer(path, layer, items)
     if not schema:
-        raise SchemaFileError(f"{path}: holds no layer ({', '.join(LAYERS)}).")
+        raise SchemaFileError(_("{path}: holds no layer ({layers}).").format(path=path, layers=", ".join(LAYERS)))
     return schema
 
 
 def _checked_layer(path: Path, layer: str, items: list) -> list[LabelDef]:
     found: list[LabelDef] = []
-    for number, item in enumerate(items, start=1):
-        where = f"{path}: {layer} entry {number}"
+    for position, item in enumerate(items, start=1):
+        where = {"path": path, "layer": layer, "entry": number(position)}
         if not isinstance(item, dict):
-            raise SchemaFileError(f"{where} is not a table of {', '.join(FIELDS)}.")
+            raise SchemaFileError(_("{path}: {layer} entry {entry} is not a table of {fields}.").format(
+                **where, fields=", ".join(FIELDS)))
         unknown = sorted(set(item) - set(FIELDS))
         if unknown:
-            raise SchemaFileError(f"{where} has unknown field(s) {', '.join(unknown)} (expected {', '.join(FIELDS)}).")
+            raise SchemaFileError(ngettext(
+                "{path}: {layer} entry {entry} has unknown field(s) {unknown} (expected {fields}).",
+                "{path}: {layer} entry {entry} has unknown field(s) {unknown} (expected {fields}).",
+                len(unknown)).format(**where, unknown=", ".join(unknown), fields=", ".join(FIELDS)))
         label = _checked_item(where, layer, item)
         _check_against(path, layer, label, found)
         found.append(label)
     return found
 
 
-def _checked_item(where: str, layer: str, item: dict) -> LabelDef:
+def _checked_item(where: dict, layer: str, item: dict) -> LabelDef:
+    """`where`: the path, layer and entry number the messages name."""
     name = item.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise SchemaFileError(f"{where} has no name.")
+        raise SchemaFileError(_("{path}: {layer} entry {entry} has no name.").format(**where))
     for key in ("color", "shortcut", "description"):
         if item.get(key) is not None and not isinstance(item[key], str):
-            raise SchemaFileError(f"{where} ({name}): {key} must be text.")
+            raise SchemaFileError(_("{path}: {layer} entry {entry} ({name}): {key} must be text.").format(
+                **where, name=name, key=key))
     try:
         return _cleaned(LabelDef(layer, name, item.get("color") or DEFAULT_COLOR, item.get("shortcut"),
                                  item.get("description") or ""))
     except SchemaError as error:
-        raise SchemaFileError(f"{where} ({name}): {error}") from error
+        raise SchemaFileError(_("{path}: {layer} entry {entry} ({name}): {problem}").format(
+            **where, name=name, problem=error)) from error
 
 
 def _check_against(path: Path, layer: str, label: LabelDef, earlier: list[LabelDef]) -> None:
     if any(other.name == label.name for other in earlier):
-        raise SchemaFileError(f"{path}: {layer} lists {label.name} twice.")
+        raise SchemaFileError(_("{path}: {layer} lists {name} twice.").format(path=path, layer=layer, name=label.name))
     key = label.shortcut
     clash = None
     if key in RESERVED_KEYS:
@@ -548,25 +566,80 @@ def _check_against(path: Path, layer: str, label: LabelDef, earlier: list[LabelD
     elif key and any(other.shortcut == key for other in earlier):
         clash = ShortcutClash(key, next(other.name for other in earlier if other.shortcut == key))
     if clash:
-        raise SchemaFileError(f"{path}: {layer} {label.name}: {clash}")
+        raise SchemaFileError(_("{path}: {layer} {name}: {problem}").format(
+            path=path, layer=layer, name=label.name, problem=clash))
 
 
 # ---- wording -------------------------------------------------------------------------
-LAYER_WORDS = {ENTITY: "entity type", STANCE_TARGET: "stance target", BOILERPLATE: "boilerplate category"}
+LAYER_WORDS = {ENTITY: N_("entity type"), STANCE_TARGET: N_("stance target"), BOILERPLATE: N_("boilerplate category")}
 
 
 def layer_word(layer: str) -> str:
-    """What one label of the layer is called: "entity type", "stance target", …"""
-    return LAYER_WORDS.get(layer, f"{layer} label")
+    """What one label of the layer is called, in the interface's language: "entity type", "stance target", …"""
+    if layer in LAYER_WORDS:
+        return _(LAYER_WORDS[layer])
+    return _("{layer} label").format(layer=layer)
 
 
-def _with_article(layer: str) -> str:
-    word = layer_word(layer)
-    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
+def _vowel(layer: str) -> bool:
+    """Whether English writes "an" before "<layer> label" (a layer outside LAYERS, from a merged project)."""
+    return layer[:1] in tuple("aeiou")
 
 
-def _annotations(count: int) -> str:
-    return f"{count} annotation" if count == 1 else f"{count} annotations"
+def _no_such_label(layer: str, name: str) -> str:
+    if layer == ENTITY:
+        message = _("There is no entity type called {name}.")
+    elif layer == STANCE_TARGET:
+        message = _("There is no stance target called {name}.")
+    elif layer == BOILERPLATE:
+        message = _("There is no boilerplate category called {name}.")
+    else:
+        message = _("There is no {layer} label called {name}.")
+    return message.format(name=name, layer=layer)
+
+
+def _name_taken(layer: str, name: str) -> str:
+    if layer == ENTITY:
+        message = _("There is already an entity type called {name}.")
+    elif layer == STANCE_TARGET:
+        message = _("There is already a stance target called {name}.")
+    elif layer == BOILERPLATE:
+        message = _("There is already a boilerplate category called {name}.")
+    elif _vowel(layer):
+        message = _("There is already an {layer} label called {name}.")
+    else:
+        message = _("There is already a {layer} label called {name}.")
+    return message.format(name=name, layer=layer)
+
+
+def _used_outside_schema(layer: str, name: str, count: int) -> str:
+    """Renaming to a name that annotations use although the schema lacks it."""
+    if layer == ENTITY:
+        message = ngettext("{name} is already used by {count} annotation without being in the schema; "
+                           "add it as an entity type instead.",
+                           "{name} is already used by {count} annotations without being in the schema; "
+                           "add it as an entity type instead.", count)
+    elif layer == STANCE_TARGET:
+        message = ngettext("{name} is already used by {count} annotation without being in the schema; "
+                           "add it as a stance target instead.",
+                           "{name} is already used by {count} annotations without being in the schema; "
+                           "add it as a stance target instead.", count)
+    elif layer == BOILERPLATE:
+        message = ngettext("{name} is already used by {count} annotation without being in the schema; "
+                           "add it as a boilerplate category instead.",
+                           "{name} is already used by {count} annotations without being in the schema; "
+                           "add it as a boilerplate category instead.", count)
+    elif _vowel(layer):
+        message = ngettext("{name} is already used by {count} annotation without being in the schema; "
+                           "add it as an {layer} label instead.",
+                           "{name} is already used by {count} annotations without being in the schema; "
+                           "add it as an {layer} label instead.", count)
+    else:
+        message = ngettext("{name} is already used by {count} annotation without being in the schema; "
+                           "add it as a {layer} label instead.",
+                           "{name} is already used by {count} annotations without being in the schema; "
+                           "add it as a {layer} label instead.", count)
+    return message.format(name=name, count=number(count), layer=layer)
 
 
 def _toml_string(value: str) -> str:

@@ -6,11 +6,12 @@ import functools
 from typing import Any, Iterable
 
 from app import packagedata
+from app.i18n import N_, _
 from app.matching import find_all
 from app.normalize import fold, normalize
 from app.project import Span
 
-ARTICLE = "the article"
+ARTICLE = N_("the article")  # stored in English (the reference's text); shown as _(ARTICLE)
 # Preferred when the schema has these default types; any entity can hold a stance, so a
 # project whose types are named otherwise (PERSON, PER, …) still gets a guess.
 HOLDER_LABELS = ("PERS", "ORG", "GPE", "NORP")
@@ -38,9 +39,12 @@ def list_target_ref(name: str) -> dict[str, Any]:
 
 
 def describe(reference: dict[str, Any] | None) -> str:
-    """How a holder or target reads in lists: its text or target name."""
+    """How a holder or target reads in lists: its text or target name (the article, in the interface's
+    language)."""
     if not reference:
         return ""
+    if reference.get("article") is True and reference.get("text") == ARTICLE:
+        return _(ARTICLE)
     return reference.get("target") or reference.get("text", "")
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.i18n import N_, _, ngettext, number
+
 STANCE_LAYER = "stance"
 DOC_STANCE_LAYER = "doc_stance"
 STANCE_LAYERS = (STANCE_LAYER, DOC_STANCE_LAYER)
@@ -22,12 +24,13 @@ DOC_POLARITIES = POLARITIES + ("NONE",)
 SPAN, ARTICLE, FREE_TEXT, LIST_TARGET = "entity span", "the article", "free text", "target from the list"
 HOLDER_SHAPES = (SPAN, ARTICLE, FREE_TEXT)
 TARGET_SHAPES = (LIST_TARGET, SPAN)
-_SHAPE_FORMS = {
-    SPAN: '{"start", "end", "text"} (an entity span)',
-    ARTICLE: '{"text", "article": true} (the article)',
-    FREE_TEXT: '{"text"} (free text)',
-    LIST_TARGET: '{"target": NAME} (a target from the list)',
+_SHAPE_FORMS = {  # shown in messages, as _(…)
+    SPAN: N_('{"start", "end", "text"} (an entity span)'),
+    ARTICLE: N_('{"text", "article": true} (the article)'),
+    FREE_TEXT: N_('{"text"} (free text)'),
+    LIST_TARGET: N_('{"target": NAME} (a target from the list)'),
 }
+MAX_ID_CHARS = 36
 
 
 class StanceFormatError(ValueError):
@@ -48,7 +51,8 @@ def reference_shape(reference: Any) -> str | None:
 def check_stance(label: Any, attrs: dict, text: str) -> None:
     """A span stance ("stance" layer); its own evidence offsets are checked like any span's."""
     if label not in POLARITIES:
-        raise StanceFormatError(f'"label" of a stance must be {_one_of(POLARITIES)}, not {label!r}')
+        raise StanceFormatError(_('"label" of a stance must be {values}, not {label}').format(
+            values=_one_of(POLARITIES), label=repr(label)))
     check_reference("holder", attrs.get("holder"), text, HOLDER_SHAPES)
     check_reference("target", attrs.get("target"), text, TARGET_SHAPES)
     _check_note(attrs)
@@ -57,12 +61,13 @@ def check_stance(label: Any, attrs: dict, text: str) -> None:
 def check_doc_stance(label: Any, start: Any, end: Any, attrs: dict) -> None:
     """A document stance ("doc_stance" layer): about the whole document, so no offsets."""
     if start is not None or end is not None:
-        raise StanceFormatError('a doc_stance is about the whole document: it has no "start" or "end"')
+        raise StanceFormatError(_('a doc_stance is about the whole document: it has no "start" or "end"'))
     if label not in DOC_POLARITIES:
-        raise StanceFormatError(f'"label" of a doc_stance must be {_one_of(DOC_POLARITIES)}, not {label!r}')
+        raise StanceFormatError(_('"label" of a doc_stance must be {values}, not {label}').format(
+            values=_one_of(DOC_POLARITIES), label=repr(label)))
     target = attrs.get("target")
     if not isinstance(target, str) or not target.strip():
-        raise StanceFormatError('"attrs.target" of a doc_stance must be a non-empty string (the target\'s name)')
+        raise StanceFormatError(_('"attrs.target" of a doc_stance must be a non-empty string (the target\'s name)'))
     _check_string(target, '"attrs.target"')
     _check_note(attrs)
 
@@ -70,12 +75,13 @@ def check_doc_stance(label: Any, start: Any, end: Any, attrs: dict) -> None:
 def check_reference(role: str, reference: Any, text: str, allowed: tuple[str, ...]) -> None:
     field = f'"attrs.{role}"'
     if reference is None:
-        raise StanceFormatError(f"{field} is missing")
+        raise StanceFormatError(_("{field} is missing").format(field=field))
     shape = reference_shape(reference)
     if shape not in allowed:
-        forms = " or ".join(_SHAPE_FORMS[s] for s in allowed)
-        found = f"keys {sorted(reference)}" if isinstance(reference, dict) else repr(reference)
-        raise StanceFormatError(f"{field} must be {forms}; got {found}")
+        forms = _any_of([_(_SHAPE_FORMS[s]) for s in allowed])
+        found = (_("keys {keys}").format(keys=sorted(reference)) if isinstance(reference, dict)
+                 else repr(reference))
+        raise StanceFormatError(_("{field} must be {forms}; got {found}").format(field=field, forms=forms, found=found))
     if shape == SPAN:
         _check_span_reference(field, reference, text)
     elif shape == LIST_TARGET:
@@ -83,34 +89,38 @@ def check_reference(role: str, reference: Any, text: str, allowed: tuple[str, ..
     else:
         _check_nonempty(reference["text"], f'{field} "text"')
         if shape == ARTICLE and reference["article"] is not True:
-            raise StanceFormatError(f'{field} "article" must be true')
+            raise StanceFormatError(_('{field} "article" must be true').format(field=field))
 
 
 def _check_span_reference(field: str, reference: dict, text: str) -> None:
     start, end, quoted = reference["start"], reference["end"], reference["text"]
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
-        raise StanceFormatError(f'{field} "start" and "end" must be integers')
+        raise StanceFormatError(_('{field} "start" and "end" must be integers').format(field=field))
     if not 0 <= start < end <= len(text):
-        raise StanceFormatError(f"{field} offsets {start}–{end} fall outside the text (length {len(text)})")
+        raise StanceFormatError(_("{field} offsets {start}–{end} fall outside the text (length {length})").format(
+            field=field, start=number(start), end=number(end), length=number(len(text))))
     if not isinstance(quoted, str):
-        raise StanceFormatError(f'{field} "text" must be a string')
+        raise StanceFormatError(_('{field} "text" must be a string').format(field=field))
     if quoted != text[start:end]:
-        raise StanceFormatError(
-            f'{field} "text" {quoted!r} is not the text at {start}–{end}, which is {text[start:end]!r}')
-    if "id" in reference and not (isinstance(reference["id"], str) and 0 < len(reference["id"]) <= 36):
-        raise StanceFormatError(f'{field} "id" must be a string of at most 36 characters')
+        message = _('{field} "text" {quoted} is not the text at {start}–{end}, which is {actual}')
+        raise StanceFormatError(message.format(field=field, quoted=repr(quoted), start=number(start),
+                                               end=number(end), actual=repr(text[start:end])))
+    if "id" in reference and not (isinstance(reference["id"], str) and 0 < len(reference["id"]) <= MAX_ID_CHARS):
+        raise StanceFormatError(ngettext('{field} "id" must be a string of at most {count} character',
+                                         '{field} "id" must be a string of at most {count} characters',
+                                         MAX_ID_CHARS).format(field=field, count=number(MAX_ID_CHARS)))
 
 
 def _check_note(attrs: dict) -> None:
     if "note" in attrs:
         if not isinstance(attrs["note"], str):
-            raise StanceFormatError('"attrs.note" must be a string')
+            raise StanceFormatError(_('"attrs.note" must be a string'))
         _check_string(attrs["note"], '"attrs.note"')
 
 
 def _check_nonempty(value: Any, what: str) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise StanceFormatError(f"{what} must be a non-empty string")
+        raise StanceFormatError(_("{what} must be a non-empty string").format(what=what))
     _check_string(value, what)
 
 
@@ -119,11 +129,24 @@ def _check_string(value: str, what: str) -> None:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise StanceFormatError(f"{what} contains an unpaired surrogate escape, which is not a character") from None
+        raise StanceFormatError(_("{what} contains an unpaired surrogate escape, which is not a character").format(
+            what=what)) from None
 
 
 def _one_of(values: tuple[str, ...]) -> str:
-    return ", ".join(values[:-1]) + " or " + values[-1]
+    """"A, B or C" (one value: "A")."""
+    if len(values) == 1:
+        return values[0]
+    return _("{items} or {last}").format(items=", ".join(values[:-1]), last=values[-1])
+
+
+def _any_of(forms: list[str]) -> str:
+    """"A or B", "A or B or C": the shapes a reference may take."""
+    if len(forms) == 2:
+        return _("{first} or {second}").format(first=forms[0], second=forms[1])
+    if len(forms) == 3:
+        return _("{first} or {second} or {third}").format(first=forms[0], second=forms[1], third=forms[2])
+    return " or ".join(forms)
 
 
 # ---- identity and re-basing ------------------------------------------------------

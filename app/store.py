@@ -24,6 +24,8 @@ from typing import Callable
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
+from app.i18n import _, ngettext, number
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # How long one attempt to take the write lock waits inside SQLite, and how long a write waits in all
 # for another window (or program) to finish writing before it is reported.
@@ -117,10 +119,10 @@ def why_read_only(path: Path) -> str | None:
     where SQLite must be able to create the journal files beside it."""
     folder = path.parent
     if not os.access(path, os.W_OK):
-        return f"the file {path} cannot be written (it is read-only, or belongs to someone else)"
+        return _("the file {path} cannot be written (it is read-only, or belongs to someone else)").format(path=path)
     if not os.access(folder, os.W_OK | os.X_OK):
-        return (f"its folder {folder} cannot be written, and a project needs to keep working files "
-                "beside itself while it is edited")
+        return _("its folder {folder} cannot be written, and a project needs to keep working files "
+                 "beside itself while it is edited").format(folder=folder)
     return None
 
 
@@ -241,9 +243,13 @@ class SqliteStore:
                     if not is_busy(error):
                         raise
                     if time.monotonic() >= deadline:
-                        raise ProjectBusy(
-                            f"{self.path} is being written by another window or program, which has held it for "
-                            f"more than {self.write_wait_seconds:.0f} seconds; nothing was written") from error
+                        seconds = round(self.write_wait_seconds)
+                        raise ProjectBusy(ngettext(
+                            "{path} is being written by another window or program, which has held it for "
+                            "more than {seconds} second; nothing was written",
+                            "{path} is being written by another window or program, which has held it for "
+                            "more than {seconds} seconds; nothing was written", seconds).format(
+                            path=self.path, seconds=number(self.write_wait_seconds, decimals=0))) from error
                     if not waited and self.waiting is not None:
                         self.waiting(True)
                     waited = True
@@ -260,7 +266,8 @@ class SqliteStore:
 
     def check_before_write(self, fold: bool = True) -> None:
         if self.read_only:
-            raise ProjectReadOnly(f"{self.path} is open read-only: {self.read_only_reason}. Nothing was changed.")
+            raise ProjectReadOnly(_("{path} is open read-only: {reason}. Nothing was changed.").format(
+                path=self.path, reason=self.read_only_reason))
         if self.identity is None:
             return  # still being created
         try:
@@ -268,7 +275,8 @@ class SqliteStore:
         except FileNotFoundError:
             current = None
         except OSError as error:
-            raise ProjectError(f"{self.path} cannot be checked before writing: {error.strerror or error}") from error
+            raise ProjectError(_("{path} cannot be checked before writing: {reason}").format(
+                path=self.path, reason=error.strerror or error)) from error
         if current != self.identity:
             raise self._moved_error(fold)
 
@@ -281,15 +289,19 @@ class SqliteStore:
             self._fold_wal_into_file()
         replaced = self.path.exists()
         if deleted:
-            what = "was deleted while it was open"
+            message = _("{path} was deleted while it was open. Nothing more is written to it: save the project "
+                        "to a place you choose to go on working.")
         elif now_at is not None:
-            what = f"was moved or renamed to {now_at} while it was open; everything saved so far is in that file"
+            message = _("{path} was moved or renamed to {now_at} while it was open; everything saved so far is in "
+                        "that file. Nothing more is written to it: save the project to a place you choose to go on "
+                        "working.")
         elif replaced:
-            what = "was replaced by another file while it was open"
+            message = _("{path} was replaced by another file while it was open. Nothing more is written to it: "
+                        "save the project to a place you choose to go on working.")
         else:
-            what = "was moved, renamed or deleted while it was open"
-        return ProjectFileMoved(f"{self.path} {what}. Nothing more is written to it: save the project to a place "
-                                "you choose to go on working.", self.path, now_at, deleted)
+            message = _("{path} was moved, renamed or deleted while it was open. Nothing more is written to it: "
+                        "save the project to a place you choose to go on working.")
+        return ProjectFileMoved(message.format(path=self.path, now_at=now_at), self.path, now_at, deleted)
 
     def _fold_wal_into_file(self) -> None:
         with contextlib.suppress(sqlite3.Error), self._keeper_lock:

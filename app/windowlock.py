@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from app.i18n import _, number
+
 MAX_LOCK_BYTES = 4096  # what is read of a lock file: a few names, whatever else the file holds
 
 
@@ -47,15 +49,16 @@ class Holder:
         return self.host == socket.gethostname()
 
     def describe(self) -> str:
-        return f"{self.user} on {self.host} (process {self.pid}, since {self.since})"
+        return _("{user} on {host} (process {pid}, since {since})").format(
+            user=self.user, host=self.host, pid=number(self.pid), since=self.since)
 
 
 class HeldElsewhere(Exception):
     """Another window has the project open; `holder` says who (None when its lock file says nothing)."""
 
     def __init__(self, path: Path, holder: Holder | None):
-        who = holder.describe() if holder else "another Hashiya window"
-        super().__init__(f"{path} is open in another window: {who}.")
+        who = holder.describe() if holder else _("another Hashiya window")
+        super().__init__(_("{path} is open in another window: {who}.").format(path=path, who=who))
         self.path, self.holder = path, holder
 
 
@@ -76,7 +79,7 @@ class WindowLock:
         lock file can be made (a read-only folder)."""
         project = Path(project)
         path = lock_path(project)
-        for _ in range(5):  # the holder may remove its file just as we open it: then try again
+        for _attempt in range(5):  # the holder may remove its file just as we open it: then try again
             try:
                 descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0),
                                      0o644)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from app import boilerplate_index, duplicates
 from app.boilerplate import fit_category
-from app.boilerplate_index import Suggestion, preview
+from app.boilerplate_index import Suggestion, describe_reason, preview
 from app.i18n import N_, _, ngettext, number
 from app.project import Project, Span
 from ui.commands import _EditCommand
@@ -83,8 +83,8 @@ class GroupModel(RowsModel):
         if role not in SHOWN:
             return None
         if role == TOOLTIP:
-            return f"{preview}\n{group[0].reason}"
-        return (len(group), category, preview, group[0].reason)[index.column()]
+            return f"{preview}\n{describe_reason(group[0].reason)}"
+        return (len(group), category, preview, describe_reason(group[0].reason))[index.column()]
 
     def category(self, row: int) -> str:
         return self._rows[row][2]
