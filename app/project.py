@@ -149,8 +149,13 @@ def _upgrade_file(path: Path, version: int) -> Path:
     return backup
 
 
-def default_labels() -> list[LabelDef]:
-    data = packagedata.resource_json("labels.json")
+# The label schemas a new project can start with: English names (PERS, LOC, …) or Arabic ones (شخص، مكان،
+# …), the same colours, keys and boilerplate categories (whose names the detector's guesses use).
+LABEL_PRESETS = {"en": "labels.json", "ar": "labels_ar.json"}
+
+
+def default_labels(preset: str = "en") -> list[LabelDef]:
+    data = packagedata.resource_json(LABEL_PRESETS[preset])
     return [
         LabelDef(layer, item["name"], item["color"], item.get("shortcut"), item.get("description", ""))
         for layer, items in data.items()
@@ -239,15 +244,16 @@ class Project:
         return project
 
     @classmethod
-    def create(cls, path: str | Path) -> "Project":
-        """Build the new project beside its destination and rename it into place: never half-made."""
+    def create(cls, path: str | Path, labels: str = "en") -> "Project":
+        """Build the new project beside its destination and rename it into place: never half-made.
+        `labels`: the preset its label schema starts from (LABEL_PRESETS)."""
         path = Path(path)
         partial = path.with_name(f".{path.name}.partial")
         with _as_project_error(path, _("{path} cannot be created: {reason}.")):
             path.parent.mkdir(parents=True, exist_ok=True)
             building = SqliteStore(partial, create=True)
             try:
-                cls._initialise(building.engine)
+                cls._initialise(building.engine, labels)
                 building.engine.dispose()  # the last connection's close folds the WAL into the file
                 os.replace(partial, path)
             except BaseException:
@@ -258,7 +264,7 @@ class Project:
             return cls(SqliteStore(path))
 
     @staticmethod
-    def _initialise(engine: Engine) -> None:
+    def _initialise(engine: Engine, labels: str) -> None:
         with engine.execution_options(hashiya_write=True).begin() as connection:
             connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
             connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -269,7 +275,7 @@ class Project:
                 {"key": "created_at", "value": now_iso()},
             ])
             connection.execute(insert(Label), [
-                {**label.__dict__, "position": index} for index, label in enumerate(default_labels())
+                {**label.__dict__, "position": index} for index, label in enumerate(default_labels(labels))
             ])
 
     def _check_integrity_quickly(self) -> None:

@@ -17,7 +17,7 @@ PROPER_NAMES = (
     "SQLAlchemy", "pyarabic", "Noto Naskh Arabic", "Noto Sans", "Noto", "OFL", "GPL", "Google Play", "App Store",
     "UTF-8", "MinHash", "Cohen", "Krippendorff", "Fleiss", "F1", "GNU", "Linux", "GitHub", "Ctrl", "Shift",
     "Alt", "PgDown", "PgUp", "Del", "Backspace", "Esc", "F1", "Enter", "ann", "txt", "json", "jsonl", "conll",
-    "hashiya", "xmi", "zip", "csv", "tsv", "PERS", "LOC", "ORG", "GPE", "NORP", "EVENT", "DATE", "MISC",
+    "hashiya", "xmi", "zip", "csv", "tsv", "Markdown", "spacy", "PERS", "LOC", "ORG", "GPE", "NORP", "EVENT", "DATE", "MISC",
 )
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 TAGS = re.compile(r"<[^>]+>|&[a-z]+;")
@@ -77,10 +77,10 @@ def english(texts: list[tuple[str, str]], allowed: tuple[str, ...] = ()) -> list
     left = []
     for where, text in texts:
         stripped = TAGS.sub(" ", str(text))
+        stripped = re.sub(r"(/[\w.\-]+)+", " ", stripped)  # paths
+        stripped = re.sub(r"\S+\.(hashiya|txt|jsonl|json|ann|conll|xmi|csv|zip|md|spacy)\b", " ", stripped)  # files
         for name in names:
             stripped = stripped.replace(name, " ")
-        stripped = re.sub(r"\S+\.(hashiya|txt|jsonl|json|ann|conll|xmi|csv|zip|md)\b", " ", stripped)  # file names
-        stripped = re.sub(r"(/[\w.\-]+)+", " ", stripped)  # paths
         if LATIN_WORD.search(stripped):
             left.append((where, text))
     return left

@@ -46,7 +46,8 @@ def two_analysts(tmp_path):
 
 def user_names(project: Project) -> tuple[str, ...]:
     """What comes from the analysts' own data: label names, document names, analysts."""
-    labels = tuple(label.name for layer in ("entity", "boilerplate", "stance_target") for label in project.labels(layer))
+    labels = tuple(text for layer in ("entity", "boilerplate", "stance_target") for label in project.labels(layer)
+                   for text in (label.name, label.description) if text)
     documents = tuple(project.document_name(doc) for doc in project.document_ids())
     return (*labels, *documents, "amal", "badr", "hana", "gold")
 

@@ -214,7 +214,8 @@ def test_import_and_project_dialogs_each_remember_their_own_folder(qtbot, window
     window.open_project()  # File → Open project…, cancelled: the project folder is its own
     assert dialogs.opened_in == [str(home / "Documents"), str(texts), str(home / "Documents")]
     dialogs.answers = [str(projects / "other.hashiya")]
-    monkeypatch.setattr(window, "_switch_project", lambda path, create: None)
+    monkeypatch.setattr(window, "_switch_project", lambda path, create, labels: None)
+    monkeypatch.setattr(window, "_ask_label_preset", lambda: "en")
     window.new_project()
     dialogs.answers = [""]
     window.open_project()

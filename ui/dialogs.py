@@ -9,10 +9,11 @@ ROLES = {"accept": QMessageBox.AcceptRole, "action": QMessageBox.ActionRole, "re
 
 
 def choose(parent: QWidget | None, title: str, text: str, informative: str,
-           answers: list[tuple[str, str, str]], default: str, disabled: tuple[str, ...] = ()) -> str:
+           answers: list[tuple[str, str, str]], default: str, disabled: tuple[str, ...] = (),
+           icon: QMessageBox.Icon = QMessageBox.Warning) -> str:
     """A modal box with one button per answer (key, label, role: accept/action/reject); returns the key
     clicked, or the reject answer's key when the box is closed."""
-    box = QMessageBox(QMessageBox.Warning, title, text, QMessageBox.NoButton, parent)
+    box = QMessageBox(icon, title, text, QMessageBox.NoButton, parent)
     box.setInformativeText(informative)
     buttons = {}
     for key, label, role in answers:

@@ -27,8 +27,9 @@ def load_bundled_fonts() -> None:
     QFontDatabase.setApplicationEmojiFontFamilies([*system, BUNDLED_EMOJI_FAMILY])
 
 
-def reading_font() -> QFont:
+def reading_font(point_size: float = READING_POINT_SIZE) -> QFont:
+    """The reading pane's font; its size is the one chosen in Preferences (ui.preferences.reading_size)."""
     font = QFont()
     font.setFamilies(READING_FAMILIES)
-    font.setPointSizeF(READING_POINT_SIZE)
+    font.setPointSizeF(point_size)
     return font

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from app import packagedata, paths, schema, settings
+from app import i18n, packagedata, paths, schema, settings
 from app.i18n import _
 from app.importer import import_paths
 from app.packagedata import MissingResource
@@ -45,7 +45,7 @@ def ensure_demo_project() -> Path:
         return path
     partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
     try:
-        project = Project.create(partial)
+        project = Project.create(partial, labels=i18n.language())  # Arabic label names in an Arabic interface
         try:
             import_paths(project, packagedata.demo_articles(), annotator=settings.default_analyst())
             # The demo corpus's stance targets; a new project of one's own starts with none.
@@ -133,8 +133,6 @@ def run_gui(argv: list[str]) -> int:
 
     from ui.crash import install_crash_dialog
     from ui.icon import app_icon
-
-    from app import i18n
     from ui.language import apply_language
 
     app = QApplication.instance() or QApplication([sys.argv[0]])

@@ -11,19 +11,19 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDockWidget, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
+    QApplication, QComboBox, QDialog, QDockWidget, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
     QLineEdit, QMainWindow, QMessageBox, QScrollArea, QSplitter, QTableView, QTabWidget, QToolButton, QVBoxLayout,
     QWidget,
 )
 
-from app import propagation, settings, words
+from app import i18n, propagation, settings, words
 from app.i18n import _, ngettext, number, pgettext
 from app.adjudication import GOLD
 from app.dropped import plan_drop
 from app.gazetteer import GazetteerError, read_gazetteer
 from app.project import Project, ProjectError, ProjectFileMoved
 from app.windowlock import WindowLock
-from ui import dialogs
+from ui import dialogs, shortcuts
 from ui.about import AboutDialog
 from ui.editor import Editor
 from ui import folders
@@ -39,7 +39,9 @@ from ui.similarpanel import SimilarPanel
 from ui.corpussearch import CorpusSearchPanel
 from ui.findbar import FindBar
 from ui.guidelines import GuidelinesPanel
+from ui.language import apply_language
 from ui.palette import LabelPalette
+from ui.preferences import PreferencesDialog, reading_size, save_preferences, saved_preferences, snap_default
 from ui.projectfile import ProjectGuard, WindowPresence, open_for_window
 from ui.schemacommands import SchemaEditor
 from ui.schemadialog import SchemaDialog
@@ -77,6 +79,7 @@ class MainWindow(QMainWindow):
         self._sized_areas: set = set()  # dock areas whose size is the analyst's (or was given its share)
         self._build_views()
         self._build_actions()
+        shortcuts.install(self)  # every shortcut with the Arabic keyboard layout too
         self._connect()
         self.setAcceptDrops(True)  # a project file dropped on the window opens; documents are imported
         self._restore_layout()
@@ -93,7 +96,7 @@ class MainWindow(QMainWindow):
         _fit_columns(self.document_view, stretch=0)
 
         self.pane = TextPane()
-        self.pane.setFont(reading_font())
+        self.pane.setFont(reading_font(reading_size()))
         self.document_title = QLabel()
         self.document_title.setStyleSheet("font-weight: bold;")
         self.document_title.setMinimumWidth(80)  # a long name is cut (its tooltip has it whole), never widens the window
@@ -237,8 +240,10 @@ class MainWindow(QMainWindow):
         edit.addSeparator()
         self.snap_action = self._action(edit, _("&Snap selections to whole words"), self._toggle_snap,
                                         "Ctrl+Shift+W", checkable=True)
-        self.snap_action.setChecked(True)
+        self.snap_action.setChecked(snap_default())
+        self.editor.snap_to_words = self.snap_action.isChecked()
         self._action(edit, _("Switch &analyst…"), self.switch_analyst)
+        self._action(edit, _("&Preferences…"), self.edit_preferences, "Ctrl+,")
         edit.addSeparator()
         self._action(edit, _("Label &schema…"), self.edit_schema, "Ctrl+Shift+L")
 
@@ -845,7 +850,7 @@ class MainWindow(QMainWindow):
             self.selection_info.clear()
 
     def _reset_zoom(self) -> None:
-        self.pane.setFont(reading_font())
+        self.pane.setFont(reading_font(reading_size()))
 
     # ---- analyst and project -----------------------------------------------
     def switch_analyst(self) -> None:
@@ -860,10 +865,51 @@ class MainWindow(QMainWindow):
             self.stop_review()
         if ok and name.strip() and name.strip() != self.editor.analyst:
             settings.update(analyst=name.strip())
-            self.editor.set_analyst(name.strip())
-            self.documents.set_annotator(name.strip())
-            self.corpus_search.set_analyst(name.strip())
-            self._update_title()
+            self._become(name.strip())
+
+    def _become(self, name: str) -> None:
+        """Annotate as `name` from now on (its layer in every list)."""
+        self.editor.set_analyst(name)
+        self.documents.set_annotator(name)
+        self.corpus_search.set_analyst(name)
+        self._update_title()
+
+    # ---- preferences -----------------------------------------------------------------------------------------
+    def edit_preferences(self) -> None:
+        """Edit → Preferences: saved at once; the language and digits reopen the window when the analyst agrees."""
+        dialog = PreferencesDialog(saved_preferences(self._reviewer or self.editor.analyst), self)
+        if dialog.exec() != QDialog.Accepted:
+            return
+        chosen = dialog.chosen()
+        save_preferences(chosen)
+        if chosen.analyst != (self._reviewer or self.editor.analyst):
+            self.stop_review()
+            self._become(chosen.analyst)
+        self.pane.setFont(reading_font(chosen.reading_size))
+        self.snap_action.setChecked(chosen.snap_to_words)
+        self.editor.snap_to_words = chosen.snap_to_words
+        if (chosen.language, chosen.digits) == (i18n.language(), i18n.digits()):
+            return
+        answer = dialogs.choose(
+            self, _("Preferences"), _("The window opens again to show the new language and digits."),
+            _("Your work is saved: nothing is lost."),
+            [("reopen", _("Reopen now"), "accept"), ("later", _("At the next start"), "reject")], "reopen",
+            icon=QMessageBox.Question)
+        if answer == "reopen":
+            self.reopen(chosen.language, chosen.digits)
+
+    def reopen(self, language: str, digits: str) -> None:
+        """This window made again in `language` with `digits`, on the same open project and lock (texts are
+        set when widgets are made, so a new window is the sure way to have every one of them in the new
+        language). Every edit is already committed; the undo history stays with the old window."""
+        self.stop_review()
+        apply_language(QApplication.instance(), language, digits)
+        lock = self.presence.hand_over()
+        self._handed_over = True
+        self.replacement = MainWindow(self.editor.project, self.editor.analyst, lock)
+        self.replacement.resize(self.size())
+        self.replacement.show()
+        self.close()
 
     def _update_title(self) -> None:
         project = self.editor.project
@@ -1062,15 +1108,28 @@ class MainWindow(QMainWindow):
             if target.exists():
                 return QMessageBox.warning(self, _("New project"),
                                            _("{path} already exists; open it instead.").format(path=target))
-            self._switch_project(target, create=True)
+            labels = self._ask_label_preset()
+            if labels is not None:
+                self._switch_project(target, create=True, labels=labels)
 
-    def _switch_project(self, path: Path, create: bool) -> None:
+    def _ask_label_preset(self) -> str | None:
+        """English label names (PERS, LOC, ORG…) or Arabic ones (شخص، مكان، منظمة…); the interface's first."""
+        answers = [("en", _("English labels (PERS, LOC, ORG…)"), "action"),
+                   ("ar", _("Arabic labels (شخص، مكان، منظمة…)"), "action"), ("cancel", _("Cancel"), "reject")]
+        if i18n.language() == i18n.ARABIC:
+            answers[:2] = answers[1::-1]
+        answer = dialogs.choose(self, _("New project"), _("Which labels does the new project start with?"),
+                                _("Either can be changed later in Edit → Label schema."), answers,
+                                default=i18n.language(), icon=QMessageBox.Question)
+        return None if answer == "cancel" else answer
+
+    def _switch_project(self, path: Path, create: bool, labels: str = "en") -> None:
         if not create and self.guard.lost is None and path.resolve() == self.editor.project.path.resolve():
             # Opening it again would find this window's own lock and ask which window to use.
             self.statusBar().showMessage(_("{path} is the project open in this window.").format(path=path), 8000)
             return
         try:
-            opened = open_for_window(path, create, self)
+            opened = open_for_window(path, create, self, labels)
         except ProjectError as error:
             QMessageBox.warning(self, _("Cannot open project"), str(error))
             return
@@ -1152,8 +1211,9 @@ class MainWindow(QMainWindow):
         if self.dashboard is not None:
             self.dashboard.done(0)
         self.guard.stop()
-        self.editor.project.close()
-        self.presence.release()
+        if not getattr(self, "_handed_over", False):  # reopened: the new window has the project and the lock
+            self.editor.project.close()
+            self.presence.release()
         super().closeEvent(event)
 
 

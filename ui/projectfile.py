@@ -43,11 +43,11 @@ class OpenedProject:
         self.project, self.lock = project, lock
 
 
-def open_for_window(path: Path, create: bool, parent: QWidget | None) -> OpenedProject | None:
+def open_for_window(path: Path, create: bool, parent: QWidget | None, labels: str = "en") -> OpenedProject | None:
     """Open `path` for a window. None when the analyst chose not to (or brought the other window forward);
-    ProjectError when it cannot be opened."""
+    ProjectError when it cannot be opened. A project created starts with the label preset `labels`."""
     if create and not path.exists():
-        project = Project.open(path, create=True)
+        project = Project.create(path, labels=labels)
         return OpenedProject(project, _lock_or_none(path))
     try:
         lock = WindowLock.acquire(path) if path.exists() else None
@@ -153,6 +153,15 @@ class WindowPresence(QObject):
             self.raiseRequested.emit()
             socket.write(RAISE_DONE)
             socket.flush()
+
+    def hand_over(self) -> WindowLock | None:
+        """The lock, for the window that takes this one's place (ui.mainwindow's reopening in another
+        language): this one stops answering, and releases nothing when it closes."""
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        lock, self.lock = self.lock, None
+        return lock
 
     def release(self) -> None:
         if self._server is not None:

@@ -3,15 +3,15 @@
 Qt matches a shortcut by the character the key types. With the Arabic layout active, Ctrl and the key
 marked I types ه: on X11 and Wayland Qt also tries the Latin letter of another configured layout, but not
 everywhere, and not when the Arabic layout is the only one. A key press with Ctrl or Alt whose character
-is Arabic that no shortcut and no widget took reaches the window, whose filter looks the Latin letter up (the Arabic 101
-layout, resources/keyboard_arabic.json, as the label keys do) and triggers the window's action with that
-shortcut. So the shortcuts the menus show are the ones that work, in both layouts.
+is Arabic that no shortcut and no widget took reaches the window, whose filter looks the Latin letter up
+(the Arabic 101 layout, resources/keyboard_arabic.json, as the label keys do) and triggers the window's
+action with that shortcut. So the shortcuts the menus show are the ones that work, in both layouts.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QKeyCombination, QKeySequence
+from PySide6.QtCore import QEvent, QKeyCombination, QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
 from ui.textpane import latin_key
