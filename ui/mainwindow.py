@@ -33,7 +33,7 @@ from ui.dashboard import AgreementDashboard
 from ui.exporting import ExportDialog, ExportRequest, ExportRunner, ask_destination, check_destination
 from ui.merging import MergeRunner
 from ui.review import ChooseAnalysts, ReviewPanel, analysts_to_compare
-from ui.models import STATUS_TEXT, AnnotationListModel, DocumentListModel, table_view
+from ui.models import STATUS_TEXT, AnnotationListModel, DocumentListModel, select_row, table_view
 from ui.boilerplatepanel import BoilerplatePanel
 from ui.similarpanel import SimilarPanel
 from ui.corpussearch import CorpusSearchPanel
@@ -368,7 +368,7 @@ class MainWindow(QMainWindow):
     # ---- documents -------------------------------------------------------
     def _open_first_document(self) -> None:
         if self.documents.rowCount():
-            self.document_view.selectRow(0)
+            select_row(self.document_view, 0)
         else:
             self.statusBar().showMessage(_("This project has no documents yet: use File → Import."))
 
@@ -422,7 +422,7 @@ class MainWindow(QMainWindow):
     def step_document(self, step: int) -> None:
         row = self.document_view.currentIndex().row() + step
         if 0 <= row < self.documents.rowCount():
-            self.document_view.selectRow(row)
+            select_row(self.document_view, row)
 
     def set_status(self, status: str) -> None:
         if self.editor.set_status(status):
@@ -561,7 +561,7 @@ class MainWindow(QMainWindow):
             return
         row = self.annotations.row_of(span)
         if row is not None:
-            self.annotation_view.selectRow(row)
+            select_row(self.annotation_view, row)
         if scroll:
             self.pane.select_range(span.start, span.start)
         text = self.editor.text[span.start:span.end]

@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
+from app import i18n
 from app.i18n import N_, _, digits_in, ngettext, number
 from app.project import DocumentRow, Project, Span
 
@@ -96,7 +97,7 @@ class DocumentListModel(_TableModel):
         if index.column() == self.BOILERPLATE_COLUMN:
             return self._boilerplate(row, role)
         # The span count stays a number: Qt shows it in the digits of the locale ui.language sets.
-        return (row.name, _(STATUS_TEXT[row.status]), row.entity_count)[index.column()]
+        return (shown_name(row.name), _(STATUS_TEXT[row.status]), row.entity_count)[index.column()]
 
     def _boilerplate(self, row: DocumentRow, role) -> str:
         """How much is marked, and how many suggestions wait: "23% · 3" (a tooltip spells it out)."""
@@ -333,3 +334,18 @@ def table_view(model) -> QTableView:
     view.setWordWrap(False)
     view.setAlternatingRowColors(True)
     return view
+
+
+def shown_name(name: str) -> str:
+    """A document's name as a right-to-left list shows it: isolated, so "000_cfe6.txt" keeps its own order
+    rather than being reordered around the Arabic interface (_000 cfe6.txt). Unchanged in English."""
+    return f"\u2068{name}\u2069" if i18n.is_right_to_left() else name
+
+
+def select_row(view: QAbstractItemView, row: int) -> None:
+    """Make `row` the view's current and only selected row (its rows are selected whole).
+
+    QTableView.selectRow takes the column under the view's leading edge, which in a right-to-left window
+    lies past the last column until the view has been laid out: the row was then neither current nor
+    selected, and the first document was not opened in an Arabic interface. The first column instead."""
+    view.setCurrentIndex(view.model().index(row, 0))

@@ -22,7 +22,7 @@ from app.adjudication import (AGREED, BOUNDARY, GOLD, LABEL, ONLY_A, ONLY_B, POL
 from app.project import Project, Span
 from ui.commands import _EditCommand
 from ui.fonts import reading_font
-from ui.models import DISPLAY, SHOWN, TOOLTIP, USER, RowsModel
+from ui.models import DISPLAY, SHOWN, TOOLTIP, USER, RowsModel, select_row
 from ui.stancepanel import polarity_name
 from ui.textpane import TextPane, key_letter
 from ui.workers import Background, Worker
@@ -278,7 +278,7 @@ class ReviewPanel(QWidget):
                                      (self.first, self.second))
         keys = [row.key for row in self.model._rows]
         if keys:
-            self.view.selectRow(keys.index(previous.key) if previous is not None and previous.key in keys
+            select_row(self.view, keys.index(previous.key) if previous is not None and previous.key in keys
                                 else min(max(previous_row, 0), len(keys) - 1))
         self._show_counts()
 
@@ -347,7 +347,7 @@ class ReviewPanel(QWidget):
     def move(self, step: int) -> None:
         if self.model.rowCount():
             row = self.view.currentIndex().row() if self.view.currentIndex().isValid() else -1
-            self.view.selectRow(max(0, min(self.model.rowCount() - 1, row + step)))
+            select_row(self.view, max(0, min(self.model.rowCount() - 1, row + step)))
 
     def gold_changed(self, document_id: int | None) -> None:
         """After a decision or its undo: the list, the counts, and the main pane's gold layer."""

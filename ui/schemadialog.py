@@ -19,6 +19,7 @@ from app.i18n import N_, _, ngettext, number
 from app.project import LabelDef
 from ui import folders
 from ui.commands import WRITE_ERRORS
+from ui.models import select_row
 from ui.schemacommands import SchemaEditor, isolated
 
 TABS = (
@@ -146,7 +147,7 @@ class LabelTab(QWidget):
         if row is None:
             row = min(fallback_row, self.model.rowCount() - 1)
         if row >= 0:
-            self.view.selectRow(row)
+            select_row(self.view, row)
         self.update_buttons()
 
     def reload(self) -> None:
