@@ -16,6 +16,7 @@ from app.adjudication import GOLD
 from app.formats import FORMATS, ExportProblem, export_as
 from app.formats.common import ExportCancelled, analysts_with_annotations
 from app.fsutil import write_failure
+from app.i18n import _
 from app.safenames import renamed_note
 from app.project import Project
 from ui import folders
@@ -55,7 +56,7 @@ class ExportDialog(QDialog):
         for name, (title, _suffix, _folder) in OWN_FORMATS.items():
             self.format.addItem(title, name)
         for name, fmt in FORMATS.items():
-            self.format.addItem(fmt.title, name)
+            self.format.addItem(_(fmt.title), name)
         self.whose = QComboBox()
         self.whose.addItem("Everyone's (one export per analyst where the format holds one)", EVERYONE)
         for name in project.annotators():
@@ -106,7 +107,7 @@ class ExportDialog(QDialog):
         conll = name == "conll"
         for widget in (self.clitic_label, *self.clitics.buttons()):
             widget.setVisible(conll)
-        self.note.setText(fmt.note.capitalize() + "." if fmt is not None and fmt.note else "")
+        self.note.setText(_(fmt.note).capitalize() + "." if fmt is not None and fmt.note else "")
 
     def request(self, out: Path) -> ExportRequest:
         name = self.chosen_format()
