@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 from app import duplicates, i18n, settings, version_line
+from app.i18n import N_, _, ngettext, number
 from app.adjudication import GOLD
 from app.agreement import agreement_report, many_raters, not_marked_note
 from app.boilerplate_index import all_suggestions, preview, update_index
@@ -27,19 +28,19 @@ from app.search import search_project
 
 # Each subcommand's line of help, as `hashiya -h` (with the window's options) and `python -m app -h` list them.
 SUBCOMMAND_HELP = {
-    "import": "import .txt files, folders or JSONL into a project, or another tool's export with --format",
-    "export": "export documents and annotations (jsonl), stances as a spreadsheet table (stance-csv), each "
-              "document's text without its boilerplate (text-clean), or another tool's format with --format",
-    "search": "find a word or phrase in every document, the way an Arabic reader would (harakat, hamza forms, "
-              "attached و ب ل …)",
-    "boilerplate": "list the pending boilerplate suggestions (site chrome, related-links tails, …) after indexing "
-                   "new documents",
-    "duplicates": "list clusters of near-duplicate articles (the same story republished), after indexing new "
-                  "documents",
-    "merge": "add another analyst's annotations from their project file (documents matched by text; merging "
-             "again updates)",
-    "agreement": "how far analysts agree: span F1, token kappa and alpha, stances (definitions in "
-                 "docs/agreement.md)",
+    "import": N_("import .txt files, folders or JSONL into a project, or another tool's export with --format"),
+    "export": N_("export documents and annotations (jsonl), stances as a spreadsheet table (stance-csv), each "
+                 "document's text without its boilerplate (text-clean), or another tool's format with --format"),
+    "search": N_("find a word or phrase in every document, the way an Arabic reader would (harakat, hamza forms, "
+                 "attached و ب ل …)"),
+    "boilerplate": N_("list the pending boilerplate suggestions (site chrome, related-links tails, …) after indexing "
+                      "new documents"),
+    "duplicates": N_("list clusters of near-duplicate articles (the same story republished), after indexing new "
+                     "documents"),
+    "merge": N_("add another analyst's annotations from their project file (documents matched by text; merging "
+                "again updates)"),
+    "agreement": N_("how far analysts agree: span F1, token kappa and alpha, stances (definitions in "
+                    "docs/agreement.md)"),
 }
 SUBCOMMANDS = tuple(SUBCOMMAND_HELP)
 
@@ -48,9 +49,9 @@ def commands_help(width: int | None = None) -> str:
     """Every subcommand with its line of help, laid out as argparse lists options (for `hashiya -h`)."""
     width = width or max(60, min(shutil.get_terminal_size().columns, 120)) - 2
     column = max(map(len, SUBCOMMANDS)) + 4
-    lines = ["commands (no window; `hashiya COMMAND -h` gives each one's options):"]
+    lines = [_("commands (no window; `hashiya COMMAND -h` gives each one's options):")]
     for name, text in SUBCOMMAND_HELP.items():
-        lines.append(textwrap.fill(text, width, initial_indent=f"  {name}".ljust(column),
+        lines.append(textwrap.fill(_(text), width, initial_indent=f"  {name}".ljust(column),
                                    subsequent_indent=" " * column, break_on_hyphens=False))
     return "\n".join(lines)
 
@@ -58,91 +59,94 @@ def commands_help(width: int | None = None) -> str:
 def add_language_option(parser: argparse.ArgumentParser) -> None:
     """Listed in --help; ui.launch takes the option out of the command line before any parser runs."""
     parser.add_argument("--language", choices=i18n.LANGUAGES,
-                        help="the language of messages for this run (default: the one chosen in Preferences, "
-                             "else the system's)")
+                        help=_("the language of messages for this run (default: the one chosen in Preferences, "
+                               "else the system's)"))
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hashiya", description="Hashiya: annotate Arabic news text.")
+    parser = argparse.ArgumentParser(prog="hashiya", description=_("Hashiya: annotate Arabic news text."))
     parser.add_argument("--version", action="version", version=version_line())
     add_language_option(parser)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    importing = commands.add_parser("import", help=SUBCOMMAND_HELP["import"])
-    importing.add_argument("project", type=Path, help="project file (created if it does not exist)")
+    importing = commands.add_parser("import", help=_(SUBCOMMAND_HELP["import"]))
+    importing.add_argument("project", type=Path, help=_("project file (created if it does not exist)"))
     importing.add_argument("paths", nargs="+", type=Path,
-                           help=".txt or .jsonl files, or folders; with --format, that tool's files")
+                           help=_(".txt or .jsonl files, or folders; with --format, that tool's files"))
     importing.add_argument("--format", choices=[n for n, f in INTERCHANGE.items() if f.importable],
-                           help="read another tool's export: doccano JSONL, label-studio JSON, a brat folder, "
-                                "conll (the text is rebuilt from the tokens), xmi (a file or folder)")
-    importing.add_argument("--annotator", help="annotator for annotations that name none (default: you)")
+                           help=_("read another tool's export: doccano JSONL, label-studio JSON, a brat folder, "
+                                  "conll (the text is rebuilt from the tokens), xmi (a file or folder)"))
+    importing.add_argument("--annotator", help=_("annotator for annotations that name none (default: you)"))
     importing.add_argument("--layer", choices=("entity", "boilerplate"),
-                           help="conll: the layer its labels go into (default: boilerplate when every label is a "
-                                "boilerplate category, else entity)")
+                           help=_("conll: the layer its labels go into (default: boilerplate when every label is a "
+                                  "boilerplate category, else entity)"))
 
-    exporting = commands.add_parser("export", help=SUBCOMMAND_HELP["export"])
+    exporting = commands.add_parser("export", help=_(SUBCOMMAND_HELP["export"]))
     exporting.add_argument("project", type=Path)
     exporting.add_argument("--format", choices=[*FORMATS, *INTERCHANGE], required=True,
-                           help="hashiya's own: jsonl, stance-csv, text-clean; other tools': " + ", ".join(INTERCHANGE))
+                           help=_("hashiya's own: jsonl, stance-csv, text-clean; other tools': {formats}")
+                           .format(formats=", ".join(INTERCHANGE)))
     exporting.add_argument("--out", type=Path, required=True,
-                           help="the file to write (a new folder for text-clean, xmi and brat, and for a "
-                                "one-analyst format such as doccano when several analysts are exported)")
+                           help=_("the file to write (a new folder for text-clean, xmi and brat, and for a "
+                                  "one-analyst format such as doccano when several analysts are exported)"))
     exporting.add_argument("--layer", choices=ALL_LAYERS,
-                           help="only this layer (doccano and conll carry one layer: entity unless given)")
+                           help=_("only this layer (doccano and conll carry one layer: entity unless given)"))
     exporting.add_argument("--clitics", choices=("split", "word"), default="split",
-                           help="conll: a word only partly inside a span (لروسيا, entity روسيا) is split at the "
-                                "span's edge (split, the default) or labelled whole (word)")
-    exporting.add_argument("--annotator", help="only this annotator's annotations")
+                           help=_("conll: a word only partly inside a span (لروسيا, entity روسيا) is split at the "
+                                  "span's edge (split, the default) or labelled whole (word)"))
+    exporting.add_argument("--annotator", help=_("only this annotator's annotations"))
     exporting.add_argument("--gold", action="store_true",
-                           help="the gold layer made by adjudication, with where each annotation came from")
+                           help=_("the gold layer made by adjudication, with where each annotation came from"))
 
-    searching = commands.add_parser("search", help=SUBCOMMAND_HELP["search"])
+    searching = commands.add_parser("search", help=_(SUBCOMMAND_HELP["search"]))
     searching.add_argument("project", type=Path)
     searching.add_argument("query")
     searching.add_argument("--similar", action="store_true",
-                           help="also find similar spellings of names (بيونغ يانغ ~ بيونج يانج), marked as such")
+                           help=_("also find similar spellings of names (بيونغ يانغ ~ بيونج يانج), marked as such"))
     searching.add_argument("--keep-prefix", action="store_true",
-                           help="matched spans include an attached clitic (لروسيا rather than روسيا)")
+                           help=_("matched spans include an attached clitic (لروسيا rather than روسيا)"))
     searching.add_argument("--json", action="store_true",
-                           help='print a JSON list of {"document", "start", "end", "text", "kind"}')
-    boilerplate = commands.add_parser("boilerplate", help=SUBCOMMAND_HELP["boilerplate"])
+                           help=_('print a JSON list of {"document", "start", "end", "text", "kind"}'))
+    boilerplate = commands.add_parser("boilerplate", help=_(SUBCOMMAND_HELP["boilerplate"]))
     boilerplate.add_argument("project", type=Path)
-    boilerplate.add_argument("--annotator", help="what this analyst has not decided yet (default: what no one has)")
+    boilerplate.add_argument("--annotator", help=_("what this analyst has not decided yet (default: what no one has)"))
     boilerplate.add_argument("--json", action="store_true",
-                             help='print a JSON list of {"document", "start", "end", "category", "reason", "copies"}')
-    near = commands.add_parser("duplicates", help=SUBCOMMAND_HELP["duplicates"])
+                             help=_('print a JSON list of {"document", "start", "end", "category", "reason", '
+                                    '"copies"}'))
+    near = commands.add_parser("duplicates", help=_(SUBCOMMAND_HELP["duplicates"]))
     near.add_argument("project", type=Path)
     near.add_argument("--threshold", type=float, default=0.8,
-                      help="the Jaccard similarity of article bodies that makes two documents duplicates "
-                           "(0.5 to 1; default 0.8)")
+                      help=_("the Jaccard similarity of article bodies that makes two documents duplicates "
+                             "(0.5 to 1; default 0.8)"))
     near.add_argument("--json", action="store_true",
-                      help='print a JSON list of {"documents": [...], "pairs": [{"a", "b", "score"}]}')
-    merging = commands.add_parser("merge", help=SUBCOMMAND_HELP["merge"])
-    merging.add_argument("project", type=Path, help="this project (written)")
-    merging.add_argument("other_project", type=Path, help="the other analyst's project file (only read)")
-    merging.add_argument("--annotator", help="you: your annotations here are never changed, and yours in the "
-                                             "other file are left out (default: you)")
+                      help=_('print a JSON list of {"documents": [...], "pairs": [{"a", "b", "score"}]}'))
+    merging = commands.add_parser("merge", help=_(SUBCOMMAND_HELP["merge"]))
+    merging.add_argument("project", type=Path, help=_("this project (written)"))
+    merging.add_argument("other_project", type=Path, help=_("the other analyst's project file (only read)"))
+    merging.add_argument("--annotator", help=_("you: your annotations here are never changed, and yours in the "
+                                               "other file are left out (default: you)"))
     merging.add_argument("--json", action="store_true",
-                         help="print the report as JSON (added, updated, unchanged, skipped_yours, "
-                              "matched_documents, unmatched_documents, annotators, new_labels, kept)")
-    agreeing = commands.add_parser("agreement", help=SUBCOMMAND_HELP["agreement"])
+                         help=_("print the report as JSON (added, updated, unchanged, skipped_yours, "
+                                "matched_documents, unmatched_documents, annotators, new_labels, kept)"))
+    agreeing = commands.add_parser("agreement", help=_(SUBCOMMAND_HELP["agreement"]))
     agreeing.add_argument("project", type=Path)
     agreeing.add_argument("--annotators", nargs="+", required=True, metavar="NAME",
-                          help="two analysts (three or more: Fleiss' kappa and alpha of the entity tokens)")
-    agreeing.add_argument("--json", action="store_true", help="print the figures as JSON")
+                          help=_("two analysts (three or more: Fleiss' kappa and alpha of the entity tokens)"))
+    agreeing.add_argument("--json", action="store_true", help=_("print the figures as JSON"))
     return parser
 
 
 def cmd_agreement(args) -> int:
     if len(set(args.annotators)) < 2:
-        print("hashiya: --annotators needs two different analysts", file=sys.stderr)
+        print("hashiya:", _("--annotators needs two different analysts"), file=sys.stderr)
         return 1
     project = Project.open(args.project)
     try:
         unknown = [name for name in args.annotators if name not in project.annotators()]
         if unknown:
-            print(f"hashiya: {args.project} has no analyst called {', '.join(unknown)} "
-                  f"(it has: {', '.join(project.annotators()) or 'none'})", file=sys.stderr)
+            message = _("{project} has no analyst called {names} (it has: {known})").format(
+                project=args.project, names=", ".join(unknown), known=_known_analysts(project))
+            print(f"hashiya: {message}", file=sys.stderr)
             return 1
         if len(args.annotators) == 2:
             report = agreement_report(project, *args.annotators)
@@ -154,27 +158,48 @@ def cmd_agreement(args) -> int:
     return 0
 
 
+def _known_analysts(project: Project) -> str:
+    """The analysts a project has, for a message naming one it lacks."""
+    return ", ".join(project.annotators()) or _("none")
+
+
 def _agreement_text(report: dict) -> str:
     def figure(value) -> str:
-        return "—" if value is None else f"{value:.3f}"
+        return "—" if value is None else number(value, decimals=3)
 
     if "annotators" not in report:  # three or more analysts
-        return "\n".join(f"{layer}: Fleiss' kappa {figure(r['fleiss_kappa'])} over {r['documents_all']} document(s) "
-                         f"all worked on; alpha {figure(r['alpha_token'])} over {r['documents_some']}"
+        return "\n".join(ngettext("{layer}: Fleiss' kappa {kappa} over {n} document(s) all worked on; alpha {alpha} "
+                                  "over {some}",
+                                  "{layer}: Fleiss' kappa {kappa} over {n} document(s) all worked on; alpha {alpha} "
+                                  "over {some}", r["documents_all"])
+                         .format(layer=layer, kappa=figure(r["fleiss_kappa"]), n=number(r["documents_all"]),
+                                 alpha=figure(r["alpha_token"]), some=number(r["documents_some"]))
                          for layer, r in report.items())
     first, second = report["annotators"]
     note = not_marked_note(first, second, report["documents_not_marked"])
-    lines = [f"{first} and {second}: {report['documents']} document(s) both worked on" + (f"; {note}" if note else "")]
+    both = report["documents"]
+    lines = [ngettext("{first} and {second}: {n} document(s) both worked on",
+                      "{first} and {second}: {n} document(s) both worked on", both)
+             .format(first=first, second=second, n=number(both))
+             + (_("; {note}").format(note=note) if note else "")]
     for layer in ("entity", "boilerplate"):
         r = report[layer]
-        lines.append(f"{layer}: F1 exact {figure(r['f1_exact'])}, overlap {figure(r['f1_overlap'])}; "
-                     f"token kappa {figure(r['kappa_token'])}, alpha {figure(r['alpha_token'])}")
+        lines.append(_("{layer}: F1 exact {exact}, overlap {overlap}; token kappa {kappa}, alpha {alpha}").format(
+            layer=layer, exact=figure(r["f1_exact"]), overlap=figure(r["f1_overlap"]),
+            kappa=figure(r["kappa_token"]), alpha=figure(r["alpha_token"])))
         for label, scores in r["per_label"].items():
-            lines.append(f"  {label}\tF1 exact {figure(scores['f1_exact'])}\toverlap {figure(scores['f1_overlap'])}"
-                         f"\t{scores['support_a']} / {scores['support_b']} spans")
+            lines.append("\t".join((
+                f"  {label}", _("F1 exact {value}").format(value=figure(scores["f1_exact"])),
+                _("overlap {value}").format(value=figure(scores["f1_overlap"])),
+                ngettext("{a} / {b} spans", "{a} / {b} spans", scores["support_b"]).format(
+                    a=number(scores["support_a"]), b=number(scores["support_b"])))))
     d, s = report["doc_stance"], report["stance"]
-    lines.append(f"document stances: kappa {figure(d['kappa'])}, alpha {figure(d['alpha'])} over {d['n']} rated by both")
-    lines.append(f"span stances: {s['matched']} matched, polarity agreement {figure(s['polarity_agreement'])}")
+    lines.append(ngettext("document stances: kappa {kappa}, alpha {alpha} over {n} rated by both",
+                          "document stances: kappa {kappa}, alpha {alpha} over {n} rated by both", d["n"]).format(
+        kappa=figure(d["kappa"]), alpha=figure(d["alpha"]), n=number(d["n"])))
+    lines.append(ngettext("span stances: {n} matched, polarity agreement {agreement}",
+                          "span stances: {n} matched, polarity agreement {agreement}", s["matched"]).format(
+        n=number(s["matched"]), agreement=figure(s["polarity_agreement"])))
     return "\n".join(lines)
 
 
@@ -193,7 +218,7 @@ def cmd_merge(args) -> int:
 
 def cmd_import(args) -> int:
     if args.layer and args.format != "conll":
-        print("hashiya: --layer on import applies to conll files only", file=sys.stderr)
+        print("hashiya:", _("--layer on import applies to conll files only"), file=sys.stderr)
         return 1
     project = Project.open(args.project, create=True)
     annotator = args.annotator or settings.default_analyst()
@@ -220,17 +245,17 @@ def _import_interchange(project: Project, format_name: str, paths: list[Path], a
 
 def _check_output(out: Path) -> str | None:
     if out.is_dir():
-        return f"--out {out} is a folder; give a file name"
+        return _("--out {out} is a folder; give a file name").format(out=out)
     if not out.parent.is_dir():
-        return f"--out {out}: the folder {out.parent} does not exist"
+        return _("--out {out}: the folder {folder} does not exist").format(out=out, folder=out.parent)
     return None
 
 
 def _check_folder(out: Path) -> str | None:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        return f"--out {out} exists; give a new folder (or an empty one)"
+        return _("--out {out} exists; give a new folder (or an empty one)").format(out=out)
     if not out.parent.is_dir():
-        return f"--out {out}: the folder {out.parent} does not exist"
+        return _("--out {out}: the folder {folder} does not exist").format(out=out, folder=out.parent)
     return None
 
 
@@ -241,11 +266,12 @@ def cmd_export(args) -> int:
         print(f"hashiya: {problem}", file=sys.stderr)
         return 1
     if args.layer and args.format not in INTERCHANGE:
-        print(f"hashiya: --layer applies to the other tools' formats ({', '.join(INTERCHANGE)}), not {args.format}",
-              file=sys.stderr)
+        message = _("--layer applies to the other tools' formats ({formats}), not {format}").format(
+            formats=", ".join(INTERCHANGE), format=args.format)
+        print(f"hashiya: {message}", file=sys.stderr)
         return 1
     if args.gold and args.annotator:
-        print("hashiya: --gold exports the gold layer; leave out --annotator", file=sys.stderr)
+        print("hashiya:", _("--gold exports the gold layer; leave out --annotator"), file=sys.stderr)
         return 1
     project = Project.open(args.project)
     try:
@@ -261,13 +287,15 @@ def cmd_export(args) -> int:
 
 def _export(project: Project, args) -> int:
     if args.gold and GOLD not in project.annotators():
-        print(f"hashiya: {args.project} has no gold annotations yet (adjudicate two analysts' work first); "
-              "nothing was written", file=sys.stderr)
+        message = _("{project} has no gold annotations yet (adjudicate two analysts' work first); nothing was "
+                    "written").format(project=args.project)
+        print(f"hashiya: {message}", file=sys.stderr)
         return 1
     annotator = GOLD if args.gold else args.annotator
     if annotator is not None and annotator not in project.annotators():
-        print(f"hashiya: {args.project} has no analyst called {annotator} "
-              f"(it has: {', '.join(project.annotators()) or 'none'}); nothing was written", file=sys.stderr)
+        message = _("{project} has no analyst called {name} (it has: {known}); nothing was written").format(
+            project=args.project, name=annotator, known=_known_analysts(project))
+        print(f"hashiya: {message}", file=sys.stderr)
         return 1
     if args.format in INTERCHANGE:
         return _export_interchange(project, args, annotator)
@@ -275,7 +303,7 @@ def _export(project: Project, args) -> int:
     if args.format == "stance-csv":
         options["gold"] = args.gold
     report = EXPORTERS[args.format](project, args.out, **options)
-    print(f"wrote {args.out}: {_export_summary(args.format, report)}")
+    print(_("wrote {path}: {summary}").format(path=args.out, summary=_export_summary(args.format, report)))
     return 0
 
 
@@ -285,7 +313,7 @@ def _export_interchange(project: Project, args, annotator: str | None) -> int:
     try:
         outcome = export_as(project, fmt, args.out, annotator, args.layer, **options)
     except ExportProblem as problem:
-        print(f"hashiya: {problem}; nothing was written", file=sys.stderr)
+        print("hashiya:", _("{problem}; nothing was written").format(problem=problem), file=sys.stderr)
         return 1
     except ExportCancelled:
         return 1
@@ -296,13 +324,27 @@ def _export_interchange(project: Project, args, annotator: str | None) -> int:
 
 def _export_summary(kind: str, report: ExportReport) -> str:
     if kind == "text-clean":
-        return (f"{report.documents} text file(s), {report.annotations} boilerplate span(s) removed"
-                f"{renamed_note(report.renamed)}")
+        files = ngettext("{n} text file(s)", "{n} text file(s)", report.documents).format(n=number(report.documents))
+        removed = ngettext("{n} boilerplate span(s) removed", "{n} boilerplate span(s) removed",
+                           report.annotations).format(n=number(report.annotations))
+        return _("{text_files}, {spans_removed}").format(text_files=files, spans_removed=removed) \
+            + renamed_note(report.renamed)
     if kind == "jsonl":
-        return f"{report.documents} document(s), {report.annotations} annotation(s)"
+        return _("{documents}, {annotations}").format(documents=documents_phrase(report.documents),
+                                                        annotations=annotations_phrase(report.annotations))
     if not report.rows:
-        return "no stances to export; the file has only the header row"
-    return f"{report.rows} stance row(s) from {report.documents} document(s)"
+        return _("no stances to export; the file has only the header row")
+    return ngettext("{n} stance row(s) from {documents}", "{n} stance row(s) from {documents}", report.rows).format(
+        n=number(report.rows), documents=documents_phrase(report.documents))
+
+
+def documents_phrase(count: int) -> str:
+    """"3 document(s)", for a report that names a number of documents inside a longer sentence."""
+    return ngettext("{n} document(s)", "{n} document(s)", count).format(n=number(count))
+
+
+def annotations_phrase(count: int) -> str:
+    return ngettext("{n} annotation(s)", "{n} annotation(s)", count).format(n=number(count))
 
 
 def _text_column():
@@ -327,7 +369,7 @@ def cmd_search(args) -> int:
                 body = json.dumps(hit.as_json(), ensure_ascii=False, indent=1).replace("\n", "\n ")
                 print(("," if count else "") + "\n " + body, end="")
             else:
-                marker = "  (similar spelling)" if hit.kind == "similar" else ""
+                marker = "  " + _("(similar spelling)") if hit.kind == "similar" else ""
                 print(f"{hit.document}\t{hit.start}\t{hit.end}\t{shown(hit.text)}{marker}")
             count += 1
             documents.add(hit.document_id)
@@ -336,7 +378,8 @@ def cmd_search(args) -> int:
     finally:
         project.close()
     if not args.json:
-        print(f"{count} match(es) in {len(documents)} document(s)", file=sys.stderr)
+        print(ngettext("{n} match(es) in {documents}", "{n} match(es) in {documents}", count).format(
+            n=number(count), documents=documents_phrase(len(documents))), file=sys.stderr)
     return 0
 
 
@@ -362,14 +405,19 @@ def cmd_boilerplate(args) -> int:
         print(f"{names[s.document_id]}\t{s.start}\t{s.end}\t{s.category}\t×{s.copies}\t{s.reason}\t"
               f"{shown(previews[(s.document_id, s.start)])}")
     groups = len({s.fingerprint for s in suggestions})
-    print(f"{len(suggestions)} suggestion(s) in {len(names)} document(s), {groups} group(s) to decide"
-          f" ({indexed} newly indexed document(s))", file=sys.stderr)
+    print(ngettext("{n} suggestion(s) in {documents}, {groups} to decide ({indexed})",
+                   "{n} suggestion(s) in {documents}, {groups} to decide ({indexed})", len(suggestions)).format(
+        n=number(len(suggestions)), documents=documents_phrase(len(names)),
+        groups=ngettext("{n} group(s)", "{n} group(s)", groups).format(n=number(groups)),
+        indexed=newly_indexed_phrase(indexed)), file=sys.stderr)
     return 0
 
 
 def cmd_duplicates(args) -> int:
     if not duplicates.STORED_SCORE <= args.threshold <= 1:
-        print(f"hashiya: --threshold must be between {duplicates.STORED_SCORE} and 1", file=sys.stderr)
+        message = _("--threshold must be between {low} and {high}").format(low=number(duplicates.STORED_SCORE),
+                                                                           high=number(1))
+        print(f"hashiya: {message}", file=sys.stderr)
         return 1
     project = Project.open(args.project)
     try:
@@ -385,13 +433,21 @@ def cmd_duplicates(args) -> int:
     if args.json:
         print(json.dumps(listed, ensure_ascii=False, indent=1))
         return 0
-    for number, cluster in enumerate(listed, start=1):
-        print(f"cluster {number}: {len(cluster['documents'])} documents")
+    for position, cluster in enumerate(listed, start=1):
+        size = len(cluster["documents"])
+        print(ngettext("cluster {number}: {n} documents", "cluster {number}: {n} documents", size).format(
+            number=number(position), n=number(size)))
         for pair in cluster["pairs"]:
             print(f"  {pair['score']:.3f}\t{pair['a']}\t{pair['b']}")
-    print(f"{len(listed)} cluster(s) at a threshold of {args.threshold} ({indexed} newly indexed document(s))",
-          file=sys.stderr)
+    print(ngettext("{n} cluster(s) at a threshold of {threshold} ({indexed})",
+                   "{n} cluster(s) at a threshold of {threshold} ({indexed})", len(listed)).format(
+        n=number(len(listed)), threshold=number(args.threshold), indexed=newly_indexed_phrase(indexed)),
+        file=sys.stderr)
     return 0
+
+
+def newly_indexed_phrase(count: int) -> str:
+    return ngettext("{n} newly indexed document(s)", "{n} newly indexed document(s)", count).format(n=number(count))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.i18n import _, number
 from app.textio import DecodeError, decode_document, normalise_newlines
 
 
@@ -27,17 +28,19 @@ class Gazetteer:
 def read_gazetteer(path: Path, known_labels: set[str], default_label: str | None = None) -> Gazetteer:
     """Names with labels; CSV when the file is .csv or its lines hold commas, else one name per line."""
     try:
-        text, _ = decode_document(path.read_bytes())
+        text, _encoding = decode_document(path.read_bytes())
     except (OSError, DecodeError) as error:
         raise GazetteerError(f"{path}: {getattr(error, 'strerror', None) or error}") from error
     lines = normalise_newlines(text).split("\n")
     rows = _csv_rows(lines) if path.suffix.lower() == ".csv" or any("," in line for line in lines) else None
     result = Gazetteer()
-    for number, (name, label) in enumerate(rows if rows is not None else ((line, None) for line in lines), 1):
-        _take(result, number, name.strip(), (label or default_label or "").strip(), known_labels)
+    for line_number, (name, label) in enumerate(rows if rows is not None else ((line, None) for line in lines), 1):
+        _take(result, line_number, name.strip(), (label or default_label or "").strip(), known_labels)
     result.pairs = list(dict.fromkeys(result.pairs))
     if not result.pairs:
-        raise GazetteerError(f"{path}: no usable names" + (f" ({result.problems[0]})" if result.problems else ""))
+        if result.problems:
+            raise GazetteerError(_("{path}: no usable names ({problem})").format(path=path, problem=result.problems[0]))
+        raise GazetteerError(_("{path}: no usable names").format(path=path))
     return result
 
 
@@ -48,12 +51,13 @@ def _csv_rows(lines: list[str]) -> list[tuple[str, str | None]]:
     return [(name, label or None) for name, label in rows]
 
 
-def _take(result: Gazetteer, number: int, name: str, label: str, known: set[str]) -> None:
+def _take(result: Gazetteer, line: int, name: str, label: str, known: set[str]) -> None:
     if not name:
         return
     if not label:
-        result.problems.append(f"line {number}: {name} has no label")
+        result.problems.append(_("line {number}: {name} has no label").format(number=number(line), name=name))
     elif label not in known:
-        result.problems.append(f"line {number}: the label {label} is not in the schema")
+        result.problems.append(_("line {number}: the label {label} is not in the schema").format(
+            number=number(line), label=label))
     else:
         result.pairs.append((name, label))

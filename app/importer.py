@@ -24,6 +24,7 @@ from sqlalchemy import String, insert, select, type_coerce, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import searchindex
+from app.i18n import _, ngettext, number
 from app.models import Annotation, Annotator, Document, DocumentStatus
 from app.project import STATUSES, Project, Span, new_uid, now_iso
 from app.stance_format import (DOC_STANCE_LAYER, STANCE_LAYER, STANCE_LAYERS, StanceFormatError, check_doc_stance,
@@ -93,11 +94,14 @@ class ParsedDocument:
 
     def within(self, index: int) -> str:
         """Where annotation `index` (from 1) is in the document."""
-        return self.places[index - 1] if len(self.places) == len(self.annotations) else f"annotation {index}"
+        if len(self.places) == len(self.annotations):
+            return self.places[index - 1]
+        return _("annotation {index}").format(index=number(index))
 
     def place(self, index: int) -> str:
         """Where annotation `index` (from 1) is in the input."""
-        return f"{self.where}, {self.within(index)}" if self.where else self.within(index)
+        return _("{where}, {within}").format(where=self.where, within=self.within(index)) if self.where \
+            else self.within(index)
 
 
 @dataclass
@@ -134,52 +138,87 @@ class ImportReport:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def summary_lines(self) -> list[str]:
+        annotations = _count(ngettext("{n} annotation(s)", "{n} annotation(s)", self.annotations_added),
+                             self.annotations_added)
         lines = [
-            f"imported {len(self.imported)} document(s), {self.annotations_added} annotation(s)",
-            f"skipped {len(self.duplicates)} already in the project (same text)",
+            _count(ngettext("imported {n} document(s), {annotations}", "imported {n} document(s), {annotations}",
+                            len(self.imported)), len(self.imported), annotations=annotations),
+            _count(ngettext("skipped {n} already in the project (same text)",
+                            "skipped {n} already in the project (same text)", len(self.duplicates)),
+                   len(self.duplicates)),
         ]
         if self.already_present:
-            lines.append(f"skipped {self.already_present} annotation(s) the project already had (same id, or the "
-                         "same analyst, layer, label and offsets)")
+            lines.append(_count(ngettext(
+                "skipped {n} annotation(s) the project already had (same id, or the same analyst, layer, label and "
+                "offsets)",
+                "skipped {n} annotation(s) the project already had (same id, or the same analyst, layer, label and "
+                "offsets)", self.already_present), self.already_present))
         if self.skipped_annotations:
-            lines.append(f"skipped {self.skipped_annotations} annotation(s) whose id another document already uses:")
+            lines.append(_count(ngettext("skipped {n} annotation(s) whose id another document already uses:",
+                                         "skipped {n} annotation(s) whose id another document already uses:",
+                                         self.skipped_annotations), self.skipped_annotations))
             lines += _listed(self.skipped_ids, self.skipped_annotations)
         if self.conflicting_doc_stances:
-            lines.append(f"kept the stored document stance where {self.conflicting_doc_stances} imported one(s) "
-                         "gave the same annotator and target another value")
+            lines.append(_count(ngettext(
+                "kept the stored document stance where {n} imported one(s) gave the same annotator and target "
+                "another value",
+                "kept the stored document stance where {n} imported one(s) gave the same annotator and target "
+                "another value", self.conflicting_doc_stances), self.conflicting_doc_stances))
         if self.renamed:
-            lines.append(f"renamed {len(self.renamed)} document(s) whose name held control characters "
-                         f"(each replaced by U+FFFD {REPLACEMENT}):")
+            lines.append(_count(ngettext(
+                "renamed {n} document(s) whose name held control characters (each replaced by U+FFFD {replacement}):",
+                "renamed {n} document(s) whose name held control characters (each replaced by U+FFFD {replacement}):",
+                len(self.renamed)), len(self.renamed), replacement=REPLACEMENT))
             lines += _listed(self.renamed)
         if self.meta_documents:
-            lines.append(f"added {self.meta_keys_added} metadata key(s) to {self.meta_documents} document(s) "
-                         "already in the project (same text)")
+            keys = _count(ngettext("{n} metadata key(s)", "{n} metadata key(s)", self.meta_keys_added),
+                          self.meta_keys_added)
+            lines.append(_count(ngettext("added {keys} to {n} document(s) already in the project (same text)",
+                                         "added {keys} to {n} document(s) already in the project (same text)",
+                                         self.meta_documents), self.meta_documents, keys=keys))
         if self.meta_conflicts:
-            lines.append(f"kept the stored value of {len(self.meta_conflicts)} metadata key(s) the input gave "
-                         "another value:")
+            lines.append(_count(ngettext("kept the stored value of {n} metadata key(s) the input gave another value:",
+                                         "kept the stored value of {n} metadata key(s) the input gave another value:",
+                                         len(self.meta_conflicts)), len(self.meta_conflicts)))
             lines += _listed(self.meta_conflicts)
         if self.statuses_set:
-            lines.append(f"set {self.statuses_set} document status(es) the input gave")
+            lines.append(_count(ngettext("set {n} document status(es) the input gave",
+                                         "set {n} document status(es) the input gave", self.statuses_set),
+                                self.statuses_set))
         if self.statuses_kept:
-            lines.append(f"kept {len(self.statuses_kept)} stored status(es) further along than the input's "
-                         "(an import never moves a status back):")
+            lines.append(_count(ngettext(
+                "kept {n} stored status(es) further along than the input's (an import never moves a status back):",
+                "kept {n} stored status(es) further along than the input's (an import never moves a status back):",
+                len(self.statuses_kept)), len(self.statuses_kept)))
             lines += _listed(self.statuses_kept)
         if self.marked_in_progress:
-            lines.append(f"marked {self.marked_in_progress} document status(es) in progress: the analyst's "
-                         "annotations were imported and the document was new to them")
+            lines.append(_count(ngettext(
+                "marked {n} document status(es) in progress: the analyst's annotations were imported and the "
+                "document was new to them",
+                "marked {n} document status(es) in progress: the analyst's annotations were imported and the "
+                "document was new to them", self.marked_in_progress), self.marked_in_progress))
         if self.unrepresented:
-            lines.append(f"could not represent {len(self.unrepresented)} thing(s) the input carried:")
+            lines.append(_count(ngettext("could not represent {n} thing(s) the input carried:",
+                                         "could not represent {n} thing(s) the input carried:",
+                                         len(self.unrepresented)), len(self.unrepresented)))
             lines += [f"  {line}" for line in self.unrepresented]
         if self.rejected:
-            lines.append(f"rejected {len(self.rejected)} file(s):")
-            lines += [f"  {name}: {reason}" for name, reason in self.rejected]
+            lines.append(_count(ngettext("rejected {n} file(s):", "rejected {n} file(s):", len(self.rejected)),
+                                len(self.rejected)))
+            lines += ["  " + _("{name}: {reason}").format(name=name, reason=reason) for name, reason in self.rejected]
         return [printable(line) for line in lines]
+
+
+def _count(message: str, count: int, **values) -> str:
+    """A message chosen by ngettext for `count`, with `count` as its {n} (in the interface's digits)."""
+    return message.format(n=number(count), **values)
 
 
 def _listed(lines: list[str], total: int | None = None) -> list[str]:
     """The first LISTED lines, indented, then how many more there are."""
     more = (len(lines) if total is None else total) - min(len(lines), LISTED)
-    return [f"  {line}" for line in lines[:LISTED]] + ([f"  … and {more} more"] if more > 0 else [])
+    return [f"  {line}" for line in lines[:LISTED]] + (
+        ["  " + _count(ngettext("… and {n} more", "… and {n} more", more), more)] if more > 0 else [])
 
 
 _UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -219,7 +258,8 @@ def _walk(folder: str, relative: str) -> Iterator[tuple[Path, str, str | None]]:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=lambda entry: entry.name)
     except OSError as error:
-        yield Path(folder), relative or folder, f"the folder cannot be read ({error.strerror or error})"
+        yield Path(folder), relative or folder, _("the folder cannot be read ({error})").format(
+            error=error.strerror or error)
         return
     for entry in entries:
         if entry.name.startswith("."):
@@ -232,7 +272,7 @@ def _walk(folder: str, relative: str) -> Iterator[tuple[Path, str, str | None]]:
                 continue
             problem = entry_problem(entry)
         except OSError as error:
-            problem = f"cannot be read ({error.strerror or error})"
+            problem = cannot_be_read(error)
         if problem != SKIP:
             yield Path(entry.path), relative + entry.name, problem
 
@@ -240,33 +280,51 @@ def _walk(folder: str, relative: str) -> Iterator[tuple[Path, str, str | None]]:
 SKIP = "skip"  # a symlinked folder: never walked (no loops, no copies), and nothing to report
 
 
+def cannot_be_read(error: OSError) -> str:
+    """What is wrong with an input that could not be opened or read, after its name."""
+    return _("cannot be read ({error})").format(error=error.strerror or error)
+
+
 def entry_problem(entry: os.DirEntry) -> str | None:
     """None for a regular file (or a symlink to one), SKIP for a symlinked folder, else what is wrong."""
     if not entry.is_symlink():
         if entry.is_file(follow_symlinks=False):
             return None
-        return f"is {_kind(entry.stat(follow_symlinks=False))}, not a regular file"
+        return not_a_regular_file(entry.stat(follow_symlinks=False))
     try:
         target = os.stat(entry.path)
     except FileNotFoundError:
-        return "is a symbolic link to nothing (its target does not exist)"
+        return _("is a symbolic link to nothing (its target does not exist)")
     except OSError as error:
         if error.errno == errno.ELOOP:
-            return "is a symbolic link in a loop (it leads back to itself)"
+            return _("is a symbolic link in a loop (it leads back to itself)")
         raise
     if stat.S_ISDIR(target.st_mode):
         return SKIP
-    return None if stat.S_ISREG(target.st_mode) else f"is a symbolic link to {_kind(target)}, not to a regular file"
-
-
-def _kind(status: os.stat_result) -> str:
-    mode = status.st_mode
-    for test, kind in ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
-                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISDIR, "a folder")):
+    if stat.S_ISREG(target.st_mode):
+        return None
+    mode = target.st_mode
+    # One whole message per kind of file, so that a translation can agree with it.
+    for test, message in ((stat.S_ISFIFO, _("is a symbolic link to a named pipe (FIFO), not to a regular file")),
+                          (stat.S_ISSOCK, _("is a symbolic link to a socket, not to a regular file")),
+                          (stat.S_ISCHR, _("is a symbolic link to a character device, not to a regular file")),
+                          (stat.S_ISBLK, _("is a symbolic link to a block device, not to a regular file"))):
         if test(mode):
-            return kind
-    return "a special file"
+            return message
+    return _("is a symbolic link to a special file, not to a regular file")
+
+
+def not_a_regular_file(status: os.stat_result) -> str:
+    """Why an entry that is not a regular file (nor a symbolic link to one) is not read."""
+    mode = status.st_mode
+    for test, message in ((stat.S_ISFIFO, _("is a named pipe (FIFO), not a regular file")),
+                          (stat.S_ISSOCK, _("is a socket, not a regular file")),
+                          (stat.S_ISCHR, _("is a character device, not a regular file")),
+                          (stat.S_ISBLK, _("is a block device, not a regular file")),
+                          (stat.S_ISDIR, _("is a folder, not a regular file"))):
+        if test(mode):
+            return message
+    return _("is a special file, not a regular file")
 
 
 def open_regular_file(path: str | os.PathLike) -> BinaryIO:
@@ -276,12 +334,12 @@ def open_regular_file(path: str | os.PathLike) -> BinaryIO:
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as error:
-        raise BadInput(f"cannot be read ({error.strerror or error})") from None
+        raise BadInput(cannot_be_read(error)) from None
     handle = os.fdopen(descriptor, "rb")
     status = os.fstat(descriptor)
     if not stat.S_ISREG(status.st_mode):
         handle.close()
-        raise BadInput(f"is {_kind(status)}, not a regular file")
+        raise BadInput(not_a_regular_file(status))
     return handle
 
 
@@ -291,7 +349,7 @@ def read_regular_file(path: str | os.PathLike) -> bytes:
         try:
             return handle.read()
         except OSError as error:
-            raise BadInput(f"cannot be read ({error.strerror or error})") from None
+            raise BadInput(cannot_be_read(error)) from None
 
 
 # ---- parsing one file --------------------------------------------------------
@@ -301,8 +359,8 @@ def parse_file(path: Path, name: str, default_annotator: str) -> list[ParsedDocu
     try:
         name.encode("utf-8")
     except UnicodeEncodeError as error:  # os.fsdecode turned a byte that is not UTF-8 into a lone surrogate
-        raise BadInput(f"its name is not UTF-8 (the byte 0x{ord(name[error.start]) & 0xff:02x} at character "
-                       f"{error.start}): rename the file") from None
+        raise BadInput(_("its name is not UTF-8 (the byte 0x{byte} at character {position}): rename the file").format(
+            byte=f"{ord(name[error.start]) & 0xff:02x}", position=number(error.start))) from None
     if path.suffix.lower() in JSONL_SUFFIXES:
         return parse_jsonl(_decode_json_lines(data), name, str(path), default_annotator)
     try:
@@ -320,27 +378,38 @@ def _decode_json_lines(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise BadInput(f"is not UTF-8 (byte {error.start}); JSONL files must be UTF-8") from None
+        raise BadInput(_("is not UTF-8 (byte {position}); JSONL files must be UTF-8").format(
+            position=number(error.start))) from None
 
 
 def parse_jsonl(text: str, name: str, path: str | None, default_annotator: str) -> list[ParsedDocument]:
     documents = []
     # Only \n ends a record: U+2028, U+2029 and U+0085 may stand unescaped inside JSON strings.
-    for number, line in enumerate(text.split("\n"), start=1):
+    for row, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            document = _parse_jsonl_record(line, f"{name}:{number}", path, default_annotator)
+            document = _parse_jsonl_record(line, f"{name}:{row}", path, default_annotator)
         except BadInput as error:
-            raise BadInput(f"line {number}: {error}") from None
+            raise BadInput(on_line(row, error)) from None
         except (RecursionError, MemoryError):
-            raise BadInput(f"line {number}: the JSON is nested too deeply to read") from None
-        document.where = f"line {number}"
+            raise BadInput(on_line(row, _("the JSON is nested too deeply to read"))) from None
+        document.where = line_number(row)
         documents.append(document)
     if not documents:
-        raise BadInput("the file is empty")
+        raise BadInput(_("the file is empty"))
     check_documents(documents)
     return documents
+
+
+def line_number(line: int) -> str:
+    """Where something is in a file read line by line: "line 3"."""
+    return _("line {number}").format(number=number(line))
+
+
+def on_line(line: int, problem) -> str:
+    """`problem` (a message) said of line `line` of a file: "line 3: …"."""
+    return _("line {number}: {problem}").format(number=number(line), problem=problem)
 
 
 def json_object(line: str) -> dict[str, Any]:
@@ -348,9 +417,9 @@ def json_object(line: str) -> dict[str, Any]:
     try:
         record = json.loads(line)
     except ValueError as error:
-        raise BadInput(f"not valid JSON ({error})") from None
+        raise BadInput(_("not valid JSON ({error})").format(error=error)) from None
     if not isinstance(record, dict):
-        raise BadInput("each line must be a JSON object")
+        raise BadInput(_("each line must be a JSON object"))
     return record
 
 
@@ -359,14 +428,14 @@ def _parse_jsonl_record(line: str, fallback_name: str, path: str | None, default
     record = json_object(line)
     raw_text = record.get("text")
     if not isinstance(raw_text, str) or not raw_text.strip():
-        raise BadInput('"text" is missing or empty')
+        raise BadInput(_('"text" is missing or empty'))
     name = record.get("name", fallback_name)
     meta = record.get("meta", {})
     if not isinstance(name, str) or not isinstance(meta, dict):
-        raise BadInput('"name" must be a string and "meta" an object')
+        raise BadInput(_('"name" must be a string and "meta" an object'))
     statuses = record.get("status", {})
     if not isinstance(statuses, dict):
-        raise BadInput('"status" must be an object: {"analyst": "new" | "in_progress" | "done", …}')
+        raise BadInput(_('"status" must be an object: {"analyst": "new" | "in_progress" | "done", …}'))
     text, shift = _normalise_with_offset_map(raw_text)
     retext = normalise_newlines if "\r" in raw_text else (lambda quoted: quoted)
     annotations = [shift_offsets(a, shift, retext) for a in _annotations_of(record, default_annotator)]
@@ -378,17 +447,17 @@ def _annotations_of(record: dict, default_annotator: str) -> list[dict[str, Any]
     found: list[dict[str, Any]] = []
     listed = record.get("annotations", [])
     if not isinstance(listed, list):
-        raise BadInput('"annotations" must be a list')
+        raise BadInput(_('"annotations" must be a list'))
     for item in listed:
         if not isinstance(item, dict):
-            raise BadInput('each entry of "annotations" must be an object')
+            raise BadInput(_('each entry of "annotations" must be an object'))
         found.append({"annotator": default_annotator, "layer": "entity", "attrs": {}, **item})
     doccano = record.get("label", [])
     if not isinstance(doccano, list):
-        raise BadInput('"label" must be a list of [start, end, LABEL]')
+        raise BadInput(_('"label" must be a list of [start, end, LABEL]'))
     for item in doccano:
         if not (isinstance(item, list) and len(item) == 3):
-            raise BadInput(f'"label" entry {item!r} is not [start, end, LABEL]')
+            raise BadInput(_('"label" entry {entry} is not [start, end, LABEL]').format(entry=repr(item)))
         found.append({"annotator": default_annotator, "layer": "entity", "attrs": {},
                       "start": item[0], "end": item[1], "label": item[2]})
     return found
@@ -403,8 +472,9 @@ def _check_storable(value: str, what: str) -> None:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as error:
-        raise BadInput(f"{what} contains an unpaired surrogate escape (\\u{ord(value[error.start]):04x} at "
-                       f"character {error.start}), which is not a character") from None
+        raise BadInput(_("{what} contains an unpaired surrogate escape ({escape} at character {position}), which is "
+                         "not a character").format(what=what, escape=f"\\u{ord(value[error.start]):04x}",
+                                                   position=number(error.start))) from None
 
 
 def _check_name(value: str, what: str) -> None:
@@ -413,8 +483,9 @@ def _check_name(value: str, what: str) -> None:
     _check_storable(value, what)
     found = CONTROL_CHARACTERS.search(value)
     if found:
-        raise BadInput(f"{what} {printable(value)!r} holds the control character U+{ord(found.group()):04X} "
-                       f"at character {found.start()}, which a name cannot")
+        raise BadInput(_("{what} {name} holds the control character {character} at character {position}, which a "
+                         "name cannot").format(what=what, name=repr(printable(value)),
+                                               character=f"U+{ord(found.group()):04X}", position=number(found.start())))
 
 
 def _check_json(value: Any, what: str) -> None:
@@ -427,10 +498,12 @@ def _check_json(value: Any, what: str) -> None:
             _check_storable(item, where)
         elif isinstance(item, (dict, list)):
             if depth >= MAX_NESTING:
-                raise BadInput(f"{where} is nested more than {MAX_NESTING} levels deep")
+                raise BadInput(ngettext("{where} is nested more than {n} levels deep",
+                                        "{where} is nested more than {n} levels deep", MAX_NESTING).format(
+                    where=where, n=number(MAX_NESTING)))
             if isinstance(item, dict):
                 for key, child in item.items():
-                    _check_storable(key, f"a key of {where}")
+                    _check_storable(key, _("a key of {where}").format(where=where))
                     pending.append((child, f"{where}.{key}", depth + 1))
             else:
                 pending += [(child, f"{where}[{index}]", depth + 1) for index, child in enumerate(item)]
@@ -438,12 +511,13 @@ def _check_json(value: Any, what: str) -> None:
 
 def _check_statuses(statuses: dict, what: str = '"status"') -> None:
     for analyst, status in statuses.items():
-        _check_name(analyst, f"{what}: the analyst")
+        _check_name(analyst, _("{what}: the analyst").format(what=what))
         if not analyst.strip():
-            raise BadInput(f"{what}: an analyst's name must not be empty")
+            raise BadInput(_("{what}: an analyst's name must not be empty").format(what=what))
         if not isinstance(status, str) or status not in STATUSES:
-            raise BadInput(f"{what}: the status of {analyst!r} must be one of {', '.join(STATUSES)}, "
-                           f"not {json.dumps(status, ensure_ascii=False)[:60]}")
+            raise BadInput(_("{what}: the status of {analyst} must be one of {statuses}, not {value}").format(
+                what=what, analyst=repr(analyst), statuses=", ".join(STATUSES),
+                value=json.dumps(status, ensure_ascii=False)[:60]))
 
 
 def check_documents(documents: list[ParsedDocument]) -> None:
@@ -453,13 +527,14 @@ def check_documents(documents: list[ParsedDocument]) -> None:
     replaced by REPLACEMENT (its `renamed_from` keeps the original); anything else wrong raises BadInput
     naming where."""
     if not documents:
-        raise BadInput("the file has no documents")
+        raise BadInput(_("the file has no documents"))
     given: dict[str, tuple[ParsedDocument, int]] = {}  # annotation id → where it is first given
     for document in documents:
         try:
             _check_document(document)
         except BadInput as error:
-            raise BadInput(f"{document.where}: {error}" if document.where else str(error)) from None
+            raise BadInput(_("{where}: {problem}").format(where=document.where, problem=error) if document.where
+                           else str(error)) from None
         for index, annotation in enumerate(document.annotations, start=1):
             uid = annotation.get("id")
             if uid is None:
@@ -471,8 +546,9 @@ def check_documents(documents: list[ParsedDocument]) -> None:
             # The same annotation of the same text given again (a document repeated in the input) is no
             # conflict: the import counts it as already there.
             if _what_it_names(first, first.annotations[first_index - 1]) != _what_it_names(document, annotation):
-                raise BadInput(f"{document.place(index)}: the id {uid!r} is given already to "
-                               f"{first.place(first_index)}, another annotation (an id names one annotation)")
+                raise BadInput(_("{where}: the id {id} is given already to {first}, another annotation (an id names "
+                                 "one annotation)").format(where=document.place(index), id=repr(uid),
+                                                           first=first.place(first_index)))
 
 
 def _what_it_names(document: ParsedDocument, annotation: dict) -> tuple:
@@ -481,15 +557,15 @@ def _what_it_names(document: ParsedDocument, annotation: dict) -> tuple:
 
 def _check_document(document: ParsedDocument) -> None:
     if not document.text_storable:
-        _check_storable(document.text, "the text")  # raises, naming the character
+        _check_storable(document.text, _("the text"))  # raises, naming the character
     if not document.text.strip():
-        raise BadInput("the text is empty")
-    _check_storable(document.name, "the name")
+        raise BadInput(_("the text is empty"))
+    _check_storable(document.name, _("the name"))
     if CONTROL_CHARACTERS.search(document.name):
         document.renamed_from = document.name
         document.name = CONTROL_CHARACTERS.sub(REPLACEMENT, document.name)
     if not isinstance(document.meta, dict):
-        raise BadInput('"meta" must be an object')
+        raise BadInput(_('"meta" must be an object'))
     _check_json(document.meta, "meta")
     _check_statuses(document.statuses)
     for index, annotation in enumerate(document.annotations, start=1):
@@ -500,13 +576,15 @@ def _check_document(document: ParsedDocument) -> None:
 def _check_annotation(annotation: dict, text: str, where: str) -> None:
     for key in ("annotator", "layer", "label"):
         if not isinstance(annotation.get(key), str) or not annotation[key]:
-            raise BadInput(f'{where}: "{key}" must be a non-empty string')
+            raise BadInput(_('{where}: "{key}" must be a non-empty string').format(where=where, key=key))
     if not isinstance(annotation.get("provenance", "imported"), str):
-        raise BadInput(f'{where}: "provenance" must be a string')
+        raise BadInput(_('{where}: "provenance" must be a string').format(where=where))
     if not isinstance(annotation.get("attrs"), dict):
-        raise BadInput(f'{where}: "attrs" must be an object')
+        raise BadInput(_('{where}: "attrs" must be an object').format(where=where))
     if "id" in annotation and not (isinstance(annotation["id"], str) and 0 < len(annotation["id"]) <= 36):
-        raise BadInput(f'{where}: "id" must be a string of at most 36 characters')
+        raise BadInput(ngettext('{where}: "id" must be a string of at most {n} characters',
+                                '{where}: "id" must be a string of at most {n} characters', 36).format(
+            where=where, n=number(36)))
     _check_annotation_strings(annotation, where)
     start, end = annotation.get("start"), annotation.get("end")
     try:
@@ -517,7 +595,7 @@ def _check_annotation(annotation: dict, text: str, where: str) -> None:
         if annotation["layer"] == STANCE_LAYER:
             check_stance(annotation["label"], annotation["attrs"], text)
     except StanceFormatError as error:
-        raise BadInput(f"{where}: {error}") from None
+        raise BadInput(_("{where}: {problem}").format(where=where, problem=error)) from None
 
 
 def _check_annotation_strings(annotation: dict, where: str) -> None:
@@ -536,9 +614,14 @@ def _check_annotation_strings(annotation: dict, where: str) -> None:
 
 def _check_offsets(start, end, length: int, where: str) -> None:
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
-        raise BadInput(f'{where}: "start" and "end" must be integers')
+        raise BadInput(_('{where}: "start" and "end" must be integers').format(where=where))
     if not 0 <= start < end <= length:
-        raise BadInput(f"{where}: offsets {start}–{end} fall outside the text (length {length})")
+        raise BadInput(outside_the_text(where, start, end, length))
+
+
+def outside_the_text(where: str, start: int, end: int, length: int) -> str:
+    return _("{where}: offsets {start}–{end} fall outside the text (length {length})").format(
+        where=where, start=number(start), end=number(end), length=number(length))
 
 
 def _check_one_doc_stance_per_target(document: ParsedDocument) -> None:
@@ -550,8 +633,8 @@ def _check_one_doc_stance_per_target(document: ParsedDocument) -> None:
         key = (annotation["annotator"], annotation["attrs"]["target"])
         where = document.within(index)
         if key in first:
-            raise BadInput(f"{where}: a second doc_stance by {key[0]} for the target {key[1]!r} "
-                           f"(the first is {first[key]})")
+            raise BadInput(_("{where}: a second doc_stance by {analyst} for the target {target} (the first is "
+                             "{first})").format(where=where, analyst=key[0], target=repr(key[1]), first=first[key]))
         first[key] = where
 
 
@@ -601,7 +684,8 @@ class Importer:
         paths = list(paths)
         files = list(expand_inputs(paths))
         if not files:
-            self.report.rejected.append((", ".join(map(str, paths)) or "(nothing)", "no .txt or .jsonl files found"))
+            self.report.rejected.append((", ".join(map(str, paths)) or _("(nothing)"),
+                                         _("no .txt or .jsonl files found")))
         for done, (path, name, problem) in enumerate(files, start=1):
             if self.cancelled():
                 self._flush()
@@ -645,7 +729,8 @@ class Importer:
                 try:
                     self._write_batch([unit])
                 except SQLAlchemyError as error:
-                    self.report.rejected.append((unit[0], f"could not be stored: {error.orig or error}"))
+                    self.report.rejected.append((unit[0], _("could not be stored: {error}").format(
+                        error=error.orig or error)))
         self._pending.clear()
         self._pending_documents = 0
         self._pending_chars = 0
@@ -692,8 +777,7 @@ class Importer:
                     place = f"{unit} {document.place(index)}"
                     if row["uid"] in given:  # another input of this batch gave it to another document
                         outcome.skipped_annotations += 1
-                        outcome.skipped_ids.append(f"{place} (id {row['uid']!r}): document {given[row['uid']]!r} "
-                                                   "has it")
+                        outcome.skipped_ids.append(_id_taken(place, row["uid"], given[row["uid"]]))
                         continue
                     given[row["uid"]] = document.name
                     present.update({("id", row["uid"]), content})
@@ -800,8 +884,10 @@ def _merge_meta(meta: dict, incoming: dict, where: str, name: str, outcome: Impo
             meta[key] = value
             added += 1
         elif _json_text(meta[key]) != _json_text(value):
-            outcome.meta_conflicts.append(f"{where}: the key {key!r} of document {name!r} (kept "
-                                          f"{_json_text(meta[key])[:40]}, not {_json_text(value)[:40]})")
+            outcome.meta_conflicts.append(_("{where}: the key {key} of document {document} (kept {kept}, not "
+                                            "{given})").format(where=where, key=repr(key), document=repr(name),
+                                                               kept=_json_text(meta[key])[:40],
+                                                               given=_json_text(value)[:40]))
     outcome.meta_keys_added += added
     return added > 0
 
@@ -836,7 +922,8 @@ def _store_statuses(session, units: list[tuple[str, list[ParsedDocument]]], know
             rows.append({"document_id": key[0], "annotator_id": key[1], "status": status, "updated_at": stamp})
             stored[key] = status
         elif STATUS_ORDER[status] < STATUS_ORDER[before]:
-            outcome.statuses_kept.append(f"{where} is {before}, the input says {status}")
+            outcome.statuses_kept.append(_("{where} is {stored}, the input says {given}").format(
+                where=where, stored=before, given=status))
     outcome.statuses_set += len(rows)
     marked = [{"document_id": doc_id, "annotator_id": analyst, "status": "in_progress", "updated_at": stamp}
               for doc_id, analyst in sorted(worked) if (doc_id, analyst) not in stored]
@@ -867,10 +954,15 @@ def _drop_ids_used_elsewhere(session, candidates: list[tuple[dict, str]], outcom
     for row, place in candidates:
         if row["uid"] in taken:
             outcome.skipped_annotations += 1
-            outcome.skipped_ids.append(f"{place} (id {row['uid']!r}): document {taken[row['uid']]!r} has it")
+            outcome.skipped_ids.append(_id_taken(place, row["uid"], taken[row["uid"]]))
         else:
             kept.append(row)
     return kept
+
+
+def _id_taken(place: str, uid: str, document: str) -> str:
+    return _("{where} (id {id}): document {document} has it").format(where=place, id=repr(uid),
+                                                                       document=repr(document))
 
 
 def _identity(annotation: dict) -> tuple:

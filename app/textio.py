@@ -13,10 +13,13 @@ import codecs
 import re
 from dataclasses import dataclass
 
-EMPTY = "the file is empty"
-BINARY = "looks like a binary file (contains NUL bytes)"
-CONTROLS = "looks like a binary file (contains control characters)"
-UNSURE = (
+from app.i18n import N_, _
+
+# Why a file is refused, in English (the language of the catalogue): DecodeError carries the translation.
+EMPTY = N_("the file is empty")
+BINARY = N_("looks like a binary file (contains NUL bytes)")
+CONTROLS = N_("looks like a binary file (contains control characters)")
+UNSURE = N_(
     "cannot tell its text encoding with confidence "
     "(tried UTF-8, cp1256, ISO-8859-6, UTF-16)"
 )
@@ -90,7 +93,7 @@ class DecodeError(ValueError):
     """Raised with a human-readable reason (no file name; the caller adds it),
     e.g. 'looks like a binary file (contains NUL bytes)', 'the file is empty',
     'cannot tell its text encoding with confidence (tried UTF-8, cp1256,
-    ISO-8859-6, UTF-16)'."""
+    ISO-8859-6, UTF-16)', in the interface's language."""
 
 
 @dataclass(frozen=True)
@@ -104,12 +107,12 @@ class Reading:
 def decode_document(data: bytes) -> tuple[str, str]:
     """Return (text, encoding_name) for the raw bytes of an imported .txt file."""
     if not data.strip():
-        raise DecodeError(EMPTY)
+        raise DecodeError(_(EMPTY))
     text, encoding = (
         decode_with_byte_order_mark(data) or decode_utf8(data) or guess_encoding(data)
     )
     if not text.strip():
-        raise DecodeError(EMPTY)
+        raise DecodeError(_(EMPTY))
     return text, encoding
 
 
@@ -126,7 +129,7 @@ def decode_with_byte_order_mark(data: bytes) -> tuple[str, str] | None:
             return reject_controls(text), name
     if marked:
         name = marked[0][2].upper()
-        raise DecodeError(f"it starts with a {name} byte-order mark but is not {name}")
+        raise DecodeError(_("it starts with a {encoding} byte-order mark but is not {encoding}").format(encoding=name))
     return None
 
 
@@ -142,7 +145,7 @@ def guess_encoding(data: bytes) -> tuple[str, str]:
     readings = sorted(plausible_readings(data), key=lambda r: r.score, reverse=True)
     runner_up = readings[1] if len(readings) > 1 else None
     if not readings or not is_clear_winner(readings[0], runner_up):
-        raise DecodeError(reason_for_refusal(data))
+        raise DecodeError(_(reason_for_refusal(data)))
     best = readings[0]
     return best.text, best.encoding
 
@@ -157,12 +160,13 @@ def plausible_readings(data: bytes) -> list[Reading]:
         if any(reading.text == text for reading in readings):
             continue
         if not text.strip():
-            raise DecodeError(EMPTY)
+            raise DecodeError(_(EMPTY))
         readings.append(read_as(encoding, text))
     return readings
 
 
 def reason_for_refusal(data: bytes) -> str:
+    """Why `data` is refused: one of the constants above, in English."""
     if b"\x00" in data:
         return BINARY
     if strict_decode(data, "utf-8") is not None:
@@ -216,9 +220,9 @@ def count_misplaced_harakat(text: str) -> int:
 
 def reject_controls(text: str) -> str:
     if "\x00" in text:
-        raise DecodeError(BINARY)
+        raise DecodeError(_(BINARY))
     if STRAY_CONTROL.search(text):
-        raise DecodeError(CONTROLS)
+        raise DecodeError(_(CONTROLS))
     return text
 
 

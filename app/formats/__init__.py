@@ -22,7 +22,8 @@ from pathlib import Path
 from app.formats.common import (ALL_LAYERS, BOILERPLATE, ENTITY, SPAN_LAYERS, STANCE_LAYER,
                                 Cancelled, ExportReport, ParsedImport, Progress, analysts_with_annotations,
                                 atomic_folder)
-from app.importer import BadInput, ImportReport, Importer, check_documents
+from app.i18n import N_, _, ngettext, number
+from app.importer import BadInput, ImportReport, Importer, cannot_be_read, check_documents
 from app.project import Project
 from app.safenames import ExportFolder, SafeNames, renamed_note
 
@@ -30,7 +31,7 @@ from app.safenames import ExportFolder, SafeNames, renamed_note
 @dataclass(frozen=True)
 class Format:
     name: str  # as given to --format
-    title: str  # as the File → Export chooser shows it
+    title: str  # as the File → Export chooser shows it (marked with N_: translate where shown)
     module: str
     folder: bool  # writes a folder (of files) rather than one file
     suffix: str  # of the file written ("" for a folder)
@@ -38,27 +39,27 @@ class Format:
     one_layer: bool = False  # carries one layer at a time (--layer, default its first)
     per_analyst: bool = False  # holds one analyst's work: several analysts give one export each, in a folder
     importable: bool = False
-    note: str = ""  # what an analyst should know before choosing it
+    note: str = ""  # what an analyst should know before choosing it (N_, like the title)
 
     def load(self):
         return importlib.import_module(f"app.formats.{self.module}")
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("spacy", "spaCy DocBin (.spacy)", "spacy_docbin", False, ".spacy", ALL_LAYERS, per_analyst=True,
-           note="needs spaCy: pip install 'hashiya[spacy]'"),
-    Format("xmi", "UIMA CAS XMI for INCEpTION (folder)", "xmi", True, "", ALL_LAYERS, per_analyst=True,
+    Format("spacy", N_("spaCy DocBin (.spacy)"), "spacy_docbin", False, ".spacy", ALL_LAYERS, per_analyst=True,
+           note=N_("needs spaCy: pip install 'hashiya[spacy]'")),
+    Format("xmi", N_("UIMA CAS XMI for INCEpTION (folder)"), "xmi", True, "", ALL_LAYERS, per_analyst=True,
            importable=True),
-    Format("label-studio", "Label Studio tasks (.json)", "label_studio", False, ".json", ALL_LAYERS,
+    Format("label-studio", N_("Label Studio tasks (.json)"), "label_studio", False, ".json", ALL_LAYERS,
            importable=True),
-    Format("doccano", "doccano JSONL (.jsonl)", "doccano", False, ".jsonl", (ENTITY, BOILERPLATE, STANCE_LAYER),
+    Format("doccano", N_("doccano JSONL (.jsonl)"), "doccano", False, ".jsonl", (ENTITY, BOILERPLATE, STANCE_LAYER),
            one_layer=True, per_analyst=True, importable=True),
-    Format("conll", "CoNLL-2003 IOB2 (.conll)", "conll", False, ".conll", (ENTITY, BOILERPLATE), one_layer=True,
-           per_analyst=True, importable=True, note="word level: spans that cut a word are widened or split"),
+    Format("conll", N_("CoNLL-2003 IOB2 (.conll)"), "conll", False, ".conll", (ENTITY, BOILERPLATE), one_layer=True,
+           per_analyst=True, importable=True, note=N_("word level: spans that cut a word are widened or split")),
     # brat has no document-level annotation: document stances stay out.
-    Format("brat", "brat standoff (folder of .txt + .ann)", "brat", True, "", SPAN_LAYERS, per_analyst=True,
-           importable=True, note="document stances are left out: brat has none"),
-    Format("csv", "Spans as a spreadsheet (.csv)", "span_csv", False, ".csv", SPAN_LAYERS),
+    Format("brat", N_("brat standoff (folder of .txt + .ann)"), "brat", True, "", SPAN_LAYERS, per_analyst=True,
+           importable=True, note=N_("document stances are left out: brat has none")),
+    Format("csv", N_("Spans as a spreadsheet (.csv)"), "span_csv", False, ".csv", SPAN_LAYERS),
 )}
 
 
@@ -78,25 +79,48 @@ class ExportOutcome:
         return self.report.annotations == 0
 
     def summary(self, layers: tuple[str, ...]) -> str:
-        what = layers[0] if len(layers) == 1 else f"{', '.join(layers[:-1])} and {layers[-1]}"
-        whose = f" by {', '.join(self.analysts)}" if self.analysts else ""
-        beside = "".join(f"; and beside it {Path(path).name}" for path in self.report.also_written)
+        """What the export wrote, as the command line and the window report it."""
+        report = self.report
+        what = layers[0] if len(layers) == 1 else _("{layers} and {last}").format(layers=", ".join(layers[:-1]),
+                                                                                   last=layers[-1])
+        whose = ", ".join(self.analysts)
+        documents = ngettext("{n} document(s)", "{n} document(s)", report.documents).format(
+            n=number(report.documents))
+        beside = "".join(_("; and beside it {name}").format(name=Path(path).name) for path in report.also_written)
         if self.empty:
-            return (f"wrote {self.path}: nothing in the {what} layer{'s' if len(layers) > 1 else ''}{whose}; "
-                    f"the export is valid but empty ({self.report.documents} document(s))"
-                    f"{renamed_note(self.report.renamed)}{beside}")
-        split = f", one export per analyst ({len(self.analysts)})" if self.per_analyst_folder else ""
-        dropped = self.report.dropped
-        lossy = f"; {dropped} overlapping span(s) left out (the format is flat)" if dropped else ""
-        return (f"wrote {self.path}: {self.report.annotations} annotation(s) in {self.report.documents} "
-                f"document(s){whose}{split}{lossy}{renamed_note(self.report.renamed)}{beside}")
+            if len(layers) > 1:
+                text = (_("wrote {path}: nothing in the {layers} layers by {analysts}; the export is valid but empty "
+                          "({documents})") if whose else
+                        _("wrote {path}: nothing in the {layers} layers; the export is valid but empty ({documents})"))
+            else:
+                text = (_("wrote {path}: nothing in the {layers} layer by {analysts}; the export is valid but empty "
+                          "({documents})") if whose else
+                        _("wrote {path}: nothing in the {layers} layer; the export is valid but empty ({documents})"))
+            return (text.format(path=self.path, layers=what, analysts=whose, documents=documents)
+                    + renamed_note(report.renamed) + beside)
+        if whose:
+            text = ngettext("wrote {path}: {n} annotation(s) in {documents} by {analysts}",
+                            "wrote {path}: {n} annotation(s) in {documents} by {analysts}", report.annotations)
+        else:
+            text = ngettext("wrote {path}: {n} annotation(s) in {documents}",
+                            "wrote {path}: {n} annotation(s) in {documents}", report.annotations)
+        text = text.format(path=self.path, n=number(report.annotations), documents=documents, analysts=whose)
+        if self.per_analyst_folder:
+            text += ngettext(", one export per analyst ({n})", ", one export per analyst ({n})",
+                             len(self.analysts)).format(n=number(len(self.analysts)))
+        if report.dropped:
+            text += ngettext("; {n} overlapping span(s) left out (the format is flat)",
+                             "; {n} overlapping span(s) left out (the format is flat)", report.dropped).format(
+                n=number(report.dropped))
+        return text + renamed_note(report.renamed) + beside
 
 
 def chosen_layers(fmt: Format, layer: str | None) -> tuple[str, ...]:
     if layer is None:
         return fmt.layers[:1] if fmt.one_layer else fmt.layers
     if layer not in fmt.layers:
-        raise ExportProblem(f"{fmt.name} cannot carry the {layer} layer (it carries: {', '.join(fmt.layers)})")
+        raise ExportProblem(_("{format} cannot carry the {layer} layer (it carries: {layers})").format(
+            format=fmt.name, layer=layer, layers=", ".join(fmt.layers)))
     return (layer,)
 
 
@@ -115,9 +139,13 @@ def export_as(project: Project, fmt: Format, out: str | os.PathLike, annotator: 
         return ExportOutcome(out, [annotator] if annotator else [], report)
     analysts = analysts_with_annotations(project, layers)
     if len(analysts) > 1 and fmt.suffix and out.suffix.lower() == fmt.suffix:
-        raise ExportProblem(f"{len(analysts)} analysts have annotations here ({', '.join(analysts)}) and a {fmt.name} "
-                            f"file holds one analyst's work: name one with --annotator, or give a folder name "
-                            f"without {fmt.suffix} to get one file per analyst")
+        raise ExportProblem(ngettext(
+            "{n} analysts have annotations here ({analysts}) and a {format} file holds one analyst's work: name one "
+            "with --annotator, or give a folder name without {suffix} to get one file per analyst",
+            "{n} analysts have annotations here ({analysts}) and a {format} file holds one analyst's work: name one "
+            "with --annotator, or give a folder name without {suffix} to get one file per analyst",
+            len(analysts)).format(n=number(len(analysts)), analysts=", ".join(analysts), format=fmt.name,
+                                  suffix=fmt.suffix))
     if len(analysts) <= 1:
         report = module.export(project, out, analysts[0] if analysts else None, layers, progress, cancelled,
                                **options)
@@ -126,10 +154,10 @@ def export_as(project: Project, fmt: Format, out: str | os.PathLike, annotator: 
     with atomic_folder(out) as building:
         # Analysts' names come from other people's files: `../../x` must not climb out of the folder.
         folder, names = ExportFolder(building), SafeNames(folders=False)
-        for number, analyst in enumerate(analysts):
-            def step(done: int, total: int, number=number) -> None:
+        for position, analyst in enumerate(analysts):
+            def step(done: int, total: int, position=position) -> None:
                 if progress is not None:
-                    progress(number * total + done, len(analysts) * total)
+                    progress(position * total + done, len(analysts) * total)
             target = folder.path(names.claim(analyst, (fmt.suffix,)) + fmt.suffix)
             report = module.export(project, target, analyst, layers, step, cancelled, **options)
             outcome.report.annotations += report.annotations
@@ -153,8 +181,8 @@ def import_as(project: Project, fmt: Format, path: str | os.PathLike, annotator:
     path = Path(path)
     importer = Importer(project, annotator)
     if not fmt.importable:
-        raise ExportProblem(f"{fmt.name} files cannot be imported (importable: "
-                            f"{', '.join(name for name, f in FORMATS.items() if f.importable)})")
+        raise ExportProblem(_("{format} files cannot be imported (importable: {formats})").format(
+            format=fmt.name, formats=", ".join(name for name, f in FORMATS.items() if f.importable)))
     parse = fmt.load().parse
     options = {"layer": layer} if layer else {}
     if cancelled is not None and "cancelled" in inspect.signature(parse).parameters:
@@ -166,6 +194,6 @@ def import_as(project: Project, fmt: Format, path: str | os.PathLike, annotator:
         importer.report.rejected.append((str(path), str(error)))
         return importer.report
     except OSError as error:
-        importer.report.rejected.append((str(path), f"cannot be read ({error.strerror or error})"))
+        importer.report.rejected.append((str(path), cannot_be_read(error)))
         return importer.report
     return importer.run_parsed(str(path), parsed.documents, parsed.unrepresented)

@@ -62,7 +62,9 @@ from typing import Callable
 from app.exporter import json_line
 from app.formats.common import (BOILERPLATE, ENTITY, SPAN_LAYERS, STANCE_LAYER, BadInput, Cancelled, ExportDocument,
                                 ExportReport, ParsedDocument, ParsedImport, Progress, atomic_folder, export_documents)
-from app.importer import SKIP, _normalise_with_offset_map, entry_problem, read_regular_file
+from app.i18n import N_, _, ngettext, number
+from app.importer import (SKIP, _normalise_with_offset_map, cannot_be_read, entry_problem, line_number, on_line,
+                          read_regular_file)
 from app.project import Project
 from app.safenames import ExportFolder, SafeNames
 from app.stance_format import POLARITIES, StanceFormatError, check_stance, map_reference_offsets
@@ -302,14 +304,14 @@ def pairs(path: Path) -> list[tuple[str, Path | None, Path]]:
     if path.is_dir():
         found = list(_walk(path, ""))
         if not found:
-            raise BadInput("holds no brat .txt/.ann files")
+            raise BadInput(_("holds no brat .txt/.ann files"))
         return found
     suffix = path.suffix.lower()
     if suffix not in (".ann", ".txt"):
-        raise BadInput("is neither a brat .ann file nor a folder of .txt/.ann pairs")
+        raise BadInput(_("is neither a brat .ann file nor a folder of .txt/.ann pairs"))
     txt, ann = path.with_suffix(".txt"), path.with_suffix(".ann")
     if not txt.is_file():
-        raise BadInput(f"{path.name} has no {txt.name} beside it: brat keeps the text in a .txt of the same name")
+        raise BadInput(_no_txt_beside(path.name, txt.name))
     # An .ann that is there but not a regular file (a pipe, a link to nothing) is read, and refused, rather
     # than taken for a document without annotations.
     return [(txt.name, ann if ann.exists() or ann.is_symlink() else None, txt)]
@@ -323,7 +325,8 @@ def _walk(folder: Path, relative: str):
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=lambda entry: entry.name)
     except OSError as error:
-        raise BadInput(f"{relative or '.'}: the folder cannot be read ({error.strerror or error})") from None
+        raise BadInput(_("{folder}: the folder cannot be read ({error})").format(
+            folder=relative or ".", error=error.strerror or error)) from None
     files = {}
     for entry in entries:
         if entry.name.startswith("."):
@@ -337,16 +340,19 @@ def _walk(folder: Path, relative: str):
                 continue
             problem = entry_problem(entry)
         except OSError as error:
-            problem = f"cannot be read ({error.strerror or error})"
+            problem = cannot_be_read(error)
         if problem is None:
             files.setdefault(stem, {})[suffix.lower()] = Path(entry.path)
         elif problem != SKIP:
             raise BadInput(f"{relative}{entry.name} {problem}")
     for stem, pair in sorted(files.items()):
         if ".txt" not in pair:
-            raise BadInput(f"{relative}{pair['.ann'].name} has no {stem}.txt beside it: "
-                           "brat keeps the text in a .txt of the same name")
+            raise BadInput(_no_txt_beside(f"{relative}{pair['.ann'].name}", f"{stem}.txt"))
         yield f"{relative}{pair['.txt'].name}", pair.get(".ann"), pair[".txt"]
+
+
+def _no_txt_beside(ann: str, txt: str) -> str:
+    return _("{ann} has no {txt} beside it: brat keeps the text in a .txt of the same name").format(ann=ann, txt=txt)
 
 
 def read_pair(name: str, ann: Path | None, txt: Path, root: Path, annotator: str) -> tuple[ParsedDocument, list[str]]:
@@ -376,7 +382,8 @@ def decode(data: bytes, where: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise BadInput(f"{where} is not UTF-8 (byte {error.start}); brat files are UTF-8") from None
+        raise BadInput(_("{file} is not UTF-8 (byte {position}); brat files are UTF-8").format(
+            file=where, position=number(error.start))) from None
 
 
 def reject_text_controls(text: str, txt: Path, root: Path) -> str:
@@ -406,19 +413,23 @@ def matching_view(views: list[View], lines: list[AnnLine]) -> View:
     for view, problem in zip(views[1:], problems[1:]):
         if problem is None:
             return view
-    raise BadInput(f"{problems[0]} (the offsets must count characters — code points — of the .txt as saved)")
+    raise BadInput(_("{problem} (the offsets must count characters — code points — of the .txt as saved)").format(
+        problem=problems[0]))
 
 
 def quote_problem(text: str, line: AnnLine) -> str | None:
-    where = f"line {line.number}: {line.id}"
+    where = on_line(line.number, line.id)
     offsets = ";".join(f"{a} {b}" for a, b in line.fragments)
-    if any(end > len(text) for _, end in line.fragments):
-        return f"{where} offsets {offsets} run past the end of the .txt ({len(text)} characters)"
+    if any(end > len(text) for _start, end in line.fragments):
+        return ngettext("{where} offsets {offsets} run past the end of the .txt ({n} characters)",
+                        "{where} offsets {offsets} run past the end of the .txt ({n} characters)", len(text)).format(
+            where=where, offsets=offsets, n=number(len(text)))
     pieces = [text[a:b] for a, b in line.fragments]
     for expected in (" ".join(pieces), "".join(pieces)):  # brat before v1.3 joined fragments without a space
         if line.quoted.startswith(expected) and not line.quoted[len(expected):].strip():
             return None
-    return f"{where} quotes {line.quoted!r} but the .txt has {' '.join(pieces)!r} at offsets {offsets}"
+    return _("{where} quotes {quoted} but the .txt has {text} at offsets {offsets}").format(
+        where=where, quoted=repr(line.quoted), text=repr(" ".join(pieces)), offsets=offsets)
 
 
 # ---- reading .ann lines ----------------------------------------------------------------------------------
@@ -427,34 +438,38 @@ _OFFSETS = re.compile(r"\d+ \d+(?:;\d+ \d+)*")
 
 def read_ann(content: str) -> list[AnnLine]:
     lines, seen = [], {}
-    for number, raw in enumerate(content.split("\n"), start=1):
+    for row, raw in enumerate(content.split("\n"), start=1):
         raw = raw.removesuffix("\r")
         if not raw.strip():
             continue
-        line = read_line(raw, number)
+        line = read_line(raw, row)
         if line.id != "*" and line.id in seen:
-            raise BadInput(f"line {number}: the id {line.id} is used already on line {seen[line.id]}")
-        seen[line.id] = number
+            raise BadInput(on_line(row, _("the id {id} is used already on line {line}").format(
+                id=line.id, line=number(seen[line.id]))))
+        seen[line.id] = row
         lines.append(line)
     for line in lines:
         for reference in (line.target, *(line.args.values() if line.kind == "R" else ())):
             if reference and reference not in seen:
-                raise BadInput(f"line {line.number}: {line.id} refers to {reference}, which the file does not define")
+                raise BadInput(on_line(line.number, _("{id} refers to {reference}, which the file does not define")
+                                       .format(id=line.id, reference=reference)))
     return lines
 
 
 def read_line(raw: str, number: int) -> AnnLine:
     ident, tab, rest = raw.partition("\t")
     if not tab:
-        raise BadInput(f"line {number}: not a brat annotation (no tab after the id {ident!r})")
+        raise BadInput(on_line(number, _("not a brat annotation (no tab after the id {id})").format(id=repr(ident))))
     kind = "*" if ident == "*" else ("A" if ident[:1] == "M" else ident[:1])
     reader = _LINE_READERS.get(kind)
     if reader is None or (kind != "*" and not re.fullmatch(r"[A-Za-z]+[0-9]+\S*|#[A-Za-z]*[0-9]+\S*", ident)):
-        raise BadInput(f"line {number}: {ident!r} is not a brat annotation id (T, R, E, A, M, N, # or *)")
+        raise BadInput(on_line(number, _("{id} is not a brat annotation id (T, R, E, A, M, N, # or *)").format(
+            id=repr(ident))))
     head, tab, tail = rest.partition("\t")
     line = reader(AnnLine(number, ident, kind, ""), head.split(" "), tail if tab else None)
     if line is None or not line.type:
-        raise BadInput(f"line {number}: {ident} does not read as a brat {_KIND_FORMS[kind]}")
+        raise BadInput(on_line(number, _("{id} does not read as a brat {form}").format(
+            id=ident, form=_(_KIND_FORMS[kind]))))
     return line
 
 
@@ -465,7 +480,7 @@ def _textbound(line: AnnLine, words: list[str], tail: str | None) -> AnnLine | N
     line.type, line.quoted = words[0], tail
     line.fragments = [(int(a), int(b)) for a, b in (piece.split() for piece in offsets.split(";"))]
     if any(a > b for a, b in line.fragments):
-        raise BadInput(f"line {line.number}: {line.id} has a fragment that ends before it starts")
+        raise BadInput(on_line(line.number, _("{id} has a fragment that ends before it starts").format(id=line.id)))
     return line
 
 
@@ -493,7 +508,7 @@ def _note(line: AnnLine, words: list[str], tail: str | None) -> AnnLine | None:
 
 
 def _event(line: AnnLine, words: list[str], tail: str | None) -> AnnLine | None:
-    event_type, _, trigger = words[0].partition(":")
+    event_type, _colon, trigger = words[0].partition(":")
     line.type, line.args = event_type, {"trigger": trigger}
     return line
 
@@ -512,28 +527,55 @@ def _equivalence(line: AnnLine, words: list[str], tail: str | None) -> AnnLine |
 
 _LINE_READERS = {"T": _textbound, "R": _relation, "A": _attribute, "#": _note, "E": _event, "N": _normalization,
                  "*": _equivalence}
-_KIND_FORMS = {
-    "T": "text-bound line (ID<tab>TYPE START END[;START END…]<tab>TEXT)",
-    "R": "relation line (ID<tab>TYPE Arg1:ID Arg2:ID)",
-    "A": "attribute line (ID<tab>TYPE ID [VALUE])",
-    "#": "note line (ID<tab>TYPE ID<tab>TEXT)",
-    "E": "event line (ID<tab>TYPE:TRIGGER [ROLE:ID…])",
-    "N": "normalization line (ID<tab>TYPE ID DB:ENTRY<tab>TEXT)",
-    "*": "equivalence line (*<tab>TYPE ID ID…)",
+_KIND_FORMS = {  # translated where shown
+    "T": N_("text-bound line (ID<tab>TYPE START END[;START END…]<tab>TEXT)"),
+    "R": N_("relation line (ID<tab>TYPE Arg1:ID Arg2:ID)"),
+    "A": N_("attribute line (ID<tab>TYPE ID [VALUE])"),
+    "#": N_("note line (ID<tab>TYPE ID<tab>TEXT)"),
+    "E": N_("event line (ID<tab>TYPE:TRIGGER [ROLE:ID…])"),
+    "N": N_("normalization line (ID<tab>TYPE ID DB:ENTRY<tab>TEXT)"),
+    "*": N_("equivalence line (*<tab>TYPE ID ID…)"),
 }
 
 # ---- from brat annotations to Hashiya's --------------------------------------------------------------------
-_WHY = {
-    "event": "events are not imported, nor the text-bounds that trigger them",
-    "relation": "relations other than a stance's Holder and Target are not imported",
-    "attribute": "attributes other than a stance's Polarity are not imported",
-    "normalization": "normalizations are not imported",
-    "equivalence": "equivalence sets are not imported",
-    "note": "notes are imported on stances, or when they hold a JSON object of attributes",
-    "discontinuous text-bound": "a span with gaps cannot be stored, and its covering span would claim unmarked text",
-    "empty text-bound": "a span must cover at least one character",
-    "incomplete stance": "a stance needs a Polarity, a holder and a target",
+_WHY = {  # translated where shown
+    "event": N_("events are not imported, nor the text-bounds that trigger them"),
+    "relation": N_("relations other than a stance's Holder and Target are not imported"),
+    "attribute": N_("attributes other than a stance's Polarity are not imported"),
+    "normalization": N_("normalizations are not imported"),
+    "equivalence": N_("equivalence sets are not imported"),
+    "note": N_("notes are imported on stances, or when they hold a JSON object of attributes"),
+    "discontinuous text-bound": N_("a span with gaps cannot be stored, and its covering span would claim unmarked "
+                                   "text"),
+    "empty text-bound": N_("a span must cover at least one character"),
+    "incomplete stance": N_("a stance needs a Polarity, a holder and a target"),
 }
+
+
+def _leftovers_line(kind: str, count: int) -> str:
+    """"{n} event(s) of type {type} ({ids})" for each kind of _WHY: one whole message per kind."""
+    if kind == "event":
+        return ngettext("{n} event(s) of type {type} ({ids})", "{n} event(s) of type {type} ({ids})", count)
+    if kind == "relation":
+        return ngettext("{n} relation(s) of type {type} ({ids})", "{n} relation(s) of type {type} ({ids})", count)
+    if kind == "attribute":
+        return ngettext("{n} attribute(s) of type {type} ({ids})", "{n} attribute(s) of type {type} ({ids})", count)
+    if kind == "normalization":
+        return ngettext("{n} normalization(s) of type {type} ({ids})", "{n} normalization(s) of type {type} ({ids})",
+                        count)
+    if kind == "equivalence":
+        return ngettext("{n} equivalence(s) of type {type} ({ids})", "{n} equivalence(s) of type {type} ({ids})",
+                        count)
+    if kind == "note":
+        return ngettext("{n} note(s) of type {type} ({ids})", "{n} note(s) of type {type} ({ids})", count)
+    if kind == "discontinuous text-bound":
+        return ngettext("{n} discontinuous text-bound(s) of type {type} ({ids})",
+                        "{n} discontinuous text-bound(s) of type {type} ({ids})", count)
+    if kind == "empty text-bound":
+        return ngettext("{n} empty text-bound(s) of type {type} ({ids})",
+                        "{n} empty text-bound(s) of type {type} ({ids})", count)
+    return ngettext("{n} incomplete stance(s) of type {type} ({ids})",
+                    "{n} incomplete stance(s) of type {type} ({ids})", count)
 
 
 _LEFTOVER_KINDS = {"R": "relation", "A": "attribute", "#": "note", "E": "event", "N": "normalization",
@@ -566,7 +608,7 @@ class AnnReader:
                 annotation = self.annotation(line, *self.spans[line.id])
                 if annotation is not None:
                     annotations.append(annotation)
-                    places.append(f"line {line.number}: {line.id}")
+                    places.append(on_line(line.number, line.id))
         self.note_the_rest()
         return annotations, places, self.report()
 
@@ -574,7 +616,7 @@ class AnnReader:
         """(start, end) in the stored text, or why the T line has none: fragments separated only by line
         breaks are one span (that is how a span crossing lines is written)."""
         pieces = sorted(line.fragments)
-        for (_, end), (start, _) in zip(pieces, pieces[1:]):
+        for (_start, end), (start, _end) in zip(pieces, pieces[1:]):
             if start < end or not set(self.view.text[end:start]) <= LINE_BREAKS:
                 return "discontinuous text-bound"
         start, end = self.view.to_stored(pieces[0][0]), self.view.to_stored(pieces[-1][1])
@@ -595,7 +637,8 @@ class AnnReader:
         """The attributes a JSON note on the T carries, a stance's note in free text, and the line they are on."""
         notes = [note for note in self.about[line.id] if note.kind == "#"]
         if len(notes) > 1 and layer == STANCE_LAYER:
-            raise BadInput(f"line {notes[1].number}: {line.id} has a second note (line {notes[0].number})")
+            raise BadInput(on_line(notes[1].number, _("{id} has a second note (line {line})").format(
+                id=line.id, line=number(notes[0].number))))
         for note in notes:
             try:
                 value = json.loads(note.value or "")
@@ -616,23 +659,28 @@ class AnnReader:
             attrs["note"] = free_note
         attrs.update(self.related(line))
         polarity = self.polarity(line)
-        missing = [what for what, present in (("Polarity", polarity in POLARITIES), ("holder", "holder" in attrs),
-                                              ("target", "target" in attrs)) if not present]
+        missing = [what for what, present in ((_("no Polarity"), polarity in POLARITIES),
+                                              (_("no holder"), "holder" in attrs),
+                                              (_("no target"), "target" in attrs)) if not present]
         if missing:
-            self.leftovers["incomplete stance", f"Stance (no {', no '.join(missing)})"].append(line.id)
+            self.leftovers["incomplete stance", _("Stance ({missing})").format(missing=", ".join(missing))].append(
+                line.id)
             return None
         try:
             check_stance(polarity, attrs, self.stored)
         except StanceFormatError as error:
-            where = line.id if noted_on is line else f"{noted_on.id} (the note on {line.id})"
-            raise BadInput(f"line {noted_on.number}: {where}: {error}") from None
+            where = line.id if noted_on is line else _("{id} (the note on {stance})").format(id=noted_on.id,
+                                                                                              stance=line.id)
+            raise BadInput(on_line(noted_on.number, _("{where}: {problem}").format(where=where, problem=error))) \
+                from None
         return self.item(STANCE_LAYER, polarity, start, end, attrs)
 
     def polarity(self, line: AnnLine) -> str | None:
         polarities = [attribute for attribute in self.about[line.id]
                       if attribute.kind == "A" and attribute.type == POLARITY]
         if len(polarities) > 1:
-            raise BadInput(f"line {polarities[1].number}: {line.id} has a second {POLARITY}")
+            raise BadInput(on_line(polarities[1].number, _("{id} has a second {attribute}").format(
+                id=line.id, attribute=POLARITY)))
         self.used.update(attribute.id for attribute in polarities)
         return polarities[0].value if polarities else None
 
@@ -644,7 +692,8 @@ class AnnReader:
             if role is None:
                 continue
             if role in found:
-                raise BadInput(f"line {relation.number}: {line.id} has a second {relation.type} relation")
+                raise BadInput(on_line(relation.number, _("{id} has a second {type} relation").format(
+                    id=line.id, type=relation.type)))
             self.used.add(relation.id)
             span = self.spans.get(relation.args.get("Arg2", ""))
             if isinstance(span, tuple):
@@ -657,16 +706,22 @@ class AnnReader:
         for line in self.lines:
             if line.id in self.used:
                 continue
-            ident = f"line {line.number}" if line.kind == "*" else line.id
+            ident = line_number(line.number) if line.kind == "*" else line.id
             if line.kind in _LEFTOVER_KINDS:
                 self.leftovers[_LEFTOVER_KINDS[line.kind], line.type].append(ident)
             elif line.kind == "T" and isinstance(self.spans.get(line.id), str):
                 self.leftovers[self.spans[line.id], line.type].append(ident)
 
     def report(self) -> list[str]:
-        return [f"{len(ids)} {kind}(s) of type {label_of(type_name)} ({_listed(ids)}) — {_WHY[kind]}"
+        return [_("{what} — {why}").format(
+                    what=_leftovers_line(kind, len(ids)).format(n=number(len(ids)), type=label_of(type_name),
+                                                                ids=_listed(ids)),
+                    why=_(_WHY[kind]))
                 for (kind, type_name), ids in self.leftovers.items()]
 
 
 def _listed(ids: list[str], most: int = 5) -> str:
-    return ", ".join(ids[:most]) + (f" and {len(ids) - most} more" if len(ids) > most else "")
+    if len(ids) <= most:
+        return ", ".join(ids)
+    more = len(ids) - most
+    return ngettext("{ids} and {n} more", "{ids} and {n} more", more).format(ids=", ".join(ids[:most]), n=number(more))

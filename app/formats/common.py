@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from app import exporter
 from app.exporter import ExportReport
 from app.fsutil import atomic_folder, atomic_write_bytes
+from app.i18n import _, ngettext, number
 from app.importer import BadInput, ParsedDocument
 from app.models import Annotation, Annotator, Document
 from app.project import Project
@@ -142,10 +143,13 @@ class Utf16Offsets:
     def code_point(self, unit: int, what: str) -> int:
         """`point(unit)`, or BadInput naming `what` when `unit` is outside the text or inside a pair."""
         if not 0 <= unit <= self.length:
-            raise BadInput(f"{what}: offset {unit} falls outside the text ({self.length} UTF-16 units)")
+            raise BadInput(ngettext("{where}: offset {offset} falls outside the text ({n} UTF-16 units)",
+                                    "{where}: offset {offset} falls outside the text ({n} UTF-16 units)",
+                                    self.length).format(where=what, offset=number(unit), n=number(self.length)))
         point = self.point(unit)
         if point is None:
             character = self.text[self.astral[bisect_left(self.astral_units, unit) - 1]]
-            raise BadInput(f"{what}: offset {unit} falls inside the character {character!r} "
-                           "(between the two UTF-16 units of a surrogate pair)")
+            raise BadInput(_("{where}: offset {offset} falls inside the character {character} (between the two "
+                             "UTF-16 units of a surrogate pair)").format(where=what, offset=number(unit),
+                                                                          character=repr(character)))
         return point

@@ -35,7 +35,8 @@ from app.exporter import ExportReport
 from app.formats import ExportProblem
 from app.formats.common import BOILERPLATE, ENTITY, ParsedImport, export_documents
 from app.fsutil import atomic_write
-from app.importer import BadInput, ParsedDocument, read_regular_file
+from app.i18n import _, ngettext, number
+from app.importer import BadInput, ParsedDocument, on_line, read_regular_file
 from app.project import Project, default_labels
 from app.textio import normalise_newlines
 from app.words import JOINERS
@@ -101,7 +102,8 @@ def export(project: Project, out: Path, annotator: str | None, layers: tuple[str
     `dropped` in the report counts the spans flat IOB2 could not hold: overlapping a longer (or as long
     and earlier) span, or holding no token."""
     if clitics not in CLITIC_MODES:
-        raise ExportProblem(f"clitics must be one of {', '.join(CLITIC_MODES)} (not {clitics!r})")
+        raise ExportProblem(_("clitics must be one of {modes} (not {given})").format(
+            modes=", ".join(CLITIC_MODES), given=repr(clitics)))
     report = ExportReport()
     with atomic_write(out) as handle:
         for document in export_documents(project, annotator, layers, progress, cancelled):
@@ -118,8 +120,9 @@ def export(project: Project, out: Path, annotator: str | None, layers: tuple[str
 
 def _checked_label(label: str) -> str:
     if any(char.isspace() for char in label):
-        raise ExportProblem(f"the label {label!r} contains a space, which the space-separated columns of "
-                            f"CoNLL cannot hold: rename the label (e.g. with an underscore) and export again")
+        raise ExportProblem(_("the label {label} contains a space, which the space-separated columns of CoNLL cannot "
+                              "hold: rename the label (e.g. with an underscore) and export again").format(
+            label=repr(label)))
     return label
 
 
@@ -280,7 +283,8 @@ def _decoded(data: bytes) -> str:
         return normalise_newlines(data.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
         line = data[:error.start].count(b"\n") + 1
-        raise BadInput(f"line {line}: is not UTF-8 (byte {error.start}); CoNLL files must be UTF-8") from None
+        raise BadInput(on_line(line, _("is not UTF-8 (byte {position}); CoNLL files must be UTF-8").format(
+            position=number(error.start)))) from None
 
 
 def _read_documents(text: str, reading: _Reading) -> list[_Document]:
@@ -288,16 +292,16 @@ def _read_documents(text: str, reading: _Reading) -> list[_Document]:
     columns are separated by runs of whitespace, as spaCy and conlleval read them."""
     documents = [_Document(0)]
     sentence: list[_Token] = []
-    for number, line in enumerate(text.split("\n"), start=1):
+    for row, line in enumerate(text.split("\n"), start=1):
         columns = line.split()
         if not columns or columns[0] == DOCSTART:
             if sentence:
                 documents[-1].sentences.append(sentence)
                 sentence = []
             if columns:
-                documents.append(_Document(number))
+                documents.append(_Document(row))
             continue
-        sentence.append(_token_of(columns, number, reading))
+        sentence.append(_token_of(columns, row, reading))
     if sentence:
         documents[-1].sentences.append(sentence)
     return _non_empty(documents, reading)
@@ -311,20 +315,24 @@ def _non_empty(documents: list[_Document], reading: _Reading) -> list[_Document]
     return [document for document in documents if document.sentences]
 
 
-def _token_of(columns: list[str], number: int, reading: _Reading) -> _Token:
+def _token_of(columns: list[str], line: int, reading: _Reading) -> _Token:
     if len(columns) < 2:
-        raise BadInput(f"line {number}: {columns[0]!r} has no tag: a token line is TOKEN [other columns] TAG")
+        raise BadInput(on_line(line, _("{token} has no tag: a token line is TOKEN [other columns] TAG").format(
+            token=repr(columns[0]))))
     if not reading.columns:
-        reading.columns, reading.columns_line = len(columns), number
+        reading.columns, reading.columns_line = len(columns), line
     elif len(columns) != reading.columns:
-        raise BadInput(f"line {number}: {len(columns)} columns, but the token lines before it have "
-                       f"{reading.columns} (line {reading.columns_line})")
+        raise BadInput(on_line(line, ngettext(
+            "{n} columns, but the token lines before it have {before} (line {line})",
+            "{n} columns, but the token lines before it have {before} (line {line})", len(columns)).format(
+            n=number(len(columns)), before=number(reading.columns), line=number(reading.columns_line))))
     tag = columns[-1]
     if not _TAG.fullmatch(tag):
-        raise BadInput(f"line {number}: the tag {tag!r} is not O or B-, I-, E-, S-, L-, U- followed by a type")
+        raise BadInput(on_line(line, _("the tag {tag} is not O or B-, I-, E-, S-, L-, U- followed by a type").format(
+            tag=repr(tag))))
     if any(value not in PLACEHOLDERS for value in columns[1:-1]):
         reading.middle_columns_used += 1
-    return _Token(columns[0], tag, number)
+    return _Token(columns[0], tag, line)
 
 
 def _sentence_entities(sentence: list[_Token], reading: _Reading) -> list[tuple[str, int, int]]:
@@ -356,7 +364,8 @@ def _sentence_entities(sentence: list[_Token], reading: _Reading) -> list[tuple[
 def _layer_for(labels: set[str], layer: str | None) -> str:
     if layer is not None:
         if layer not in (ENTITY, BOILERPLATE):
-            raise BadInput(f"CoNLL files are read into the {ENTITY} or {BOILERPLATE} layer, not {layer!r}")
+            raise BadInput(_("CoNLL files are read into the {entity} or {boilerplate} layer, not {layer}").format(
+                entity=ENTITY, boilerplate=BOILERPLATE, layer=repr(layer)))
         return layer
     categories = {label.name for label in default_labels() if label.layer == BOILERPLATE}
     return BOILERPLATE if labels and labels <= categories else ENTITY
@@ -385,30 +394,47 @@ def _rebuilt(name: str, path: str, document: _Document, entities: list[list[tupl
             annotations.append({"annotator": annotator, "layer": layer, "label": label, "start": starts[first],
                                 "end": starts[last] + len(sentence[last].text), "attrs": {},
                                 "provenance": "imported"})
-            places.append(f"the {label} entity on line {sentence[first].line}")
-    where = f"the document on line {document.line}" if document.line else "the tokens before any -DOCSTART-"
+            places.append(_("the {label} entity on line {line}").format(label=label,
+                                                                         line=number(sentence[first].line)))
+    where = (_("the document on line {line}").format(line=number(document.line)) if document.line
+             else _("the tokens before any -DOCSTART-"))
     return ParsedDocument(name, path, "".join(pieces), {}, annotations, where=where, places=places)
 
 
-_REPAIR_NOTES = {
-    "inside first": "{n} entit{ies} began with I- (IOB1 style, or a missing B-), first on line {line}: "
-                    "each was read as the start of an entity",
-    "inside after other type": "{n} time(s) an I- tag followed an entity of another type, first on line {line}: "
-                               "a new entity was started there, as seqeval reads it",
-    "lone end": "{n} E-/L- tag(s) closed no open entity of their type, first on line {line}: "
-                "each was read as a one-token entity",
-    "empty document": "{n} -DOCSTART- line(s) began a document with no tokens, first on line {line}: skipped",
-}
+# What the import repaired, in the order the notes list them.
+REPAIR_KINDS = ("inside first", "inside after other type", "lone end", "empty document")
+
+
+def _repair_note(kind: str, count: int) -> str:
+    if kind == "inside first":
+        return ngettext("{n} entity began with I- (IOB1 style, or a missing B-), first on line {line}: each was read "
+                        "as the start of an entity",
+                        "{n} entities began with I- (IOB1 style, or a missing B-), first on line {line}: each was read "
+                        "as the start of an entity", count)
+    if kind == "inside after other type":
+        return ngettext("{n} time(s) an I- tag followed an entity of another type, first on line {line}: a new entity "
+                        "was started there, as seqeval reads it",
+                        "{n} time(s) an I- tag followed an entity of another type, first on line {line}: a new entity "
+                        "was started there, as seqeval reads it", count)
+    if kind == "lone end":
+        return ngettext("{n} E-/L- tag(s) closed no open entity of their type, first on line {line}: each was read as "
+                        "a one-token entity",
+                        "{n} E-/L- tag(s) closed no open entity of their type, first on line {line}: each was read as "
+                        "a one-token entity", count)
+    return ngettext("{n} -DOCSTART- line(s) began a document with no tokens, first on line {line}: skipped",
+                    "{n} -DOCSTART- line(s) began a document with no tokens, first on line {line}: skipped", count)
 
 
 def _notes(file_name: str, reading: _Reading) -> list[str]:
     notes = []
-    if reading.middle_columns_used:
-        notes.append(f"{file_name}: the middle columns (part of speech, chunk…) of "
-                     f"{reading.middle_columns_used} token line(s) are not imported")
-    for kind, template in _REPAIR_NOTES.items():
+    if count := reading.middle_columns_used:
+        notes.append(ngettext("{file}: the middle columns (part of speech, chunk…) of {n} token line(s) are not "
+                              "imported",
+                              "{file}: the middle columns (part of speech, chunk…) of {n} token line(s) are not "
+                              "imported", count).format(file=file_name, n=number(count)))
+    for kind in REPAIR_KINDS:
         if count := reading.repairs[kind]:
-            text = template.format(n=count, ies="y" if count == 1 else "ies", line=reading.first_repair[kind])
+            text = _repair_note(kind, count).format(n=number(count), line=number(reading.first_repair[kind]))
             notes.append(f"{file_name}: {text}")
     return notes
 

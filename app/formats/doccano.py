@@ -36,8 +36,9 @@ from app.exporter import json_line
 from app.formats.common import (ENTITY, SPAN_LAYERS, STANCE_LAYER, BadInput, Cancelled, ExportDocument, ExportReport,
                                 ParsedDocument, ParsedImport, Progress, Utf16Offsets, export_documents)
 from app.fsutil import atomic_write
-from app.importer import (_decode_json_lines, _normalise_with_offset_map, json_object, read_regular_file,
-                          shift_offsets)
+from app.i18n import _, ngettext, number
+from app.importer import (_decode_json_lines, _normalise_with_offset_map, json_object, line_number, on_line,
+                          read_regular_file, shift_offsets)
 from app.textio import normalise_newlines
 
 NAME, OURS = "name", "hashiya"
@@ -91,25 +92,26 @@ class _Span(NamedTuple):
 def parse(path: Path, default_annotator: str) -> ParsedImport:
     """Every line of a doccano JSONL file, checked whole; BadInput "line N: …" on the first bad one."""
     if path.is_dir():
-        raise BadInput("is a folder: import its .jsonl files one at a time (one per doccano user)")
+        raise BadInput(_("is a folder: import its .jsonl files one at a time (one per doccano user)"))
     text = _decode_json_lines(read_regular_file(path))
     documents: list[ParsedDocument] = []
     unrepresented: list[str] = []
     # Only \n ends a record: U+2028, U+2029 and U+0085 may stand unescaped inside JSON strings.
-    for number, line in enumerate(text.split("\n"), start=1):
+    for row, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            document, lost = _document(line, f"{path.stem}:{number}", str(path), default_annotator)
+            document, lost = _document(line, f"{path.stem}:{row}", str(path), default_annotator)
         except BadInput as error:
-            raise BadInput(f"line {number}: {error}") from None
+            raise BadInput(on_line(row, error)) from None
         except (RecursionError, MemoryError):
-            raise BadInput(f"line {number}: the JSON is nested too deeply to read") from None
-        document.where = f"line {number}"
+            raise BadInput(on_line(row, _("the JSON is nested too deeply to read"))) from None
+        document.where = line_number(row)
         documents.append(document)
-        unrepresented += [f"line {number} ({document.name}): {what}" for what in lost]
+        unrepresented += [_("{where} ({document}): {what}").format(where=document.where, document=document.name,
+                                                                   what=what) for what in lost]
     if not documents:
-        raise BadInput("the file has no documents")
+        raise BadInput(_("the file has no documents"))
     return ParsedImport(documents, unrepresented)
 
 
@@ -117,10 +119,10 @@ def _document(line: str, fallback_name: str, path: str, default_annotator: str) 
     record = json_object(line)
     raw_text = record.get("text")
     if not isinstance(raw_text, str) or not raw_text.strip():
-        raise BadInput('"text" is missing or empty')
+        raise BadInput(_('"text" is missing or empty'))
     name = record.get(NAME, fallback_name)
     if not isinstance(name, str) or not name.strip():
-        raise BadInput(f'"{NAME}" must be a non-empty string')
+        raise BadInput(_('"{key}" must be a non-empty string').format(key=NAME))
     layer, carried, clashing = _our_record(record.get(OURS))
     lost = _unrepresented_keys(record)
     annotations = []
@@ -128,8 +130,9 @@ def _document(line: str, fallback_name: str, path: str, default_annotator: str) 
         waiting = carried.get(span.key)
         entry = waiting.pop(0) if waiting else None
         if entry is None and layer == STANCE_LAYER:
-            lost.append(f"stance evidence {raw_text[span.start:span.end]!r} ({span.key[2]}): a stance needs a "
-                        "holder and a target, which doccano does not carry — not imported")
+            lost.append(_("stance evidence {text} ({label}): a stance needs a holder and a target, which doccano does "
+                          "not carry — not imported").format(text=repr(raw_text[span.start:span.end]),
+                                                             label=span.key[2]))
             continue
         annotations.append(_annotation(span, entry, layer, default_annotator))
     text, shift = _normalise_with_offset_map(raw_text)
@@ -146,18 +149,20 @@ def _our_record(value: Any) -> tuple[str, dict[tuple, list[dict]], dict[str, Any
     if value is None:
         return ENTITY, {}, {}
     if not isinstance(value, dict):
-        raise BadInput(f'"{OURS}" must be an object (Hashiya\'s record of the annotations)')
+        raise BadInput(_('"{key}" must be an object (Hashiya\'s record of the annotations)').format(key=OURS))
     layer = value.get("layer", ENTITY)
     if layer not in SPAN_LAYERS:
-        raise BadInput(f'"{OURS}.layer" must be one of {", ".join(SPAN_LAYERS)}, not {layer!r}')
+        raise BadInput(_('"{key}.layer" must be one of {layers}, not {layer}').format(
+            key=OURS, layers=", ".join(SPAN_LAYERS), layer=repr(layer)))
     entries, meta = value.get("annotations", []), value.get("meta", {})
     if not isinstance(entries, list) or not isinstance(meta, dict):
-        raise BadInput(f'"{OURS}.annotations" must be a list and "{OURS}.meta" an object')
+        raise BadInput(_('"{key}.annotations" must be a list and "{key}.meta" an object').format(key=OURS))
     carried: dict[tuple, list[dict]] = {}
     for index, entry in enumerate(entries, start=1):
         span = entry.get("span") if isinstance(entry, dict) else None
         if not (isinstance(span, list) and len(span) == 3 and all(isinstance(part, (int, str)) for part in span)):
-            raise BadInput(f'"{OURS}.annotations" entry {index} has no "span": [start, end, LABEL]')
+            raise BadInput(_('"{key}.annotations" entry {index} has no "span": [start, end, LABEL]').format(
+                key=OURS, index=number(index)))
         carried.setdefault(tuple(span), []).append(entry)
     return layer, carried, meta
 
@@ -168,10 +173,10 @@ def _spans(record: dict[str, Any], units: Utf16Offsets) -> list[_Span]:
     for key in ("label", "entities"):
         listed = record.get(key, [])
         if not isinstance(listed, list):
-            raise BadInput(f'"{key}" must be a list')
+            raise BadInput(_('"{key}" must be a list').format(key=key))
         for index, item in enumerate(listed, start=1):
             if not isinstance(item, str):  # a string in "label" is a text-classification category
-                found.append(_span(item, units, f'"{key}" entry {index}'))
+                found.append(_span(item, units, _('"{key}" entry {index}').format(key=key, index=number(index))))
     return found
 
 
@@ -181,20 +186,26 @@ def _span(item: Any, units: Utf16Offsets, where: str) -> _Span:
     elif isinstance(item, list) and len(item) == 3:
         start, end, label = item
     else:
-        raise BadInput(f'{where} is not [start, end, LABEL] or {{"start_offset", "end_offset", "label"}}: '
-                       f"{_shown(item)}")
+        raise BadInput(_('{where} is not [start, end, LABEL] or {{"start_offset", "end_offset", "label"}}: '
+                         '{value}').format(where=where, value=_shown(item)))
     if not all(isinstance(value, int) and not isinstance(value, bool) for value in (start, end)):
-        raise BadInput(f"{where}: the offsets must be whole numbers, not {_shown(start)} and {_shown(end)}")
+        raise BadInput(_("{where}: the offsets must be whole numbers, not {start} and {end}").format(
+            where=where, start=_shown(start), end=_shown(end)))
     if not isinstance(label, str) or not label.strip():
-        raise BadInput(f"{where}: the label must be a non-empty string, not {_shown(label)}")
+        raise BadInput(_("{where}: the label must be a non-empty string, not {value}").format(
+            where=where, value=_shown(label)))
     if not 0 <= start < end:
-        raise BadInput(f"{where}: start {start} must be at least 0 and before end {end}")
+        raise BadInput(_("{where}: start {start} must be at least 0 and before end {end}").format(
+            where=where, start=number(start), end=number(end)))
     if end > units.length:
-        raise BadInput(f"{where}: end {end} is beyond the text ({units.length} UTF-16 code units)")
+        raise BadInput(ngettext("{where}: end {end} is beyond the text ({n} UTF-16 code units)",
+                                "{where}: end {end} is beyond the text ({n} UTF-16 code units)", units.length).format(
+            where=where, end=number(end), n=number(units.length)))
     first, last = units.point(start), units.point(end)
     if first is None or last is None:
-        raise BadInput(f"{where}: offset {start if first is None else end} falls between the two UTF-16 halves "
-                       "of one character (an emoji?): doccano offsets count UTF-16 code units")
+        raise BadInput(_("{where}: offset {offset} falls between the two UTF-16 halves of one character (an "
+                         "emoji?): doccano offsets count UTF-16 code units").format(
+            where=where, offset=number(start if first is None else end)))
     return _Span((start, end, label), first, last)
 
 
@@ -213,25 +224,31 @@ def _unrepresented_keys(record: dict[str, Any]) -> list[str]:
     lost = []
     categories = [item for item in _listed(record, "label") if isinstance(item, str)]
     if categories:
-        lost.append(f"document label(s) {', '.join(categories)} — text classification labels are not imported")
+        lost.append(ngettext("document label(s) {labels} — text classification labels are not imported",
+                             "document label(s) {labels} — text classification labels are not imported",
+                             len(categories)).format(labels=", ".join(categories)))
     if _listed(record, "cats"):
-        lost.append(f'document categories {", ".join(map(str, _listed(record, "cats")))} ("cats") — intent '
-                    "labels are not imported")
+        lost.append(_('document categories {categories} ("cats") — intent labels are not imported').format(
+            categories=", ".join(map(str, _listed(record, "cats")))))
     relations = _listed(record, "relations")
     if relations:
         types = sorted({str(item.get("type")) for item in relations if isinstance(item, dict)})
-        lost.append(f"{len(relations)} relation(s) ({', '.join(types)}) — relations are not imported")
+        lost.append(ngettext("{n} relation(s) ({types}) — relations are not imported",
+                             "{n} relation(s) ({types}) — relations are not imported", len(relations)).format(
+            n=number(len(relations)), types=", ".join(types)))
     comments = _listed(record, "Comments")
     if comments:
         shown = "; ".join(_shown(comment) for comment in comments)
-        lost.append(f"{len(comments)} comment(s) ({shown}) — doccano comments are not imported")
+        lost.append(ngettext("{n} comment(s) ({comments}) — doccano comments are not imported",
+                             "{n} comment(s) ({comments}) — doccano comments are not imported", len(comments)).format(
+            n=number(len(comments)), comments=shown))
     return lost
 
 
 def _listed(record: dict[str, Any], key: str) -> list:
     value = record.get(key, [])
     if not isinstance(value, list):
-        raise BadInput(f'"{key}" must be a list')
+        raise BadInput(_('"{key}" must be a list').format(key=key))
     return value
 
 

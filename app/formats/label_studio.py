@@ -58,7 +58,8 @@ from app.formats.common import (BOILERPLATE, DOC_STANCE_LAYER, ENTITY, SPAN_LAYE
                                 Cancelled, ExportDocument, ExportReport, ParsedDocument, ParsedImport, Progress,
                                 atomic_write_bytes, export_documents)
 from app.fsutil import atomic_write
-from app.importer import _normalise_with_offset_map, read_regular_file, shift_offsets
+from app.i18n import _, number
+from app.importer import _normalise_with_offset_map, on_line, outside_the_text, read_regular_file, shift_offsets
 from app.models import Annotation
 from app.project import Project
 from app.schema import STANCE_TARGET
@@ -231,7 +232,7 @@ def _layer_labels(project: Project, layer: str) -> list[tuple[str, str]]:
 def parse(path: Path, default_annotator: str) -> ParsedImport:
     """A Label Studio JSON export, checked whole; BadInput names the task (and annotation, result) at fault."""
     if path.is_dir():
-        raise BadInput("is a folder: import the Label Studio JSON export file")
+        raise BadInput(_("is a folder: import the Label Studio JSON export file"))
     tasks = _read_tasks(read_regular_file(path))
     reader = _Reader(default_annotator, str(path))
     documents = [reader.document(task, position) for position, task in enumerate(tasks, start=1)]
@@ -243,23 +244,25 @@ def _read_tasks(data: bytes) -> list[dict]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise BadInput(f"is not UTF-8 (byte {error.start}); Label Studio's JSON export is UTF-8") from None
+        raise BadInput(_("is not UTF-8 (byte {position}); Label Studio's JSON export is UTF-8").format(
+            position=number(error.start))) from None
     try:
         loaded = json.loads(text)
     except json.JSONDecodeError as error:
         if error.msg == "Extra data" and text.lstrip().startswith("{"):
             return _json_lines(text)
-        raise BadInput(f"is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}") from None
+        raise BadInput(_("is not valid JSON: {error} at line {line}, column {column}").format(
+            error=error.msg, line=number(error.lineno), column=number(error.colno))) from None
     except RecursionError:
-        raise BadInput("the JSON is nested too deeply to read") from None
+        raise BadInput(_("the JSON is nested too deeply to read")) from None
     tasks = [loaded] if isinstance(loaded, dict) else loaded
     if not isinstance(tasks, list):
-        raise BadInput("must hold a list of Label Studio tasks (a JSON array of objects)")
+        raise BadInput(_("must hold a list of Label Studio tasks (a JSON array of objects)"))
     if not tasks:
-        raise BadInput("holds no tasks")
+        raise BadInput(_("holds no tasks"))
     for position, task in enumerate(tasks, start=1):
         if not isinstance(task, dict):
-            raise BadInput(f"task {position} of the list is not an object")
+            raise BadInput(_("task {position} of the list is not an object").format(position=number(position)))
     return tasks
 
 
@@ -267,17 +270,18 @@ def _json_lines(text: str) -> list[dict]:
     """One task per line (Label Studio imports these too)."""
     tasks = []
     # Only \n ends a record: U+2028, U+2029 and U+0085 may stand unescaped inside JSON strings.
-    for number, line in enumerate(text.split("\n"), start=1):
+    for row, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
             task = json.loads(line)
         except json.JSONDecodeError as error:
-            raise BadInput(f"line {number}: not valid JSON: {error.msg} at column {error.colno}") from None
+            raise BadInput(on_line(row, _("not valid JSON: {error} at column {column}").format(
+                error=error.msg, column=number(error.colno)))) from None
         except RecursionError:
-            raise BadInput(f"line {number}: the JSON is nested too deeply to read") from None
+            raise BadInput(on_line(row, _("the JSON is nested too deeply to read"))) from None
         if not isinstance(task, dict):
-            raise BadInput(f"line {number}: each line must be a task object")
+            raise BadInput(on_line(row, _("each line must be a task object")))
         tasks.append(task)
     return tasks
 
@@ -297,7 +301,7 @@ class _Notes:
         lines = []
         for what, places in self._where.items():
             shown = "; ".join(places[:self.SHOWN]) + ("; …" if len(places) > self.SHOWN else "")
-            lines.append(f"{what}: {len(places)} ({shown})")
+            lines.append(_("{what}: {n} ({places})").format(what=what, n=number(len(places)), places=shown))
         return lines
 
 
@@ -327,16 +331,17 @@ class _Reader:
     # -- a task --
     def document(self, task: dict, position: int) -> ParsedDocument:
         task_id = task.get("id", position)
-        where = f"task {task_id}"
+        where = _("task {id}").format(id=task_id)
         data = task["data"] if "data" in task else {k: v for k, v in task.items() if k not in TASK_KEYS}
         if not isinstance(data, dict):
-            raise BadInput(f'{where}: "data" must be an object')
+            raise BadInput(_('{where}: "data" must be an object').format(where=where))
         ours = _our_meta(task.get("meta"), where)
         text_key, raw_text = self._text(data, where)
         name = data.get(NAME) if isinstance(data.get(NAME), str) and data[NAME].strip() else f"task-{task_id}"
-        where = f"task {task_id} ({name})"
+        where = _("task {id} ({name})").format(id=task_id, name=name)
         if text_key != TEXT:
-            self.notes.add(f'tasks without data.text, the text taken from another field (here "{text_key}")', where)
+            self.notes.add(_('tasks without data.text, the text taken from another field (here "{key}")').format(
+                key=text_key), where)
         self._note_task_extras(task, where)
         annotations = self._annotations(task, raw_text, ours, where)
         text, shift = _normalise_with_offset_map(raw_text)
@@ -351,28 +356,30 @@ class _Reader:
         for key, value in data.items():
             if key != NAME and isinstance(value, str) and value.strip():
                 return key, value
-        raise BadInput(f'{where}: "data" has no text (no "text" field, nor any other string)')
+        raise BadInput(_('{where}: "data" has no text (no "text" field, nor any other string)').format(where=where))
 
     def _note_task_extras(self, task: dict, where: str) -> None:
-        for key, what in (("predictions", "predictions (a model's suggestions, not an analyst's work)"),
-                          ("drafts", "drafts (unsubmitted work)")):
+        for key, what in (("predictions", _("predictions (a model's suggestions, not an analyst's work) — not "
+                                            "imported")),
+                          ("drafts", _("drafts (unsubmitted work) — not imported"))):
             listed = task.get(key)
             if isinstance(listed, list):
-                for _ in listed:
-                    self.notes.add(f"{what} — not imported", where)
+                for _item in listed:
+                    self.notes.add(what, where)
 
     # -- its annotations --
     def _annotations(self, task: dict, text: str, ours: _Ours, where: str) -> list[dict]:
         listed = task.get("annotations", task.get("completions", []))
         if not isinstance(listed, list):
-            raise BadInput(f'{where}: "annotations" must be a list')
+            raise BadInput(_('{where}: "annotations" must be a list').format(where=where))
         found: list[dict] = []
         for position, annotation in enumerate(listed, start=1):
             if not isinstance(annotation, dict):
-                raise BadInput(f"{where}: annotation {position} is not an object")
-            here = f"{where}, annotation {annotation.get('id', position)}"
+                raise BadInput(_("{where}: annotation {position} is not an object").format(
+                    where=where, position=number(position)))
+            here = _("{where}, annotation {id}").format(where=where, id=annotation.get("id", position))
             if annotation.get("was_cancelled") or annotation.get("skipped"):
-                self.notes.add("cancelled (skipped) annotations — not imported", here)
+                self.notes.add(_("cancelled (skipped) annotations — not imported"), here)
                 continue
             analyst = self._analyst(annotation, ours)
             found += self._results(annotation.get("result", []), text, analyst, ours, here)
@@ -397,23 +404,25 @@ class _Reader:
 
     def _results(self, results: Any, text: str, analyst: str, ours: _Ours, where: str) -> list[dict]:
         if not isinstance(results, list):
-            raise BadInput(f'{where}: "result" must be a list')
+            raise BadInput(_('{where}: "result" must be a list').format(where=where))
         regions: dict[str, _Region] = {}
         relations, choices = [], []
         for position, result in enumerate(results, start=1):
             if not isinstance(result, dict):
-                raise BadInput(f"{where}: result {position} is not an object")
+                raise BadInput(_("{where}: result {position} is not an object").format(
+                    where=where, position=number(position)))
             kind = str(result.get("type", "")).lower()
             if kind == "labels":
                 key = result.get("id") if isinstance(result.get("id"), str) else f"#{position}"
-                region = self._region(result, text, analyst, f"{where}, result {key}")
+                region = self._region(result, text, analyst, _result_place(where, key))
                 regions[key if key not in regions else f"{key}#{position}"] = region
             elif kind == "relation":
                 relations.append(result)
             elif kind == "choices":
                 choices.append(result)
             else:
-                self.notes.add(f"{kind or 'untyped'} results — not imported", where)
+                self.notes.add(_("{kind} results — not imported").format(kind=kind) if kind
+                               else _("untyped results — not imported"), where)
         self._link_stances(regions, relations, text, where)
         spans = [annotation for key, region in regions.items() for annotation in region.annotations
                  if self._complete(annotation, key, where)]
@@ -422,15 +431,15 @@ class _Reader:
     def _region(self, result: dict, text: str, analyst: str, where: str) -> _Region:
         value = result.get("value")
         if not isinstance(value, dict):
-            raise BadInput(f'{where}: "value" must be an object')
+            raise BadInput(_('{where}: "value" must be an object').format(where=where))
         start, end = _offsets(value, len(text), where)
         if "text" in value:
             _check_quoted(value["text"], text, start, end, where)
         labels = value.get("labels")
         if not isinstance(labels, list) or not all(isinstance(label, str) and label for label in labels):
-            raise BadInput(f'{where}: "value.labels" must be a list of label names')
+            raise BadInput(_('{where}: "value.labels" must be a list of label names').format(where=where))
         if not labels:
-            self.notes.add("regions without a label — not imported", where)
+            self.notes.add(_("regions without a label — not imported"), where)
         layer = self._layer(result.get("from_name"), where)
         meta = result.get("meta") if isinstance(result.get("meta"), dict) else {}
         attrs = meta.get("attrs") if isinstance(meta.get("attrs"), dict) else {}
@@ -439,7 +448,7 @@ class _Reader:
             if layer == STANCE_LAYER and isinstance(note, list) and all(isinstance(part, str) for part in note):
                 attrs = {"note": "\n".join(note)}
             else:
-                self.notes.add("notes on regions (meta.text) — not imported", where)
+                self.notes.add(_("notes on regions (meta.text) — not imported"), where)
         region_id = result.get("id") if isinstance(result.get("id"), str) and len(labels) == 1 else None
         annotations = []
         for label in labels:
@@ -454,7 +463,8 @@ class _Reader:
     def _layer(self, from_name: Any, where: str) -> str:
         if from_name in SPAN_LAYERS:
             return from_name
-        self.notes.add(f"labels from the control {from_name!r}, imported as the entity layer", where)
+        self.notes.add(_("labels from the control {name}, imported as the entity layer").format(name=repr(from_name)),
+                       where)
         return ENTITY
 
     def _link_stances(self, regions: dict[str, _Region], relations: list[dict], text: str, where: str) -> None:
@@ -469,7 +479,7 @@ class _Reader:
             role = labels[0] if len(labels) == 1 and labels[0] in (HOLDER, TARGET) else None
             stance, other = ends if ends[0] in stances else ends[::-1]
             if role is None or stance not in stances or other not in regions or other in stances:
-                self.notes.add("relations other than a stance's holder or target — not imported", where)
+                self.notes.add(_("relations other than a stance's holder or target — not imported"), where)
                 continue
             region = regions[other]
             reference = {"start": region.start, "end": region.end, "text": text[region.start:region.end]}
@@ -481,7 +491,7 @@ class _Reader:
     def _complete(self, annotation: dict, key: str, where: str) -> bool:
         if annotation["layer"] != STANCE_LAYER or {HOLDER, TARGET} <= set(annotation["attrs"]):
             return True
-        self.notes.add("stance regions without a holder and a target — not imported", f"{where}, result {key}")
+        self.notes.add(_("stance regions without a holder and a target — not imported"), _result_place(where, key))
         return False
 
     def _doc_stance(self, result: dict, analyst: str, ours: _Ours, where: str) -> dict | None:
@@ -493,11 +503,12 @@ class _Reader:
             attrs = {"target": ours.targets[from_name]}
         if not (isinstance(from_name, str) and from_name.startswith(DOC_STANCE_PREFIX) and attrs) \
                 or "start" in value:
-            self.notes.add(f"choices of the control {from_name!r} (not a document stance) — not imported", where)
+            self.notes.add(_("choices of the control {name} (not a document stance) — not imported").format(
+                name=repr(from_name)), where)
             return None
         choices = value.get("choices")
         if not (isinstance(choices, list) and len(choices) == 1):
-            self.notes.add("document stances with other than one choice — not imported", where)
+            self.notes.add(_("document stances with other than one choice — not imported"), where)
             return None
         stance = {"annotator": analyst, "layer": DOC_STANCE_LAYER, "label": choices[0], "attrs": dict(attrs),
                   "provenance": "imported"}
@@ -513,7 +524,7 @@ class _Reader:
             if annotation["layer"] == DOC_STANCE_LAYER:
                 key = (annotation["annotator"], annotation["attrs"].get("target"))
                 if key in seen:
-                    self.notes.add("second document stances by the same user for a target — not imported", where)
+                    self.notes.add(_("second document stances by the same user for a target — not imported"), where)
                     continue
                 seen.add(key)
             kept.append(annotation)
@@ -542,8 +553,8 @@ def _our_meta(meta: Any, where: str) -> _Ours:
     annotators, targets = ours.get("annotators", {}), ours.get("doc_stance_targets", {})
     document_meta = ours.get("document_meta", {})
     if not (_strings(annotators) and _strings(targets) and isinstance(document_meta, dict)):
-        raise BadInput(f'{where}: "meta.{OURS}" is not what Hashiya writes (annotators and doc_stance_targets '
-                       "map names to names, document_meta is an object)")
+        raise BadInput(_('{where}: "meta.{key}" is not what Hashiya writes (annotators and doc_stance_targets map '
+                         'names to names, document_meta is an object)').format(where=where, key=OURS))
     return _Ours(annotators, targets, document_meta)
 
 
@@ -563,10 +574,10 @@ def _foreign_meta(task_id: Any, data: dict, text_key: str) -> dict[str, Any]:
 def _offsets(value: dict, length: int, where: str) -> tuple[int, int]:
     start, end = value.get("start"), value.get("end")
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
-        raise BadInput(f'{where}: "value.start" and "value.end" must be integers (character offsets into the '
-                       "text; a HyperText region's XPath offsets cannot be imported)")
+        raise BadInput(_('{where}: "value.start" and "value.end" must be integers (character offsets into the '
+                         "text; a HyperText region's XPath offsets cannot be imported)").format(where=where))
     if not 0 <= start < end <= length:
-        raise BadInput(f"{where}: offsets {start}–{end} fall outside the text (length {length})")
+        raise BadInput(outside_the_text(where, start, end, length))
     return start, end
 
 
@@ -579,12 +590,21 @@ def _check_quoted(quoted: Any, text: str, start: int, end: int, where: str) -> N
     `white-space: pre-wrap`, runs of spaces collapsed. So the copies are compared without their whitespace."""
     if quoted == text[start:end] or (isinstance(quoted, str) and _visible(quoted) == _visible(text[start:end])):
         return
-    found = f'"value.text" {quoted!r} is not the text at {start}–{end}, which is {text[start:end]!r}'
+    values = {"where": where, "quoted": repr(quoted), "start": number(start), "end": number(end),
+              "text": repr(text[start:end])}
     in_units = _utf16_slice(text, start, end)
     if isinstance(quoted, str) and in_units is not None and _visible(quoted) == _visible(in_units):
-        found += ("; it is the text at those offsets counted in UTF-16 units, as Label Studio counted them "
-                  "before it counted code points (its issue #2007): export again from a current Label Studio")
-    raise BadInput(f"{where}: {found}")
+        raise BadInput(_('{where}: "value.text" {quoted} is not the text at {start}–{end}, which is {text}; it is the '
+                         "text at those offsets counted in UTF-16 units, as Label Studio counted them before it "
+                         "counted code points (its issue #2007): export again from a current Label Studio").format(
+            **values))
+    raise BadInput(_('{where}: "value.text" {quoted} is not the text at {start}–{end}, which is {text}').format(
+        **values))
+
+
+def _result_place(where: str, key: str) -> str:
+    """Where a result is: its annotation's place and the result's id ("#3": the third, which has none)."""
+    return _("{where}, result {id}").format(where=where, id=key)
 
 
 def _visible(text: str) -> str:

@@ -46,6 +46,7 @@ from typing import Any, Iterable
 from app import words
 from app.formats.common import (BOILERPLATE, DOC_STANCE_LAYER, ENTITY, STANCE_LAYER, ExportDocument, ExportReport,
                                 atomic_write_bytes, export_documents)
+from app.i18n import N_, _, ngettext, number
 
 POLARITIES = ("FAVOR", "AGAINST", "NEUTRAL", "NONE")
 # doc._.hashiya once a reader has registered the extension; user_data is where spaCy keeps it.
@@ -53,7 +54,7 @@ USER_DATA_KEY = ("._.", "hashiya", None, None)
 # Token attributes the DocBin keeps besides the words and spaces: what doc.ents needs, nothing more
 # (no tags, lemmas or parse exist to keep, and every extra column costs 8 bytes a token).
 DOCBIN_ATTRS = ("ENT_IOB", "ENT_TYPE")
-SPACY_MISSING = "the spacy format needs spaCy: pip install 'hashiya[spacy]' (or pip install spacy)"
+SPACY_MISSING = N_("the spacy format needs spaCy: pip install 'hashiya[spacy]' (or pip install spacy)")
 
 # ---- tokens ------------------------------------------------------------------------------------------
 _PICTOGRAPH = ("[\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u21aa\u231a-\u23ff\u24c2\u25aa-\u27bf"
@@ -181,7 +182,7 @@ def export(project, out: Path, annotator: str | None, layers: tuple[str, ...], p
     try:
         from spacy.tokens import DocBin
     except ImportError:
-        raise ExportProblem(SPACY_MISSING) from None
+        raise ExportProblem(_(SPACY_MISSING)) from None
     builder = DocBuilder(layers)
     docbin = DocBin(attrs=DOCBIN_ATTRS, store_user_data=True)
     report = ExportReport()
@@ -226,8 +227,11 @@ def docbin_bytes(docbin, level: int = 1) -> bytes:
 
     table = sum(array.nbytes for array in docbin.tokens)
     if table >= 2 ** 32:
-        raise ExportProblem(f"{len(docbin)} documents are more than one spaCy DocBin can hold (a token table "
-                            f"of {table / 2 ** 30:.1f} GiB, over 4): export fewer documents")
+        raise ExportProblem(ngettext("{n} documents are more than one spaCy DocBin can hold (a token table of {size} "
+                                     "GiB, over {limit}): export fewer documents",
+                                     "{n} documents are more than one spaCy DocBin can hold (a token table of {size} "
+                                     "GiB, over {limit}): export fewer documents", len(docbin)).format(
+            n=number(len(docbin)), size=number(table / 2 ** 30, decimals=1), limit=number(4)))
     fields = {"version": docbin.version, "attrs": docbin.attrs, "tokens": docbin.tokens, "spaces": docbin.spaces,
               "lengths": numpy.asarray([len(tokens) for tokens in docbin.tokens], dtype="int32").tobytes("C"),
               "strings": sorted(docbin.strings), "cats": docbin.cats, "flags": docbin.flags,
@@ -284,8 +288,9 @@ def _one_analyst(analyst: str | None, document: ExportDocument) -> str | None:
         if analyst is None:
             analyst = item["annotator"]
         elif item["annotator"] != analyst:
-            raise ExportProblem(f"a spaCy DocBin holds one analyst's work, and {document.name} has annotations "
-                                f"by {analyst} and {item['annotator']}: choose an analyst")
+            raise ExportProblem(_("a spaCy DocBin holds one analyst's work, and {document} has annotations by {first} "
+                                  "and {second}: choose an analyst").format(document=document.name, first=analyst,
+                                                                            second=item["annotator"]))
     return analyst
 
 
@@ -362,8 +367,12 @@ def _span(doc, document: ExportDocument, item: dict):
     if span is None:  # the tokens are cut at every span boundary: only a span outside the text gets here
         from app.formats import ExportProblem
 
-        raise ExportProblem(f"{document.name}: annotation {item['id']} ({item['start']}–{item['end']}) lies "
-                            f"outside the text ({len(document.text)} characters)")
+        raise ExportProblem(ngettext("{document}: annotation {id} ({start}–{end}) lies outside the text ({n} "
+                                     "characters)",
+                                     "{document}: annotation {id} ({start}–{end}) lies outside the text ({n} "
+                                     "characters)", len(document.text)).format(
+            document=document.name, id=item["id"], start=number(item["start"]), end=number(item["end"]),
+            n=number(len(document.text))))
     return span
 
 

@@ -66,6 +66,7 @@ from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, Ext
 from app.formats.common import (BOILERPLATE, DOC_STANCE_LAYER, ENTITY, STANCE_LAYER, BadInput, Cancelled,
                                 ExportDocument, ExportReport, ParsedDocument, ParsedImport, Progress,
                                 Utf16Offsets, atomic_folder, export_documents)
+from app.i18n import _, ngettext, number
 from app.importer import ImportCancelled, _normalise_with_offset_map, open_regular_file, read_regular_file
 from app.project import Project
 from app.safenames import ExportFolder, SafeNames
@@ -476,16 +477,16 @@ def _sources(path: Path, budget: "_ZipBudget", notes: list[str]) -> Iterator[tup
                 raise BadInput(f"{name} {error}") from None
             yield name, str(file), data
         if not found:
-            raise BadInput(f"the folder holds no {SUFFIX} files")
+            raise BadInput(_("the folder holds no {suffix} files").format(suffix=SUFFIX))
     elif path.suffix.lower() == ".zip":
         try:
             with open_regular_file(path) as handle:
-                _check_directory(handle, "the zip")
+                _check_directory(handle, _("the zip"))
                 with zipfile.ZipFile(handle) as archive:
                     if not (yield from _zip_members(archive, str(path), "", 0, budget, notes)):
-                        raise BadInput(f"the zip holds no {SUFFIX} files")
+                        raise BadInput(_("the zip holds no {suffix} files").format(suffix=SUFFIX))
         except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as error:
-            raise BadInput(f"is not a readable zip ({error})") from None
+            raise BadInput(_("is not a readable zip ({error})").format(error=error)) from None
     else:
         yield path.name, str(path), read_regular_file(path)
 
@@ -495,7 +496,8 @@ def _xmi_files(folder: Path) -> Iterator[tuple[Path, str]]:
     cannot be listed refuses the input (which is one unit) rather than being left out unsaid."""
     def unreadable(error: OSError) -> None:
         where = Path(error.filename).relative_to(folder).as_posix() if error.filename else "."
-        raise BadInput(f"{where}: the folder cannot be read ({error.strerror or error})")
+        raise BadInput(_("{folder}: the folder cannot be read ({error})").format(folder=where,
+                                                                                 error=error.strerror or error))
 
     for root, folders, files in os.walk(folder, onerror=unreadable):
         folders[:] = sorted(name for name in folders
@@ -511,16 +513,19 @@ def _zip_members(archive: zipfile.ZipFile, location: str, prefix: str, depth: in
     """Yields the archive's XMI members (and those of the zips inside it, MAX_ZIP_NESTING levels down);
     returns whether there were any. `prefix` names the zip inside the input that `archive` is."""
     if len(archive.infolist()) > MAX_ZIP_MEMBERS:
-        raise BadInput(f"{prefix or 'the zip'} has {len(archive.infolist()):,} entries, more than the "
-                       f"{MAX_ZIP_MEMBERS:,} an import reads from one archive")
+        entries = len(archive.infolist())
+        raise BadInput(ngettext("{zip} has {n} entries, more than the {limit} an import reads from one archive",
+                                "{zip} has {n} entries, more than the {limit} an import reads from one archive",
+                                entries).format(zip=prefix or _("the zip"), n=number(f"{entries:,}"),
+                                                limit=number(f"{MAX_ZIP_MEMBERS:,}")))
     found = False
     for info in sorted(archive.infolist(), key=lambda info: info.filename):
         name, lower = f"{prefix}{info.filename}", info.filename.lower()
         if info.is_dir() or Path(info.filename).name.startswith("."):
             continue
         if lower.endswith(".zip") and depth >= MAX_ZIP_NESTING:
-            notes.append(f"{name}: a zip inside a zip inside the input — not opened (one level of zips inside "
-                         "the zip is read)")
+            notes.append(_("{name}: a zip inside a zip inside the input — not opened (one level of zips inside the "
+                           "zip is read)").format(name=name))
         elif lower.endswith(SUFFIX):
             found = True
             yield name, f"{location}/{name}", budget.read(archive, info, name)
@@ -555,16 +560,23 @@ class _ZipBudget:
 
     def _check(self, name: str, member: int, packed: int) -> None:
         if member > MAX_XMI_BYTES:
-            raise BadInput(f"{name} unpacks to more than {MAX_XMI_BYTES:,} bytes, the limit for one member")
+            raise BadInput(ngettext("{name} unpacks to more than {n} bytes, the limit for one member",
+                                    "{name} unpacks to more than {n} bytes, the limit for one member",
+                                    MAX_XMI_BYTES).format(name=name, n=number(f"{MAX_XMI_BYTES:,}")))
         if self.unpacked > MAX_ZIP_TOTAL_BYTES:
-            raise BadInput(f"{name}: the zip unpacks to more than {MAX_ZIP_TOTAL_BYTES:,} bytes in all, the limit "
-                           "for one input")
-        for what, unpacked, packed_size in ((name, member, packed), (f"{name}: the zip so far", self.unpacked,
-                                                                       self.packed)):
+            raise BadInput(ngettext("{name}: the zip unpacks to more than {n} bytes in all, the limit for one input",
+                                    "{name}: the zip unpacks to more than {n} bytes in all, the limit for one input",
+                                    MAX_ZIP_TOTAL_BYTES).format(name=name, n=number(f"{MAX_ZIP_TOTAL_BYTES:,}")))
+        for what, unpacked, packed_size in ((name, member, packed),
+                                            (_("{name}: the zip so far").format(name=name), self.unpacked,
+                                             self.packed)):
             if unpacked > ZIP_RATIO_GRACE and unpacked > MAX_ZIP_RATIO * packed_size:
-                raise BadInput(f"{what} unpacks to more than {MAX_ZIP_RATIO} times its packed size "
-                               f"({packed_size:,} bytes), the limit past the first {ZIP_RATIO_GRACE >> 20} MB: "
-                               "refused as a zip bomb")
+                raise BadInput(ngettext("{what} unpacks to more than {ratio} times its packed size ({n} bytes), the "
+                                        "limit past the first {grace} MB: refused as a zip bomb",
+                                        "{what} unpacks to more than {ratio} times its packed size ({n} bytes), the "
+                                        "limit past the first {grace} MB: refused as a zip bomb", packed_size).format(
+                    what=what, ratio=number(MAX_ZIP_RATIO), n=number(f"{packed_size:,}"),
+                    grace=number(ZIP_RATIO_GRACE >> 20)))
 
 
 _END_RECORD = struct.Struct("<4s4H2LH")  # signature, disks, entries here, entries in all, directory size, …
@@ -583,13 +595,18 @@ def _check_directory(handle: BinaryIO, name: str) -> None:
     tail = handle.read(tail_size)
     at = tail.rfind(b"PK\x05\x06", 0, max(len(tail) - _END_RECORD.size + 4, 0))
     if at >= 0:
-        _, _, _, _, entries, directory, _, _ = _END_RECORD.unpack_from(tail, at)
+        entries, directory = _END_RECORD.unpack_from(tail, at)[4:6]
         if (entries == 0xFFFF or directory == 0xFFFFFFFF) and at >= _ZIP64_LOCATOR.size:
             entries, directory = _zip64_counts(handle, tail[at - _ZIP64_LOCATOR.size:at], entries, directory)
         if entries > MAX_ZIP_MEMBERS or directory > MAX_ZIP_DIRECTORY_BYTES:
-            raise BadInput(f"{name} declares {entries:,} entries in a directory of {directory:,} bytes, more than "
-                           f"the {MAX_ZIP_MEMBERS:,} entries ({MAX_ZIP_DIRECTORY_BYTES:,} bytes) an import reads "
-                           "from one archive")
+            raise BadInput(ngettext("{name} declares {n} entries in a directory of {size} bytes, more than the "
+                                    "{limit} entries ({limit_size} bytes) an import reads from one archive",
+                                    "{name} declares {n} entries in a directory of {size} bytes, more than the "
+                                    "{limit} entries ({limit_size} bytes) an import reads from one archive",
+                                    entries).format(name=name, n=number(f"{entries:,}"),
+                                                    size=number(f"{directory:,}"),
+                                                    limit=number(f"{MAX_ZIP_MEMBERS:,}"),
+                                                    limit_size=number(f"{MAX_ZIP_DIRECTORY_BYTES:,}")))
     handle.seek(0)
 
 
@@ -609,14 +626,14 @@ def _xml_root(data: bytes) -> Element:
     try:
         return safe_xml.fromstring(data, forbid_dtd=True)
     except DTDForbidden:
-        raise BadInput("refused: the XML declares a DTD (<!DOCTYPE …>); XMI needs none, and a DTD can "
-                       "read local files (external entities) or expand entities without bound") from None
+        raise BadInput(_("refused: the XML declares a DTD (<!DOCTYPE …>); XMI needs none, and a DTD can read local "
+                         "files (external entities) or expand entities without bound")) from None
     except (EntitiesForbidden, ExternalReferenceForbidden) as error:
-        raise BadInput(f"refused: the XML declares entities ({error})") from None
+        raise BadInput(_("refused: the XML declares entities ({error})").format(error=error)) from None
     except DefusedXmlException as error:
-        raise BadInput(f"refused: unsafe XML ({error})") from None
+        raise BadInput(_("refused: unsafe XML ({error})").format(error=error)) from None
     except ParseError as error:
-        raise BadInput(f"is not well-formed XML ({error})") from None
+        raise BadInput(_("is not well-formed XML ({error})").format(error=error)) from None
 
 
 @dataclass
@@ -642,7 +659,7 @@ def _type_name(tag: str) -> str | None:
 
 def _feature_structures(root: Element) -> list[FeatureStructure]:
     if root.tag != f"{{{XMI_NS}}}XMI":
-        raise BadInput("is not UIMA CAS XMI (its root element is not xmi:XMI)")
+        raise BadInput(_("is not UIMA CAS XMI (its root element is not xmi:XMI)"))
     found = []
     for element in root:
         type_name = _type_name(element.tag)
@@ -671,11 +688,11 @@ def read_xmi(data: bytes, source: str) -> XmiDocument:
     sofas = [fs for fs in structures if fs.type == "uima.cas.Sofa"]
     initial = [fs for fs in sofas if fs.attributes.get("sofaID") == "_InitialView"]
     if not initial and len(sofas) != 1:
-        raise BadInput("has no _InitialView sofa (the text of the CAS)")
+        raise BadInput(_("has no _InitialView sofa (the text of the CAS)"))
     sofa = (initial or sofas)[0]
     if "sofaString" not in sofa.attributes:
-        raise BadInput("its _InitialView has no text (sofaString); XMI whose text lies elsewhere (sofaURI) "
-                       "cannot be imported")
+        raise BadInput(_("its _InitialView has no text (sofaString); XMI whose text lies elsewhere (sofaURI) "
+                         "cannot be imported"))
     views = [fs for fs in structures if fs.type == "uima.cas.View"]
     members: list[FeatureStructure] = []
     other_views: Counter = Counter()
@@ -712,7 +729,7 @@ class _Reader:
         self.text, self.shift = _normalise_with_offset_map(xmi.raw_text)
         self.provenance = {fs.attributes.get("annotation"): fs.attributes
                            for fs in xmi.members if fs.type == PROVENANCE_TYPE}
-        self.skipped: Counter = Counter()  # line → how many
+        self.skipped: Counter = Counter()  # (English line, kind, details) → how many
         self.other_types: Counter = Counter()
         self.extra_features: Counter = Counter()
 
@@ -721,21 +738,26 @@ class _Reader:
         """A UTF-16 offset feature as a code-point offset into the normalised text."""
         raw = fs.attributes.get(feature, "0")
         if not _INTEGER.fullmatch(raw.strip()):
-            raise BadInput(f"{fs.short}: {feature} {raw!r} is not an integer")
-        return self.shift(self.offsets.code_point(int(raw), f"{fs.short}{self._id_note(fs)}, {feature}"))
+            raise BadInput(_("{where}: {feature} {value} is not an integer").format(
+                where=fs.short, feature=feature, value=repr(raw)))
+        return self.shift(self.offsets.code_point(int(raw), _("{where}, {feature}").format(
+            where=self._named(fs), feature=feature)))
 
-    def _id_note(self, fs: FeatureStructure) -> str:
+    def _named(self, fs: FeatureStructure) -> str:
+        """The element, with the annotation id Hashiya gave it when it has one."""
         uid = self.provenance.get(fs.xmi_id, {}).get("id")
-        return f" (annotation id {uid})" if uid else ""
+        return _("{element} (annotation id {id})").format(element=fs.short, id=uid) if uid else fs.short
 
     def span(self, fs: FeatureStructure, begin: str = "begin", end: str = "end") -> tuple[int, int] | None:
         """The span's offsets; None (and counted) when it is empty, which no Hashiya span can be."""
         start, stop = self.position(fs, begin), self.position(fs, end)
         if start > stop:
-            raise BadInput(f"{fs.short}{self._id_note(fs)}: {begin} {fs.attributes.get(begin)} is after "
-                           f"{end} {fs.attributes.get(end)}")
+            raise BadInput(_("{where}: {begin} {begin_value} is after {end} {end_value}").format(
+                where=self._named(fs), begin=begin, begin_value=fs.attributes.get(begin), end=end,
+                end_value=fs.attributes.get(end)))
         if start == stop:
-            self.skipped[f"zero-width {_package_and_name(fs.type)[1]} span(s) — not imported"] += 1
+            type_name = _package_and_name(fs.type)[1]
+            self.skipped[f"zero-width {type_name} span(s) — not imported", "zero-width", type_name] += 1
             return None
         return start, stop
 
@@ -778,7 +800,8 @@ class _Reader:
             return None
         label = self.value(fs, "value")
         if not label:
-            self.skipped["NamedEntity annotation(s) without a value — imported with the label MISC"] += 1
+            self.skipped["NamedEntity annotation(s) without a value — imported with the label MISC", "no value",
+                         ""] += 1
         return self._annotation(fs, ENTITY, label or "MISC", span)
 
     def boilerplate(self, fs: FeatureStructure) -> dict | None:
@@ -787,7 +810,7 @@ class _Reader:
             return None
         label = self.value(fs, "category")
         if not label:
-            self.skipped["Boilerplate annotation(s) without a category — imported as other"] += 1
+            self.skipped["Boilerplate annotation(s) without a category — imported as other", "no category", ""] += 1
         return self._annotation(fs, BOILERPLATE, label or "other", span)
 
     def stance(self, fs: FeatureStructure) -> dict | None:
@@ -796,10 +819,11 @@ class _Reader:
             return None
         polarity = self.value(fs, "polarity")
         holder, target = self.holder(fs), self.target(fs)
-        missing = [what for what, ok in (("a polarity (FAVOR, AGAINST or NEUTRAL)", polarity in POLARITIES),
-                                         ("a holder", holder is not None), ("a target", target is not None)) if not ok]
+        missing = tuple(what for what, ok in (("polarity", polarity in POLARITIES), ("holder", holder is not None),
+                                              ("target", target is not None)) if not ok)
         if missing:
-            self.skipped[f"Stance annotation(s) without {' or '.join(missing)} — not imported"] += 1
+            english = " or ".join(_MISSING_ENGLISH[what] for what in missing)
+            self.skipped[f"Stance annotation(s) without {english} — not imported", "incomplete stance", missing] += 1
             return None
         attrs = {"holder": holder, "target": target}
         if self.value(fs, "note"):
@@ -809,8 +833,8 @@ class _Reader:
     def doc_stance(self, fs: FeatureStructure) -> dict | None:
         polarity, target = self.value(fs, "polarity"), self.value(fs, "target")
         if polarity not in DOC_POLARITIES or not target:
-            self.skipped["DocumentStance annotation(s) without a target or a polarity (FAVOR, AGAINST, "
-                         "NEUTRAL or NONE) — not imported"] += 1
+            self.skipped["DocumentStance annotation(s) without a target or a polarity (FAVOR, AGAINST, NEUTRAL or "
+                         "NONE) — not imported", "incomplete document stance", ""] += 1
             return None
         attrs = {"target": target}
         if self.value(fs, "note"):
@@ -842,7 +866,8 @@ class _Reader:
         fillers = self.slot_fillers(fs, slot)
         if fillers:
             if len(fillers) > 1:
-                self.skipped[f"Stance {slot} slot(s) with more than one filler — imported the first"] += 1
+                self.skipped[f"Stance {slot} slot(s) with more than one filler — imported the first", "fillers",
+                             slot] += 1
             span = self.span(fillers[0])
             uid = uid or self.provenance.get(fillers[0].xmi_id, {}).get("id")
         elif by_offsets:
@@ -858,12 +883,14 @@ class _Reader:
         fillers = []
         for link_id in fs.attributes.get(slot, "").split():
             link = self._referenced(fs, slot, link_id)
-            fillers.append(self._referenced(fs, f"{slot} link's target", link.attributes.get("target", "")))
+            fillers.append(self._referenced(fs, _("{slot} link's target").format(slot=slot),
+                                            link.attributes.get("target", "")))
         return fillers
 
     def _referenced(self, fs: FeatureStructure, what: str, xmi_id: str) -> FeatureStructure:
         if xmi_id not in self.xmi.by_id:
-            raise BadInput(f"{fs.short}: its {what} refers to xmi:id {xmi_id!r}, which the file does not have")
+            raise BadInput(_("{where}: its {what} refers to xmi:id {id}, which the file does not have").format(
+                where=fs.short, what=what, id=repr(xmi_id)))
         return self.xmi.by_id[xmi_id]
 
     # -- the document
@@ -881,7 +908,7 @@ class _Reader:
                 except ValueError:
                     meta = None
                 if not isinstance(meta, dict):
-                    raise BadInput(f"{fs.short}: meta is not a JSON object")
+                    raise BadInput(_("{where}: meta is not a JSON object").format(where=fs.short))
                 return meta
         return {}
 
@@ -898,11 +925,56 @@ class _Reader:
             self.extra_features[("NamedEntity", "identifier")] += 1
 
     def unrepresented(self) -> list[str]:
-        lines = [f"{count} {type_name} annotation(s) — Hashiya has no layer for them, not imported"
+        lines = [ngettext("{n} {type} annotation(s) — Hashiya has no layer for them, not imported",
+                          "{n} {type} annotation(s) — Hashiya has no layer for them, not imported", count).format(
+                     n=number(count), type=type_name)
                  for type_name, count in sorted(self.other_types.items())]
-        lines += [f"{count} value(s) of the {type_name} feature {feature} — Hashiya has no place for them, "
-                  "not imported" for (type_name, feature), count in sorted(self.extra_features.items())]
-        lines += [f"{count} {what}" for what, count in sorted(self.skipped.items())]
-        lines += [f"{count} feature structure(s) in the view {view} — only the initial view is imported"
+        lines += [ngettext("{n} value(s) of the {type} feature {feature} — Hashiya has no place for them, not "
+                           "imported",
+                           "{n} value(s) of the {type} feature {feature} — Hashiya has no place for them, not "
+                           "imported", count).format(n=number(count), type=type_name, feature=feature)
+                  for (type_name, feature), count in sorted(self.extra_features.items())]
+        lines += [_skipped_line(kind, detail, count)
+                  for (_english, kind, detail), count in sorted(self.skipped.items())]
+        lines += [ngettext("{n} feature structure(s) in the view {view} — only the initial view is imported",
+                           "{n} feature structure(s) in the view {view} — only the initial view is imported",
+                           count).format(n=number(count), view=view)
                   for view, count in sorted(self.xmi.other_views.items())]
         return lines
+
+
+# What a Stance lacks, as the line of a skipped one says it (in English, the order the lines are sorted in).
+_MISSING_ENGLISH = {"polarity": "a polarity (FAVOR, AGAINST or NEUTRAL)", "holder": "a holder", "target": "a target"}
+
+
+def _skipped_line(kind: str, detail, count: int) -> str:
+    """The line saying how many annotations of one kind were skipped or changed on import."""
+    if kind == "zero-width":
+        text = ngettext("{n} zero-width {type} span(s) — not imported", "{n} zero-width {type} span(s) — not imported",
+                        count)
+        return text.format(n=number(count), type=detail)
+    if kind == "no value":
+        text = ngettext("{n} NamedEntity annotation(s) without a value — imported with the label MISC",
+                        "{n} NamedEntity annotation(s) without a value — imported with the label MISC", count)
+    elif kind == "no category":
+        text = ngettext("{n} Boilerplate annotation(s) without a category — imported as other",
+                        "{n} Boilerplate annotation(s) without a category — imported as other", count)
+    elif kind == "incomplete stance":
+        shown = {"polarity": _("a polarity (FAVOR, AGAINST or NEUTRAL)"), "holder": _("a holder"),
+                 "target": _("a target")}
+        missing = shown[detail[0]]
+        for what in detail[1:]:
+            missing = _("{first} or {second}").format(first=missing, second=shown[what])
+        text = ngettext("{n} Stance annotation(s) without {missing} — not imported",
+                        "{n} Stance annotation(s) without {missing} — not imported", count)
+        return text.format(n=number(count), missing=missing)
+    elif kind == "incomplete document stance":
+        text = ngettext("{n} DocumentStance annotation(s) without a target or a polarity (FAVOR, AGAINST, NEUTRAL or "
+                        "NONE) — not imported",
+                        "{n} DocumentStance annotation(s) without a target or a polarity (FAVOR, AGAINST, NEUTRAL or "
+                        "NONE) — not imported", count)
+    else:
+        text = ngettext("{n} Stance {slot} slot(s) with more than one filler — imported the first",
+                        "{n} Stance {slot} slot(s) with more than one filler — imported the first", count)
+        return text.format(n=number(count), slot=detail)
+    return text.format(n=number(count))
