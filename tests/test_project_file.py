@@ -205,7 +205,7 @@ def test_reading_for_an_unknown_analyst_writes_nothing(project):
 
 
 def test_a_failed_creation_leaves_no_file(tmp_path, monkeypatch):
-    def broken_defaults():
+    def broken_defaults(preset):
         raise OSError("resources/labels.json: No such file")
 
     monkeypatch.setattr("app.project.default_labels", broken_defaults)
