@@ -12,6 +12,8 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpin
 # Names that are the same in an Arabic interface: products, formats, measures, and what the user's data
 # holds (label names, file names, analysts) which each test adds.
 PROPER_NAMES = (
+    "GNU General Public License", "SIL Open Font License, Version 1.1", "GPL-3.0-or-later", "Noto Emoji",
+    "English",  # the language menu names each language in itself
     "Hashiya", "JSONL", "JSON", "CoNLL", "BIO", "IOB", "spaCy", "DocBin", "INCEpTION", "XMI", "UIMA", "CAS",
     "Label Studio", "doccano", "brat", "CSV", "TSV", "TXT", "SQLite", "PostgreSQL", "PySide6", "Qt", "Python",
     "SQLAlchemy", "pyarabic", "Noto Naskh Arabic", "Noto Sans", "Noto", "OFL", "GPL", "Google Play", "App Store",
@@ -28,7 +30,7 @@ def visible_texts(root: QWidget) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
 
     def add(widget, kind: str, text: str | None) -> None:
-        if text and text.strip():
+        if isinstance(text, str) and text.strip():
             found.append((f"{type(widget).__name__} {widget.objectName() or ''} {kind}".strip(), text))
 
     widgets = [root, *root.findChildren(QWidget)]
