@@ -10,7 +10,7 @@ mirrored by the application's layout direction; the reading pane keeps each para
 from __future__ import annotations
 
 from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOptionMenuItem
 
 from app import i18n
 from app.i18n import N_, _
@@ -45,6 +45,31 @@ class GapTranslator(QTranslator):
         return False
 
 
+class RightToLeftStyle(QProxyStyle):
+    """The platform's style, with two changes for an Arabic interface:
+    - a right-to-left menu lays its shortcut column out right to left too, so "Ctrl++" read "++Ctrl" and
+      "Ctrl+-" "-Ctrl+": each shortcut is drawn as a left-to-right isolate, as it is typed;
+    - the underline of a menu's or button's access letter (&ملف) sits where Arabic writes a kasra or a hamza
+      below (ال&التزام read as الإلتزام): not drawn. The Alt+letter keys work all the same."""
+
+    def styleHint(self, hint, option=None, widget=None, returnData=None) -> int:
+        if hint == QStyle.SH_UnderlineShortcut and QApplication.layoutDirection() == Qt.RightToLeft:
+            return 0
+        return super().styleHint(hint, option, widget, returnData)
+
+    def drawControl(self, element, option, painter, widget=None) -> None:
+        if element == QStyle.CE_MenuItem and option.direction == Qt.RightToLeft and "\t" in option.text:
+            option = QStyleOptionMenuItem(option)
+            label, shortcut = option.text.split("\t", 1)
+            option.text = f"{label}\t\u2066{shortcut}\u2069"
+        super().drawControl(element, option, painter, widget)
+
+
+def use_right_to_left_style(app: QApplication) -> None:
+    if not isinstance(app.style(), RightToLeftStyle):
+        app.setStyle(RightToLeftStyle(app.style().name()))
+
+
 class _Installed:
     translators: list[QTranslator] = []
 
@@ -70,4 +95,6 @@ def apply_language(app: QApplication, language: str, digits: str = i18n.WESTERN)
         app.installTranslator(gaps)
         _Installed.translators.append(gaps)
     app.setLayoutDirection(Qt.RightToLeft if i18n.is_right_to_left() else Qt.LeftToRight)
+    if i18n.is_right_to_left():
+        use_right_to_left_style(app)
     QLocale.setDefault(QT_LOCALES[(language, i18n.digits())])

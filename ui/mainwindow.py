@@ -243,7 +243,7 @@ class MainWindow(QMainWindow):
         self.snap_action.setChecked(snap_default())
         self.editor.snap_to_words = self.snap_action.isChecked()
         self._action(edit, _("Switch &analyst…"), self.switch_analyst)
-        self._action(edit, _("&Preferences…"), self.edit_preferences, "Ctrl+,")
+        self._action(edit, _("&Preferences…"), self.edit_preferences, "Ctrl+Shift+P")
         edit.addSeparator()
         self._action(edit, _("Label &schema…"), self.edit_schema, "Ctrl+Shift+L")
 
