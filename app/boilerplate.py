@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from app import packagedata
-from app.i18n import N_
+from app.i18n import N_, pgettext
 from app.normalize import WORDS, ByteFold, default_byte_fold, fold
 
 # What may stand before a cue at the start of a line: spaces, bullets, dashes, quotes.
@@ -397,6 +397,35 @@ def _suffix(mode: str, words: list[str]) -> str:
         return rf"(?:[\W_]*$|{_SEPARATOR_AFTER})"
     extra = rf"(?:{_JOIN}[^\W_]+)?" if len(words) >= 2 else ""
     return rf"{extra}[\W_]*$"
+
+
+# The boilerplate categories a new project starts with (resources/labels.json): their names are the
+# detector's vocabulary, so they stay as they are in every language, and are shown translated.
+BUILT_IN_CATEGORIES = ("cookie_consent", "related_links", "app_promo", "share_social", "comment_form", "navigation",
+                       "newsletter", "footer", "tags", "source_credit", "other")
+CATEGORY_CONTEXT = "boilerplate category"
+
+
+def category_title(name: str) -> str:
+    """A category as the interface shows it: a built-in one in the interface's language (in English, its
+    name), one the project added as it is named."""
+    return pgettext(CATEGORY_CONTEXT, name) if name in BUILT_IN_CATEGORIES else name
+
+
+def _category_titles_for_extraction() -> tuple[str, ...]:  # never called: marks them for the catalogue
+    return (
+        pgettext("boilerplate category", "cookie_consent"),
+        pgettext("boilerplate category", "related_links"),
+        pgettext("boilerplate category", "app_promo"),
+        pgettext("boilerplate category", "share_social"),
+        pgettext("boilerplate category", "comment_form"),
+        pgettext("boilerplate category", "navigation"),
+        pgettext("boilerplate category", "newsletter"),
+        pgettext("boilerplate category", "footer"),
+        pgettext("boilerplate category", "tags"),
+        pgettext("boilerplate category", "source_credit"),
+        pgettext("boilerplate category", "other"),
+    )
 
 
 def guess_category(text: str) -> str:

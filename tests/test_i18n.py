@@ -180,3 +180,29 @@ def test_the_saved_language_applies_to_commands_too(tmp_path):
     refused = _hashiya("export")
     assert "الوسائط التالية مطلوبة" in refused.stderr
     assert "the following arguments" in _hashiya("--language", "en", "export").stderr
+
+
+def test_the_arabic_label_preset_matches_the_english_one_key_for_key(tmp_path):
+    from app.project import Project, default_labels
+
+    english, arabic = default_labels("en"), default_labels("ar")
+    assert [(l.layer, l.color, l.shortcut) for l in english] == [(l.layer, l.color, l.shortcut) for l in arabic]
+    assert [l.name for l in arabic if l.layer == "entity"][:3] == ["شخص", "مكان", "منظمة"]
+    # Boilerplate categories keep their names (the detector's guesses use them), only described in Arabic.
+    assert [l.name for l in arabic if l.layer == "boilerplate"] == [l.name for l in english if l.layer == "boilerplate"]
+    project = Project.create(tmp_path / "عربي.hashiya", labels="ar")
+    try:
+        assert [label.name for label in project.labels("entity")][:3] == ["شخص", "مكان", "منظمة"]
+    finally:
+        project.close()
+
+
+def test_built_in_boilerplate_categories_are_shown_translated_and_others_as_named():
+    from app.boilerplate import BUILT_IN_CATEGORIES, category_title
+    from app.project import default_labels
+
+    assert BUILT_IN_CATEGORIES == tuple(l.name for l in default_labels("en") if l.layer == "boilerplate")
+    assert category_title("footer") == "footer"
+    i18n.set_language("ar")
+    assert category_title("footer") == "التذييل" and category_title("cookie_consent") == "شريط ملفات الارتباط"
+    assert category_title("my_own_category") == "my_own_category"

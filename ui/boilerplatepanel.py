@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import boilerplate_index, duplicates
-from app.boilerplate import fit_category
+from app.boilerplate import category_title, fit_category
 from app.boilerplate_index import Suggestion, describe_reason, preview
 from app.i18n import N_, _, ngettext, number
 from app.project import Project, Span
@@ -84,7 +84,7 @@ class GroupModel(RowsModel):
             return None
         if role == TOOLTIP:
             return f"{preview}\n{describe_reason(group[0].reason)}"
-        return (len(group), category, preview, describe_reason(group[0].reason))[index.column()]
+        return (len(group), category_title(category), preview, describe_reason(group[0].reason))[index.column()]
 
     def category(self, row: int) -> str:
         return self._rows[row][2]
@@ -125,8 +125,9 @@ class BoilerplatePanel(QWidget):
         self.refresh_button = QPushButton(_("Refresh"))
         self.cancel_button = QPushButton(_("Cancel"))
         self.progress = QProgressBar()
-        self.category = QComboBox()
-        self.category.addItems(categories)
+        self.category = QComboBox()  # shows each category's title, holds its name
+        for name in categories:
+            self.category.addItem(category_title(name), name)
         self.model = GroupModel(self)
         self.view = QTableView()
         self.view.setModel(self.model)
@@ -191,7 +192,7 @@ class BoilerplatePanel(QWidget):
         if cancelled:
             self.title.setText(_("Indexing cancelled; what was indexed is kept. Refresh to go on."))
             return
-        self.model.set_groups(groups, previews, [self.category.itemText(i) for i in range(self.category.count())])
+        self.model.set_groups(groups, previews, [self.category.itemData(i) for i in range(self.category.count())])
         self._update_title()
         if groups:
             self.view.setCurrentIndex(self.model.index(0, 0))
@@ -238,12 +239,12 @@ class BoilerplatePanel(QWidget):
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
-            self.category.setCurrentText(self.model.category(current.row()))
+            self.category.setCurrentIndex(self.category.findData(self.model.category(current.row())))
 
     def _category_chosen(self, _index: int) -> None:
         row = self.view.currentIndex().row()
         if row >= 0:
-            self.model.set_category(row, self.category.currentText())
+            self.model.set_category(row, self.category.currentData())
             self.view.setFocus()
 
     def _after_change(self, row: int) -> None:
@@ -264,7 +265,7 @@ class DecideGroup(_EditCommand):
         count = len(group)
         if accept:
             text = ngettext("Accept {n} boilerplate copy as {category}", "Accept {n} boilerplate copies as {category}",
-                            count).format(n=number(count), category=category)
+                            count).format(n=number(count), category=category_title(category))
         else:
             text = ngettext("Reject {n} boilerplate copy", "Reject {n} boilerplate copies", count).format(n=number(count))
         super().__init__(text)
