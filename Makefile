@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test package test-package i18n-extract i18n-update i18n-compile bench bench-boilerplate bench-interchange screenshot system-deps sizes clean
+.PHONY: run test package test-package i18n-extract i18n-update i18n-compile bench bench-boilerplate bench-interchange screenshot screenshots-ar system-deps sizes clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ sizes:
 
 screenshot: system-deps $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m ui.screenshot docs/screenshot.png
+
+# The pictures of README.ar.md: the Arabic interface, rendered by the app itself.
+screenshots-ar: system-deps $(TEST_STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m ui.screenshot docs/screenshot-ar.png --language ar
+	QT_QPA_PLATFORM=offscreen $(PY) -m ui.screenshot docs/review-ar.png review --language ar
+	QT_QPA_PLATFORM=offscreen $(PY) -m ui.screenshot docs/export-ar.png export --language ar
 
 # The message catalogue (app/i18n.py): extract the English messages from app/ and ui/ into the template,
 # merge them into each language's .po (new ones untranslated, changed ones fuzzy: tests/test_i18n.py fails

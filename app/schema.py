@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from sqlalchemy import String, and_, delete, func, insert, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
-from app import packagedata
+from app import i18n, packagedata
 from app.i18n import N_, _, ngettext, number
 from app.fsutil import atomic_write
 from app.models import Annotation, Annotator, Label
@@ -299,8 +299,12 @@ def to_toml(schema: dict[str, list[dict[str, Any]]]) -> str:
 
 
 # ---- guidelines ----------------------------------------------------------------
-def default_guidelines() -> str:
-    return packagedata.resource_text("guidelines.md")
+# The guidelines a project shows until someone edits them, in the interface's language.
+DEFAULT_GUIDELINES = {"en": "guidelines.md", "ar": "guidelines_ar.md"}
+
+
+def default_guidelines(language: str | None = None) -> str:
+    return packagedata.resource_text(DEFAULT_GUIDELINES[language or i18n.language()])
 
 
 def guidelines(project: Project) -> str:

@@ -329,12 +329,21 @@ def test_guidelines_default_to_the_bundled_text_until_set(project, project_path)
         reopened.close()
 
 
-def test_the_bundled_guidelines_quote_the_demo_corpus():
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_bundled_guidelines_quote_the_demo_corpus(language):
     seeds = "\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
-    quoted = [line[2:].split(" … ")[0].rstrip(" …") for line in schema.default_guidelines().splitlines()
+    quoted = [line[2:].split(" … ")[0].rstrip(" …") for line in schema.default_guidelines(language).splitlines()
               if line.startswith("> ") and len(line) > 10]
     assert len(quoted) >= 15
     assert [q for q in quoted if q not in seeds] == []
+
+
+def test_a_project_without_guidelines_of_its_own_shows_them_in_the_interface_s_language(project):
+    from app import i18n
+
+    assert schema.guidelines(project).startswith("# Annotation guidelines")
+    i18n.set_language("ar")
+    assert schema.guidelines(project) == schema.default_guidelines("ar") != schema.default_guidelines("en")
 
 
 def test_the_demo_project_has_the_seed_targets_and_a_new_project_none(project):
