@@ -65,7 +65,8 @@ def add_language_option(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hashiya", description=_("Hashiya: annotate Arabic news text."))
-    parser.add_argument("--version", action="version", version=version_line())
+    parser.add_argument("--version", action="version", version=version_line(),
+                        help=_("show program's version number and exit"))
     add_language_option(parser)
     commands = parser.add_subparsers(dest="command", required=True)
 

@@ -27,7 +27,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("project", nargs="?", type=Path,
                         help=_("project file to open (default: the last one, or the demo corpus on first run)"))
-    parser.add_argument("--version", action="version", version=version_line())
+    parser.add_argument("--version", action="version", version=version_line(),
+                        help=_("show program's version number and exit"))
     add_language_option(parser)
     parser.add_argument("--analyst", help=_("the analyst's name for this run only (the saved name, asked once on "
                                             "first run, is kept; switch it for good from the status bar)"))
