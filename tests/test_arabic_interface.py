@@ -8,7 +8,7 @@ import platform
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QStyle
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit, QMessageBox, QStyle
 
 from app import settings
 from app.importer import ImportReport, import_paths
@@ -54,10 +54,11 @@ def user_names(project: Project) -> tuple[str, ...]:
     return (*labels, *documents, "amal", "badr", "hana", "gold", platform.platform())
 
 
-def assert_arabic(widget, project: Project) -> None:
+def assert_arabic(widget, project: Project, *technical: str) -> None:
+    """No English on `widget` but the user's own names and `technical` words (an exception's name…)."""
     texts = visible_texts(widget)
     assert texts, f"{type(widget).__name__} shows no text"
-    untranslated = english(texts, user_names(project))
+    untranslated = english(texts, (*user_names(project), *technical))
     assert not untranslated, "English left in the Arabic interface:\n" + "\n".join(
         f"  {where}: {text!r}" for where, text in untranslated)
     assert not top_level_direction_problems([widget]), f"{type(widget).__name__} is not right to left"
@@ -103,6 +104,37 @@ def test_every_dialog_reads_in_arabic(arabic, qtbot, two_analysts):
     qtbot.waitUntil(lambda: dashboard.summary.text() != "", timeout=10_000)
     for dialog in dialogs:
         assert_arabic(dialog, project)
+
+
+def test_the_crash_dialog_and_the_welcome_question_read_in_arabic(arabic, qtbot, project, tmp_path):
+    """What a crash shows is Arabic; the report it copies for developers (the traceback) stays as Python wrote it."""
+    import sys
+
+    from PySide6.QtWidgets import QInputDialog
+
+    from app.crashlog import CrashReport
+    from ui.crash import CrashDialog, qt_versions
+
+    try:
+        raise KeyError("x")
+    except KeyError:
+        report = CrashReport.of(*sys.exc_info(), qt_versions())
+    dialog = CrashDialog(report, tmp_path / "hashiya.log", None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.details.hide()  # the traceback and versions: for developers, in English
+    assert_arabic(dialog, project, "KeyError: 'x'")  # what Python said, quoted as it said it
+
+    def answer():
+        box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QInputDialog) and w.isVisible())
+        box.findChild(QLineEdit).hide()  # the name asked for is filled with the login name
+        assert_arabic(box, project)
+        box.reject()
+
+    QTimer.singleShot(0, answer)
+    from ui.main import ask_analyst
+
+    assert ask_analyst("amal") is None
 
 
 def test_the_stance_panel_reads_in_arabic(arabic, qtbot, two_analysts):
