@@ -98,6 +98,8 @@ def _render(out: Path, panel: str | None, folder: Path, language: str) -> None:
         from ui.exporting import ExportDialog
 
         dialog = ExportDialog(window, project, "Amal")
+        dialog.format.setCurrentIndex(dialog.format.findData("conll"))  # the format with every option shown
+        dialog.resize(640, dialog.sizeHint().height())
         dialog.show()
         app.processEvents()
         dialog.grab().save(str(out))
