@@ -47,15 +47,32 @@ def N_(message: str) -> str:
 
 
 def _(message: str) -> str:
-    return _State.translation.gettext(message)
+    return _directed(_State.translation.gettext(message))
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
-    return _State.translation.ngettext(singular, plural, count)
+    return _directed(_State.translation.ngettext(singular, plural, count))
 
 
 def pgettext(context: str, message: str) -> str:
-    return _State.translation.pgettext(context, message)
+    return _directed(_State.translation.pgettext(context, message))
+
+
+RLM = "\u200f"  # RIGHT-TO-LEFT MARK: a strong right-to-left character that shows nothing
+_ARABIC_LETTERS = ("\u0600", "\u06ff"), ("\u0750", "\u077f"), ("\u08a0", "\u08ff"), ("\ufb50", "\ufdff"), \
+    ("\ufe70", "\ufeff")
+
+
+def _directed(text: str) -> str:
+    """In a right-to-left language, a message that starts with a placeholder, a digit or a Latin name ("{path}
+    مفتوح في نافذة أخرى"، "3 مستندات") starts with an RLM: a wrapped label or a message box takes a paragraph's
+    direction from its first strong letter, and would otherwise lay the Arabic sentence out left to right."""
+    if _State.language not in RIGHT_TO_LEFT or not text:
+        return text
+    first = text.lstrip("&")[:1]
+    if first == RLM or any(low <= first <= high for low, high in _ARABIC_LETTERS):
+        return text
+    return RLM + text
 
 
 # ---- the language ----------------------------------------------------------------------------------------------

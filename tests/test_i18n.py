@@ -95,7 +95,17 @@ def test_translations_keep_every_placeholder_and_mnemonic(catalogue):
 ])
 def test_arabic_plural_forms_zero_one_two_few_many_other(count, expected):
     i18n.set_language("ar")
-    assert ngettext("{n} document", "{n} documents", count).format(n=number(count)) == expected
+    assert ngettext("{n} document", "{n} documents", count).format(n=number(count)).lstrip(i18n.RLM) == expected
+
+
+def test_an_arabic_message_that_starts_left_to_right_starts_with_a_right_to_left_mark():
+    """So that a wrapped label or a message box lays "{path} مفتوح…" out right to left, path and all."""
+    i18n.set_language("ar")
+    assert ngettext("{n} document", "{n} documents", 3) == i18n.RLM + "{n} مستندات"
+    assert ngettext("{n} document", "{n} documents", 1) == "مستند واحد"  # an Arabic letter first: nothing added
+    assert _("&Edit").lstrip("&").startswith("ت") and not _("&Edit").startswith(i18n.RLM)
+    i18n.set_language("en")
+    assert ngettext("{n} document", "{n} documents", 3) == "{n} documents"
 
 
 def test_english_plurals_and_the_source_text():
@@ -109,7 +119,7 @@ def test_arabic_indic_digits_are_for_display_only():
     assert number(1234) == "١٢٣٤"
     assert number(0.8312, decimals=2) == "٠٫٨٣"
     i18n.set_language("ar")
-    assert ngettext("{n} document", "{n} documents", 11).format(n=number(11)) == "١١ مستندًا"
+    assert ngettext("{n} document", "{n} documents", 11).format(n=number(11)) == i18n.RLM + "١١ مستندًا"
     i18n.set_digits(i18n.WESTERN)
     assert number(0.8312, decimals=2) == "0.83"
 

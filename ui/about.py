@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__, appinfo
-from app.i18n import _, digits_in, number
+from app.i18n import _, number
 from app.packagedata import MissingResource
 from app.project import Project
 from ui.crash import qt_versions
@@ -36,7 +36,8 @@ class AboutDialog(QDialog):
     def _summary(self, project: Project) -> QWidget:
         page = QWidget()
         form = QFormLayout(page)
-        heading = _plain(_("Hashiya {version}").format(version=digits_in(__version__)))
+        # The version as it is typed and reported (0.1.0), whatever the digits: "٠٫١٫٠" reads as a decimal.
+        heading = _plain(_("Hashiya {version}").format(version=__version__))
         heading.setStyleSheet("font-size: 16pt; font-weight: bold;")
         form.addRow(heading)
         form.addRow(_plain(_("A workbench for annotating Arabic news text: entities, stances and boilerplate.")))

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import schema
+from app import i18n
 from app.i18n import N_, _, ngettext, number
 from app.project import LabelDef
 from ui import folders
@@ -84,6 +85,8 @@ class LabelTableModel(QAbstractTableModel):
         if not index.isValid():
             return None
         label, column = self.labels[index.row()], self.columns[index.column()]
+        if role == Qt.DisplayRole and column == "Colour" and i18n.is_right_to_left():
+            return f"\u2066{label.color}\u2069"  # left to right as typed: "#e6194b", not "e6194b#"
         if role in (Qt.DisplayRole, Qt.EditRole):
             return self._text(label, column)
         if role == Qt.DecorationRole and column == "Colour":
