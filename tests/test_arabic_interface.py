@@ -81,6 +81,12 @@ def test_the_main_window_and_its_docks_read_in_arabic_and_are_mirrored(arabic, q
     assert window.menuBar().actions()[0].menu().layoutDirection() == Qt.RightToLeft
     # No access-letter underline under Arabic letters (it reads as a kasra): Alt+letter works all the same.
     assert QApplication.style().styleHint(QStyle.SH_UnderlineShortcut) == 0
+    # Shortcuts drawn left to right in the menus (Ctrl++ not ++Ctrl), by a style given to the menus alone.
+    from ui.language import MenuShortcutStyle
+
+    menus = [action.menu() for action in window.menuBar().actions()] + [window.recent_menu]
+    assert all(isinstance(menu.style(), MenuShortcutStyle) for menu in menus)
+    assert not isinstance(window.document_view.style(), MenuShortcutStyle)
     window.grab().save(str(tmp_path / "main-ar.png"))
 
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QComboBox, QDialog, QDockWidget, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
-    QLineEdit, QMainWindow, QMessageBox, QScrollArea, QSplitter, QTableView, QTabWidget, QToolButton, QVBoxLayout,
+    QLineEdit, QMainWindow, QMenu, QMessageBox, QScrollArea, QSplitter, QTableView, QTabWidget, QToolButton, QVBoxLayout,
     QWidget,
 )
 
@@ -39,7 +39,7 @@ from ui.similarpanel import SimilarPanel
 from ui.corpussearch import CorpusSearchPanel
 from ui.findbar import FindBar
 from ui.guidelines import GuidelinesPanel
-from ui.language import apply_language
+from ui.language import apply_language, isolate_menu_shortcuts
 from ui.palette import LabelPalette
 from ui.preferences import PreferencesDialog, reading_size, save_preferences, saved_preferences, snap_default
 from ui.projectfile import ProjectGuard, WindowPresence, open_for_window
@@ -80,6 +80,8 @@ class MainWindow(QMainWindow):
         self._build_views()
         self._build_actions()
         shortcuts.install(self)  # every shortcut with the Arabic keyboard layout too
+        if i18n.is_right_to_left():
+            isolate_menu_shortcuts(self.menuBar().findChildren(QMenu))
         self._connect()
         self.setAcceptDrops(True)  # a project file dropped on the window opens; documents are imported
         self._restore_layout()
