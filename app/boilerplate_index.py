@@ -31,7 +31,9 @@ from sqlalchemy.orm import Session
 from app.boilerplate import (CUE_REASON, MARKUP_REASON, MENU_ITEM_REASON, MENU_REASON, REASON_SEPARATOR,
                              TAIL_REASON, Block, Line, cue_blocks, fingerprint, forget_line_facts, line_facts,
                              line_key, split_lines)
+from app import page_chrome
 from app.i18n import _, ngettext, number, pgettext
+from app.page_chrome import chrome_blocks
 from app.models import Annotation, BoilerplateCue, BoilerplateLine, BoilerplateSite, Document, Rejection
 from app.project import Project, Span, ids_past_watermark, now_iso
 from app.searchindex import ID_CHUNK
@@ -81,11 +83,27 @@ def site_of(meta: dict) -> str:
 
 
 # ---- keeping the index up to date ----------------------------------------------------------------
+def indexed(project: Project) -> bool:
+    """Whether any document has been indexed (so that suggestions can be listed without indexing)."""
+    return project.info(WATERMARK) is not None
+
+
 def pending_documents(project: Project) -> int:
     """How many documents the index has not read yet."""
     through = int(project.info(WATERMARK, "0"))
     with project.session() as session:
         return session.scalar(select(text("count(*)")).select_from(Document).where(Document.id > through))
+
+
+def update(project: Project, progress: Callable[[int, int], None] = lambda done, total: None,
+           cancelled: Callable[[], bool] = lambda: False) -> int:
+    """Both stages for the documents added since the last run: the index (lines, cues, repetition counts),
+    then what each page alone shows (app.page_chrome, ten times slower per document, so a stage of its own
+    that the index's speed does not carry). Returns how many documents the index read."""
+    indexed = update_index(project, progress, cancelled)
+    if not cancelled():
+        update_page_chrome(project, progress, cancelled)
+    return indexed
 
 
 def update_index(project: Project, progress: Callable[[int, int], None] = lambda done, total: None,
@@ -173,7 +191,7 @@ def _index_batch(session: Session, ids: list[int], sort: bool) -> None:
         facts = line_facts(document_lines)
         blocks = cue_blocks(stored, document_lines, facts=facts)
         cues += [(document_id, block.start, block.end, block.category, block.reason,
-                  _block_print(block, document_lines)) for block in blocks]
+                  _block_print(block, document_lines), "cue") for block in blocks]
         # Not repetition candidates: what cue blocks already cover (a headline listed under
         # "مقالات ذات صلة" on other pages is not chrome of its own article), datelines (every
         # article of a day carries the same one), and article paragraphs (longer than any chrome
@@ -192,8 +210,8 @@ def _index_batch(session: Session, ids: list[int], sort: bool) -> None:
         lines.sort(key=_FINGERPRINT)
     driver.executemany('INSERT INTO boilerplate_lines (fingerprint, site_id, document_id, start, "end") '
                        "VALUES (?, ?, ?, ?, ?)", lines)
-    driver.executemany('INSERT INTO boilerplate_cues (document_id, start, "end", category, reason, fingerprint) '
-                       "VALUES (?, ?, ?, ?, ?, ?)", cues)
+    driver.executemany('INSERT INTO boilerplate_cues (document_id, start, "end", category, reason, fingerprint, '
+                       "source) VALUES (?, ?, ?, ?, ?, ?, ?)", cues)
     driver.executemany("INSERT INTO boilerplate_counts (fingerprint, site_id, documents) VALUES (?, ?, ?) "
                        "ON CONFLICT (fingerprint, site_id) DO UPDATE SET documents = documents + excluded.documents",
                        sorted((p, s, n) for (p, s), n in counts.items()))
@@ -201,6 +219,57 @@ def _index_batch(session: Session, ids: list[int], sort: bool) -> None:
                        [(n, s) for s, n in per_site.items()])
     driver.execute("INSERT INTO project_info (key, value) VALUES (?, ?) "
                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (WATERMARK, str(ids[-1])))
+
+
+# ---- what each page alone shows (app.page_chrome) ------------------------------------------------------
+PAGE_WATERMARK = "boilerplate_pages_through"
+PAGE_BATCH = 500
+
+
+def update_page_chrome(project: Project, progress: Callable[[int, int], None] = lambda done, total: None,
+                       cancelled: Callable[[], bool] = lambda: False) -> int:
+    """Blocks of chrome the page alone shows, for the documents the index has read since the last run,
+    stored beside the cue blocks (source "page"); lines a cue block holds are left to it. Returns how many
+    documents were read; cancelling keeps what was committed."""
+    through = int(project.info(PAGE_WATERMARK, "0"))
+    indexed = int(project.info(WATERMARK, "0"))
+    with project.session() as session:
+        ids = list(session.scalars(select(Document.id).where(Document.id > through, Document.id <= indexed)
+                                   .order_by(Document.id)))
+    done = 0
+    with project.derived_data_connection() as connection:
+        for chunk in range(0, len(ids), PAGE_BATCH):
+            if cancelled():
+                break
+            with Session(connection) as session, session.begin(), _collector_paused():
+                _page_batch(session, ids[chunk:chunk + PAGE_BATCH])
+            done += len(ids[chunk:chunk + PAGE_BATCH])
+            progress(done, len(ids))
+    return done
+
+
+def _page_batch(session: Session, ids: list[int]) -> None:
+    driver = session.connection().connection.driver_connection
+    ids = ids_past_watermark(driver, PAGE_WATERMARK, ids)  # another window may have read them meanwhile
+    if not ids:
+        return
+    cue_ranges: dict[int, list[tuple[int, int]]] = {}
+    for document_id, start, end in driver.execute(
+            'SELECT document_id, start, "end" FROM boilerplate_cues WHERE document_id BETWEEN ? AND ? '
+            "AND source = 'cue'", (ids[0], ids[-1])):
+        cue_ranges.setdefault(document_id, []).append((start, end))
+    rows = []
+    for document_id, stored in driver.execute("SELECT id, text FROM documents WHERE id BETWEEN ? AND ? ORDER BY id",
+                                              (ids[0], ids[-1])):
+        lines = split_lines(stored)
+        ranges = cue_ranges.get(document_id, ())
+        covered = {index for index, line in enumerate(lines) if any(a <= line.start < b for a, b in ranges)}
+        rows += [(document_id, block.start, block.end, block.category, block.reason, _block_print(block, lines), "page")
+                 for block in chrome_blocks(stored, lines=lines, covered=covered)]
+    driver.executemany('INSERT INTO boilerplate_cues (document_id, start, "end", category, reason, fingerprint, '
+                       "source) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    driver.execute("INSERT INTO project_info (key, value) VALUES (?, ?) "
+                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (PAGE_WATERMARK, str(ids[-1])))
 
 
 def _site_ids(session, names: set[str]) -> dict[str, int]:
@@ -255,12 +324,17 @@ def _document_suggestions(project: Project, document_id: int) -> list[Suggestion
     """Cue blocks and repeated blocks; only cue blocks while a bulk index run has the lookup by
     fingerprint down (repetition counts are not complete then anyway)."""
     with project.session() as session:
-        cues = [Suggestion(document_id, *row) for row in session.execute(
+        found = session.execute(
             select(BoilerplateCue.start, BoilerplateCue.end, BoilerplateCue.category, BoilerplateCue.reason,
-                   BoilerplateCue.fingerprint).where(BoilerplateCue.document_id == document_id)
-            .order_by(BoilerplateCue.start))]
+                   BoilerplateCue.fingerprint, BoilerplateCue.source).where(BoilerplateCue.document_id == document_id)
+            .order_by(BoilerplateCue.start)).all()
+        cues = [Suggestion(document_id, *row[:5]) for row in found if row[5] != "page"]
+        page = [Suggestion(document_id, *row[:5]) for row in found if row[5] == "page"]
+        stored = session.scalar(select(Document.text).where(Document.id == document_id))
+        if document_id > int(project.info(PAGE_WATERMARK, "0")):  # not read by that stage yet: read it now
+            page = _page_suggestions(document_id, stored, cues)
         if not _lookup_ready(session):
-            return cues
+            return sorted(cues + page, key=lambda suggestion: suggestion.start)
         lines = session.execute(text(
             "SELECT l.start, l.\"end\", l.fingerprint, c.documents, s.documents, s.name, l.site_id "
             "FROM boilerplate_lines l JOIN boilerplate_counts c ON c.fingerprint = l.fingerprint "
@@ -275,9 +349,35 @@ def _document_suggestions(project: Project, document_id: int) -> list[Suggestion
                 "WHERE l.fingerprint = :p AND l.site_id = :s LIMIT :n)"),
                 {"p": fingerprint_, "s": site, "n": needed}).scalar()
 
-        stored = session.scalar(select(Document.text).where(Document.id == document_id))
         repeated = _repeated_blocks(document_id, stored, lines, cues, stories)
-    return sorted(cues + repeated, key=lambda suggestion: suggestion.start)
+    # What the page alone finds gives way where a cue or repetition finds it too (their reasons say more).
+    page = [piece for suggestion in page for piece in _outside(suggestion, cues + repeated, stored)]
+    return sorted(cues + repeated + page, key=lambda suggestion: suggestion.start)
+
+
+def _page_suggestions(document_id: int, stored: str, cues: list[Suggestion]) -> list[Suggestion]:
+    lines = split_lines(stored)
+    covered = {index for index, line in enumerate(lines) if any(c.start <= line.start < c.end for c in cues)}
+    return [Suggestion(document_id, block.start, block.end, block.category, block.reason, _block_print(block, lines))
+            for block in chrome_blocks(stored, lines=lines, covered=covered)]
+
+
+def _outside(suggestion: Suggestion, others: list[Suggestion], text_: str) -> list[Suggestion]:
+    """The parts of `suggestion` no other suggestion covers, each trimmed to its visible text; a part
+    other than the whole is a group of its own (fingerprint of its words)."""
+    taken = sorted((o.start, o.end) for o in others if o.start < suggestion.end and suggestion.start < o.end)
+    if not taken:
+        return [suggestion]
+    pieces, position = [], suggestion.start
+    for start, end in taken + [(suggestion.end, suggestion.end)]:
+        piece = text_[position:max(position, start)]
+        if piece.strip():
+            first = position + len(piece) - len(piece.lstrip())
+            last = position + len(piece.rstrip())
+            pieces.append(replace(suggestion, start=first, end=last,
+                                  fingerprint=fingerprint(" ".join(text_[first:last].split()))))
+        position = max(position, end)
+    return pieces
 
 
 def _repeated_blocks(document_id: int, text_: str, lines: list, cues: list[Suggestion], stories) -> list[Suggestion]:
@@ -367,7 +467,8 @@ _REPEATED = re.compile(r"repeated in (?P<copies>\d+) documents of (?:site (?P<si
 _PHRASE = '(?P<phrase>[^"\n]*)'
 # Most specific first: the plain cue reason is the start of the menu-item one.
 _REASON_PARTS = tuple((re.compile(re.escape(template).replace(re.escape("{phrase}"), _PHRASE)), template)
-                      for template in (MENU_ITEM_REASON, CUE_REASON, TAIL_REASON, MENU_REASON, MARKUP_REASON))
+                      for template in (MENU_ITEM_REASON, CUE_REASON, TAIL_REASON, MENU_REASON, MARKUP_REASON,
+                                       *page_chrome.REASONS))
 
 
 def describe_reason(reason: str) -> str:

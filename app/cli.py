@@ -14,7 +14,7 @@ from app import duplicates, i18n, settings, version_line
 from app.i18n import N_, _, ngettext, number
 from app.adjudication import GOLD
 from app.agreement import agreement_report, many_raters, not_marked_note
-from app.boilerplate_index import all_suggestions, preview, update_index
+from app.boilerplate_index import all_suggestions, preview, update as update_boilerplate
 from app.exporter import EXPORTERS, FOLDER_FORMATS, FORMATS, ExportReport
 from app.formats import FORMATS as INTERCHANGE, ExportProblem, export_as, import_as
 from app.formats.common import ALL_LAYERS, ExportCancelled
@@ -388,7 +388,7 @@ def cmd_boilerplate(args) -> int:
     project = Project.open(args.project)
     try:
         duplicates.update_index(project)  # first: a line repeated by copies of one story counts once
-        indexed = update_index(project)
+        indexed = update_boilerplate(project)
         suggestions = all_suggestions(project, args.annotator)
         names = {document_id: project.document_name(document_id)
                  for document_id in {suggestion.document_id for suggestion in suggestions}}

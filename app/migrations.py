@@ -14,7 +14,7 @@ from typing import Callable
 from app import searchindex
 
 APPLICATION_ID = int.from_bytes(b"HSYA", "big")
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Each step takes a file from version N-1 to N; it runs in one transaction. A step is SQL
 # statements, or functions of the sqlite3 connection where SQL alone cannot do it.
@@ -156,6 +156,18 @@ STEPS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
         "DELETE FROM duplicate_pairs",
         "DELETE FROM document_clusters",
         "DELETE FROM project_info WHERE key = 'duplicates_indexed_through'",
+    ],
+    # 8: blocks the page alone shows to be chrome (app.page_chrome) join the cue blocks, marked by their
+    # source. The boilerplate index is derived data: emptied, it is rebuilt from its watermark on next use
+    # with both kinds of block.
+    8: [
+        "ALTER TABLE boilerplate_cues ADD COLUMN source VARCHAR DEFAULT 'cue' NOT NULL",
+        "DELETE FROM boilerplate_cues",
+        "DELETE FROM boilerplate_lines",
+        "DELETE FROM boilerplate_counts",
+        "UPDATE boilerplate_sites SET documents = 0",
+        "DELETE FROM project_info WHERE key = 'boilerplate_indexed_through'",
+        "DELETE FROM project_info WHERE key = 'boilerplate_pages_through'",
     ],
 }
 

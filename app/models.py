@@ -157,6 +157,9 @@ class BoilerplateCue(Base):
     category: Mapped[str]
     reason: Mapped[str]
     fingerprint: Mapped[int]  # of the block's folded words: equal blocks are copies of one another
+    # "cue": the cue phrases say so; "page": the page alone does (app.page_chrome), which gives way to
+    # repetition where both find the same lines (repetition's reason says more).
+    source: Mapped[str] = mapped_column(server_default="cue")
 
 
 # ---- near-duplicate articles (app/duplicates.py) ------------------------------------------------

@@ -32,6 +32,9 @@ __all__ = ["ProjectBusy", "ProjectError", "ProjectFileMoved", "ProjectReadOnly",
            "DocumentRow", "consistent_copy", "is_busy", "backup_path", "now_iso", "new_uid"]
 
 STATUSES = ("new", "in_progress", "done")
+# Provenances of spans an analyst decided in the window (by hand, or by accepting a proposal or a boilerplate
+# suggestion): the first one moves a document to in progress for them.
+ANALYST_DECISIONS = frozenset({"manual", "propagated", "detected"})
 
 
 def now_iso() -> str:
@@ -511,9 +514,11 @@ class Project:
     def _mark_in_progress(self, connection: Connection, spans: list[Span]) -> set[tuple[int, int]]:
         """A document an analyst starts annotating moves from new to in progress; returns the pairs written.
 
-        Only pairs without a known status row are written: the first manual span of a document, not every one.
+        An analyst's own decisions count: spans made by hand, accepted proposals, accepted boilerplate
+        suggestions (ANALYST_DECISIONS). Only pairs without a known status row are written: the first such
+        span of a document, not every one.
         """
-        pairs = {(s.document_id, self.annotator_id(s.annotator)) for s in spans if s.provenance == "manual"}
+        pairs = {(s.document_id, self.annotator_id(s.annotator)) for s in spans if s.provenance in ANALYST_DECISIONS}
         pairs -= self._with_status
         for document_id, annotator_id in pairs:
             connection.execute(

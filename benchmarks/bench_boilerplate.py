@@ -74,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     indexing = figure("B1", f"boilerplate index, {args.pages:,} pages", "MB/s", 25, higher_is_better=True)
     clustering = figure("B2", f"near-duplicate clustering, {args.pages:,} pages", "docs/s", 1_000,
                         higher_is_better=True)
+    pages_stage = figure("B1p", f"what each page alone shows, {args.pages:,} pages", "MB/s", None,
+                         higher_is_better=True)
     one = figure("B3", "suggestions for the open document (median)", "ms", 10, show_p95=True)
     precision = figure("B4", f"precision of suggested lines ({args.sample:,} pages)", "%", None, higher_is_better=True)
     recall = figure("B5", f"recall of boilerplate lines ({args.sample:,} pages)", "%", None, higher_is_better=True)
@@ -94,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copyfile(source, working)
         guarded([clustering], lambda: _cluster(working, clustering, args.pages))
         guarded([indexing], lambda: _index(working, indexing, state["megabytes"]))
+        guarded([pages_stage], lambda: _pages(working, pages_stage, state["megabytes"]))
         guarded([one], lambda: _one_document(working, one))
         guarded([precision, recall], lambda: _quality(working, state["pages"], args.sample, precision, recall))
     except BaseException:  # noqa: BLE001  (print what was measured)
@@ -135,6 +138,22 @@ def _index(path: Path, made, megabytes: float) -> None:
         made.samples.append(megabytes / (time.perf_counter() - started))
         made.note = (f"boilerplate_index.update_index over {megabytes:.0f} MB of UTF-8 text (lines, fingerprints,"
                      " cue blocks, per-site counts), one core")
+    finally:
+        project.close()
+
+
+def _pages(path: Path, made, megabytes: float) -> None:
+    from app import boilerplate_index
+    from app.project import Project
+
+    project = Project.open(path)
+    try:
+        gc.collect()
+        started = time.perf_counter()
+        boilerplate_index.update_page_chrome(project)
+        made.samples.append(megabytes / (time.perf_counter() - started))
+        made.note = (f"boilerplate_index.update_page_chrome over {megabytes:.0f} MB (each page's lines, features and "
+                     "the page-chrome model; the second stage of an index run, after B1), one core")
     finally:
         project.close()
 

@@ -69,7 +69,8 @@ def test_consecutive_repeated_lines_are_one_block_and_counts_grow_with_imports(p
     chrome = "القائمة الجانبية للموقع\nأخبار محلية | رياضة | اقتصاد"
     ids = [add(project, f"{chrome}\n{article(n)}", f"{n}.txt") for n in range(MIN_COPIES - 1)]
     update_index(project)
-    assert suggestions_for(project, ids[0]) == []
+    # Not repeated often enough yet (the page alone may see chrome in it: app.page_chrome).
+    assert not any(s.reason.startswith("repeated") for s in suggestions_for(project, ids[0]))
     ids.append(add(project, f"{chrome}\n{article(7)}", "7.txt"))  # the third copy arrives later
     update_index(project)
     [block] = suggestions_for(project, ids[0])
@@ -269,7 +270,9 @@ def test_a_bulk_run_that_stops_early_puts_the_lookup_back(project, monkeypatch, 
     assert update_index(project) == (4 if stop == "cancel" else 2) and pending_documents(project) == 0
 
 
-def test_upgrading_a_version_5_project_keeps_its_boilerplate_index(tmp_path):
+def test_upgrading_a_version_5_project_rebuilds_its_boilerplate_index(tmp_path):
+    """Versions 6 (lines keyed by place) and 8 (blocks the page alone finds) change the index: emptied by the
+    upgrade, it is rebuilt by the next index run with the same suggestions."""
     import sqlite3
 
     from app.project import Project
@@ -289,11 +292,14 @@ def test_upgrading_a_version_5_project_keeps_its_boilerplate_index(tmp_path):
         DROP TABLE boilerplate_lines;
         ALTER TABLE old_lines RENAME TO boilerplate_lines;
         CREATE INDEX ix_boilerplate_lines_document ON boilerplate_lines (document_id);
+        ALTER TABLE boilerplate_cues DROP COLUMN source;
         PRAGMA user_version = 5;""")
     connection.close()
     project = Project.open(path)
     try:
         assert project.upgraded_from == 5
+        assert all_suggestions(project) == [] and pending_documents(project) == MIN_COPIES
+        update_index(project)
         assert all_suggestions(project) == before and len(before) > MIN_COPIES
         assert _lookup_exists(project)
     finally:

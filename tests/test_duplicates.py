@@ -139,6 +139,7 @@ def test_upgrading_a_version_6_project_indexes_its_near_duplicates_again(tmp_pat
     connection.executescript("""
         UPDATE duplicate_signatures SET signature = zeroblob(512);
         UPDATE duplicate_bands SET bucket = bucket + 1;
+        ALTER TABLE boilerplate_cues DROP COLUMN source;
         PRAGMA user_version = 6;""")
     connection.close()
     project = Project.open(path)

@@ -20,6 +20,7 @@ from app.i18n import N_, _, ngettext, number
 from app.project import Project, Span
 from ui.commands import _EditCommand
 from ui.corpussearch import ALIGN
+from ui.kwic import isolated
 from ui.models import DISPLAY, SHOWN, TOOLTIP, USER, RowsModel
 from ui.progress import Throttled
 from ui.textpane import key_letter
@@ -32,15 +33,15 @@ class BoilerplateWorker(Worker):
     progressed = Signal(int, int)
     finished = Signal(list, list, bool)  # groups, previews, cancelled
 
-    def __init__(self, project: Project, analyst: str):
+    def __init__(self, project: Project, analyst: str, index: bool = True):
         super().__init__()
-        self._project, self._analyst = project, analyst
+        self._project, self._analyst, self._index = project, analyst, index
 
     def run(self) -> None:
         # Near-duplicates first: a line repeated by copies of one story counts once.
-        for index in (duplicates, boilerplate_index):
+        for update in (duplicates.update_index, boilerplate_index.update) if self._index else ():
             report = Throttled(self.progressed.emit)
-            index.update_index(self._project, progress=report, cancelled=self.is_cancelled)
+            update(self._project, progress=report, cancelled=self.is_cancelled)
             report.flush()
         if self.is_cancelled():
             self.finished.emit([], [], True)
@@ -82,9 +83,12 @@ class GroupModel(RowsModel):
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role not in SHOWN:
             return None
+        # The preview isolated, as a line of the text pane reads: "ص>" in an Arabic line shows as the pane
+        # shows it, not reordered by the list's own direction.
+        shown = isolated(preview)
         if role == TOOLTIP:
-            return f"{preview}\n{describe_reason(group[0].reason)}"
-        return (len(group), category_title(category), preview, describe_reason(group[0].reason))[index.column()]
+            return f"{shown}\n{describe_reason(group[0].reason)}"
+        return (len(group), category_title(category), shown, describe_reason(group[0].reason))[index.column()]
 
     def category(self, row: int) -> str:
         return self._rows[row][2]
@@ -155,11 +159,13 @@ class BoilerplatePanel(QWidget):
         self._idle()
 
     # ---- listing ---------------------------------------------------------------
-    def refresh(self) -> None:
-        """Index new documents, then list what the analyst has still to decide (in the background)."""
+    def refresh(self, index: bool = True) -> None:
+        """Index new documents, then list what the analyst has still to decide (in the background).
+        `index` False: only list what the index already holds (the counts a window shows when it opens)."""
         if self.background.running():
             return
-        self.title.setText(_("Indexing new documents and looking for boilerplate…"))
+        self.title.setText(_("Indexing new documents and looking for boilerplate…") if index
+                           else _("Looking for boilerplate…"))
         self.refresh_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.progress.setValue(0)
@@ -169,7 +175,13 @@ class BoilerplatePanel(QWidget):
             worker.progressed.connect(self._progressed)
             worker.finished.connect(self._finished)
 
-        self.background.start(BoilerplateWorker(self._project, self._editor.analyst), connect)
+        self.background.start(BoilerplateWorker(self._project, self._editor.analyst, index), connect)
+
+    def list_indexed(self) -> None:
+        """What the analyst has pending in what is already indexed, listed in the background without indexing
+        anything: the document list's pending counts are there again after a restart."""
+        if boilerplate_index.indexed(self._project):
+            self.refresh(index=False)
 
     def running(self) -> bool:
         return self.background.running()

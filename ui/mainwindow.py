@@ -87,6 +87,8 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self._update_title()
         self._open_first_document()
+        # The pending boilerplate counts of the document list, as they were when the project was last open.
+        QTimer.singleShot(0, self, lambda: self.isVisible() and self.boilerplate.list_indexed())  # not once closed
 
     # ---- construction ----------------------------------------------------
     def _build_views(self) -> None:

@@ -1,0 +1,389 @@
+"""Chrome on one page alone: which lines of a scraped page are not its article, without repetition.
+
+Repetition across a site (app.boilerplate_index) finds chrome that recurs verbatim; on real pages half of
+what an analyst marks never recurs: tickers of other stories' headlines, menus, widgets (weather, rates,
+font size), mastheads, the page's own date stamp, reader comments, teasers of other stories — and sites
+with a single page in the corpus have no repetition at all. Pages arrive as text, so the signals are
+those of boilerplate removal on text blocks (jusText, boilerpipe): a line's length in words, its share
+of function words, whether it ends like a sentence, its digits, Latin and punctuation, link-like shapes
+(bullets, " | ", time stamps); and above all its context: where the article body is (the longest run of
+prose lines), its title above it (which shares the body's words: topic coherence), and what stands
+around each line (a run of headline-like lines sharing nothing with the body is a ticker).
+
+Each line's features (`FEATURES`) go through a logistic model: the one shipped in
+`resources/page_chrome_model.json` (trained on labelled real pages by benchmarks/train_page_chrome.py,
+with what it learnt from and how it scored held out), or one learnt from a project's own decisions.
+Runs of chrome lines become blocks with a kind and a reason an analyst can read. The cue words are data
+(`resources/page_chrome.json`); lines and words are the boilerplate engine's (app.boilerplate), folded by
+the project's one matching engine.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from app import packagedata
+from app.boilerplate import Block, Line, is_dateline, split_lines
+from app.i18n import N_
+from app.logistic import Model
+from app.normalize import fold
+
+FEATURES = (
+    "words_1", "words_2_3", "words_4_8", "words_9_15", "words_16_plus", "function_share", "sentence_end",
+    "digit_share", "latin_share", "punct_share", "time_stamp", "dateline", "hijri", "bullet", "separators",
+    "section_share", "masthead", "widget", "only_digits", "ticker_heading", "comment_cue", "teaser_cue",
+    "prose", "headline_like", "before_title", "is_title", "between_title_and_body", "in_body", "after_body",
+    "no_body", "body_overlap", "headline_run", "short_run", "next_to_prose", "lines_to_body", "position",
+    "after_chrome_heading", "after_cue_line", "before_cue_line", "ticker_run", "foreign_prose", "led_by_heading",
+)
+PROSE_WORDS = 12
+SHORT_WORDS = 12  # longer lines are searched for no cue phrase
+HEADLINE_WORDS = (4, 25)
+TITLE_LOOKUP = 8  # lines above the body searched for its title
+RUN_CAP = 8
+
+# Why a block is suggested: stored in English (data), worded for the analyst by
+# app.boilerplate_index.describe_reason.
+TICKER_ABOVE_REASON = N_("ticker: headlines of other stories above the title")
+TICKER_BELOW_REASON = N_("headlines of other stories after the article")
+MENU_REASON = N_("section names of the site's menu, one or a few per line")
+MASTHEAD_REASON = N_("the site's masthead (its name, its editors)")
+DATESTAMP_REASON = N_("the page's date stamp, not the article's")
+WIDGET_REASON = N_("a widget (weather, rates, font size, sharing, counters)")
+COMMENTS_REASON = N_("reader comments after the article")
+TEASER_REASON = N_("another story's lead after the article")
+OTHER_REASON = N_("short lines of the page's chrome, away from the article")
+REASONS = (TICKER_ABOVE_REASON, TICKER_BELOW_REASON, MENU_REASON, MASTHEAD_REASON, DATESTAMP_REASON, WIDGET_REASON,
+           COMMENTS_REASON, TEASER_REASON, OTHER_REASON)
+# The category a kind of chrome is suggested as (resources/labels.json's boilerplate categories).
+CATEGORIES = {"ticker": "related_links", "ticker_below": "related_links", "teaser": "related_links", "menu": "navigation", "masthead": "navigation",
+              "datestamp": "navigation", "widget": "share_social", "comments": "comment_form", "other": "other"}
+
+_SENTENCE_END = re.compile(r"[.!?؟…:»\"”')\]]\s*$")
+_TIME = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
+_BULLET = re.compile(r"^\s*[•·*\-–—►▪●■◄»>|]")
+_SEPARATORS = re.compile(r"\s[|•·»«/]\s|\s\|\s*$|^[^\s,،]+(?:[,،][^\s,،]+(?:\s[^\s,،]+)?){3,}$")
+_ONLY_DIGITS = re.compile(r"^[\d\s.,:/%°+\-–٪٫٬]+$")
+
+
+@dataclass(frozen=True)
+class Cues:
+    function_words: frozenset[str]
+    section_words: frozenset[str]
+    masthead: tuple[str, ...]
+    ticker_headings: frozenset[str]
+    widget_words: frozenset[str]
+    comment_phrases: frozenset[str]
+    teaser_phrases: tuple[str, ...]
+    hijri_words: frozenset[str]
+
+
+@functools.cache
+def cues() -> Cues:
+    data = packagedata.resource_json("page_chrome.json")
+
+    def words(key: str) -> frozenset[str]:
+        return frozenset(" ".join(fold(w).split()) for w in data[key])
+    return Cues(words("function_words"), words("section_words"), tuple(sorted(words("masthead_phrases"))),
+                words("ticker_headings"), words("widget_words"), words("comment_phrases"),
+                tuple(sorted(words("teaser_phrases"))), words("hijri_words"))
+
+
+@functools.cache
+def shipped_model() -> Model:
+    return Model.from_json(packagedata.resource_json("page_chrome_model.json"))
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page's lines with what the classifier needs of them: features per line, and where the body is."""
+
+    lines: list[Line]
+    rows: list[list[float]]
+    kinds: list[str]
+    body: tuple[int, int] | None  # first and last prose line of the article body
+    title: int | None
+
+
+def read_page(text: str, lines: list[Line] | None = None) -> Page:
+    lines = split_lines(text) if lines is None else lines
+    c = cues()
+    raw = [text[line.start:line.end] for line in lines]
+    words = [line.words for line in lines]
+    counts = [len(w) if w else line.word_count for w, line in zip(words, lines)]
+    function_share = [sum(word in c.function_words for word in w) / len(w) if w else 0.0 for w in words]
+    sentence_end = [bool(_SENTENCE_END.search(r)) for r in raw]
+    prose = [n >= PROSE_WORDS and (end or share >= 0.15) or n >= 2 * PROSE_WORDS
+             for n, end, share in zip(counts, sentence_end, function_share)]
+    keys = [" ".join(w) for w in words]
+    headings = [key in c.ticker_headings or key in c.comment_phrases for key in keys]
+    body = _body(prose, counts, raw, headings)
+    if body:
+        body = _trim_foreign_tail(body, prose, words, c)
+    vocabulary = _vocabulary(words[body[0]:body[1] + 1], c) if body else set()
+    headline_like = [HEADLINE_WORDS[0] <= n <= HEADLINE_WORDS[1] and not end and not is_dateline(line)
+                     for n, end, line in zip(counts, sentence_end, lines)]
+    overlap = [_overlap(w, vocabulary, c) for w in words]
+    title = _title(body, overlap, counts) if body else None
+    kinds, rows = [], []
+    headline_runs = _runs([h and not p for h, p in zip(headline_like, prose)])
+    short_runs = _runs([0 < n <= 3 for n in counts])
+    heading_seen = False
+    cue_line = [len(w) <= SHORT_WORDS and (key in c.ticker_headings or any(key.startswith(p) for p in c.masthead)
+                                          or bool(w) and sum(word in c.section_words for word in w) / len(w) >= 0.5)
+                for key, w in zip(keys, words)]
+    led = _led_by_heading(keys, headline_like, prose, raw, c, body, title)
+    for i, line in enumerate(lines):
+        r, n = raw[i], counts[i]
+        digits, latin, punct = _shares(r)
+        key = keys[i]
+        short = n <= SHORT_WORDS  # the cues are short lines: a paragraph is not searched for them
+        widget = short and _widget(words[i], r, c)
+        masthead = n <= 6 and any(key.startswith(phrase) for phrase in c.masthead)
+        ticker_heading = key in c.ticker_headings
+        # A one-word cue must be the whole line ("ردود" but not "ردود الفعل"); a longer one may start it.
+        comment = n <= 6 and (key in c.comment_phrases or any(key.startswith(p + " ") for p in c.comment_phrases
+                                                               if " " in p))
+        teaser = short and (key in c.teaser_phrases or any(p in key for p in c.teaser_phrases if " " in p))
+        hijri = any(word in c.hijri_words for word in words[i]) and digits > 0
+        zone = _zone(i, body, title)
+        heading_seen = heading_seen or (zone == "after" and (ticker_heading or comment))
+        row = [
+            n == 1, 2 <= n <= 3, 4 <= n <= 8, 9 <= n <= 15, n >= 16, function_share[i], sentence_end[i],
+            digits, latin, punct, bool(_TIME.search(r)), is_dateline(line), hijri, bool(_BULLET.match(r)),
+            bool(_SEPARATORS.search(r)),
+            sum(word in c.section_words for word in words[i]) / n if words[i] else 0.0,
+            masthead, widget, bool(_ONLY_DIGITS.match(r)), ticker_heading, comment, teaser,
+            prose[i], headline_like[i], zone == "before", i == title, zone == "between", zone == "body",
+            zone == "after", body is None, overlap[i], min(headline_runs[i], RUN_CAP) / RUN_CAP,
+            min(short_runs[i], RUN_CAP) / RUN_CAP,
+            (i > 0 and prose[i - 1]) + (i + 1 < len(lines) and prose[i + 1]),
+            min(_distance(i, body), 10) / 10 if body else 1.0, i / max(len(lines) - 1, 1),
+            heading_seen and zone == "after",
+            i > 0 and cue_line[i - 1], i + 1 < len(lines) and cue_line[i + 1],
+            # Compounds of the above that say "another story": a run of headlines sharing nothing with the
+            # body, and prose outside the body sharing little with it.
+            headline_like[i] and overlap[i] < 0.2 and headline_runs[i] >= 2 and zone != "body",
+            prose[i] and zone in ("after", "before") and overlap[i] < 0.2,
+            led[i],
+        ]
+        rows.append([float(value) for value in row])
+        after_masthead = i > 0 and kinds and kinds[-1] == "masthead" and 0 < n <= 4 and not prose[i]
+        kinds.append(_kind(zone, widget, masthead or after_masthead, ticker_heading, comment, teaser, headline_like[i], overlap[i],
+                           prose[i], is_dateline(line) or hijri or bool(_TIME.search(r)) and n <= 8,
+                           row[15], short_runs[i], heading_seen))
+    return Page(lines, rows, kinds, body, title)
+
+
+# A line a cue names (a masthead, a widget, a ticker or comments heading, a teaser link) needs less of the
+# model's confidence than one only its shape and place speak for.
+CUED = tuple(FEATURES.index(name) for name in ("masthead", "widget", "ticker_heading", "comment_cue", "teaser_cue",
+                                               "led_by_heading"))
+CUED_THRESHOLD = 0.5
+LED = FEATURES.index("led_by_heading")
+
+
+def classify(text: str, model: Model | None = None, lines: list[Line] | None = None) -> list[tuple[Line, bool, str]]:
+    """Each non-blank line, whether it is chrome, and the kind of chrome it would be."""
+    page = read_page(text, lines)
+    model = model or shipped_model()
+    order = [FEATURES.index(name) for name in model.features]
+    result = []
+    for line, row, kind in zip(page.lines, page.rows, page.kinds):
+        probability = model.probability([row[j] for j in order])
+        needed = min(CUED_THRESHOLD, model.threshold) if any(row[j] for j in CUED) else model.threshold
+        # Headlines listed under "أهم الأخبار" above the title are a ticker whatever the model makes of them
+        # (the dev set holds few; the heading says what they are).
+        result.append((line, probability >= needed or bool(row[LED]), kind))
+    return result
+
+
+def chrome_blocks(text: str, model: Model | None = None, lines: list[Line] | None = None,
+                  covered: set[int] = frozenset()) -> list[Block]:
+    """Runs of chrome lines of one kind as blocks (lines in `covered`, found otherwise, left out)."""
+    model = model or shipped_model()
+    blocks: list[Block] = []
+    run: list[tuple[int, Line, str]] = []
+
+    def close() -> None:
+        if run:
+            kind = run[0][2]
+            blocks.append(Block(run[0][1].start, run[-1][1].end, CATEGORIES[kind], _reason(kind, run),
+                                tuple(index for index, _line, _kind in run)))
+            run.clear()
+
+    for index, (line, chrome, kind) in enumerate(classify(text, model, lines)):
+        if not chrome or index in covered:
+            close()
+            continue
+        if run and (run[-1][0] != index - 1 or run[-1][2] != kind):
+            close()
+        run.append((index, line, kind))
+    close()
+    return blocks
+
+
+def _reason(kind: str, run: list) -> str:
+    return {"ticker": TICKER_ABOVE_REASON, "ticker_below": TICKER_BELOW_REASON, "menu": MENU_REASON,
+            "masthead": MASTHEAD_REASON, "datestamp": DATESTAMP_REASON, "widget": WIDGET_REASON,
+            "comments": COMMENTS_REASON, "teaser": TEASER_REASON}.get(kind, OTHER_REASON)
+
+
+# ---- the page's structure ---------------------------------------------------------------------------
+def _body(prose: list[bool], counts: list[int], raw: list[str], headings: list[bool]) -> tuple[int, int] | None:
+    """The run of prose lines (short lines between them allowed: subheadings, captions) with the most
+    prose text: the article body. A heading such as "أهم الأخبار" or "التعليقات" ends it."""
+    best, best_size = None, 0
+    start = last = None
+    size, gap = 0, 0
+    for i, is_prose in enumerate(prose):
+        if headings[i]:
+            start, size, gap = None, 0, 0
+            continue
+        if is_prose:
+            if start is None:
+                start, size = i, 0
+            last, size, gap = i, size + len(raw[i]), 0
+            if size > best_size:
+                best, best_size = (start, last), size
+        elif start is not None:
+            gap += 1
+            if gap > 2 or counts[i] > PROSE_WORDS:
+                start, size, gap = None, 0, 0
+    return best
+
+
+def _led_by_heading(keys: list[str], headline_like: list[bool], prose: list[bool], raw: list[str], c: Cues,
+                    body: tuple[int, int] | None, title: int | None) -> list[bool]:
+    """The headlines listed under a heading such as "أهم الأخبار" or "الأكثر قراءة": the lines after it that
+    read like headlines (or are bulleted), up to the first that does not, the title or the body. One line
+    alone under such a heading is not a list: it is often the article's own title ("آخر الأخبار" above it)."""
+    led = [False] * len(keys)
+    listing = False
+    for i, key in enumerate(keys):
+        if key in c.ticker_headings:
+            listing = True
+            continue
+        stop = i == title or (body is not None and body[0] <= i <= body[1]) or prose[i]
+        if listing and not stop and (headline_like[i] or _BULLET.match(raw[i])):
+            led[i] = True
+        else:
+            listing = False
+    lengths = _runs(led)
+    return [flag and length >= 2 for flag, length in zip(led, lengths)]
+
+
+def _trim_foreign_tail(body: tuple[int, int], prose: list[bool], words: list[tuple[str, ...]],
+                      c: Cues) -> tuple[int, int]:
+    """The body without the prose lines at its end that share little with the rest of it: the leads of
+    other stories listed after the article (one story's paragraphs share its names and words)."""
+    start, end = body
+    while end > start:
+        rest = _vocabulary(words[start:end], c)
+        if _overlap(words[end], rest, c) >= 0.2:
+            break
+        end -= 1
+        while end > start and not prose[end]:
+            end -= 1
+    return start, end
+
+
+def _vocabulary(words: list[tuple[str, ...]], c: Cues) -> set[str]:
+    return {word for line in words for word in line if len(word) > 2 and word not in c.function_words}
+
+
+def _overlap(words: tuple[str, ...], vocabulary: set[str], c: Cues) -> float:
+    content = [word for word in words if len(word) > 2 and word not in c.function_words]
+    return sum(word in vocabulary for word in content) / len(content) if content else 0.0
+
+
+def _title(body: tuple[int, int], overlap: list[float], counts: list[int]) -> int | None:
+    """The line above the body that reads like its headline: 4 to 30 words sharing the most with the body
+    (a caption or a byline, nearer the body, shares a name or two)."""
+    best, best_score = None, 0.0
+    for i in range(body[0] - 1, max(-1, body[0] - 1 - TITLE_LOOKUP), -1):
+        if 4 <= counts[i] <= 30 and overlap[i] >= 0.25:
+            score = overlap[i] * min(counts[i], 12)
+            if score > best_score:
+                best, best_score = i, score
+    return best
+
+
+def _zone(i: int, body: tuple[int, int] | None, title: int | None) -> str:
+    if body is None:
+        return "none"
+    if body[0] <= i <= body[1]:
+        return "body"
+    if i > body[1]:
+        return "after"
+    if title is not None and title < i:
+        return "between"
+    if title is not None and i == title:
+        return "title"
+    return "before"
+
+
+def _distance(i: int, body: tuple[int, int] | None) -> int:
+    if body is None:
+        return 10
+    return 0 if body[0] <= i <= body[1] else min(abs(i - body[0]), abs(i - body[1]))
+
+
+def _runs(flags: list[bool]) -> list[int]:
+    """For each position, the length of the run of true flags it is in (0 when false)."""
+    lengths = [0] * len(flags)
+    i = 0
+    while i < len(flags):
+        if not flags[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(flags) and flags[j]:
+            j += 1
+        for k in range(i, j):
+            lengths[k] = j - i
+        i = j
+    return lengths
+
+
+_DIGIT, _LATIN, _PUNCT, _SPACE = (re.compile(p) for p in (r"\d", r"[A-Za-z]", r"[^\w\s]", r"\s"))
+SHARE_CHARS = 200  # the shares of a long line are read off its start (a paragraph's are low anyway)
+
+
+def _shares(raw: str) -> tuple[float, float, float]:
+    """Digits, Latin letters and punctuation among a line's visible characters (regular expressions count
+    at C speed: a Python loop over every character cost half of a page's classification)."""
+    raw = raw[:SHARE_CHARS]
+    visible = len(raw) - len(_SPACE.findall(raw)) or 1
+    return (len(_DIGIT.findall(raw)) / visible, len(_LATIN.findall(raw)) / visible,
+            len(_PUNCT.findall(raw)) / visible)
+
+
+def _widget(words: tuple[str, ...], raw: str, c: Cues) -> bool:
+    if "°" in raw or "℃" in raw:
+        return True
+    key = " ".join(words)
+    hits = sum(word in c.widget_words for word in words) + (key in c.widget_words)
+    return bool(hits) and (len(words) <= 4 or any(ch.isdigit() for ch in raw) and len(words) <= 8)
+
+
+def _kind(zone: str, widget: bool, masthead: bool, ticker_heading: bool, comment: bool, teaser: bool,
+          headline_like: bool, overlap: float, prose: bool, date: bool, section_share: float, short_run: int,
+          heading_seen: bool) -> str:
+    if widget:
+        return "widget"
+    if masthead:
+        return "masthead"
+    if comment or (zone == "after" and heading_seen and prose and overlap < 0.3 and not ticker_heading):
+        return "comments" if comment else "teaser"
+    if date and not ticker_heading:
+        return "datestamp"
+    if ticker_heading or (headline_like and overlap < 0.25):
+        return "ticker_below" if zone == "after" else "ticker"
+    if section_share >= 0.5 or short_run >= 3:
+        return "menu"
+    if teaser or (zone == "after" and prose and overlap < 0.3):
+        return "teaser"
+    return "other"

@@ -1,0 +1,151 @@
+"""Chrome found on one page alone (app.page_chrome): tickers, mastheads, widgets, date stamps, teasers, on a
+page written in the shapes of real scraped pages (no third-party text), and how it joins the index."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import boilerplate_index, i18n, page_chrome
+from app.boilerplate_index import all_suggestions, describe_reason, suggestions_for, update
+from app.logistic import Model, precision_recall, train
+from tests.conftest import add_document
+
+TITLE = "وزير الخارجية يبحث مع نظيره الأردني تطورات الأوضاع في المنطقة"
+BODY = [
+    "بحث وزير الخارجية خلال اتصال هاتفي مع نظيره الأردني اليوم الأحد تطورات الأوضاع في المنطقة، وسبل "
+    "تعزيز التعاون بين البلدين في المجالات السياسية والاقتصادية.",
+    "وأكد الوزير أن التنسيق بين البلدين مستمر على أعلى المستويات، وأن الاتصالات بين الجانبين لم تنقطع "
+    "خلال الفترة الماضية رغم التحديات التي تواجه المنطقة.",
+    "من جانبه، أعرب وزير الخارجية الأردني عن تقديره للجهود التي تبذلها بلاده من أجل التهدئة، مؤكدًا أهمية "
+    "مواصلة التشاور بين البلدين في كل الملفات الإقليمية.",
+]
+CHROME_TOP = [
+    "رئيس التحرير",
+    "محمد عبد الله",
+    "السبت 20 ديسمبر 2025 10:15 صـ 29 جمادى الآخرة 1447 هـ",
+    "أهم الأخبار",
+    "• ارتفاع أسعار الذهب في السوق المحلية مع بداية التعاملات",
+    "• منتخب الشباب يستعد لمواجهة حاسمة في بطولة كأس العرب",
+    "• الأرصاد تحذر من موجة برد شديدة تضرب البلاد غدًا",
+]
+CHROME_BOTTOM = [
+    "اقرأ أيضا",
+    "انطلاق مهرجان السينما الدولي بمشاركة أفلام من عشرين دولة عربية وأجنبية في دورته الجديدة هذا العام، "
+    "ويستمر المهرجان أسبوعًا كاملًا تُعرض خلاله أفلام قصيرة وطويلة.",
+]
+
+
+def page() -> str:
+    return "\n\n".join([*CHROME_TOP, TITLE, "18 حجم الخط", *BODY, *CHROME_BOTTOM]) + "\n"
+
+
+def lines_marked(text: str, blocks) -> set[str]:
+    return {line for line in text.split("\n") if line.strip() and any(
+        b.start <= text.index(line) < b.end for b in blocks)}
+
+
+def test_the_page_alone_shows_its_masthead_ticker_and_widget_but_not_its_article():
+    text = page()
+    marked = lines_marked(text, page_chrome.chrome_blocks(text))
+    assert {"رئيس التحرير", "أهم الأخبار", "18 حجم الخط"} <= marked
+    assert sum(line.startswith("•") for line in marked) >= 2  # the headlines of other stories
+    assert TITLE not in marked and not any(paragraph in marked for paragraph in BODY)
+
+
+def test_the_body_is_the_longest_run_of_prose_and_its_title_shares_its_words():
+    read = page_chrome.read_page(page())
+    first, last = read.body
+    shown = [page()[line.start:line.end] for line in read.lines]
+    assert shown[first] == BODY[0] and shown[last] == BODY[-1]
+    assert shown[read.title] == TITLE
+    # The lead of another story after the article shares nothing with it: not part of the body.
+    assert shown.index(CHROME_BOTTOM[1]) > last
+
+
+def test_each_block_says_why_in_words_an_analyst_reads_in_both_languages():
+    reasons = {block.reason for block in page_chrome.chrome_blocks(page())}
+    assert page_chrome.MASTHEAD_REASON in reasons and page_chrome.TICKER_ABOVE_REASON in reasons
+    assert describe_reason(page_chrome.TICKER_ABOVE_REASON) == "ticker: headlines of other stories above the title"
+    i18n.set_language("ar")
+    assert all(not any("a" <= ch <= "z" for ch in describe_reason(reason)) for reason in page_chrome.REASONS)
+
+
+def test_the_shipped_model_says_what_it_learnt_from_and_how_it_scored_held_out():
+    model = page_chrome.shipped_model()
+    assert set(model.features) <= set(page_chrome.FEATURES)
+    about = model.about
+    assert about["pages"] >= 60 and about["sites"] >= 30 and "leave-site-out" in about["held_out"]
+    assert 0 < about["recall"] <= 1 and about["precision"] >= 0.9
+    assert 0.5 <= model.threshold < 1
+
+
+def test_logistic_regression_learns_a_separable_rule_and_round_trips_as_json():
+    rows = [[x / 10, (x % 3) / 3] for x in range(40)]
+    labels = [int(row[0] > 2) for row in rows]
+    model = train(("x", "noise"), rows, labels, l2=0.1, iterations=500)
+    predicted = [model.probability(row) >= 0.5 for row in rows]
+    assert precision_recall(predicted, [bool(label) for label in labels]) == (1.0, 1.0)
+    assert Model.from_json(model.to_json()) == model
+    with pytest.raises(ValueError, match="one value per feature"):
+        Model.from_json({**model.to_json(), "weights": [1.0]})
+
+
+def test_a_single_page_site_gets_suggestions_from_the_page_alone(project):
+    doc = add_document(project, page(), "only.txt")
+    update(project)
+    found = suggestions_for(project, doc)
+    text = project.document_text(doc)
+    # The masthead with the editor's name under it; the headlines under "أهم الأخبار" as one ticker.
+    assert any(s.reason == page_chrome.MASTHEAD_REASON and text[s.start:s.end].split("\n")[0] == "رئيس التحرير"
+               and text[s.start:s.end].endswith("محمد عبد الله") for s in found)
+    ticker = next(s for s in found if s.reason == page_chrome.TICKER_ABOVE_REASON)
+    assert text[ticker.start:ticker.end].startswith("أهم الأخبار") and text[ticker.start:ticker.end].count("•") == 3
+    assert not any(s.start <= text.index(BODY[0]) < s.end for s in found)
+    assert all_suggestions(project)  # listed for review like any other
+
+
+def test_repetition_wins_over_the_page_alone_where_both_find_the_same_lines(project):
+    masthead = "رئيس التحرير"
+    for number in range(boilerplate_index.MIN_COPIES + 1):
+        add_document(project, page().replace("السبت 20", f"السبت {number + 1}") + f"\nرقم {number}\n",
+                     f"p{number}.txt")
+    update(project)
+    doc = project.document_ids()[0]
+    text = project.document_text(doc)
+    covering = [s for s in suggestions_for(project, doc) if s.start <= text.index(masthead) < s.end]
+    assert len(covering) == 1 and covering[0].reason.startswith("repeated in")
+
+
+def test_accepting_a_suggestion_moves_the_document_to_in_progress_for_the_analyst(project):
+    doc = add_document(project, page(), "only.txt")
+    update(project)
+    assert project.status(doc, "amal") == "new"
+    [group] = [[s] for s in suggestions_for(project, doc) if s.reason == page_chrome.MASTHEAD_REASON]
+    boilerplate_index.accept(project, group, "amal", "navigation")
+    assert project.status(doc, "amal") == "in_progress" and project.status(doc, "badr") == "new"
+
+
+def test_the_pending_counts_are_back_when_the_project_opens_again(qtbot, project):
+    from tests.conftest import show_window
+
+    doc = add_document(project, page(), "only.txt")
+    update(project)
+    window = show_window(qtbot, project)
+    column = window.documents.BOILERPLATE_COLUMN
+    qtbot.waitUntil(lambda: window.documents.data(window.documents.index(0, column)) not in (None, ""), timeout=10_000)
+    assert not window.boilerplate.running() and window.boilerplate.model.pending_by_document()[doc] >= 4
+    # Listing what is indexed indexes nothing new.
+    add_document(project, page().replace("رئيس", "نائب رئيس"), "later.txt")
+    window.boilerplate.list_indexed()
+    qtbot.waitUntil(lambda: not window.boilerplate.running(), timeout=10_000)
+    assert boilerplate_index.pending_documents(project) == 1
+
+
+def test_the_review_list_shows_a_line_in_its_own_direction_as_the_pane_does(qtbot, project):
+    """"ص>" left by a scraper reads in the list as in the text pane: an isolate takes its direction."""
+    from ui.boilerplatepanel import GroupModel
+
+    model = GroupModel()
+    suggestion = boilerplate_index.Suggestion(1, 0, 2, "other", "markup left over by the scraper", 7)
+    model.set_groups([[suggestion]], ["ص>"], ["other"])
+    assert model.data(model.index(0, 2)) == "\u2068ص>\u2069"
