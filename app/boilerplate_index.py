@@ -236,19 +236,23 @@ def update_page_chrome(project: Project, progress: Callable[[int, int], None] = 
     with project.session() as session:
         ids = list(session.scalars(select(Document.id).where(Document.id > through, Document.id <= indexed)
                                    .order_by(Document.id)))
+    from app import boilerplate_learning  # it reads this module's watermark and sites
+
+    learned = boilerplate_learning.active(project) if ids else None
     done = 0
     with project.derived_data_connection() as connection:
         for chunk in range(0, len(ids), PAGE_BATCH):
             if cancelled():
                 break
             with Session(connection) as session, session.begin(), _collector_paused():
-                _page_batch(session, ids[chunk:chunk + PAGE_BATCH])
+                _page_batch(session, ids[chunk:chunk + PAGE_BATCH], learned)
             done += len(ids[chunk:chunk + PAGE_BATCH])
             progress(done, len(ids))
     return done
 
 
-def _page_batch(session: Session, ids: list[int]) -> None:
+def _page_batch(session: Session, ids: list[int], learned=None) -> None:
+    """`learned`: (model, decisions by site) learnt from the analyst's decisions, else the shipped model."""
     driver = session.connection().connection.driver_connection
     ids = ids_past_watermark(driver, PAGE_WATERMARK, ids)  # another window may have read them meanwhile
     if not ids:
@@ -259,13 +263,18 @@ def _page_batch(session: Session, ids: list[int]) -> None:
             "AND source = 'cue'", (ids[0], ids[-1])):
         cue_ranges.setdefault(document_id, []).append((start, end))
     rows = []
-    for document_id, stored in driver.execute("SELECT id, text FROM documents WHERE id BETWEEN ? AND ? ORDER BY id",
-                                              (ids[0], ids[-1])):
+    model, sites = learned if learned else (None, {})
+    for document_id, stored, meta in driver.execute(
+            "SELECT id, text, meta FROM documents WHERE id BETWEEN ? AND ? ORDER BY id", (ids[0], ids[-1])):
         lines = split_lines(stored)
         ranges = cue_ranges.get(document_id, ())
         covered = {index for index, line in enumerate(lines) if any(a <= line.start < b for a, b in ranges)}
+        site_rows = None
+        if model is not None:
+            decided = sites.get(site_of(json.loads(meta) if meta else {}))
+            site_rows = decided.rows if decided is not None else (lambda lines_: [[0.0, 0.0, 0.0] for _ in lines_])
         rows += [(document_id, block.start, block.end, block.category, block.reason, _block_print(block, lines), "page")
-                 for block in chrome_blocks(stored, lines=lines, covered=covered)]
+                 for block in chrome_blocks(stored, model, lines=lines, covered=covered, site_rows=site_rows)]
     driver.executemany('INSERT INTO boilerplate_cues (document_id, start, "end", category, reason, fingerprint, '
                        "source) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
     driver.execute("INSERT INTO project_info (key, value) VALUES (?, ?) "

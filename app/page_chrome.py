@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from app import packagedata
@@ -55,11 +56,13 @@ WIDGET_REASON = N_("a widget (weather, rates, font size, sharing, counters)")
 COMMENTS_REASON = N_("reader comments after the article")
 TEASER_REASON = N_("another story's lead after the article")
 OTHER_REASON = N_("short lines of the page's chrome, away from the article")
+LEARNED_REASON = N_("learned from your decisions on this site")
 REASONS = (TICKER_ABOVE_REASON, TICKER_BELOW_REASON, MENU_REASON, MASTHEAD_REASON, DATESTAMP_REASON, WIDGET_REASON,
-           COMMENTS_REASON, TEASER_REASON, OTHER_REASON)
+           COMMENTS_REASON, TEASER_REASON, OTHER_REASON, LEARNED_REASON)
 # The category a kind of chrome is suggested as (resources/labels.json's boilerplate categories).
-CATEGORIES = {"ticker": "related_links", "ticker_below": "related_links", "teaser": "related_links", "menu": "navigation", "masthead": "navigation",
-              "datestamp": "navigation", "widget": "share_social", "comments": "comment_form", "other": "other"}
+CATEGORIES = {"ticker": "related_links", "ticker_below": "related_links", "teaser": "related_links",
+              "menu": "navigation", "masthead": "navigation", "datestamp": "navigation", "widget": "share_social",
+              "comments": "comment_form", "other": "other", "learned": "other"}
 
 _SENTENCE_END = re.compile(r"[.!?؟…:»\"”')\]]\s*$")
 _TIME = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
@@ -185,23 +188,48 @@ CUED_THRESHOLD = 0.5
 LED = FEATURES.index("led_by_heading")
 
 
-def classify(text: str, model: Model | None = None, lines: list[Line] | None = None) -> list[tuple[Line, bool, str]]:
-    """Each non-blank line, whether it is chrome, and the kind of chrome it would be."""
+# Features a model learnt from a project's decisions may add, computed from what the analyst decided on the
+# line's site (app.boilerplate_learning): they come after FEATURES in a row.
+SITE_FEATURES = ("decided_chrome_on_site", "decided_article_on_site", "site_chrome_words")
+SHIPPED_SCORE = "shipped_model"  # a learnt model builds on the shipped one: its probability is a feature
+LEARNED_KIND = "learned"  # a line that is chrome because the analyst decided the same line so on its site
+
+
+def classify(text: str, model: Model | None = None, lines: list[Line] | None = None,
+             site_rows: Callable[[list[Line]], list[list[float]]] | None = None) -> list[tuple[Line, bool, str]]:
+    """Each non-blank line, whether it is chrome, and the kind of chrome it would be. `site_rows`: the
+    SITE_FEATURES of each line, for a model that uses them."""
     page = read_page(text, lines)
     model = model or shipped_model()
-    order = [FEATURES.index(name) for name in model.features]
+    rows = page.rows
+    if site_rows is not None:
+        shipped = shipped_model()
+        rows = [row + extra + [shipped.probability(row)] for row, extra in zip(rows, site_rows(page.lines))]
+    names = FEATURES + SITE_FEATURES + (SHIPPED_SCORE,)
+    order = [names.index(name) for name in model.features]
+    decided = names.index("decided_chrome_on_site")
     result = []
-    for line, row, kind in zip(page.lines, page.rows, page.kinds):
+    shipped = shipped_model()
+    for line, row, kind in zip(page.lines, rows, page.kinds):
         probability = model.probability([row[j] for j in order])
         needed = min(CUED_THRESHOLD, model.threshold) if any(row[j] for j in CUED) else model.threshold
+        chrome = probability >= needed
+        if len(row) > decided and row[decided] and chrome:
+            kind = LEARNED_KIND
+        if model is not shipped and not chrome:
+            # A model learnt from a few hundred decisions adds what the analyst taught it to what the shipped
+            # model finds; it does not take away from it.
+            chrome = row[-1] >= (min(CUED_THRESHOLD, shipped.threshold) if any(row[j] for j in CUED)
+                                 else shipped.threshold)
         # Headlines listed under "أهم الأخبار" above the title are a ticker whatever the model makes of them
         # (the dev set holds few; the heading says what they are).
-        result.append((line, probability >= needed or bool(row[LED]), kind))
+        result.append((line, chrome or bool(row[LED]), kind))
     return result
 
 
 def chrome_blocks(text: str, model: Model | None = None, lines: list[Line] | None = None,
-                  covered: set[int] = frozenset()) -> list[Block]:
+                  covered: set[int] = frozenset(),
+                  site_rows: Callable[[list[Line]], list[list[float]]] | None = None) -> list[Block]:
     """Runs of chrome lines of one kind as blocks (lines in `covered`, found otherwise, left out)."""
     model = model or shipped_model()
     blocks: list[Block] = []
@@ -214,7 +242,7 @@ def chrome_blocks(text: str, model: Model | None = None, lines: list[Line] | Non
                                 tuple(index for index, _line, _kind in run)))
             run.clear()
 
-    for index, (line, chrome, kind) in enumerate(classify(text, model, lines)):
+    for index, (line, chrome, kind) in enumerate(classify(text, model, lines, site_rows)):
         if not chrome or index in covered:
             close()
             continue
@@ -228,7 +256,7 @@ def chrome_blocks(text: str, model: Model | None = None, lines: list[Line] | Non
 def _reason(kind: str, run: list) -> str:
     return {"ticker": TICKER_ABOVE_REASON, "ticker_below": TICKER_BELOW_REASON, "menu": MENU_REASON,
             "masthead": MASTHEAD_REASON, "datestamp": DATESTAMP_REASON, "widget": WIDGET_REASON,
-            "comments": COMMENTS_REASON, "teaser": TEASER_REASON}.get(kind, OTHER_REASON)
+            "comments": COMMENTS_REASON, "teaser": TEASER_REASON, LEARNED_KIND: LEARNED_REASON}.get(kind, OTHER_REASON)
 
 
 # ---- the page's structure ---------------------------------------------------------------------------

@@ -77,6 +77,63 @@ def score(pages: list[dict], folder: Path, tag: str) -> list[tuple[bool, bool, s
         project.close()
 
 
+def score_after_decisions(pages: list[dict], folder: Path, decided_per_site: int = 3) -> tuple[list, list, dict]:
+    """An analyst decides the first `decided_per_site` pages of every site that has more (their boilerplate
+    lines marked, the page marked done); a model is learnt from that and the other pages are scored."""
+    from app import boilerplate_learning
+    from app.project import Span
+
+    corpus = folder / "decided.jsonl"
+    with open(corpus, "w", encoding="utf-8") as handle:
+        for page in pages:
+            handle.write(json.dumps({"name": page["name"], "text": page["text"], "meta": {"site": page["site"]}},
+                                    ensure_ascii=False) + "\n")
+    project = Project.create(folder / "decided.hashiya")
+    try:
+        import_paths(project, [corpus], "bench")
+        names = {project.document_name(doc): doc for doc in project.document_ids()}
+        by_site: dict[str, list[dict]] = {}
+        for page in pages:
+            by_site.setdefault(page["site"], []).append(page)
+        decided = {p["name"] for group in by_site.values() if len(group) > decided_per_site
+                   for p in group[:decided_per_site]}
+        for page in pages:
+            if page["name"] not in decided:
+                continue
+            doc = names[page["name"]]
+            text = page["text"]
+            for first, boilerplate, _kind in page["lines"]:
+                if boilerplate:
+                    end = text.find("\n", first)
+                    project.add_annotation(Span(doc, "analyst", "boilerplate", "other", first,
+                                                len(text) if end < 0 else end))
+            project.set_status(doc, "analyst", "done")
+        duplicates.update_index(project)
+        boilerplate_index.update(project)
+
+        def results() -> list:
+            suggestions: dict[int, list] = {}
+            for suggestion in boilerplate_index.all_suggestions(project, "analyst"):
+                suggestions.setdefault(suggestion.document_id, []).append(suggestion)
+            found_lines = []
+            for page in pages:
+                if page["name"] in decided or len(by_site[page["site"]]) <= decided_per_site:
+                    continue  # only the other pages of the sites the analyst worked on
+                found = suggestions.get(names[page["name"]], [])
+                for first, boilerplate, kind in page["lines"]:
+                    covering = next((s for s in found if s.start <= first < s.end), None)
+                    found_lines.append((covering is not None, boilerplate, kind, _source(covering)))
+            return found_lines
+
+        before = results()
+        model = boilerplate_learning.learn(project, "analyst")
+        boilerplate_learning.store(project, model)
+        boilerplate_index.update(project)
+        return before, results(), model.about
+    finally:
+        project.close()
+
+
 def _source(suggestion) -> str:
     if suggestion is None:
         return ""
@@ -113,6 +170,11 @@ def main(argv: list[str]) -> None:
         report("shipped model", score(pages, folder, "all"))
         with mock.patch.object(boilerplate_index, "chrome_blocks", lambda *args, **kwargs: []):
             report("cues and repetition only (before issue 16)", score(pages, folder, "before"))
+        # The same pages, before and after decisions, on the sites with more than 3 pages only.
+        before, after, about = score_after_decisions(pages, folder)
+        report("sites with more than 3 pages, their other pages, shipped model", before)
+        report("the same pages after the analyst decided 3 pages per site", after)
+        print(f"  learnt from: {about}")
 
 
 if __name__ == "__main__":

@@ -149,3 +149,75 @@ def test_the_review_list_shows_a_line_in_its_own_direction_as_the_pane_does(qtbo
     suggestion = boilerplate_index.Suggestion(1, 0, 2, "other", "markup left over by the scraper", 7)
     model.set_groups([[suggestion]], ["ص>"], ["other"])
     assert model.data(model.index(0, 2)) == "\u2068ص>\u2069"
+
+
+# ---- learning from the analyst's decisions -----------------------------------------------------------------
+def _site_page(number: int, chrome_line: str) -> str:
+    """A page of one site: its own chrome line (which the page alone cannot tell from a headline) on top."""
+    body = [paragraph.replace("اليوم الأحد", f"اليوم {number}") for paragraph in BODY]
+    return "\n\n".join([chrome_line, TITLE.replace("الأردني", f"الأردني {number}"), *body]) + "\n"
+
+
+def test_a_model_learnt_from_decisions_says_what_it_learnt_from_and_is_used_for_the_other_pages(project):
+    from app import boilerplate_learning
+    from app.project import Span
+
+    chrome = "تابعونا على قناة الموقع في منصة البث المباشر"
+    docs = [add_document(project, _site_page(n, chrome), f"{n}.txt") for n in range(7)]
+    with pytest.raises(boilerplate_learning.NotEnoughDecisions, match="at least 5"):
+        boilerplate_learning.learn(project, "amal")
+    for doc in docs[:5]:  # the analyst marks the line as boilerplate on five pages and finishes them
+        text = project.document_text(doc)
+        project.add_annotation(Span(doc, "amal", "boilerplate", "other", 0, text.index("\n")))
+        project.set_status(doc, "amal", "done")
+    update(project)
+    model = boilerplate_learning.learn(project, "amal")
+    about = model.about
+    assert about["analyst"] == "amal" and about["documents"] == 5 and about["boilerplate_lines"] == 5
+    assert about["held_out_documents"] == 1 and about["precision"] is not None
+    assert "held-out" in boilerplate_learning.describe(model)
+    assert not [reason for doc in docs[5:] for reason in _page_reasons(project, doc, 0)]  # the page alone: no
+    boilerplate_learning.store(project, model)
+    assert boilerplate_learning.used(project) and boilerplate_learning.stored(project) == model
+    update(project)  # the page stage reads every page again, with the learnt model
+    for doc in docs[5:]:
+        assert _page_reasons(project, doc, 0) == [page_chrome.LEARNED_REASON]
+    boilerplate_learning.use(project, False)
+    assert not boilerplate_learning.used(project) and boilerplate_learning.stored(project) == model
+
+
+def _page_reasons(project, document_id: int, start: int) -> list[str]:
+    """The reasons of what the index's page stage found at `start` of a document."""
+    from sqlalchemy import select
+
+    from app.models import BoilerplateCue
+
+    with project.session() as session:
+        return list(session.scalars(select(BoilerplateCue.reason).where(
+            BoilerplateCue.document_id == document_id, BoilerplateCue.start == start, BoilerplateCue.source == "page")))
+
+
+def test_learning_in_the_window_shows_its_figures_and_can_be_switched_off(qtbot, project):
+    from PySide6.QtCore import Qt
+
+    from app import boilerplate_learning
+    from app.project import Span
+    from tests.conftest import show_window
+
+    chrome = "تابعونا على قناة الموقع في منصة البث المباشر"
+    docs = [add_document(project, _site_page(n, chrome), f"{n}.txt") for n in range(7)]
+    for doc in docs[:5]:
+        project.add_annotation(Span(doc, "amal", "boilerplate", "other", 0, project.document_text(doc).index("\n")))
+        project.set_status(doc, "amal", "done")
+    window = show_window(qtbot, project, "amal")
+    panel = window.boilerplate
+    window.review_boilerplate()
+    qtbot.waitUntil(lambda: not panel.running(), timeout=20_000)
+    assert not panel.use_learnt.isEnabled() and "Nothing learnt" in panel.learnt.text()
+    qtbot.mouseClick(panel.learn_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "held-out" in panel.learnt.text() and not panel.running(), timeout=20_000)
+    assert panel.use_learnt.isChecked() and boilerplate_learning.used(project)
+    assert boilerplate_learning.stored(project).about["documents"] == 5
+    panel.use_learnt.click()  # off: the shipped model again, every page read again
+    qtbot.waitUntil(lambda: not panel.running(), timeout=20_000)
+    assert not boilerplate_learning.used(project) and boilerplate_learning.stored(project) is not None

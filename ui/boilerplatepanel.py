@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QTableView,
+    QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QTableView,
     QVBoxLayout, QWidget,
 )
 
-from app import boilerplate_index, duplicates
+from app import boilerplate_index, boilerplate_learning, duplicates
 from app.boilerplate import category_title, fit_category
 from app.boilerplate_index import Suggestion, describe_reason, preview
 from app.i18n import N_, _, ngettext, number
@@ -52,6 +52,24 @@ class BoilerplateWorker(Worker):
 
     def _preview(self, suggestion: Suggestion) -> str:
         return preview(self._project.document_text(suggestion.document_id)[suggestion.start:suggestion.end], PREVIEW)
+
+
+class LearnWorker(Worker):
+    """Learns a model from the analyst's decisions (app.boilerplate_learning); storing it is the panel's."""
+
+    finished = Signal(object, str)  # the model (None when too few decisions), what to tell the analyst
+
+    def __init__(self, project: Project, analyst: str):
+        super().__init__()
+        self._project, self._analyst = project, analyst
+
+    def run(self) -> None:
+        try:
+            model = boilerplate_learning.learn(self._project, self._analyst, self.is_cancelled)
+        except boilerplate_learning.NotEnoughDecisions as refused:
+            self.finished.emit(None, str(refused))
+            return
+        self.finished.emit(model, "")
 
 
 def group_suggestions(suggestions: list[Suggestion]) -> list[list[Suggestion]]:
@@ -147,8 +165,20 @@ class BoilerplatePanel(QWidget):
                        self.progress):
             top.addWidget(widget)
         top.setStretch(0, 1)
+        # Learning from the analyst: a model of their decisions, its held-out figures, and a switch.
+        self.learn_button = QPushButton(_("Learn from my decisions"))
+        self.learn_button.setToolTip(_("Train a model on the boilerplate you accepted, rejected or marked, and use "
+                                       "it for the rest of the corpus, most of all other pages of the same sites"))
+        self.use_learnt = QCheckBox(_("Use what was learnt"))
+        self.learnt = QLabel()
+        self.learnt.setWordWrap(True)
+        learning = QHBoxLayout()
+        for widget in (self.learn_button, self.use_learnt, self.learnt):
+            learning.addWidget(widget)
+        learning.setStretch(2, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(learning)
         layout.addWidget(self.view)
         self.view.installEventFilter(self)
         self.view.selectionModel().currentRowChanged.connect(self._row_changed)
@@ -156,6 +186,10 @@ class BoilerplatePanel(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         self.cancel_button.clicked.connect(self.cancel)
         self.background = Background(self, failed=self._failed)
+        self.learning = Background(self, failed=self._learning_failed)
+        self.learn_button.clicked.connect(self.learn)
+        self.use_learnt.toggled.connect(self._use_learnt)
+        self._show_learnt()
         self._idle()
 
     # ---- listing ---------------------------------------------------------------
@@ -184,12 +218,53 @@ class BoilerplatePanel(QWidget):
             self.refresh(index=False)
 
     def running(self) -> bool:
-        return self.background.running()
+        return self.background.running() or self.learning.running()
+
+    # ---- learning from the analyst ---------------------------------------------------------------------------
+    def learn(self) -> None:
+        if self.learning.running():
+            return
+        self.learn_button.setEnabled(False)
+        self.learnt.setText(_("Learning from your decisions…"))
+        self.learning.start(LearnWorker(self._project, self._editor.analyst),
+                            lambda worker: worker.finished.connect(self._learnt))
+
+    def _learnt(self, model, refusal: str) -> None:
+        if not self.learning.finish():
+            return
+        self.learn_button.setEnabled(True)
+        if model is None:
+            self.learnt.setText(refusal)
+            return
+        boilerplate_learning.store(self._project, model)  # the analyst's action: committed before it shows
+        self._show_learnt()
+        self.refresh()  # every page read again with it
+
+    def _learning_failed(self, message: str) -> None:
+        self.learn_button.setEnabled(True)
+        self.learnt.setText(message)
+
+    def _use_learnt(self, on: bool) -> None:
+        if on == boilerplate_learning.used(self._project):
+            return
+        boilerplate_learning.use(self._project, on)
+        self._show_learnt()
+        self.refresh()
+
+    def _show_learnt(self) -> None:
+        model = boilerplate_learning.stored(self._project)
+        self.use_learnt.blockSignals(True)
+        self.use_learnt.setEnabled(model is not None)
+        self.use_learnt.setChecked(model is not None and boilerplate_learning.used(self._project))
+        self.use_learnt.blockSignals(False)
+        self.learnt.setText(boilerplate_learning.describe(model) if model is not None else
+                            _("Nothing learnt from your decisions yet: decide some suggestions, then learn."))
 
     def cancel(self) -> None:
         self.background.cancel()
 
     def stop_and_wait(self) -> None:
+        self.learning.stop_and_wait()
         if self.background.stop_and_wait():
             self._idle()
 
