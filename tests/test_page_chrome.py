@@ -221,3 +221,28 @@ def test_learning_in_the_window_shows_its_figures_and_can_be_switched_off(qtbot,
     panel.use_learnt.click()  # off: the shipped model again, every page read again
     qtbot.waitUntil(lambda: not panel.running(), timeout=20_000)
     assert not boilerplate_learning.used(project) and boilerplate_learning.stored(project) is not None
+
+
+def test_learning_in_a_read_only_project_says_so_and_stores_nothing(qtbot, project_path):
+    from PySide6.QtCore import Qt
+
+    from app import boilerplate_learning
+    from app.project import Project, Span
+    from tests.conftest import show_window
+
+    writable = Project.create(project_path)
+    docs = [add_document(writable, _site_page(n, "تابعونا على قناة الموقع"), f"{n}.txt") for n in range(7)]
+    for doc in docs[:5]:
+        writable.add_annotation(Span(doc, "amal", "boilerplate", "other", 0, writable.document_text(doc).index("\n")))
+        writable.set_status(doc, "amal", "done")
+    writable.close()
+    project = Project.open(project_path, read_only="opened read-only by the test")
+    try:
+        window = show_window(qtbot, project, "amal")
+        panel = window.boilerplate
+        qtbot.mouseClick(panel.learn_button, Qt.LeftButton)
+        qtbot.waitUntil(lambda: not panel.learning.running() and "read-only" in panel.learnt.text(), timeout=20_000)
+        assert boilerplate_learning.stored(project) is None and panel.learn_button.isEnabled()
+        window.close()
+    finally:
+        project.close()

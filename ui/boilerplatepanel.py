@@ -17,7 +17,7 @@ from app import boilerplate_index, boilerplate_learning, duplicates
 from app.boilerplate import category_title, fit_category
 from app.boilerplate_index import Suggestion, describe_reason, preview
 from app.i18n import N_, _, ngettext, number
-from app.project import Project, Span
+from app.project import Project, ProjectError, Span
 from ui.commands import _EditCommand
 from ui.corpussearch import ALIGN
 from ui.kwic import isolated
@@ -236,7 +236,11 @@ class BoilerplatePanel(QWidget):
         if model is None:
             self.learnt.setText(refusal)
             return
-        boilerplate_learning.store(self._project, model)  # the analyst's action: committed before it shows
+        try:
+            boilerplate_learning.store(self._project, model)  # the analyst's action: committed before it shows
+        except ProjectError as error:  # read-only, or the file moved: said where the figures would be
+            self.learnt.setText(str(error))
+            return
         self._show_learnt()
         self.refresh()  # every page read again with it
 
@@ -247,7 +251,12 @@ class BoilerplatePanel(QWidget):
     def _use_learnt(self, on: bool) -> None:
         if on == boilerplate_learning.used(self._project):
             return
-        boilerplate_learning.use(self._project, on)
+        try:
+            boilerplate_learning.use(self._project, on)
+        except ProjectError as error:
+            self._show_learnt()
+            self.learnt.setText(str(error))
+            return
         self._show_learnt()
         self.refresh()
 
