@@ -148,13 +148,20 @@ def _set_lookup(connection, present: bool) -> None:
 
 def _index_documents(connection, ids: list[int], progress: Callable[[int, int], None],
                      cancelled: Callable[[], bool], sort: bool) -> int:
+    return _in_batches(connection, ids, BATCH, progress, cancelled,
+                       lambda session, batch: _index_batch(session, batch, sort))
+
+
+def _in_batches(connection, ids: list[int], size: int, progress: Callable[[int, int], None],
+                cancelled: Callable[[], bool], work: Callable[[Session, list[int]], None]) -> int:
+    """`work` on `size` documents per transaction, until done or cancelled; returns how many were read."""
     done = 0
-    for chunk in range(0, len(ids), BATCH):
+    for chunk in range(0, len(ids), size):
         if cancelled():
             break
         with Session(connection) as session, session.begin(), _collector_paused():
-            _index_batch(session, ids[chunk:chunk + BATCH], sort)
-        done += len(ids[chunk:chunk + BATCH])
+            work(session, ids[chunk:chunk + size])
+        done += len(ids[chunk:chunk + size])
         progress(done, len(ids))
     return done
 
@@ -239,16 +246,9 @@ def update_page_chrome(project: Project, progress: Callable[[int, int], None] = 
     from app import boilerplate_learning  # it reads this module's watermark and sites
 
     learned = boilerplate_learning.active(project) if ids else None
-    done = 0
     with project.derived_data_connection() as connection:
-        for chunk in range(0, len(ids), PAGE_BATCH):
-            if cancelled():
-                break
-            with Session(connection) as session, session.begin(), _collector_paused():
-                _page_batch(session, ids[chunk:chunk + PAGE_BATCH], learned)
-            done += len(ids[chunk:chunk + PAGE_BATCH])
-            progress(done, len(ids))
-    return done
+        return _in_batches(connection, ids, PAGE_BATCH, progress, cancelled,
+                           lambda session, batch: _page_batch(session, batch, learned))
 
 
 def _page_batch(session: Session, ids: list[int], learned=None) -> None:
