@@ -127,22 +127,19 @@ def _cluster(path: Path, made, count: int) -> None:
 
 
 def _index(path: Path, made, megabytes: float) -> None:
-    from app import boilerplate_index
-    from app.project import Project
-
-    project = Project.open(path)
-    try:
-        gc.collect()
-        started = time.perf_counter()
-        boilerplate_index.update_index(project)
-        made.samples.append(megabytes / (time.perf_counter() - started))
-        made.note = (f"boilerplate_index.update_index over {megabytes:.0f} MB of UTF-8 text (lines, fingerprints,"
-                     " cue blocks, per-site counts), one core")
-    finally:
-        project.close()
+    _stage(path, made, megabytes, "update_index",
+           f"boilerplate_index.update_index over {megabytes:.0f} MB of UTF-8 text (lines, fingerprints, cue blocks, "
+           "per-site counts), one core")
 
 
 def _pages(path: Path, made, megabytes: float) -> None:
+    _stage(path, made, megabytes, "update_page_chrome",
+           f"boilerplate_index.update_page_chrome over {megabytes:.0f} MB (each page's lines, features and the "
+           "page-chrome model; the second stage of an index run, after B1), one core")
+
+
+def _stage(path: Path, made, megabytes: float, stage: str, note: str) -> None:
+    """One index stage of app.boilerplate_index over the whole copy, in MB/s."""
     from app import boilerplate_index
     from app.project import Project
 
@@ -150,10 +147,9 @@ def _pages(path: Path, made, megabytes: float) -> None:
     try:
         gc.collect()
         started = time.perf_counter()
-        boilerplate_index.update_page_chrome(project)
+        getattr(boilerplate_index, stage)(project)
         made.samples.append(megabytes / (time.perf_counter() - started))
-        made.note = (f"boilerplate_index.update_page_chrome over {megabytes:.0f} MB (each page's lines, features and "
-                     "the page-chrome model; the second stage of an index run, after B1), one core")
+        made.note = note
     finally:
         project.close()
 
