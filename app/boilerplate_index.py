@@ -33,7 +33,7 @@ from app.boilerplate import (CUE_REASON, MARKUP_REASON, MENU_ITEM_REASON, MENU_R
                              line_key, split_lines)
 from app import page_chrome
 from app.i18n import _, ngettext, number, pgettext
-from app.page_chrome import chrome_blocks
+from app.page_chrome import article_heading_lines, chrome_blocks
 from app.models import Annotation, BoilerplateCue, BoilerplateLine, BoilerplateSite, Document, Rejection
 from app.project import Project, Span, ids_past_watermark, now_iso
 from app.searchindex import ID_CHUNK
@@ -252,7 +252,7 @@ def update_page_chrome(project: Project, progress: Callable[[int, int], None] = 
 
 
 def _page_batch(session: Session, ids: list[int], learned=None) -> None:
-    """`learned`: (model, decisions by site) learnt from the analyst's decisions, else the shipped model."""
+    """`learned`: the model learnt from the analyst's decisions (app.boilerplate_learning.Learned), if in use."""
     driver = session.connection().connection.driver_connection
     ids = ids_past_watermark(driver, PAGE_WATERMARK, ids)  # another window may have read them meanwhile
     if not ids:
@@ -263,18 +263,15 @@ def _page_batch(session: Session, ids: list[int], learned=None) -> None:
             "AND source = 'cue'", (ids[0], ids[-1])):
         cue_ranges.setdefault(document_id, []).append((start, end))
     rows = []
-    model, sites = learned if learned else (None, {})
     for document_id, stored, meta in driver.execute(
             "SELECT id, text, meta FROM documents WHERE id BETWEEN ? AND ? ORDER BY id", (ids[0], ids[-1])):
         lines = split_lines(stored)
         ranges = cue_ranges.get(document_id, ())
         covered = {index for index, line in enumerate(lines) if any(a <= line.start < b for a, b in ranges)}
-        site_rows = None
-        if model is not None:
-            decided = sites.get(site_of(json.loads(meta) if meta else {}))
-            site_rows = decided.rows if decided is not None else (lambda lines_: [[0.0, 0.0, 0.0] for _ in lines_])
+        site = learned.site(site_of(json.loads(meta) if meta else {})) if learned else None
         rows += [(document_id, block.start, block.end, block.category, block.reason, _block_print(block, lines), "page")
-                 for block in chrome_blocks(stored, model, lines=lines, covered=covered, site_rows=site_rows)]
+                 for block in chrome_blocks(stored, learned and learned.model, lines=lines, covered=covered,
+                                            site=site)]
     driver.executemany('INSERT INTO boilerplate_cues (document_id, start, "end", category, reason, fingerprint, '
                        "source) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
     driver.execute("INSERT INTO project_info (key, value) VALUES (?, ?) "
@@ -403,9 +400,17 @@ def _repeated_blocks(document_id: int, text_: str, lines: list, cues: list[Sugge
     def in_cue(row) -> bool:
         return any(cue.start <= row[0] and row[1] <= cue.end for cue in cues)
 
+    heading: list[tuple[int, int]] | None = None  # read only when a line is frequent: most are not
+
+    def names_the_article(row) -> bool:
+        nonlocal heading
+        if heading is None:
+            heading = article_heading_lines(text_)
+        return any(start <= row[0] < end for start, end in heading)
+
     runs: list[list] = []
     for row in lines:
-        if not frequent(row) or in_cue(row):
+        if not frequent(row) or in_cue(row) or names_the_article(row):
             continue
         if runs and not text_[runs[-1][-1][1]:row[0]].strip():  # nothing but spaces between them
             runs[-1].append(row)

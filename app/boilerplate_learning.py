@@ -24,7 +24,7 @@ from app.boilerplate_index import PAGE_WATERMARK, site_of
 from app.i18n import _, ngettext, number
 from app.logistic import Model, precision_recall, train
 from app.models import Annotation, Annotator, BoilerplateCue, Document, DocumentStatus, ProjectInfo, Rejection
-from app.page_chrome import FEATURES, SHIPPED_SCORE, SITE_FEATURES, read_page, shipped_model
+from app.page_chrome import SHIPPED_SCORE, SITE_FEATURES, read_page, shipped_model
 from app.project import Project, now_iso
 
 MODEL_KEY = "boilerplate_learned_model"  # project_info: the model, JSON, with what it learnt from
@@ -47,7 +47,7 @@ class DecidedPage:
     document_id: int
     site: str
     text: str
-    chrome: list[tuple[int, int]] = field(default_factory=list)   # the analyst's boilerplate spans
+    chrome: list[tuple[int, int, str]] = field(default_factory=list)  # the analyst's boilerplate spans, category
     article: list[tuple[int, int]] = field(default_factory=list)  # suggestions they rejected
     done: bool = False  # marked done: what is not boilerplate is article
 
@@ -58,6 +58,7 @@ class SiteDecisions:
 
     chrome: dict[int, set[int]] = field(default_factory=dict)   # line fingerprint → documents
     article: dict[int, set[int]] = field(default_factory=dict)
+    categories: dict[int, Counter] = field(default_factory=dict)  # line fingerprint → categories given it
     words: Counter = field(default_factory=Counter)             # words of chrome lines, once per document
     words_of: dict[int, set[str]] = field(default_factory=dict)
 
@@ -73,6 +74,11 @@ class SiteDecisions:
             known = sum(self.words[w] - (w in own) > 0 for w in words) / len(words) if words else 0.0
             result.append([float(chrome), float(article), known])
         return result
+
+    def category(self, line: Line) -> str | None:
+        """The category the analyst gave this line most often on the site's other pages."""
+        given = self.categories.get(fingerprint(line_key(line)))
+        return given.most_common(1)[0][0] if given else None
 
 
 def decided_pages(project: Project, analyst: str) -> list[DecidedPage]:
@@ -90,11 +96,11 @@ def decided_pages(project: Project, analyst: str) -> list[DecidedPage]:
                 pages[document_id] = DecidedPage(document_id, site_of(meta or {}), text)
             return pages[document_id]
 
-        for document_id, start, end in session.execute(
-                select(Annotation.document_id, Annotation.start, Annotation.end).where(
+        for document_id, start, end, category in session.execute(
+                select(Annotation.document_id, Annotation.start, Annotation.end, Annotation.label).where(
                     Annotation.annotator_id == annotator_id, Annotation.layer == "boilerplate",
                     Annotation.start.is_not(None))):
-            page(document_id).chrome.append((start, end))
+            page(document_id).chrome.append((start, end, category))
         rejected = {int(form) for form in session.scalars(select(Rejection.form).where(
             Rejection.annotator_id == annotator_id, Rejection.layer == "boilerplate")) if form.lstrip("-").isdigit()}
         if rejected:
@@ -113,23 +119,26 @@ def site_decisions(pages: list[DecidedPage]) -> dict[str, SiteDecisions]:
     sites: dict[str, SiteDecisions] = {}
     for page in pages:
         site = sites.setdefault(page.site, SiteDecisions())
-        for line, label in _labelled(page):
+        for line, label, category in _labelled(page):
             key = fingerprint(line_key(line))
             (site.chrome if label else site.article).setdefault(key, set()).add(page.document_id)
             if label:
+                site.categories.setdefault(key, Counter())[category] += 1
                 site.words_of.setdefault(page.document_id, set()).update(w for w in line.words if len(w) > 2)
         site.words.update(w for words in site.words_of.values() for w in words)
     return sites
 
 
-def _labelled(page: DecidedPage) -> list[tuple[Line, int]]:
-    """The page's lines the analyst decided: 1 boilerplate, 0 article (undecided lines left out)."""
+def _labelled(page: DecidedPage) -> list[tuple[Line, int, str]]:
+    """The page's lines the analyst decided: 1 boilerplate (with its category), 0 article (undecided lines
+    left out)."""
     result = []
     for line in split_lines(page.text):
-        if any(a <= line.start < b for a, b in page.chrome):
-            result.append((line, 1))
+        category = next((c for a, b, c in page.chrome if a <= line.start < b), None)
+        if category is not None:
+            result.append((line, 1, category))
         elif any(a <= line.start < b for a, b in page.article) or page.done:
-            result.append((line, 0))
+            result.append((line, 0, ""))
     return result
 
 
@@ -137,17 +146,14 @@ def examples(pages: list[DecidedPage], sites: dict[str, SiteDecisions]) -> list[
     """(document, features, label) for every decided line; a line's site features leave its own document out."""
     found = []
     for page in pages:
-        labelled = dict((line.start, label) for line, label in _labelled(page))
+        labelled = {line.start: label for line, label, _category in _labelled(page)}
         if not labelled:
             continue
         read = read_page(page.text)
         extra = sites[page.site].rows(read.lines, page.document_id)
-        shipped = shipped_model()
-        order = [FEATURES.index(name) for name in shipped.features]
-        for line, row, more in zip(read.lines, read.rows, extra):
+        for line, score, more in zip(read.lines, shipped_model().scores(read.rows), extra):
             if line.start in labelled:
-                found.append((page.document_id, [shipped.probability([row[j] for j in order]), *more],
-                              labelled[line.start]))
+                found.append((page.document_id, [score, *more], labelled[line.start]))
     return found
 
 
@@ -218,13 +224,24 @@ def _write(project: Project, info: dict[str, str]) -> None:
         session.execute(delete(ProjectInfo).where(ProjectInfo.key == PAGE_WATERMARK))
 
 
-def active(project: Project) -> tuple[Model, dict[str, SiteDecisions]] | None:
+@dataclass(frozen=True)
+class Learned:
+    """The learnt model in use and the decisions its site features read."""
+
+    model: Model
+    sites: dict[str, SiteDecisions]
+
+    def site(self, name: str) -> SiteDecisions:
+        return self.sites.get(name) or SiteDecisions()  # a site nobody decided: nothing known of it
+
+
+def active(project: Project) -> Learned | None:
     """The learnt model and the decisions its site features read, when it is switched on."""
     model = stored(project) if project.info(USE_KEY) == "yes" else None
     if model is None:
         return None
     analyst = model.about.get("analyst")
-    return model, site_decisions(decided_pages(project, analyst)) if isinstance(analyst, str) else {}
+    return Learned(model, site_decisions(decided_pages(project, analyst)) if isinstance(analyst, str) else {})
 
 
 def describe(model: Model) -> str:

@@ -9,6 +9,7 @@ JSON in the package (the shipped model) or in a project (one learnt from its ana
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import asdict, dataclass, field
 
 
@@ -22,9 +23,14 @@ class Model:
     threshold: float = 0.5
     about: dict = field(default_factory=dict, compare=False)  # what it learnt from, how well it did
 
+    def __post_init__(self) -> None:
+        # The standardisation folded into the weights once: a model scores every line of every page.
+        coefficients = tuple(w / s for w, s in zip(self.weights, self.scales))
+        object.__setattr__(self, "_coefficients", coefficients)
+        object.__setattr__(self, "_intercept", self.bias - sum(c * m for c, m in zip(coefficients, self.means)))
+
     def probability(self, row: list[float]) -> float:
-        z = self.bias + sum(w * (x - m) / s for w, x, m, s in zip(self.weights, row, self.means, self.scales))
-        return _sigmoid(z)
+        return _sigmoid(self._intercept + sum(map(operator.mul, self._coefficients, row)))
 
     def to_json(self) -> dict:
         data = asdict(self)

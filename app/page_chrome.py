@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from app import packagedata
 from app.boilerplate import Block, Line, is_dateline, split_lines
@@ -94,9 +94,64 @@ def cues() -> Cues:
                 tuple(sorted(words("teaser_phrases"))), words("hijri_words"))
 
 
+# The second stage reads each line with its neighbours' first-stage scores: a short line among chrome is
+# chrome, a line of prose between two paragraphs is article (a cheap cousin of a CRF over a page's lines).
+CONTEXT_FEATURES = ("line_score", "previous_score", "next_score", "nearest_max", "nearest_mean")
+NEAREST = 2  # lines each side
+
+
+@dataclass(frozen=True)
+class PageModel:
+    """The page-alone model: a logistic model of each line's FEATURES, then one of the same features with
+    the CONTEXT_FEATURES of its neighbours' first scores; `threshold` applies to the second."""
+
+    lines: Model
+    context: Model
+    threshold: float
+    about: dict
+
+    def scores(self, rows: list[list[float]]) -> list[float]:
+        first_order = _order(self.lines, FEATURES)
+        first = [self.lines.probability([row[j] for j in first_order]) for row in rows]
+        second_order = _order(self.context, FEATURES + CONTEXT_FEATURES)
+        return [self.context.probability([extended[j] for j in second_order])
+                for extended in (row + around for row, around in zip(rows, context_rows(first)))]
+
+    def to_json(self) -> dict:
+        return {"lines": self.lines.to_json(), "context": self.context.to_json(), "threshold": self.threshold,
+                "about": self.about}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "PageModel":
+        lines, context = Model.from_json(data["lines"]), Model.from_json(data["context"])
+        known = set(FEATURES + CONTEXT_FEATURES)
+        if not set(lines.features) <= set(FEATURES) or not set(context.features) <= known:
+            raise ValueError("the page model names features this version does not compute")
+        return cls(lines, context, float(data["threshold"]), dict(data.get("about") or {}))
+
+
+def context_rows(scores: list[float]) -> list[list[float]]:
+    """CONTEXT_FEATURES of each line from the first-stage scores of the page's lines (0.5 past its edges)."""
+    rows = []
+    for i, score in enumerate(scores):
+        near = [scores[j] for j in range(max(0, i - NEAREST), min(len(scores), i + NEAREST + 1)) if j != i] or [0.5]
+        rows.append([score, scores[i - 1] if i > 0 else 0.5, scores[i + 1] if i + 1 < len(scores) else 0.5,
+                     max(near), sum(near) / len(near)])
+    return rows
+
+
+def _order(model: Model, names: tuple[str, ...]) -> tuple[int, ...]:
+    return _positions(model.features, names)
+
+
 @functools.cache
-def shipped_model() -> Model:
-    return Model.from_json(packagedata.resource_json("page_chrome_model.json"))
+def _positions(wanted: tuple[str, ...], names: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(names.index(name) for name in wanted)
+
+
+@functools.cache
+def shipped_model() -> PageModel:
+    return PageModel.from_json(packagedata.resource_json("page_chrome_model.json"))
 
 
 @dataclass(frozen=True)
@@ -189,66 +244,76 @@ LED = FEATURES.index("led_by_heading")
 
 
 # Features a model learnt from a project's decisions may add, computed from what the analyst decided on the
-# line's site (app.boilerplate_learning): they come after FEATURES in a row.
+# line's site (app.boilerplate_learning); the learnt model reads them beside the shipped model's score.
 SITE_FEATURES = ("decided_chrome_on_site", "decided_article_on_site", "site_chrome_words")
-SHIPPED_SCORE = "shipped_model"  # a learnt model builds on the shipped one: its probability is a feature
+SHIPPED_SCORE = "shipped_model"
 LEARNED_KIND = "learned"  # a line that is chrome because the analyst decided the same line so on its site
 
 
-def classify(text: str, model: Model | None = None, lines: list[Line] | None = None,
-             site_rows: Callable[[list[Line]], list[list[float]]] | None = None) -> list[tuple[Line, bool, str]]:
-    """Each non-blank line, whether it is chrome, and the kind of chrome it would be. `site_rows`: the
-    SITE_FEATURES of each line, for a model that uses them."""
+class SiteKnowledge(Protocol):
+    """What an analyst decided on a page's site (app.boilerplate_learning.SiteDecisions)."""
+
+    def rows(self, lines: list[Line]) -> list[list[float]]: ...  # SITE_FEATURES of each line
+
+    def category(self, line: Line) -> str | None: ...  # the category the analyst gave the same line
+
+
+@dataclass(frozen=True)
+class Verdict:
+    line: Line
+    chrome: bool
+    kind: str
+    category: str
+
+
+def classify(text: str, learned: Model | None = None, lines: list[Line] | None = None,
+             site: SiteKnowledge | None = None) -> list[Verdict]:
+    """Each non-blank line, whether it is chrome, and the kind and category of chrome it would be.
+    `learned`: a model learnt from the analyst's decisions, reading SHIPPED_SCORE and SITE_FEATURES (from
+    `site`); it adds to what the shipped model finds."""
     page = read_page(text, lines)
-    model = model or shipped_model()
-    rows = page.rows
-    if site_rows is not None:
-        shipped = shipped_model()
-        rows = [row + extra + [shipped.probability(row)] for row, extra in zip(rows, site_rows(page.lines))]
-    names = FEATURES + SITE_FEATURES + (SHIPPED_SCORE,)
-    order = [names.index(name) for name in model.features]
-    decided = names.index("decided_chrome_on_site")
-    result = []
     shipped = shipped_model()
-    for line, row, kind in zip(page.lines, rows, page.kinds):
-        probability = model.probability([row[j] for j in order])
-        needed = min(CUED_THRESHOLD, model.threshold) if any(row[j] for j in CUED) else model.threshold
-        chrome = probability >= needed
-        if len(row) > decided and row[decided] and chrome:
-            kind = LEARNED_KIND
-        if model is not shipped and not chrome:
+    scores = shipped.scores(page.rows)
+    extra = site.rows(page.lines) if learned is not None and site is not None else None
+    result = []
+    for i, (line, row, kind) in enumerate(zip(page.lines, page.rows, page.kinds)):
+        cued = any(row[j] for j in CUED)
+        chrome = scores[i] >= (min(CUED_THRESHOLD, shipped.threshold) if cued else shipped.threshold)
+        category = CATEGORIES[kind]
+        if extra is not None:
             # A model learnt from a few hundred decisions adds what the analyst taught it to what the shipped
             # model finds; it does not take away from it.
-            chrome = row[-1] >= (min(CUED_THRESHOLD, shipped.threshold) if any(row[j] for j in CUED)
-                                 else shipped.threshold)
+            named = dict(zip((SHIPPED_SCORE, *SITE_FEATURES), [scores[i], *extra[i]]))
+            taught = learned.probability([named[name] for name in learned.features]) >= learned.threshold
+            if taught and extra[i][0]:
+                kind, category = LEARNED_KIND, site.category(line) or CATEGORIES[LEARNED_KIND]
+            chrome = chrome or taught
         # Headlines listed under "أهم الأخبار" above the title are a ticker whatever the model makes of them
         # (the dev set holds few; the heading says what they are).
-        result.append((line, chrome or bool(row[LED]), kind))
+        result.append(Verdict(line, chrome or bool(row[LED]), kind, category))
     return result
 
 
-def chrome_blocks(text: str, model: Model | None = None, lines: list[Line] | None = None,
-                  covered: set[int] = frozenset(),
-                  site_rows: Callable[[list[Line]], list[list[float]]] | None = None) -> list[Block]:
-    """Runs of chrome lines of one kind as blocks (lines in `covered`, found otherwise, left out)."""
-    model = model or shipped_model()
+def chrome_blocks(text: str, learned: Model | None = None, lines: list[Line] | None = None,
+                  covered: set[int] = frozenset(), site: SiteKnowledge | None = None) -> list[Block]:
+    """Runs of chrome lines of one kind and category as blocks (lines in `covered`, found otherwise, left out)."""
     blocks: list[Block] = []
-    run: list[tuple[int, Line, str]] = []
+    run: list[tuple[int, Verdict]] = []
 
     def close() -> None:
         if run:
-            kind = run[0][2]
-            blocks.append(Block(run[0][1].start, run[-1][1].end, CATEGORIES[kind], _reason(kind, run),
-                                tuple(index for index, _line, _kind in run)))
+            first = run[0][1]
+            blocks.append(Block(first.line.start, run[-1][1].line.end, first.category, _reason(first.kind, run),
+                                tuple(index for index, _verdict in run)))
             run.clear()
 
-    for index, (line, chrome, kind) in enumerate(classify(text, model, lines, site_rows)):
-        if not chrome or index in covered:
+    for index, verdict in enumerate(classify(text, learned, lines, site)):
+        if not verdict.chrome or index in covered:
             close()
             continue
-        if run and (run[-1][0] != index - 1 or run[-1][2] != kind):
+        if run and (run[-1][0] != index - 1 or (run[-1][1].kind, run[-1][1].category) != (verdict.kind, verdict.category)):
             close()
-        run.append((index, line, kind))
+        run.append((index, verdict))
     close()
     return blocks
 
@@ -257,6 +322,15 @@ def _reason(kind: str, run: list) -> str:
     return {"ticker": TICKER_ABOVE_REASON, "ticker_below": TICKER_BELOW_REASON, "menu": MENU_REASON,
             "masthead": MASTHEAD_REASON, "datestamp": DATESTAMP_REASON, "widget": WIDGET_REASON,
             "comments": COMMENTS_REASON, "teaser": TEASER_REASON, LEARNED_KIND: LEARNED_REASON}.get(kind, OTHER_REASON)
+
+
+def article_heading_lines(text: str) -> list[tuple[int, int]]:
+    """The lines between the article's title and its body that share at least half their words with the
+    body: its byline, dateline, a caption naming its people. They are article text even where the site
+    repeats the same words elsewhere (a writer's name in the staff box, under "رئيس التحرير")."""
+    page = read_page(text)
+    between, overlap = FEATURES.index("between_title_and_body"), FEATURES.index("body_overlap")
+    return [(line.start, line.end) for line, row in zip(page.lines, page.rows) if row[between] and row[overlap] >= 0.5]
 
 
 # ---- the page's structure ---------------------------------------------------------------------------

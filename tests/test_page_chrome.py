@@ -72,11 +72,29 @@ def test_each_block_says_why_in_words_an_analyst_reads_in_both_languages():
 
 def test_the_shipped_model_says_what_it_learnt_from_and_how_it_scored_held_out():
     model = page_chrome.shipped_model()
-    assert set(model.features) <= set(page_chrome.FEATURES)
+    assert set(model.lines.features) == set(page_chrome.FEATURES)
+    assert set(model.context.features) == set(page_chrome.FEATURES + page_chrome.CONTEXT_FEATURES)
     about = model.about
     assert about["pages"] >= 60 and about["sites"] >= 30 and "leave-site-out" in about["held_out"]
     assert 0 < about["recall"] <= 1 and about["precision"] >= 0.9
     assert 0.5 <= model.threshold < 1
+    assert page_chrome.PageModel.from_json(model.to_json()) == model
+    with pytest.raises(ValueError, match="features this version does not compute"):
+        page_chrome.PageModel.from_json({**model.to_json(), "lines": {**model.lines.to_json(),
+                                                                        "features": ["later"] * len(model.lines.features)}})
+
+
+def test_the_second_stage_reads_each_line_with_its_neighbours_scores():
+    rows = page_chrome.context_rows([0.9, 0.1, 0.8, 0.2])
+    assert rows[0] == [0.9, 0.5, 0.1, 0.8, pytest.approx(0.45)]  # past the page's edge: no opinion
+    assert rows[1] == [0.1, 0.9, 0.8, 0.9, pytest.approx((0.9 + 0.8 + 0.2) / 3)]
+    read = page_chrome.read_page(page())
+    model = page_chrome.shipped_model()
+    alone = [model.context.probability([(row + around)[j] for j in
+                                        [(page_chrome.FEATURES + page_chrome.CONTEXT_FEATURES).index(f)
+                                         for f in model.context.features]])
+             for row, around in zip(read.rows, page_chrome.context_rows([0.5] * len(read.rows)))]
+    assert model.scores(read.rows) != alone  # the neighbours' scores move a line's
 
 
 def test_logistic_regression_learns_a_separable_rule_and_round_trips_as_json():
@@ -102,6 +120,24 @@ def test_a_single_page_site_gets_suggestions_from_the_page_alone(project):
     assert text[ticker.start:ticker.end].startswith("أهم الأخبار") and text[ticker.start:ticker.end].count("•") == 3
     assert not any(s.start <= text.index(BODY[0]) < s.end for s in found)
     assert all_suggestions(project)  # listed for review like any other
+
+
+def test_a_name_the_site_repeats_in_its_staff_box_is_article_text_where_it_captions_the_article(project):
+    """The writer's name under the title (shared with the body) repeats on every page of the site in its
+    staff box: repetition suggests it in the staff box, not under the title."""
+    writer = "سامي عبد الرحمن"
+    for number in range(boilerplate_index.MIN_COPIES + 1):
+        body = [paragraph.replace("اليوم الأحد", f"اليوم {number}") for paragraph in BODY]
+        body[1] = f"وقال {writer} إن " + body[1]
+        text = "\n\n".join(["رئيس التحرير", writer, f"{TITLE} {number}", writer, *body]) + "\n"
+        add_document(project, text, f"p{number}.txt")
+    update(project)
+    doc = project.document_ids()[0]
+    text = project.document_text(doc)
+    staff, caption = text.index(writer), text.index(writer, text.index(TITLE))
+    found = suggestions_for(project, doc)
+    assert any(s.start <= staff < s.end for s in found)
+    assert not any(s.start <= caption < s.end for s in found)
 
 
 def test_repetition_wins_over_the_page_alone_where_both_find_the_same_lines(project):
@@ -168,7 +204,7 @@ def test_a_model_learnt_from_decisions_says_what_it_learnt_from_and_is_used_for_
         boilerplate_learning.learn(project, "amal")
     for doc in docs[:5]:  # the analyst marks the line as boilerplate on five pages and finishes them
         text = project.document_text(doc)
-        project.add_annotation(Span(doc, "amal", "boilerplate", "other", 0, text.index("\n")))
+        project.add_annotation(Span(doc, "amal", "boilerplate", "share_social", 0, text.index("\n")))
         project.set_status(doc, "amal", "done")
     update(project)
     model = boilerplate_learning.learn(project, "amal")
@@ -182,8 +218,19 @@ def test_a_model_learnt_from_decisions_says_what_it_learnt_from_and_is_used_for_
     update(project)  # the page stage reads every page again, with the learnt model
     for doc in docs[5:]:
         assert _page_reasons(project, doc, 0) == [page_chrome.LEARNED_REASON]
+        assert _page_categories(project, doc, 0) == ["share_social"]  # the category the analyst gave it
     boilerplate_learning.use(project, False)
     assert not boilerplate_learning.used(project) and boilerplate_learning.stored(project) == model
+
+
+def _page_categories(project, document_id: int, start: int) -> list[str]:
+    from sqlalchemy import select
+
+    from app.models import BoilerplateCue
+
+    with project.session() as session:
+        return list(session.scalars(select(BoilerplateCue.category).where(
+            BoilerplateCue.document_id == document_id, BoilerplateCue.start == start, BoilerplateCue.source == "page")))
 
 
 def _page_reasons(project, document_id: int, start: int) -> list[str]:
