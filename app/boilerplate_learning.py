@@ -2,9 +2,10 @@
 
 Every stretch the analyst marked as boilerplate (by hand, or by accepting a suggestion) is chrome they saw;
 every suggestion they rejected is not; the rest of a document they marked done is article. Those lines,
-with the page features of app.page_chrome and what the analyst decided on the same site (the same line
-decided elsewhere on the site, the words of the site's chrome), train a logistic model (app.logistic, in a
-worker: seconds). It is scored on documents held out from its training and shown with those figures,
+with the shipped page model's score, a few of its page features (a run of headlines, above the title) and
+what the analyst decided on the same site (the same line decided elsewhere on the site, the words of the
+site's chrome, how much of what stands in the same place on its pages was chrome), train a logistic model
+(app.logistic, in a worker: seconds). It is scored on documents held out from its training and shown with those figures,
 stored in the project with what it learnt from, and used instead of the shipped model by the index's page
 stage for the rest of the corpus, most of all the other pages of the same sites. The analyst can switch it
 off; either way the page stage reads the pages again.
@@ -24,7 +25,7 @@ from app.boilerplate_index import PAGE_WATERMARK, site_of
 from app.i18n import _, ngettext, number
 from app.logistic import Model, precision_recall, train
 from app.models import Annotation, Annotator, BoilerplateCue, Document, DocumentStatus, ProjectInfo, Rejection
-from app.page_chrome import SHIPPED_SCORE, SITE_FEATURES, read_page, shipped_model
+from app.page_chrome import SHIPPED_SCORE, SITE_FEATURES, Page, learned_row, read_page, shipped_model
 from app.project import Project, now_iso
 
 MODEL_KEY = "boilerplate_learned_model"  # project_info: the model, JSON, with what it learnt from
@@ -32,7 +33,7 @@ USE_KEY = "boilerplate_learned_model_used"  # "yes" / "no"
 # What the shipped model says of the line, and what the analyst decided on its site: a few hundred decided
 # lines cannot retrain forty features, but they can tell how far to trust the shipped model on these sites
 # and what this site's own chrome is.
-LEARNED_FEATURES = (SHIPPED_SCORE, *SITE_FEATURES)
+LEARNED_FEATURES = (SHIPPED_SCORE, *SITE_FEATURES, "headline_run", "before_title")
 LEARNED_THRESHOLD = 0.5  # a model fit on the analyst's own decisions is calibrated on them
 MIN_EXAMPLES = 5  # lines of each kind (boilerplate, article) before anything is learnt
 HELD_OUT = 4  # one document in HELD_OUT is kept out of training, to score the model on
@@ -61,18 +62,29 @@ class SiteDecisions:
     categories: dict[int, Counter] = field(default_factory=dict)  # line fingerprint → categories given it
     words: Counter = field(default_factory=Counter)             # words of chrome lines, once per document
     words_of: dict[int, set[str]] = field(default_factory=dict)
+    # Where on its pages the site's chrome stands: document → (zone, 1 chrome / 0 article) → lines. A site
+    # whose lines above the title were all chrome on three pages has chrome there on the fourth, whatever it
+    # says that day (the ticker's headlines change from page to page).
+    zones_of: dict[int, Counter] = field(default_factory=dict)
 
-    def rows(self, lines: list[Line], document_id: int | None = None) -> list[list[float]]:
+    def rows(self, page: Page, document_id: int | None = None) -> list[list[float]]:
         """SITE_FEATURES of each line, from the decisions on other documents than `document_id`."""
         own = self.words_of.get(document_id, set())
+        zones = Counter()
+        for document, counts in self.zones_of.items():
+            if document != document_id:
+                zones.update(counts)
         result = []
-        for line in lines:
+        for line, zone in zip(page.lines, page.zones):
             key = fingerprint(line_key(line))
             chrome = bool(self.chrome.get(key, set()) - {document_id})
             article = bool(self.article.get(key, set()) - {document_id})
             words = [w for w in line.words if len(w) > 2]
             known = sum(self.words[w] - (w in own) > 0 for w in words) / len(words) if words else 0.0
-            result.append([float(chrome), float(article), known])
+            chrome_here, article_here = zones[(zone, 1)], zones[(zone, 0)]
+            # Smoothed towards "no idea" (0.5) where the site's decided pages say little of this zone.
+            in_zone = (chrome_here + 0.5) / (chrome_here + article_here + 1)
+            result.append([float(chrome), float(article), known, in_zone])
         return result
 
     def category(self, line: Line) -> str | None:
@@ -119,14 +131,24 @@ def site_decisions(pages: list[DecidedPage]) -> dict[str, SiteDecisions]:
     sites: dict[str, SiteDecisions] = {}
     for page in pages:
         site = sites.setdefault(page.site, SiteDecisions())
-        for line, label, category in _labelled(page):
+        labelled = _labelled(page)
+        zone_of = _zones(page.text) if labelled else {}
+        for line, label, category in labelled:
             key = fingerprint(line_key(line))
             (site.chrome if label else site.article).setdefault(key, set()).add(page.document_id)
+            site.zones_of.setdefault(page.document_id, Counter())[(zone_of.get(line.start), label)] += 1
             if label:
                 site.categories.setdefault(key, Counter())[category] += 1
                 site.words_of.setdefault(page.document_id, set()).update(w for w in line.words if len(w) > 2)
+    for site in sites.values():  # each document's chrome words once
         site.words.update(w for words in site.words_of.values() for w in words)
     return sites
+
+
+def _zones(text: str) -> dict[int, str]:
+    """Each line's zone on its page (app.page_chrome.Page.zones), by where the line starts."""
+    read = read_page(text)
+    return dict(zip((line.start for line in read.lines), read.zones))
 
 
 def _labelled(page: DecidedPage) -> list[tuple[Line, int, str]]:
@@ -150,10 +172,10 @@ def examples(pages: list[DecidedPage], sites: dict[str, SiteDecisions]) -> list[
         if not labelled:
             continue
         read = read_page(page.text)
-        extra = sites[page.site].rows(read.lines, page.document_id)
-        for line, score, more in zip(read.lines, shipped_model().scores(read.rows), extra):
+        extra = sites[page.site].rows(read, page.document_id)
+        for line, row, score, more in zip(read.lines, read.rows, shipped_model().scores(read.rows), extra):
             if line.start in labelled:
-                found.append((page.document_id, [score, *more], labelled[line.start]))
+                found.append((page.document_id, learned_row(LEARNED_FEATURES, row, score, more), labelled[line.start]))
     return found
 
 

@@ -10,9 +10,11 @@ of function words, whether it ends like a sentence, its digits, Latin and punctu
 prose lines), its title above it (which shares the body's words: topic coherence), and what stands
 around each line (a run of headline-like lines sharing nothing with the body is a ticker).
 
-Each line's features (`FEATURES`) go through a logistic model: the one shipped in
-`resources/page_chrome_model.json` (trained on labelled real pages by benchmarks/train_page_chrome.py,
-with what it learnt from and how it scored held out), or one learnt from a project's own decisions.
+Each line's features (`FEATURES`) go through the model shipped in `resources/page_chrome_model.json`
+(trained on labelled real pages by benchmarks/train_page_chrome.py, with what it learnt from and how it
+scored held out), in two logistic stages: each line alone, then each line with its neighbours' first
+scores (a short line among chrome is chrome). A model learnt from a project's own decisions
+(app.boilerplate_learning) adds what the analyst taught it.
 Runs of chrome lines become blocks with a kind and a reason an analyst can read. The cue words are data
 (`resources/page_chrome.json`); lines and words are the boilerplate engine's (app.boilerplate), folded by
 the project's one matching engine.
@@ -163,12 +165,16 @@ class Page:
     kinds: list[str]
     body: tuple[int, int] | None  # first and last prose line of the article body
     title: int | None
+    zones: list[str]  # each line's place: before (the title), title, between (title and body), body, after, none
 
 
 def read_page(text: str, lines: list[Line] | None = None) -> Page:
     lines = split_lines(text) if lines is None else lines
     c = cues()
     raw = [text[line.start:line.end] for line in lines]
+    # A paragraph longer than LONG_LINE_CHARS has no words in the index (too long to be chrome), so it adds
+    # nothing to the body's vocabulary. Giving it its words was tried and measured worse on the dev set
+    # (leave-site-out 0.870/0.678 -> 0.861/0.626): the shorter lines around the article carry its topic.
     words = [line.words for line in lines]
     counts = [len(w) if w else line.word_count for w, line in zip(words, lines)]
     function_share = [sum(word in c.function_words for word in w) / len(w) if w else 0.0 for w in words]
@@ -185,7 +191,7 @@ def read_page(text: str, lines: list[Line] | None = None) -> Page:
                      for n, end, line in zip(counts, sentence_end, lines)]
     overlap = [_overlap(w, vocabulary, c) for w in words]
     title = _title(body, overlap, counts) if body else None
-    kinds, rows = [], []
+    kinds, rows, zones = [], [], []
     headline_runs = _runs([h and not p for h, p in zip(headline_like, prose)])
     short_runs = _runs([0 < n <= 3 for n in counts])
     heading_seen = False
@@ -207,6 +213,7 @@ def read_page(text: str, lines: list[Line] | None = None) -> Page:
         teaser = short and (key in c.teaser_phrases or any(p in key for p in c.teaser_phrases if " " in p))
         hijri = any(word in c.hijri_words for word in words[i]) and digits > 0
         zone = _zone(i, body, title)
+        zones.append(zone)
         heading_seen = heading_seen or (zone == "after" and (ticker_heading or comment))
         row = [
             n == 1, 2 <= n <= 3, 4 <= n <= 8, 9 <= n <= 15, n >= 16, function_share[i], sentence_end[i],
@@ -232,7 +239,7 @@ def read_page(text: str, lines: list[Line] | None = None) -> Page:
         kinds.append(_kind(zone, widget, masthead or after_masthead, ticker_heading, comment, teaser, headline_like[i], overlap[i],
                            prose[i], is_dateline(line) or hijri or bool(_TIME.search(r)) and n <= 8,
                            row[15], short_runs[i], heading_seen))
-    return Page(lines, rows, kinds, body, title)
+    return Page(lines, rows, kinds, body, title, zones)
 
 
 # A line a cue names (a masthead, a widget, a ticker or comments heading, a teaser link) needs less of the
@@ -245,7 +252,7 @@ LED = FEATURES.index("led_by_heading")
 
 # Features a model learnt from a project's decisions may add, computed from what the analyst decided on the
 # line's site (app.boilerplate_learning); the learnt model reads them beside the shipped model's score.
-SITE_FEATURES = ("decided_chrome_on_site", "decided_article_on_site", "site_chrome_words")
+SITE_FEATURES = ("decided_chrome_on_site", "decided_article_on_site", "site_chrome_words", "site_chrome_in_zone")
 SHIPPED_SCORE = "shipped_model"
 LEARNED_KIND = "learned"  # a line that is chrome because the analyst decided the same line so on its site
 
@@ -253,9 +260,17 @@ LEARNED_KIND = "learned"  # a line that is chrome because the analyst decided th
 class SiteKnowledge(Protocol):
     """What an analyst decided on a page's site (app.boilerplate_learning.SiteDecisions)."""
 
-    def rows(self, lines: list[Line]) -> list[list[float]]: ...  # SITE_FEATURES of each line
+    def rows(self, page: Page) -> list[list[float]]: ...  # SITE_FEATURES of each line
 
     def category(self, line: Line) -> str | None: ...  # the category the analyst gave the same line
+
+
+def learned_row(names: tuple[str, ...], row: list[float], score: float, site_row: list[float]) -> list[float]:
+    """The values a learnt model reads, by name: a line's FEATURES, the shipped model's score, SITE_FEATURES."""
+    named = dict(zip(FEATURES, row))
+    named[SHIPPED_SCORE] = score
+    named.update(zip(SITE_FEATURES, site_row))
+    return [named[name] for name in names]
 
 
 @dataclass(frozen=True)
@@ -274,7 +289,7 @@ def classify(text: str, learned: Model | None = None, lines: list[Line] | None =
     page = read_page(text, lines)
     shipped = shipped_model()
     scores = shipped.scores(page.rows)
-    extra = site.rows(page.lines) if learned is not None and site is not None else None
+    extra = site.rows(page) if learned is not None and site is not None else None
     result = []
     for i, (line, row, kind) in enumerate(zip(page.lines, page.rows, page.kinds)):
         cued = any(row[j] for j in CUED)
@@ -283,8 +298,7 @@ def classify(text: str, learned: Model | None = None, lines: list[Line] | None =
         if extra is not None:
             # A model learnt from a few hundred decisions adds what the analyst taught it to what the shipped
             # model finds; it does not take away from it.
-            named = dict(zip((SHIPPED_SCORE, *SITE_FEATURES), [scores[i], *extra[i]]))
-            taught = learned.probability([named[name] for name in learned.features]) >= learned.threshold
+            taught = learned.probability(learned_row(learned.features, row, scores[i], extra[i])) >= learned.threshold
             if taught and extra[i][0]:
                 kind, category = LEARNED_KIND, site.category(line) or CATEGORIES[LEARNED_KIND]
             chrome = chrome or taught
@@ -324,13 +338,19 @@ def _reason(kind: str, run: list) -> str:
             "comments": COMMENTS_REASON, "teaser": TEASER_REASON, LEARNED_KIND: LEARNED_REASON}.get(kind, OTHER_REASON)
 
 
+HEADING_REACH = 2  # lines above the body searched for its byline when the page shows no title
+
+
 def article_heading_lines(text: str) -> list[tuple[int, int]]:
-    """The lines between the article's title and its body that share at least half their words with the
-    body: its byline, dateline, a caption naming its people. They are article text even where the site
-    repeats the same words elsewhere (a writer's name in the staff box, under "رئيس التحرير")."""
+    """The lines between the article's title and its body (or just above the body, where the page shows no
+    title) that share at least half their words with the body: its byline, a caption naming its people.
+    They are article text even where the site repeats the same words elsewhere (a writer's name in the
+    staff box, under "رئيس التحرير")."""
     page = read_page(text)
-    between, overlap = FEATURES.index("between_title_and_body"), FEATURES.index("body_overlap")
-    return [(line.start, line.end) for line, row in zip(page.lines, page.rows) if row[between] and row[overlap] >= 0.5]
+    overlap = FEATURES.index("body_overlap")
+    return [(line.start, line.end) for i, (line, row) in enumerate(zip(page.lines, page.rows))
+            if row[overlap] >= 0.5 and (page.zones[i] == "between" or page.title is None and page.zones[i] == "before"
+                                        and page.body[0] - i <= HEADING_REACH)]
 
 
 # ---- the page's structure ---------------------------------------------------------------------------

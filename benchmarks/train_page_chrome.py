@@ -27,7 +27,7 @@ from app.logistic import precision_recall, train  # noqa: E402
 from app.page_chrome import CONTEXT_FEATURES, FEATURES, PageModel, context_rows, read_page  # noqa: E402
 
 FOLDS = 5
-TARGET_PRECISION = 0.92
+TARGET_PRECISION = 0.90
 MODEL = Path(__file__).resolve().parent.parent / "resources" / "page_chrome_model.json"
 
 

@@ -293,3 +293,39 @@ def test_learning_in_a_read_only_project_says_so_and_stores_nothing(qtbot, proje
         window.close()
     finally:
         project.close()
+
+
+# Headlines of other stories, one a page, different on every page (repetition never sees them).
+OTHER_STORIES = [
+    "ارتفاع أسعار الذهب في السوق المحلية مع بداية تعاملات الأسبوع الجاري",
+    "منتخب الشباب يستعد لمواجهة حاسمة أمام نظيره المغربي في بطولة كأس العرب",
+    "الأرصاد تحذر من موجة برد شديدة تضرب البلاد غدًا وتستمر حتى نهاية الأسبوع",
+    "افتتاح معرض الكتاب الدولي بمشاركة أكثر من ألف دار نشر عربية وأجنبية",
+    "البنك المركزي يبقي أسعار الفائدة دون تغيير في اجتماعه الأخير لهذا العام",
+    # The pages not decided: headlines sharing no word with those above.
+    "وزارة الصحة تطلق حملة تطعيم جديدة ضد شلل الأطفال في جميع المحافظات",
+    "الصادرات الزراعية تسجل قفزة قياسية خلال الربع الثالث",
+    "انطلاق امتحانات نصف السنة لطلاب المرحلة الثانوية صباح السبت",
+]
+
+
+def test_the_chrome_of_a_sites_decided_pages_is_found_on_its_other_pages_in_words_never_seen(project):
+    """The analyst marked the line above the title (another story's headline, a new one on every page) on
+    five pages of a site: on its other pages the same place is suggested though the words are new."""
+    from app import boilerplate_learning
+    from app.project import Span
+
+    docs = [add_document(project, _site_page(n, OTHER_STORIES[n]), f"{n}.txt")
+            for n in range(len(OTHER_STORIES))]
+    update(project)
+    assert not any(_page_reasons(project, doc, 0) for doc in docs[5:])  # the page alone cannot tell
+    for doc in docs[:5]:
+        text = project.document_text(doc)
+        project.add_annotation(Span(doc, "amal", "boilerplate", "related_links", 0, text.index("\n")))
+        project.set_status(doc, "amal", "done")
+    boilerplate_learning.store(project, boilerplate_learning.learn(project, "amal"))
+    update(project)
+    for doc in docs[5:]:
+        text = project.document_text(doc)
+        assert _page_reasons(project, doc, 0), "the headline above the title is suggested after learning"
+        assert not any(s.start <= text.index(BODY[0][:20]) < s.end for s in suggestions_for(project, doc))
