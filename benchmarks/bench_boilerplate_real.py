@@ -52,27 +52,12 @@ def read_set(devset: Path) -> list[dict]:
 
 def score(pages: list[dict], folder: Path, tag: str) -> list[tuple[bool, bool, str, str]]:
     """(suggested, boilerplate, kind, source of the suggestion) for every labelled line of `pages`."""
-    corpus = folder / f"{tag}.jsonl"
-    with open(corpus, "w", encoding="utf-8") as handle:
-        for page in pages:
-            handle.write(json.dumps({"name": page["name"], "text": page["text"], "meta": {"site": page["site"]}},
-                                    ensure_ascii=False) + "\n")
-    project = Project.create(folder / f"{tag}.hashiya")
+    project = _imported(pages, folder, tag)
     try:
-        import_paths(project, [corpus], "bench")
         duplicates.update_index(project)
         boilerplate_index.update(project)
         names = {project.document_name(doc): doc for doc in project.document_ids()}
-        suggestions: dict[int, list] = {}
-        for suggestion in boilerplate_index.all_suggestions(project):
-            suggestions.setdefault(suggestion.document_id, []).append(suggestion)
-        results = []
-        for page in pages:
-            found = suggestions.get(names[page["name"]], [])
-            for first, boilerplate, kind in page["lines"]:
-                covering = next((s for s in found if s.start <= first < s.end), None)
-                results.append((covering is not None, boilerplate, kind, _source(covering)))
-        return results
+        return _found_lines(project, pages, names, None)
     finally:
         project.close()
 
@@ -151,7 +136,9 @@ def _analyst_spans(project: Project, doc: int, analyst: str) -> list[tuple[int, 
     return [(span.start, span.end) for span in project.annotations(doc, analyst, "boilerplate")]
 
 
-def _found_lines(project: Project, pages: list[dict], names: dict[str, int], analyst: str) -> list:
+def _found_lines(project: Project, pages: list[dict], names: dict[str, int], analyst: str | None) -> list:
+    """(found, boilerplate, kind, source) for every labelled line of `pages`: covered by a suggestion pending
+    for `analyst` (for anyone: None) or by one of `analyst`'s accepted copies."""
     suggestions: dict[int, list] = {}
     for suggestion in boilerplate_index.all_suggestions(project, analyst):
         suggestions.setdefault(suggestion.document_id, []).append(suggestion)
@@ -159,7 +146,7 @@ def _found_lines(project: Project, pages: list[dict], names: dict[str, int], ana
     for page in pages:
         doc = names[page["name"]]
         found = suggestions.get(doc, [])
-        accepted = _analyst_spans(project, doc, analyst)
+        accepted = _analyst_spans(project, doc, analyst) if analyst else []
         for first, boilerplate, kind in page["lines"]:
             covering = next((s for s in found if s.start <= first < s.end), None)
             taken = any(start <= first < end for start, end in accepted)
