@@ -25,7 +25,7 @@ from app.boilerplate_index import PAGE_WATERMARK, site_of
 from app.i18n import _, ngettext, number
 from app.logistic import Model, precision_recall, train
 from app.models import Annotation, Annotator, BoilerplateCue, Document, DocumentStatus, ProjectInfo, Rejection
-from app.page_chrome import SHIPPED_SCORE, SITE_FEATURES, Page, learned_row, read_page, shipped_model
+from app.page_chrome import FEATURES, SHIPPED_SCORE, SITE_FEATURES, Page, learned_row, read_page, shipped_model
 from app.project import Project, now_iso
 
 MODEL_KEY = "boilerplate_learned_model"  # project_info: the model, JSON, with what it learnt from
@@ -222,9 +222,11 @@ def stored(project: Project) -> Model | None:
     if not raw:
         return None
     try:
-        return Model.from_json(json.loads(raw))
-    except (ValueError, KeyError, TypeError):  # a model written by a later version, or damaged: not used
+        model = Model.from_json(json.loads(raw))
+    except (ValueError, KeyError, TypeError):  # damaged: not used
         return None
+    # A model written by a later version may read features this one does not compute: not used either.
+    return model if set(model.features) <= set(FEATURES + (SHIPPED_SCORE,) + SITE_FEATURES) else None
 
 
 def used(project: Project) -> bool:

@@ -113,9 +113,9 @@ class PageModel:
     about: dict
 
     def scores(self, rows: list[list[float]]) -> list[float]:
-        first_order = _order(self.lines, FEATURES)
+        first_order = _positions(self.lines.features, FEATURES)
         first = [self.lines.probability([row[j] for j in first_order]) for row in rows]
-        second_order = _order(self.context, FEATURES + CONTEXT_FEATURES)
+        second_order = _positions(self.context.features, FEATURES + CONTEXT_FEATURES)
         return [self.context.probability([extended[j] for j in second_order])
                 for extended in (row + around for row, around in zip(rows, context_rows(first)))]
 
@@ -142,12 +142,9 @@ def context_rows(scores: list[float]) -> list[list[float]]:
     return rows
 
 
-def _order(model: Model, names: tuple[str, ...]) -> tuple[int, ...]:
-    return _positions(model.features, names)
-
-
 @functools.cache
 def _positions(wanted: tuple[str, ...], names: tuple[str, ...]) -> tuple[int, ...]:
+    """Where each of a model's features stands in a row of `names` (once per model)."""
     return tuple(names.index(name) for name in wanted)
 
 

@@ -329,3 +329,20 @@ def test_the_chrome_of_a_sites_decided_pages_is_found_on_its_other_pages_in_word
         text = project.document_text(doc)
         assert _page_reasons(project, doc, 0), "the headline above the title is suggested after learning"
         assert not any(s.start <= text.index(BODY[0][:20]) < s.end for s in suggestions_for(project, doc))
+
+
+def test_a_learnt_model_from_a_later_version_or_damaged_is_not_used(project):
+    import json
+
+    from app import boilerplate_learning
+    from app.models import ProjectInfo
+
+    later = Model(("shipped_model", "a_feature_of_a_later_version"), (0.0, 0.0), (1.0, 1.0), (1.0, 1.0), 0.0)
+    for raw in (json.dumps(later.to_json()), "{not json"):
+        with project.session.begin() as session:
+            session.merge(ProjectInfo(key=boilerplate_learning.MODEL_KEY, value=raw))
+            session.merge(ProjectInfo(key=boilerplate_learning.USE_KEY, value="yes"))
+        assert boilerplate_learning.stored(project) is None and boilerplate_learning.active(project) is None
+    add_document(project, page(), "only.txt")
+    update(project)  # the shipped model reads the page
+    assert all_suggestions(project)
