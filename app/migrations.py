@@ -14,7 +14,7 @@ from typing import Callable
 from app import searchindex
 
 APPLICATION_ID = int.from_bytes(b"HSYA", "big")
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Each step takes a file from version N-1 to N; it runs in one transaction. A step is SQL
 # statements, or functions of the sqlite3 connection where SQL alone cannot do it.
@@ -168,6 +168,17 @@ STEPS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
         "UPDATE boilerplate_sites SET documents = 0",
         "DELETE FROM project_info WHERE key = 'boilerplate_indexed_through'",
         "DELETE FROM project_info WHERE key = 'boilerplate_pages_through'",
+    ],
+    # 9: models learnt from the project's own annotations (app.assistant: the entity recommender), stored
+    # with what they learnt from, so a reopened project proposes at once.
+    9: [
+        """CREATE TABLE learned_models (
+            name VARCHAR NOT NULL,
+            data BLOB NOT NULL,
+            about JSON NOT NULL,
+            trained_at VARCHAR NOT NULL,
+            PRIMARY KEY (name)
+        )""",
     ],
 }
 

@@ -199,3 +199,14 @@ class DocumentCluster(Base):
     __tablename__ = "document_clusters"
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
     cluster_id: Mapped[int] = mapped_column(index=True)
+
+
+class LearnedModel(Base):
+    """A model learnt from the project's own annotations (app.assistant), with what it learnt from and how
+    it scored held out (`about`)."""
+
+    __tablename__ = "learned_models"
+    name: Mapped[str] = mapped_column(primary_key=True)
+    data: Mapped[bytes]
+    about: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    trained_at: Mapped[str]

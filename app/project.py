@@ -34,7 +34,7 @@ __all__ = ["ProjectBusy", "ProjectError", "ProjectFileMoved", "ProjectReadOnly",
 STATUSES = ("new", "in_progress", "done")
 # Provenances of spans an analyst decided in the window (by hand, or by accepting a proposal or a boilerplate
 # suggestion): the first one moves a document to in progress for them.
-ANALYST_DECISIONS = frozenset({"manual", "propagated", "detected"})
+ANALYST_DECISIONS = frozenset({"manual", "propagated", "detected", "predicted"})
 
 
 def now_iso() -> str:

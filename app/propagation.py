@@ -32,11 +32,13 @@ class Proposal:
     end: int
     text: str
     label: str
-    kind: str = "exact"
+    kind: str = "exact"  # "exact", "similar" (spelling), or "predicted" (app.assistant's recommender)
     form: str = ""  # what was looked for (the selected span's text, or a gazetteer name)
+    score: float | None = None  # the recommender's confidence, for predicted ones
 
     def as_span(self, annotator: str, layer: str = "entity") -> Span:
-        return Span(self.document_id, annotator, layer, self.label, self.start, self.end, provenance="propagated")
+        provenance = "predicted" if self.kind == "predicted" else "propagated"
+        return Span(self.document_id, annotator, layer, self.label, self.start, self.end, provenance=provenance)
 
 
 def propose(project: Project, form: str, label: str, annotator: str, **options) -> list[Proposal]:

@@ -293,6 +293,7 @@ def test_upgrading_a_version_5_project_rebuilds_its_boilerplate_index(tmp_path):
         ALTER TABLE old_lines RENAME TO boilerplate_lines;
         CREATE INDEX ix_boilerplate_lines_document ON boilerplate_lines (document_id);
         ALTER TABLE boilerplate_cues DROP COLUMN source;
+        DROP TABLE learned_models;
         PRAGMA user_version = 5;""")
     connection.close()
     project = Project.open(path)

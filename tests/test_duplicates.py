@@ -140,6 +140,7 @@ def test_upgrading_a_version_6_project_indexes_its_near_duplicates_again(tmp_pat
         UPDATE duplicate_signatures SET signature = zeroblob(512);
         UPDATE duplicate_bands SET bucket = bucket + 1;
         ALTER TABLE boilerplate_cues DROP COLUMN source;
+        DROP TABLE learned_models;
         PRAGMA user_version = 6;""")
     connection.close()
     project = Project.open(path)

@@ -1,0 +1,216 @@
+"""The assistant in a project (issue 17): entity suggestions learnt from the analysts' own annotations.
+
+What it learns from: the entity spans of the documents an analyst marked done (or the gold layer's, where
+adjudication put any). Before the model is stored it is scored honestly: trained on 80% of those documents
+and scored on the other 20% (held out, chosen by a stable hash of the document), per label, beside the
+string matcher on the same split (app.recommender.string_matcher: the baseline), with a learning curve and
+a confusion table; then it is trained on them all. It is stored in the project (learned_models) with its
+training date, what it learnt from and those scores, so a reopened project proposes at once. Below
+QUIET_F1 it stays quiet and says why. Its predictions are proposals (app.propagation.Proposal, kind
+"predicted", with a score); accepted ones become the analyst's spans with provenance "predicted".
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+
+from app.adjudication import GOLD
+from app.i18n import _, ngettext, number
+from app.models import Annotation, Annotator, Document, DocumentStatus, LearnedModel, ProjectInfo
+from app.project import Project, now_iso
+from app.propagation import Proposal, _labelled_places, _rejected_places
+from app.recommender import Cancelled, EntityModel, Example, Gazetteer, evaluate, train
+
+ENTITY_MODEL = "entity_recommender"  # its row in learned_models
+USE_KEY = "entity_recommender_used"  # project_info: "yes" / "no"
+MIN_DOCUMENTS = 5  # documents with entity spans before anything is learnt
+HELD_OUT = 5  # one document in HELD_OUT is held out for the scores
+QUIET_F1 = 0.5  # below this held-out F1 the recommender proposes nothing
+CURVE = (0.25, 0.5, 1.0)  # shares of the training documents for the learning curve
+
+
+class NotEnoughDocuments(Exception):
+    """Too few documents to learn from; the message says how many more are needed."""
+
+
+@dataclass(frozen=True)
+class Learnt:
+    model: EntityModel
+    about: dict
+
+
+def training_documents(project: Project, source: str) -> list[tuple[int, Example]]:
+    """(document id, its text and entity spans) of what `source` finished: an analyst's done documents,
+    or the documents where the gold layer holds entity spans."""
+    with project.session() as session:
+        annotator_id = session.scalar(select(Annotator.id).where(Annotator.name == source))
+        if annotator_id is None:
+            return []
+        if source == GOLD:
+            ids = session.scalars(select(Annotation.document_id).where(
+                Annotation.annotator_id == annotator_id, Annotation.layer == "entity").distinct())
+        else:
+            ids = session.scalars(select(DocumentStatus.document_id).where(
+                DocumentStatus.annotator_id == annotator_id, DocumentStatus.status == "done"))
+        ids = sorted(ids)
+        spans: dict[int, list[tuple[int, int, str]]] = {document_id: [] for document_id in ids}
+        for document_id, start, end, label in session.execute(
+                select(Annotation.document_id, Annotation.start, Annotation.end, Annotation.label).where(
+                    Annotation.annotator_id == annotator_id, Annotation.layer == "entity",
+                    Annotation.start.is_not(None), Annotation.document_id.in_(ids))):
+            spans[document_id].append((start, end, label))
+        texts = dict(session.execute(select(Document.id, Document.text).where(Document.id.in_(ids))).all())
+    return [(document_id, Example(texts[document_id], spans[document_id])) for document_id in ids]
+
+
+def held_out(document_id: int) -> bool:
+    """One document in HELD_OUT, the same ones from run to run (a stable hash, not Python's)."""
+    return zlib.crc32(str(document_id).encode()) % HELD_OUT == 0
+
+
+def learn(project: Project, source: str, cancelled: Callable[[], bool] = lambda: False,
+          progress: Callable[[int, int], None] = lambda done, total: None) -> Learnt:
+    """Score on the held-out documents (with a learning curve and the baseline), then train on them all.
+    Raises NotEnoughDocuments or app.recommender.Cancelled."""
+    documents = training_documents(project, source)
+    with_spans = [(document_id, example) for document_id, example in documents if example.spans]
+    if len(with_spans) < MIN_DOCUMENTS:
+        raise NotEnoughDocuments(_(
+            "Too few finished documents to learn entities from yet: {have} with entity spans; at least {least} "
+            "are needed (mark documents done when their entities are annotated).").format(
+            have=number(len(with_spans)), least=number(MIN_DOCUMENTS)))
+    training = [example for document_id, example in documents if not held_out(document_id)]
+    testing = [example for document_id, example in documents if held_out(document_id)]
+    steps = len(CURVE) + 1
+    scores = curve = baseline = confusion = None
+    if testing and training:
+        curve = []
+        for step, share in enumerate(CURVE):
+            part = training[:max(1, round(len(training) * share))]
+            model = train(part, cancelled, _step(progress, step, steps))
+            learnt, matcher = evaluate(part, testing, model)
+            curve.append({"documents": len(part), "f1": round(learnt.of()[2], 3),
+                          "baseline_f1": round(matcher.of()[2], 3)})
+        scores, baseline = learnt.as_dict(), matcher.as_dict()
+        confusion = [[gold, said, count] for (gold, said), count in sorted(learnt.confusion.items()) if gold != said]
+    model = train([example for _id, example in documents], cancelled, _step(progress, steps - 1, steps))
+    about = {
+        "source": source, "trained_at": now_iso(), "documents": len(documents),
+        "spans": sum(len(example.spans) for _id, example in documents),
+        "labels": model.labels(), "held_out_documents": len(testing),
+        "scores": scores, "baseline": baseline, "curve": curve, "confusion": confusion,
+    }
+    return Learnt(model, about)
+
+
+def _step(progress: Callable[[int, int], None], step: int, steps: int) -> Callable[[int, int], None]:
+    """Progress of one training among `steps`, as progress of them all (in thousandths)."""
+    return lambda done, total: progress(int(1000 * (step + done / max(total, 1)) / steps), 1000)
+
+
+def store(project: Project, learnt: Learnt) -> None:
+    """Keep the model in the project and use it from now on (one transaction)."""
+    with project.session.begin() as session:
+        session.merge(LearnedModel(name=ENTITY_MODEL, data=learnt.model.data,
+                                   about={**learnt.about, "gazetteer": _gazetteer_rows(learnt.model.gazetteer)},
+                                   trained_at=learnt.about["trained_at"]))
+        session.merge(ProjectInfo(key=USE_KEY, value="yes"))
+
+
+def stored(project: Project) -> Learnt | None:
+    with project.session() as session:
+        row = session.get(LearnedModel, ENTITY_MODEL)
+        if row is None:
+            return None
+        about = dict(row.about or {})
+        data = row.data
+    try:
+        gazetteer = Gazetteer({tuple(words): label for words, label in about.pop("gazetteer", [])})
+        model = EntityModel(data, gazetteer, about)
+        model.labels()  # opens it: a damaged model is found here, not while proposing
+    except (ValueError, TypeError, OSError):
+        return None
+    return Learnt(model, about)
+
+
+def forget(project: Project) -> None:
+    with project.session.begin() as session:
+        session.execute(delete(LearnedModel).where(LearnedModel.name == ENTITY_MODEL))
+
+
+def use(project: Project, on: bool) -> None:
+    project.set_info(USE_KEY, "yes" if on else "no")
+
+
+def used(project: Project) -> bool:
+    return project.info(USE_KEY) == "yes"
+
+
+def quiet_reason(about: dict) -> str | None:
+    """Why the recommender proposes nothing, or None when it speaks."""
+    scores = about.get("scores")
+    if not scores:
+        return _("Not scored yet: too few finished documents to hold some out. It proposes nothing until it "
+                 "can be scored.")
+    f1 = scores["all"]["f1"]
+    if f1 < QUIET_F1:
+        return _("Quiet: on held-out documents it scored F1 {f1}, below {least}. Finish more documents and "
+                 "learn again.").format(f1=number(f1, decimals=2), least=number(QUIET_F1, decimals=2))
+    return None
+
+
+def describe(about: dict) -> str:
+    """What the model learnt from and how it did, for the analyst."""
+    documents = ngettext("{n} document", "{n} documents", about.get("documents", 0)).format(
+        n=number(about.get("documents", 0)))
+    learnt = ngettext("Learnt from {spans} span in {documents}", "Learnt from {spans} spans in {documents}",
+                      about.get("spans", 0)).format(spans=number(about.get("spans", 0)), documents=documents)
+    scores, baseline = about.get("scores"), about.get("baseline")
+    if not scores:
+        return _("{learnt}; not scored yet.").format(learnt=learnt)
+    return _("{learnt}; on {held} held-out documents: F1 {f1} (precision {precision}, recall {recall}); "
+             "the string matcher: F1 {baseline}.").format(
+        learnt=learnt, held=number(about.get("held_out_documents", 0)),
+        f1=number(scores["all"]["f1"], decimals=2), precision=number(scores["all"]["precision"], decimals=2),
+        recall=number(scores["all"]["recall"], decimals=2), baseline=number(baseline["all"]["f1"], decimals=2))
+
+
+def _gazetteer_rows(gazetteer: Gazetteer) -> list:
+    return [[list(words), label] for words, label in sorted(gazetteer.names.items())]
+
+
+# ---- proposals ---------------------------------------------------------------------------------------------
+def proposals(project: Project, learnt: Learnt, document_ids: list[int], annotator: str,
+              cancelled: Callable[[], bool] = lambda: False) -> list[Proposal]:
+    """The model's entities in these documents, less what the analyst already labelled the same (or
+    overlapping with the same label) and what they rejected there."""
+    names = {}
+    texts = {}
+    with project.session() as session:
+        for document_id, name, text in session.execute(
+                select(Document.id, Document.name, Document.text).where(Document.id.in_(document_ids))):
+            names[document_id], texts[document_id] = name, text
+    labelled = _labelled_places(project, list(texts), annotator, "entity")
+    rejected = _rejected_places(project, list(texts), "entity", annotator)
+    found: list[Proposal] = []
+    for document_id in document_ids:
+        if cancelled():
+            raise Cancelled()
+        text = texts.get(document_id)
+        if text is None:
+            continue
+        spans = labelled.get(document_id, ())
+        for entity in learnt.model.predict(text):
+            if any(start < entity.end and entity.start < end for _label, start, end in spans):
+                continue  # the analyst has a span there already
+            if (document_id, entity.start, entity.end, entity.label) in rejected:
+                continue
+            found.append(Proposal(document_id, names[document_id], entity.start, entity.end,
+                                  text[entity.start:entity.end], entity.label, "predicted",
+                                  score=round(entity.score, 3)))
+    return found
+
