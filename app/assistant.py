@@ -16,11 +16,12 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from app.adjudication import GOLD
 from app.i18n import _, ngettext, number
-from app.models import Annotation, Annotator, Document, DocumentStatus, LearnedModel, ProjectInfo
+from app.models import Annotation, Annotator, Document, DocumentStatus, LearnedModel, ProjectInfo, Rejection
+from app.normalize import fold
 from app.project import Project, now_iso
 from app.propagation import Proposal, _labelled_places, _rejected_places
 from app.recommender import Cancelled, EntityModel, Example, Gazetteer, evaluate, train
@@ -30,6 +31,7 @@ USE_KEY = "entity_recommender_used"  # project_info: "yes" / "no"
 MIN_DOCUMENTS = 5  # documents with entity spans before anything is learnt
 HELD_OUT = 5  # one document in HELD_OUT is held out for the scores
 QUIET_F1 = 0.5  # below this held-out F1 the recommender proposes nothing
+AUTO_RETRAIN = 5  # documents finished since the model was learnt before it learns again by itself
 CURVE = (0.25, 0.5, 1.0)  # shares of the training documents for the learning curve
 
 
@@ -65,6 +67,24 @@ def training_documents(project: Project, source: str) -> list[tuple[int, Example
             spans[document_id].append((start, end, label))
         texts = dict(session.execute(select(Document.id, Document.text).where(Document.id.in_(ids))).all())
     return [(document_id, Example(texts[document_id], spans[document_id])) for document_id in ids]
+
+
+def due(project: Project, about: dict) -> bool:
+    """Whether AUTO_RETRAIN documents were finished by the model's source since it learnt."""
+    source = about.get("source")
+    if not isinstance(source, str):
+        return False
+    with project.session() as session:
+        annotator_id = session.scalar(select(Annotator.id).where(Annotator.name == source))
+        if annotator_id is None:
+            return False
+        if source == GOLD:
+            count = session.scalar(select(func.count(Annotation.document_id.distinct())).where(
+                Annotation.annotator_id == annotator_id, Annotation.layer == "entity"))
+        else:
+            count = session.scalar(select(func.count()).select_from(DocumentStatus).where(
+                DocumentStatus.annotator_id == annotator_id, DocumentStatus.status == "done"))
+    return count >= about.get("documents", 0) + AUTO_RETRAIN
 
 
 def held_out(document_id: int) -> bool:
@@ -196,6 +216,7 @@ def proposals(project: Project, learnt: Learnt, document_ids: list[int], annotat
             names[document_id], texts[document_id] = name, text
     labelled = _labelled_places(project, list(texts), annotator, "entity")
     rejected = _rejected_places(project, list(texts), "entity", annotator)
+    rejected_forms = _rejected_everywhere(project, annotator)
     found: list[Proposal] = []
     for document_id in document_ids:
         if cancelled():
@@ -209,8 +230,19 @@ def proposals(project: Project, learnt: Learnt, document_ids: list[int], annotat
                 continue  # the analyst has a span there already
             if (document_id, entity.start, entity.end, entity.label) in rejected:
                 continue
+            if (fold(text[entity.start:entity.end]), entity.label) in rejected_forms:
+                continue  # the analyst's "reject all": never this name with this label
             found.append(Proposal(document_id, names[document_id], entity.start, entity.end,
                                   text[entity.start:entity.end], entity.label, "predicted",
                                   score=round(entity.score, 3)))
     return found
 
+
+def _rejected_everywhere(project: Project, annotator: str) -> set[tuple[str, str]]:
+    """(folded form, label) pairs the analyst rejected everywhere."""
+    with project.session() as session:
+        annotator_id = session.scalar(select(Annotator.id).where(Annotator.name == annotator))
+        if annotator_id is None:
+            return set()
+        return {(form, label) for form, label in session.execute(select(Rejection.form, Rejection.label).where(
+            Rejection.annotator_id == annotator_id, Rejection.layer == "entity", Rejection.document_id.is_(None)))}

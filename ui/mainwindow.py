@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import i18n, propagation, settings, words
+from app import assistant, i18n, propagation, settings, words
 from app.i18n import _, ngettext, number, pgettext
 from app.adjudication import GOLD
 from app.dropped import plan_drop
@@ -25,6 +25,7 @@ from app.project import Project, ProjectError, ProjectFileMoved
 from app.windowlock import WindowLock
 from ui import dialogs, shortcuts
 from ui.about import AboutDialog
+from ui.assistantdialog import EntityAssistantDialog, LearnEntitiesWorker, store_learnt
 from ui.editor import Editor
 from ui import folders
 from ui.fonts import reading_font
@@ -49,6 +50,7 @@ from ui.suggestions import SuggestionsPanel
 from ui.stancelists import DocStanceModel, DocStanceView, StanceListModel, stance_proxy
 from ui.stancepanel import StancePanel
 from ui.textpane import TextPane
+from ui.workers import Background
 
 STATUS_ORDER = ("new", "in_progress", "done")
 # Layout for a 1366×768 laptop screen: a bottom panel opens at this share of the window's height (a side
@@ -77,6 +79,8 @@ class MainWindow(QMainWindow):
         self._stance_editing = None
         self._engine_selection: tuple[int, int] | None = None
         self._sized_areas: set = set()  # dock areas whose size is the analyst's (or was given its share)
+        self._learnt_entities = None  # the entity recommender as stored (app.assistant), loaded when first used
+        self._entity_learning = Background(self, failed=lambda message: self.statusBar().showMessage(message, 8000))
         self._build_views()
         self._build_actions()
         shortcuts.install(self)  # every shortcut with the Arabic keyboard layout too
@@ -260,6 +264,8 @@ class MainWindow(QMainWindow):
         self.stance_view.addAction(self.delete_action)
         self._action(span, _("&Trim leading clitic (و ف ب ل ك ال)"), self.trim_clitic, "Ctrl+T")
         self._action(span, _("Annotate &all occurrences…"), self.propose_occurrences, "Ctrl+Shift+A")
+        self._action(span, _("Suggest &entities (assistant)"), self.suggest_entities, "Ctrl+Shift+E")
+        self._action(span, _("Entity assista&nt…"), self.show_entity_assistant)
         span.addSeparator()
         # In a right-to-left paragraph the start of a span is its right edge.
         self._action(span, _("Extend at start"), lambda: self.move_edge("start", 1), "Alt+Right")
@@ -431,6 +437,8 @@ class MainWindow(QMainWindow):
     def set_status(self, status: str) -> None:
         if self.editor.set_status(status):
             self.statusBar().showMessage(_("Marked as {status}.").format(status=_(STATUS_TEXT[status])), 3000)
+            if status == "done":
+                self._learn_entities_when_due()
 
     # ---- annotating --------------------------------------------------------
     def _label_key(self, key: str) -> None:
@@ -656,17 +664,76 @@ class MainWindow(QMainWindow):
 
     def _accept_proposals(self, proposals: list) -> None:
         spans = [p.as_span(self.editor.analyst) for p in proposals]
-        self.editor.add_batch(spans, ngettext("Annotate all: {label} ×{n}", "Annotate all: {label} ×{n}",
-                                              len(spans)).format(label=proposals[0].label, n=number(len(spans))))
+        if proposals[0].kind == "predicted":
+            description = ngettext("Accept {n} suggested entity", "Accept {n} suggested entities", len(spans))
+        else:
+            description = ngettext("Annotate all: {label} ×{n}", "Annotate all: {label} ×{n}", len(spans))
+        self.editor.add_batch(spans, description.format(label=proposals[0].label, n=number(len(spans))))
 
     def _reject_proposals(self, proposals: list, everywhere: bool) -> None:
         project, analyst = self.editor.project, self.editor.analyst
         propagation.reject(project, proposals, analyst)
         if everywhere:
-            propagation.reject_everywhere(project, [(p.form, p.label) for p in proposals], analyst)
+            propagation.reject_everywhere(project, [(p.form or p.text, p.label) for p in proposals], analyst)
         self.statusBar().showMessage(ngettext("Rejected {n}; they will not be proposed again.",
                                               "Rejected {n}; they will not be proposed again.",
                                               len(proposals)).format(n=number(len(proposals))), 4000)
+
+    # ---- the entity assistant (app.assistant) ---------------------------------------------
+    def _entity_recommender(self):
+        if self._learnt_entities is None:
+            self._learnt_entities = assistant.stored(self.editor.project) or False
+        return self._learnt_entities or None
+
+    def suggest_entities(self) -> None:
+        """Ctrl+Shift+E: the recommender's entities in this document (or the corpus, by the panel's scope)."""
+        learnt = self._entity_recommender()
+        project = self.editor.project
+        if learnt is None:
+            return self.statusBar().showMessage(_("Nothing learnt yet: Span → Entity assistant… learns entities "
+                                                  "from your finished documents."), 6000)
+        if not assistant.used(project):
+            return self.statusBar().showMessage(_("Entity suggestions are switched off (Span → Entity "
+                                                  "assistant…)."), 6000)
+        reason = assistant.quiet_reason(learnt.about)
+        if reason:
+            return self.statusBar().showMessage(reason, 8000)
+        if self.editor.document_id is None:
+            return
+        scope = project.document_ids() if self.suggestions.scope_key() == "corpus" else [self.editor.document_id]
+        self.show_panel(self.suggestions_dock, self.suggestions.view)
+        self.suggestions.start_predicted(learnt, self.editor.analyst, scope, _("Entities the assistant proposes"))
+
+    def show_entity_assistant(self) -> None:
+        dialog = EntityAssistantDialog(self.editor.project, self.editor.analyst, self)
+        dialog.learnt.connect(self._forget_entity_recommender)
+        dialog.finished.connect(lambda _result: (self._forget_entity_recommender(), dialog.deleteLater()))
+        dialog.open()
+
+    def _forget_entity_recommender(self) -> None:
+        self._learnt_entities = None  # read again from the project when next used
+
+    def _learn_entities_when_due(self) -> None:
+        """Learn again in the background once enough documents were finished since the model learnt."""
+        learnt = self._entity_recommender()
+        project = self.editor.project
+        if learnt is None or project.read_only or self._entity_learning.running() or not assistant.used(project) \
+                or not assistant.due(project, learnt.about):
+            return
+
+        def connect(worker: LearnEntitiesWorker) -> None:
+            worker.finished.connect(self._entities_learnt)
+
+        self._entity_learning.start(LearnEntitiesWorker(project, learnt.about["source"]), connect)
+        self.statusBar().showMessage(_("Learning entities again in the background…"), 4000)
+
+    def _entities_learnt(self, learnt, message: str) -> None:
+        if not self._entity_learning.finish():
+            return
+        if learnt is not None:
+            message = store_learnt(self.editor.project, learnt)
+            self._forget_entity_recommender()
+        self.statusBar().showMessage(message, 8000)
 
     def _show_pending(self) -> None:
         if self.editor.document_id is not None:
@@ -1209,6 +1276,7 @@ class MainWindow(QMainWindow):
             self._export_runner.stop_and_wait()
         self.corpus_search.stop_and_wait()
         self.suggestions.stop_and_wait()
+        self._entity_learning.stop_and_wait()
         self.boilerplate.stop_and_wait()
         self.similar.stop_and_wait()
         self.review.stop_and_wait()

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QDoubleSpinBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton,
+    QTableView, QVBoxLayout, QWidget,
 )
 
-from app.i18n import N_, _, digits_in, ngettext
+from app import assistant
+from app.i18n import N_, _, digits_in, ngettext, number
 from app.project import Project
 from app.propagation import Proposal, propose_many, with_context
+from app.recommender import Cancelled
 from ui.corpussearch import AFTER_ALIGN, ALIGN, BEFORE_ALIGN
 from ui.kwic import isolated, shown_context, shown_in_line
 from ui.models import DISPLAY, SHOWN, TOOLTIP, USER, RowsModel
@@ -23,6 +26,7 @@ from ui.textpane import key_letter
 from ui.workers import Background, Worker
 
 CONTEXT = 30
+PREDICTED_BATCH = 20  # documents the recommender reads between two progress reports
 # One list holds at most this many proposals (about 7 MB). A name in every document of a big corpus
 # would otherwise give hundreds of thousands: the analyst decides these, proposes again, and gets the
 # next ones, since accepted and rejected occurrences are not proposed twice.
@@ -78,9 +82,40 @@ class ProposalWorker(Worker):
         self.finished.emit(rows, self.is_cancelled(), more)
 
 
+class PredictionWorker(Worker):
+    """The entity recommender's proposals in some documents (app.assistant.proposals), with their contexts."""
+
+    progressed = Signal(int, int)
+    finished = Signal(list, bool, bool)  # as ProposalWorker's
+
+    def __init__(self, project: Project, learnt, annotator: str, document_ids: list[int]):
+        super().__init__()
+        self._project, self._learnt, self._annotator, self._ids = project, learnt, annotator, document_ids
+
+    def run(self) -> None:
+        report = Throttled(self.progressed.emit)
+        proposals: list[Proposal] = []
+        for start in range(0, len(self._ids), PREDICTED_BATCH):
+            try:
+                proposals += assistant.proposals(self._project, self._learnt, self._ids[start:start + PREDICTED_BATCH],
+                                                 self._annotator, self.is_cancelled)
+            except Cancelled:
+                break
+            report(min(start + PREDICTED_BATCH, len(self._ids)), len(self._ids))
+            if len(proposals) > MAX_PROPOSALS:
+                break
+        report.flush()
+        more = len(proposals) > MAX_PROPOSALS
+        rows = [] if self.is_cancelled() else [
+            (proposal, shown_context(before), shown_context(after))
+            for proposal, before, after in with_context(self._project, proposals[:MAX_PROPOSALS], CONTEXT)]
+        self.finished.emit(rows, self.is_cancelled(), more)
+
+
 class ProposalModel(RowsModel):  # rows: (proposal, before, after), the contexts as ui.kwic shows them
-    COLUMNS = (N_("Document"), N_("Before"), N_("Proposal"), N_("After"))
-    WIDEST = ("000_document.txt", "", "", "")
+    COLUMNS = (N_("Document"), N_("Before"), N_("Proposal"), N_("After"), N_("Label"), N_("Score"))
+    WIDEST = ("000_document.txt", "", "", "", "", "0.00")
+    LABEL_COLUMN, SCORE_COLUMN = 4, 5  # shown for the recommender's proposals, whose labels differ
 
     def data(self, index: QModelIndex, role=DISPLAY):
         if not index.isValid():
@@ -93,12 +128,17 @@ class ProposalModel(RowsModel):  # rows: (proposal, before, after), the contexts
         if role in SHOWN:
             if role == TOOLTIP:
                 return shown_in_line(before, proposal.text, after)
+            score = "" if proposal.score is None else number(proposal.score, decimals=2)
             # The file name is isolated left-to-right inside the right-to-left table.
-            return (f"\u2066{proposal.document}\u2069", before, isolated(proposal.text), after)[index.column()]
+            return (f"\u2066{proposal.document}\u2069", before, isolated(proposal.text), after,
+                    isolated(proposal.label), score)[index.column()]
         return None
 
     def proposals(self) -> list[Proposal]:
         return [row[0] for row in self._rows]
+
+    def scored(self) -> bool:
+        return any(row[0].score is not None for row in self._rows)
 
     def remove(self, proposals: list[Proposal]) -> None:
         gone = set(proposals)
@@ -130,7 +170,8 @@ class SuggestionsPanel(QWidget):
         self.view.verticalHeader().hide()
         self.view.setLayoutDirection(Qt.RightToLeft)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
-        self.view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeToContents)
+        for column in (2, ProposalModel.LABEL_COLUMN, ProposalModel.SCORE_COLUMN):
+            self.view.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeToContents)
         self.view.setToolTip(_("A accept · R reject · Shift+A accept all · Shift+R reject all (not proposed again)"))
         self.view.installEventFilter(self)
         self.view.activated.connect(self._activated)
@@ -142,6 +183,21 @@ class SuggestionsPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.progress)
         layout.addWidget(self.view)
+        # Predicted proposals carry the model's confidence: the sure ones can be taken at once.
+        self.least_score = QDoubleSpinBox()
+        self.least_score.setRange(0.0, 1.0)
+        self.least_score.setSingleStep(0.05)
+        self.least_score.setDecimals(2)
+        self.least_score.setValue(0.9)
+        self.accept_sure = QPushButton(_("Accept all at or above this score"))
+        self.accept_sure.clicked.connect(self.accept_at_least)
+        self.scores_row = QWidget()
+        scores = QHBoxLayout(self.scores_row)
+        scores.setContentsMargins(0, 0, 0, 0)
+        scores.addWidget(self.accept_sure)
+        scores.addWidget(self.least_score)
+        scores.addStretch(1)
+        layout.addWidget(self.scores_row)
         hint = QLabel(_("A accept · R reject · Shift+A accept all · Shift+R reject all"))
         hint.setStyleSheet("color: palette(mid);")
         layout.addWidget(hint)
@@ -150,6 +206,8 @@ class SuggestionsPanel(QWidget):
         self._found = 0  # how many the last run listed
         self._more = self._cancelled = False
         self.model.modelReset.connect(self._show_title)  # every decision, every new list
+        self.model.modelReset.connect(self._show_scores)
+        self._show_scores()
 
     def scope_key(self) -> str:
         return self.scope.currentData()
@@ -169,6 +227,39 @@ class SuggestionsPanel(QWidget):
 
         self.background.start(ProposalWorker(self._project, pairs, annotator, document_ids), connect)
         self._show_title()
+
+    def start_predicted(self, learnt, annotator: str, document_ids: list[int], title: str) -> None:
+        """The entity recommender's proposals (app.assistant) in these documents, with their scores."""
+        self.stop_and_wait()
+        self._subject, self._found, self._more, self._cancelled = title, 0, False, False
+        self.model.set_rows([])
+        self.pendingChanged.emit()
+        self.progress.show()
+
+        def connect(worker: PredictionWorker) -> None:
+            worker.progressed.connect(self._progressed)
+            worker.finished.connect(self._finished)
+
+        self.background.start(PredictionWorker(self._project, learnt, annotator, document_ids), connect)
+        self._show_title()
+
+    def accept_at_least(self) -> None:
+        """Accept every listed proposal whose score is at least the box's (one undo step)."""
+        least = self.least_score.value()
+        chosen = [p for p in self.model.proposals() if p.score is not None and p.score >= least - 1e-9]
+        if not chosen:
+            return
+        self.model.remove(chosen)
+        self.accepted.emit(chosen)
+        if self.model.rowCount():
+            self.view.setCurrentIndex(self.model.index(0, 0))
+        self.pendingChanged.emit()
+
+    def _show_scores(self) -> None:
+        scored = self.model.scored()
+        self.view.setColumnHidden(ProposalModel.LABEL_COLUMN, not scored)
+        self.view.setColumnHidden(ProposalModel.SCORE_COLUMN, not scored)
+        self.scores_row.setVisible(scored)
 
     def stop_and_wait(self) -> None:
         if self.background.stop_and_wait():

@@ -1,0 +1,79 @@
+"""The entity assistant in the window: learning in the background from the dialog, its figures, suggestions
+as pending proposals with scores, accepted into the database as "predicted"."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from app import assistant
+from tests.conftest import add_document, menu_action, show_window
+from tests.test_assistant import ANALYST, finished
+from tests.test_recommender import PEOPLE, PLACES, _corpus
+
+NEW = "قال الرئيس نور الهدى إن العلاقات مع صنعاء جيدة.\nوسافر الوفد لصنعاء أمس."
+
+
+def _learn_in_the_dialog(qtbot, window):
+    from ui.assistantdialog import EntityAssistantDialog
+
+    menu_action(window, "Span", "Entity assistant…").trigger()
+    dialog = window.findChild(EntityAssistantDialog)
+    assert "Nothing learnt yet" in dialog.summary.text() and not dialog.use.isEnabled()
+    qtbot.mouseClick(dialog.learn_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.running(), timeout=60_000)
+    return dialog
+
+
+def test_learning_from_the_dialog_stores_the_model_and_shows_it_beside_the_string_matcher(qtbot, project):
+    finished(project, _corpus(PEOPLE[:8], PLACES[:8]))
+    window = show_window(qtbot, project, ANALYST)
+    dialog = _learn_in_the_dialog(qtbot, window)
+    assert "held-out" in dialog.summary.text() and "string matcher" in dialog.summary.text()
+    assert dialog.use.isChecked() and assistant.used(project)
+    shown = {dialog.table.item(row, 0).text() for row in range(dialog.table.rowCount())}
+    assert {"LOC", "PERS", "All labels"} <= shown and dialog.table.columnCount() == 6
+    assert "Learning curve" in dialog.curve.text()
+    stored = assistant.stored(project)
+    assert stored is not None and stored.about["source"] == ANALYST and stored.about["documents"] == 8
+    dialog.use.click()  # off: nothing is suggested
+    assert not assistant.used(project)
+    dialog.done(0)
+    window.suggest_entities()
+    assert "switched off" in window.statusBar().currentMessage()
+    assert window.suggestions.model.rowCount() == 0
+
+
+def test_suggested_entities_are_pending_with_scores_and_accepted_as_predicted_spans(qtbot, project):
+    finished(project, _corpus(PEOPLE[:8], PLACES[:8]))
+    assistant.store(project, assistant.learn(project, ANALYST))
+    doc = add_document(project, NEW, "new.txt")
+    window = show_window(qtbot, project, ANALYST)
+    window.editor.open_document(doc)
+    window.suggest_entities()
+    panel = window.suggestions
+    qtbot.waitUntil(lambda: not panel.running() and panel.model.rowCount() > 0, timeout=20_000)
+    assert not panel.view.isColumnHidden(panel.model.SCORE_COLUMN) and panel.scores_row.isVisible()
+    assert panel.pending(doc)  # framed in the text pane like other proposals
+    first = panel.model.proposals()[0]
+    panel.view.setFocus()
+    qtbot.keyClick(panel.view, Qt.Key_A)
+    [span] = [s for s in project.annotations(doc, ANALYST) if s.start == first.start]
+    assert span.provenance == "predicted" and span.label == first.label
+    assert project.status(doc, ANALYST) == "in_progress"
+    panel.least_score.setValue(0.0)
+    qtbot.mouseClick(panel.accept_sure, Qt.LeftButton)  # the rest, all scored above 0
+    assert panel.model.rowCount() == 0
+    assert len(project.annotations(doc, ANALYST)) >= 2
+    window.editor.undo_stack.undo()  # one undo step takes the batch back
+    assert len(project.annotations(doc, ANALYST)) == 1
+
+
+def test_a_quiet_recommender_proposes_nothing_and_says_why(qtbot, project):
+    finished(project, _corpus(PEOPLE[:8], PLACES[:8]))
+    learnt = assistant.learn(project, ANALYST)
+    learnt.about["scores"]["all"]["f1"] = 0.2
+    assistant.store(project, learnt)
+    window = show_window(qtbot, project, ANALYST)
+    window.suggest_entities()
+    assert "below" in window.statusBar().currentMessage()
+    assert not window.suggestions.running() and window.suggestions.model.rowCount() == 0
