@@ -146,6 +146,11 @@ def test_the_bundle_speaks_arabic_on_an_arabic_system(root, home):
     assert list((root / "opt" / "hashiya").rglob("qtbase_ar.qm"))
 
 
+def test_the_bundle_holds_the_entity_recommenders_crf_library(root):
+    """python-crfsuite is imported only when the assistant learns or proposes: the bundle must carry it."""
+    assert list((root / "opt" / "hashiya").rglob("_pycrfsuite*.so"))
+
+
 def test_nothing_in_the_bundle_links_against_the_system_libpython(root):
     bundle = root / "opt" / "hashiya"
     elves = elf_files(bundle)
