@@ -246,3 +246,38 @@ def _rejected_everywhere(project: Project, annotator: str) -> set[tuple[str, str
             return set()
         return {(form, label) for form, label in session.execute(select(Rejection.form, Rejection.label).where(
             Rejection.annotator_id == annotator_id, Rejection.layer == "entity", Rejection.document_id.is_(None)))}
+
+
+# ---- the most useful document next ------------------------------------------------------------------------
+ORDERS = ("uncertain", "unknown")  # least sure first; most names it does not know, per 1,000 characters
+
+
+def ranked_documents(project: Project, learnt: Learnt, annotator: str, order: str,
+                     cancelled: Callable[[], bool] = lambda: False,
+                     progress: Callable[[int, int], None] = lambda done, total: None) -> list[int]:
+    """The documents `annotator` has not finished, most useful first: where the model is least sure
+    ("uncertain", as INCEpTION's active learning and Prodigy's prefer_uncertain), or densest in names it
+    does not know ("unknown"). Raises app.recommender.Cancelled."""
+    if order not in ORDERS:
+        raise ValueError(f"unknown order {order!r}")
+    with project.session() as session:
+        annotator_id = session.scalar(select(Annotator.id).where(Annotator.name == annotator))
+        finished = set() if annotator_id is None else set(session.scalars(select(DocumentStatus.document_id).where(
+            DocumentStatus.annotator_id == annotator_id, DocumentStatus.status == "done")))
+        ids = [document_id for document_id in session.scalars(select(Document.id).order_by(Document.id))
+               if document_id not in finished]
+    scores: dict[int, float] = {}
+    for start in range(0, len(ids), RANK_BATCH):
+        with project.session() as session:
+            batch = session.execute(select(Document.id, Document.text).where(
+                Document.id.in_(ids[start:start + RANK_BATCH]))).all()
+        for document_id, text in batch:
+            if cancelled():
+                raise Cancelled()
+            _found, unsure, unknown = learnt.model.reading(text)
+            scores[document_id] = unsure if order == "uncertain" else unknown * 1000 / max(len(text), 1)
+        progress(min(start + RANK_BATCH, len(ids)), len(ids))
+    return sorted(ids, key=lambda document_id: (-scores[document_id], document_id))
+
+
+RANK_BATCH = 50

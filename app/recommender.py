@@ -320,6 +320,23 @@ class EntityModel:
     def labels(self) -> list[str]:
         return sorted({tag[2:] for tag in self._tagger.labels() if tag != "O"})
 
+    def reading(self, text: str) -> tuple[list[Entity], float, int]:
+        """The entities of `text`, how unsure the model is of the text (the mean over its sentences of one
+        less the probability of the labelling chosen: least confidence) and how many entities it found
+        that are no name it knows (not in its gazetteer)."""
+        found, unsure, unknown, count = [], 0.0, 0, 0
+        tagger = self._tagger
+        for tokens in sentences(text):
+            tags = tagger.tag(features(tokens, self.gazetteer))
+            unsure += 1.0 - tagger.probability(tags)
+            count += 1
+            entities_here = entities(tokens, tags, [tagger.marginal(tag, i) for i, tag in enumerate(tags)])
+            found += entities_here
+            for entity in entities_here:
+                words = tuple(t.folded for t in tokens if entity.start <= t.start < entity.end)
+                unknown += words not in self.gazetteer.names
+        return found, unsure / count if count else 0.0, unknown
+
     def predict(self, text: str) -> list[Entity]:
         """Entities in `text`, each with the model's confidence (its least sure token's marginal)."""
         found = []

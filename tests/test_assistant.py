@@ -80,3 +80,19 @@ def test_predictions_are_proposals_less_what_the_analyst_has_or_rejected_and_acc
     assert span.provenance == "predicted" and project.status(doc, ANALYST) == "in_progress"
     again = {(p.start, p.label) for p in assistant.proposals(project, learnt, [doc], ANALYST)}
     assert (person.start, "PERS") not in again and (place.start, "LOC") not in again
+
+
+def test_the_documents_to_finish_are_ranked_least_sure_or_densest_in_unknown_names_first(project):
+    done = finished(project, _corpus(PEOPLE[:8], PLACES[:8]))
+    learnt = assistant.learn(project, ANALYST)
+    known = add_document(project, "قال الرئيس سامي حداد إن العلاقات مع روسيا جيدة.", "known.txt")
+    unknown = add_document(project, "قال الرئيس نور الهدى إن العلاقات مع صنعاء جيدة. وأكد الوزير جمال عيسى "
+                                    "أن الزيارة إلى الدوحة ستتم.", "unknown.txt")
+    strange = add_document(project, "كان الطقس جميلا اليوم في كل مكان والناس في الحدائق.", "strange.txt")
+    by_unknown = assistant.ranked_documents(project, learnt, ANALYST, "unknown")
+    assert set(by_unknown) == {known, unknown, strange} and not set(done) & set(by_unknown)  # done: left out
+    assert by_unknown[0] == unknown
+    by_doubt = assistant.ranked_documents(project, learnt, ANALYST, "uncertain")
+    assert by_doubt.index(strange) < by_doubt.index(known)  # text unlike anything learnt: least sure
+    with pytest.raises(ValueError):
+        assistant.ranked_documents(project, learnt, ANALYST, "random")

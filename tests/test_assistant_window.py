@@ -77,3 +77,25 @@ def test_a_quiet_recommender_proposes_nothing_and_says_why(qtbot, project):
     window.suggest_entities()
     assert "below" in window.statusBar().currentMessage()
     assert not window.suggestions.running() and window.suggestions.model.rowCount() == 0
+
+
+def test_the_document_list_can_follow_the_assistant_and_next_document_follows_it(qtbot, project):
+    finished(project, _corpus(PEOPLE[:8], PLACES[:8]))
+    window = show_window(qtbot, project, ANALYST)
+    order = window.document_order
+    order.setCurrentIndex(order.findData("unknown"))  # nothing learnt yet: says so, back to corpus order
+    assert "Nothing learnt yet" in window.statusBar().currentMessage() and order.currentData() == "corpus"
+    assistant.store(project, assistant.learn(project, ANALYST))
+    plain = add_document(project, "كان الطقس جميلا اليوم.", "plain.txt")
+    names = add_document(project, NEW, "names.txt")
+    window.documents.reload()
+    order.setCurrentIndex(order.findData("unknown"))
+    qtbot.waitUntil(lambda: window.documents.document_id(0) == names, timeout=20_000)
+    assert window.documents.document_id(1) == plain  # then the rest, the finished ones in corpus order
+    window.editor.open_document(names)
+    from ui.models import select_row
+    select_row(window.document_view, 0)
+    window.step_document(1)
+    assert window.editor.document_id == plain
+    order.setCurrentIndex(order.findData("corpus"))
+    assert window.documents.document_id(0) != names

@@ -41,6 +41,25 @@ class LearnEntitiesWorker(Worker):
             self.finished.emit(learnt, "")
 
 
+class RankWorker(Worker):
+    """Orders the documents the analyst has not finished, most useful first (app.assistant.ranked_documents)."""
+
+    progressed = Signal(int, int)
+    finished = Signal(list, bool)  # document ids, cancelled
+
+    def __init__(self, project: Project, learnt, analyst: str, order: str):
+        super().__init__()
+        self._args = (project, learnt, analyst, order)
+
+    def run(self) -> None:
+        try:
+            ranked = assistant.ranked_documents(*self._args, self.is_cancelled, self.progressed.emit)
+        except Cancelled:
+            self.finished.emit([], True)
+            return
+        self.finished.emit(ranked, False)
+
+
 def store_learnt(project: Project, learnt) -> str:
     """Store a learnt model; what to tell the analyst."""
     try:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import assistant, i18n, propagation, settings, words
-from app.i18n import _, ngettext, number, pgettext
+from app.i18n import N_, _, ngettext, number, pgettext
 from app.adjudication import GOLD
 from app.dropped import plan_drop
 from app.gazetteer import GazetteerError, read_gazetteer
@@ -25,7 +25,7 @@ from app.project import Project, ProjectError, ProjectFileMoved
 from app.windowlock import WindowLock
 from ui import dialogs, shortcuts
 from ui.about import AboutDialog
-from ui.assistantdialog import EntityAssistantDialog, LearnEntitiesWorker, store_learnt
+from ui.assistantdialog import EntityAssistantDialog, LearnEntitiesWorker, RankWorker, store_learnt
 from ui.editor import Editor
 from ui import folders
 from ui.fonts import reading_font
@@ -65,6 +65,11 @@ PALETTE_MAX_HEIGHT = 200  # about six rows of label buttons; a longer schema scr
 SIDE_TABS_MIN_HEIGHT = 160  # the span list's header and a few rows
 
 
+# The document list's orders (ui.models.DocumentListModel.set_order; app.assistant.ORDERS).
+DOCUMENT_ORDERS = ((N_("Corpus order"), "corpus"), (N_("Least sure first (assistant)"), "uncertain"),
+                   (N_("Most unknown names first (assistant)"), "unknown"))
+
+
 class MainWindow(QMainWindow):
     def __init__(self, project: Project, analyst: str, lock: WindowLock | None = None):
         super().__init__()
@@ -81,6 +86,7 @@ class MainWindow(QMainWindow):
         self._sized_areas: set = set()  # dock areas whose size is the analyst's (or was given its share)
         self._learnt_entities = None  # the entity recommender as stored (app.assistant), loaded when first used
         self._entity_learning = Background(self, failed=lambda message: self.statusBar().showMessage(message, 8000))
+        self._ranking = Background(self, failed=self._ranking_failed)
         self._build_views()
         self._build_actions()
         shortcuts.install(self)  # every shortcut with the Arabic keyboard layout too
@@ -100,6 +106,13 @@ class MainWindow(QMainWindow):
         self.documents = DocumentListModel(editor.project, editor.analyst, self)
         self.document_filter = QLineEdit(placeholderText=_("Filter documents by name"))
         self.document_filter.setClearButtonEnabled(True)
+        self.document_order = QComboBox()
+        for text, key in DOCUMENT_ORDERS:
+            self.document_order.addItem(_(text), key)
+        self.document_order.setToolTip(_("The order of the list, which Next document follows"))
+        # Its longest entry must not widen the document column (a small screen's window would not fit).
+        self.document_order.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.document_order.setMinimumContentsLength(6)
         self.document_view = self._table(self.documents)
         _fit_columns(self.document_view, stretch=0)
 
@@ -136,7 +149,7 @@ class MainWindow(QMainWindow):
         self.side_tabs.setMinimumHeight(SIDE_TABS_MIN_HEIGHT)  # below its contents' own: a small window fits
 
         splitter = QSplitter(Qt.Horizontal)
-        splitter.addWidget(_column(self.document_filter, self.document_view))
+        splitter.addWidget(_column(self.document_filter, self.document_order, self.document_view))
         self.find_bar = FindBar()
         splitter.addWidget(_column(_row(self.document_title, QLabel(_("Status:")), self.status_box), self.find_bar,
                                    self.pane))
@@ -319,6 +332,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         editor = self.editor
         self.document_filter.textChanged.connect(self.documents.set_filter)
+        self.document_order.currentIndexChanged.connect(lambda _index: self.order_documents())
         self.documents.modelReset.connect(self._restore_current_document)
         self.document_view.selectionModel().currentRowChanged.connect(self._document_row_changed)
         self.annotation_view.clicked.connect(self._annotation_clicked)
@@ -681,9 +695,10 @@ class MainWindow(QMainWindow):
 
     # ---- the entity assistant (app.assistant) ---------------------------------------------
     def _entity_recommender(self):
+        """The stored model, read once (until it learns again); none yet is asked again next time."""
         if self._learnt_entities is None:
-            self._learnt_entities = assistant.stored(self.editor.project) or False
-        return self._learnt_entities or None
+            self._learnt_entities = assistant.stored(self.editor.project)
+        return self._learnt_entities
 
     def suggest_entities(self) -> None:
         """Ctrl+Shift+E: the recommender's entities in this document (or the corpus, by the panel's scope)."""
@@ -712,6 +727,52 @@ class MainWindow(QMainWindow):
 
     def _forget_entity_recommender(self) -> None:
         self._learnt_entities = None  # read again from the project when next used
+
+    def order_documents(self) -> None:
+        """The document list in the order chosen above it: the corpus's, or the assistant's most useful first
+        (ranked in the background)."""
+        order = self.document_order.currentData()
+        self._ranking.stop_and_wait()
+        if order == "corpus":
+            return self.documents.set_order(None)
+        learnt = self._entity_recommender()
+        reason = (_("Nothing learnt yet: Span → Entity assistant… learns entities from your finished documents.")
+                  if learnt is None else assistant.quiet_reason(learnt.about))
+        if reason:
+            self.statusBar().showMessage(reason, 8000)
+            return self._show_order("corpus")
+
+        def connect(worker: RankWorker) -> None:
+            worker.progressed.connect(self._ranking_progress)  # a method: called on this (the GUI) thread
+            worker.finished.connect(self._documents_ranked)
+
+        self._ranking.start(RankWorker(self.editor.project, learnt, self.editor.analyst, order), connect)
+
+    def _ranking_progress(self, done: int, total: int) -> None:
+        self.statusBar().showMessage(_("Ordering the documents: {done} of {total}…").format(
+            done=number(done), total=number(total)))
+
+    def _documents_ranked(self, ranked: list, cancelled: bool) -> None:
+        if not self._ranking.finish() or cancelled:
+            return
+        current = self.editor.document_id
+        self.documents.set_order(ranked)
+        if current is not None and self.documents.row_of(current) is not None:
+            select_row(self.document_view, self.documents.row_of(current))
+        self.statusBar().showMessage(ngettext("{n} document to finish, most useful first.",
+                                              "{n} documents to finish, most useful first.",
+                                              len(ranked)).format(n=number(len(ranked))), 6000)
+
+    def _ranking_failed(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+        self._show_order("corpus")
+
+    def _show_order(self, key: str) -> None:
+        self.document_order.blockSignals(True)
+        self.document_order.setCurrentIndex(self.document_order.findData(key))
+        self.document_order.blockSignals(False)
+        if key == "corpus":
+            self.documents.set_order(None)
 
     def _learn_entities_when_due(self) -> None:
         """Learn again in the background once enough documents were finished since the model learnt."""
@@ -1277,6 +1338,7 @@ class MainWindow(QMainWindow):
         self.corpus_search.stop_and_wait()
         self.suggestions.stop_and_wait()
         self._entity_learning.stop_and_wait()
+        self._ranking.stop_and_wait()
         self.boilerplate.stop_and_wait()
         self.similar.stop_and_wait()
         self.review.stop_and_wait()

@@ -79,6 +79,7 @@ class DocumentListModel(_TableModel):
         self._row_of: dict[int, int] | None = None
         self._pages: OrderedDict[int, list[DocumentRow]] = OrderedDict()
         self._pending: dict[int, int] = {}  # boilerplate suggestions still to decide, per document
+        self._rank: dict[int, int] = {}  # the order the assistant chose (set_order), empty: corpus order
 
     # ---- Qt model API ----------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -146,9 +147,18 @@ class DocumentListModel(_TableModel):
         self._annotator = annotator
         self.reload()
 
+    def set_order(self, ranked: list[int] | None) -> None:
+        """List the `ranked` documents first, in that order (the assistant's most useful first), then the
+        others in corpus order; None: corpus order."""
+        self._rank = {document_id: position for position, document_id in enumerate(ranked or ())}
+        self.reload()
+
     def reload(self) -> None:
         self.beginResetModel()
         self._ids = self._project.document_ids(self._filter)
+        if self._rank:
+            last = len(self._rank)
+            self._ids.sort(key=lambda document_id: self._rank.get(document_id, last))  # stable: corpus order after
         self._row_of = None
         self._pages.clear()
         self.endResetModel()
