@@ -18,16 +18,19 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 
+from app import external_recommender
 from app.adjudication import GOLD
 from app.i18n import _, ngettext, number
 from app.models import Annotation, Annotator, Document, DocumentStatus, LearnedModel, ProjectInfo, Rejection
 from app.normalize import fold
 from app.project import Project, now_iso
 from app.propagation import Proposal, _labelled_places, _rejected_places
-from app.recommender import Cancelled, EntityModel, Example, Gazetteer, evaluate, train
+from app.recommender import Cancelled, Entity, EntityModel, Example, Gazetteer, evaluate, train
 
 ENTITY_MODEL = "entity_recommender"  # its row in learned_models
 USE_KEY = "entity_recommender_used"  # project_info: "yes" / "no"
+SERVER_KEY = "entity_server_url"  # project_info: a team's model server (docs/recommender-api.md)
+FROM_KEY = "entity_suggestions_from"  # project_info: "learnt" (this project's model) or "server"
 MIN_DOCUMENTS = 5  # documents with entity spans before anything is learnt
 HELD_OUT = 5  # one document in HELD_OUT is held out for the scores
 QUIET_F1 = 0.5  # below this held-out F1 the recommender proposes nothing
@@ -170,6 +173,23 @@ def used(project: Project) -> bool:
     return project.info(USE_KEY) == "yes"
 
 
+def server(project: Project) -> str:
+    return project.info(SERVER_KEY) or ""
+
+
+def suggestions_from(project: Project) -> str:
+    return "server" if project.info(FROM_KEY) == "server" and server(project) else "learnt"
+
+
+def use_server(project: Project, url: str, on: bool) -> None:
+    """Suggest with the model server at `url` (checked), or with the model learnt here."""
+    if on:
+        url = external_recommender.check_url(url)
+    with project.session.begin() as session:
+        session.merge(ProjectInfo(key=SERVER_KEY, value=url.strip()))
+        session.merge(ProjectInfo(key=FROM_KEY, value="server" if on else "learnt"))
+
+
 def quiet_reason(about: dict) -> str | None:
     """Why the recommender proposes nothing, or None when it speaks."""
     scores = about.get("scores")
@@ -204,10 +224,30 @@ def _gazetteer_rows(gazetteer: Gazetteer) -> list:
 
 
 # ---- proposals ---------------------------------------------------------------------------------------------
-def proposals(project: Project, learnt: Learnt, document_ids: list[int], annotator: str,
+Predictor = Callable[[int, str, str], list[Entity]]  # (document id, name, text) → entities
+
+
+def learnt_predictor(learnt: Learnt) -> Predictor:
+    return lambda _document_id, _name, text: learnt.model.predict(text)
+
+
+def server_predictor(url: str, labels: list[str], problems: list[str]) -> Predictor:
+    """The team's model server (app.external_recommender); what it answered that did not fit goes to
+    `problems`, with the document's name."""
+    def predict(document_id: int, name: str, text: str) -> list[Entity]:
+        answer = external_recommender.predict(url, document_id, name, text, labels)
+        if answer.problems:
+            problems.append(f"{name}: {answer.summary()}")
+        return answer.entities
+    return predict
+
+
+def proposals(project: Project, predict: Predictor | Learnt, document_ids: list[int], annotator: str,
               cancelled: Callable[[], bool] = lambda: False) -> list[Proposal]:
-    """The model's entities in these documents, less what the analyst already labelled the same (or
-    overlapping with the same label) and what they rejected there."""
+    """The entities `predict` finds in these documents (the learnt model, or a model server), less what the
+    analyst already labelled there (any span over them) and what they rejected."""
+    if isinstance(predict, Learnt):
+        predict = learnt_predictor(predict)
     names = {}
     texts = {}
     with project.session() as session:
@@ -225,7 +265,7 @@ def proposals(project: Project, learnt: Learnt, document_ids: list[int], annotat
         if text is None:
             continue
         spans = labelled.get(document_id, ())
-        for entity in learnt.model.predict(text):
+        for entity in predict(document_id, names[document_id], text):
             if any(start < entity.end and entity.start < end for _label, start, end in spans):
                 continue  # the analyst has a span there already
             if (document_id, entity.start, entity.end, entity.label) in rejected:

@@ -133,3 +133,22 @@ def child_until(code: str, *args: str, ready: str, env: dict | None = None):
         child.kill()
         child.wait()
         child.stdout.close()
+
+
+@pytest.fixture
+def running():
+    """Serves an http.server in a thread (a real HTTP server on localhost); returns its base URL; shuts it
+    down after the test."""
+    import threading
+
+    servers = []
+
+    def start(server) -> str:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()

@@ -99,3 +99,37 @@ def test_the_document_list_can_follow_the_assistant_and_next_document_follows_it
     assert window.editor.document_id == plain
     order.setCurrentIndex(order.findData("corpus"))
     assert window.documents.document_id(0) != names
+
+
+def test_a_teams_model_server_is_tested_taught_and_asked_from_the_window(qtbot, project, running):
+    from tests.test_external_recommender import _example_module, answering
+    from ui.assistantdialog import EntityAssistantDialog
+
+    finished(project, _corpus(PEOPLE[:6], PLACES[:6]))
+    url = running(_example_module().serve(port=0))
+    window = show_window(qtbot, project, ANALYST)
+    menu_action(window, "Span", "Entity assistant…").trigger()
+    dialog = window.findChild(EntityAssistantDialog)
+    dialog.use_server.click()  # no address yet: refused, says why
+    assert not dialog.use_server.isChecked() and "http://" in dialog.server_said.text()
+    dialog.server_url.setText(url)
+    qtbot.mouseClick(dialog.server_test, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "answers" in dialog.server_said.text(), timeout=10_000)
+    qtbot.mouseClick(dialog.server_send, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "Sent 6 finished documents" in dialog.server_said.text(), timeout=10_000)
+    dialog.use_server.click()
+    assert assistant.suggestions_from(project) == "server" and assistant.server(project) == url
+    dialog.done(0)
+    doc = add_document(project, "وأكد الوزير سامي حداد أن الزيارة إلى روسيا ستتم.", "new.txt")
+    window.editor.open_document(doc)
+    window.suggest_entities()
+    panel = window.suggestions
+    qtbot.waitUntil(lambda: not panel.running() and panel.model.rowCount() == 2, timeout=10_000)
+    assert {(p.text, p.label) for p in panel.model.proposals()} == {("سامي حداد", "PERS"), ("روسيا", "LOC")}
+    assert url in panel.title.text()
+    # A server answering nonsense is reported in the panel; the window goes on.
+    bad = running(answering(b"not json"))
+    assistant.use_server(project, bad, True)
+    window.suggest_entities()
+    qtbot.waitUntil(lambda: not panel.running() and "not JSON" in panel.title.text(), timeout=10_000)
+    assert panel.model.rowCount() == 0

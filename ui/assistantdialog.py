@@ -7,10 +7,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractScrollArea, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel,
-    QProgressBar, QPushButton, QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QLineEdit, QProgressBar, QPushButton, QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
-from app import assistant
+from app import assistant, external_recommender
 from app.adjudication import GOLD
 from app.i18n import _, ngettext, number
 from app.project import Project, ProjectReadOnly
@@ -60,6 +60,30 @@ class RankWorker(Worker):
         self.finished.emit(ranked, False)
 
 
+class ServerWorker(Worker):
+    """Asks the team's model server who it is, or sends it the finished documents (app.external_recommender)."""
+
+    finished = Signal(str)  # what to tell the analyst
+
+    def __init__(self, project: Project, url: str, source: str | None, labels: list[str]):
+        super().__init__()
+        self._project, self._url, self._source, self._labels = project, url, source, labels
+
+    def run(self) -> None:
+        try:
+            if self._source is None:
+                about = external_recommender.describe_server(self._url)
+                self.finished.emit(_("{url} answers: {name}.").format(url=self._url, name=str(about.get("name", "?"))[:200]))
+                return
+            documents = assistant.training_documents(self._project, self._source)
+            external_recommender.train(self._url, [(document_id, self._project.document_name(document_id), example)
+                                                   for document_id, example in documents], self._labels)
+            self.finished.emit(ngettext("Sent {n} finished document to {url}.", "Sent {n} finished documents to {url}.",
+                                        len(documents)).format(n=number(len(documents)), url=self._url))
+        except external_recommender.ServerError as error:
+            self.finished.emit(str(error))
+
+
 def store_learnt(project: Project, learnt) -> str:
     """Store a learnt model; what to tell the analyst."""
     try:
@@ -72,7 +96,7 @@ def store_learnt(project: Project, learnt) -> str:
 class EntityAssistantDialog(QDialog):
     learnt = Signal()  # a new model was stored
 
-    def __init__(self, project: Project, analyst: str, parent=None):
+    def __init__(self, project: Project, analyst: str, labels: list[str], parent=None):
         super().__init__(parent)
         self.setWindowTitle(_("Entity assistant"))
         self._project = project
@@ -104,6 +128,20 @@ class EntityAssistantDialog(QDialog):
         self.progress.hide()
         self.use = QCheckBox(_("&Suggest entities with this model"))
         self.use.toggled.connect(self._use_toggled)
+        # A team's own model over HTTP (docs/recommender-api.md).
+        self.server_url = QLineEdit(assistant.server(project))
+        self.server_url.setPlaceholderText("http://127.0.0.1:8765/")
+        self.server_url.setLayoutDirection(Qt.LeftToRight)
+        self.server_test = QPushButton(_("&Test"))
+        self.server_test.clicked.connect(lambda: self._ask_server(None))
+        self.server_send = QPushButton(_("Send &finished documents"))
+        self.server_send.clicked.connect(lambda: self._ask_server(self.source.currentData()))
+        self.use_server = QCheckBox(_("Suggest with the &model server instead"))
+        self.use_server.setChecked(assistant.suggestions_from(project) == "server")
+        self.use_server.toggled.connect(self._use_server_toggled)
+        self.server_said = QLabel()
+        self.server_said.setWordWrap(True)
+        self._labels = labels
         learn_row = QHBoxLayout()
         learn_row.addWidget(QLabel(_("Learn from:")))
         learn_row.addWidget(self.source, 1)
@@ -118,9 +156,18 @@ class EntityAssistantDialog(QDialog):
         layout.addLayout(learn_row)
         layout.addWidget(self.progress)
         layout.addWidget(self.use)
+        server_row = QHBoxLayout()
+        server_row.addWidget(QLabel(_("Model server:")))
+        server_row.addWidget(self.server_url, 1)
+        server_row.addWidget(self.server_test)
+        server_row.addWidget(self.server_send)
+        layout.addLayout(server_row)
+        layout.addWidget(self.use_server)
+        layout.addWidget(self.server_said)
         layout.addWidget(buttons)
         self.background = Background(self, failed=self._failed)
-        self.resize(640, 480)
+        self.server_background = Background(self, failed=self.server_said.setText)
+        self.resize(640, 520)
         self.show_model(assistant.stored(project))
 
     # ---- showing -----------------------------------------------------------------
@@ -215,6 +262,33 @@ class EntityAssistantDialog(QDialog):
         except ProjectReadOnly as refused:
             self.summary.setText(str(refused))
 
+    # ---- the model server ------------------------------------------------------------
+    def _ask_server(self, source: str | None) -> None:
+        """Test the server (source None), or send it `source`'s finished documents, in the background."""
+        if self.server_background.running():
+            return
+        self.server_said.setText(_("Asking {url}…").format(url=self.server_url.text().strip()))
+
+        def connect(worker: ServerWorker) -> None:
+            worker.finished.connect(self._server_answered)
+
+        self.server_background.start(ServerWorker(self._project, self.server_url.text().strip(), source,
+                                                  self._labels), connect)
+
+    def _server_answered(self, message: str) -> None:
+        if self.server_background.finish():
+            self.server_said.setText(message)
+
+    def _use_server_toggled(self, on: bool) -> None:
+        try:
+            assistant.use_server(self._project, self.server_url.text(), on)
+        except (external_recommender.ServerError, ProjectReadOnly) as refused:
+            self.server_said.setText(str(refused))
+            self.use_server.blockSignals(True)
+            self.use_server.setChecked(False)
+            self.use_server.blockSignals(False)
+
     def done(self, result: int) -> None:
         self.background.stop_and_wait()
+        self.server_background.stop_and_wait()
         super().done(result)

@@ -701,9 +701,19 @@ class MainWindow(QMainWindow):
         return self._learnt_entities
 
     def suggest_entities(self) -> None:
-        """Ctrl+Shift+E: the recommender's entities in this document (or the corpus, by the panel's scope)."""
-        learnt = self._entity_recommender()
+        """Ctrl+Shift+E: the recommender's entities in this document (or the corpus, by the panel's scope);
+        the team's model server's when the assistant is set to it."""
         project = self.editor.project
+        if self.editor.document_id is None:
+            return
+        scope = project.document_ids() if self.suggestions.scope_key() == "corpus" else [self.editor.document_id]
+        if assistant.suggestions_from(project) == "server":
+            url, problems = assistant.server(project), []
+            predict = assistant.server_predictor(url, [label.name for label in self.editor.labels], problems)
+            self.show_panel(self.suggestions_dock, self.suggestions.view)
+            return self.suggestions.start_predicted(predict, self.editor.analyst, scope, _(
+                "Entities the model server at {url} proposes").format(url=url), problems)
+        learnt = self._entity_recommender()
         if learnt is None:
             return self.statusBar().showMessage(_("Nothing learnt yet: Span → Entity assistant… learns entities "
                                                   "from your finished documents."), 6000)
@@ -713,14 +723,12 @@ class MainWindow(QMainWindow):
         reason = assistant.quiet_reason(learnt.about)
         if reason:
             return self.statusBar().showMessage(reason, 8000)
-        if self.editor.document_id is None:
-            return
-        scope = project.document_ids() if self.suggestions.scope_key() == "corpus" else [self.editor.document_id]
         self.show_panel(self.suggestions_dock, self.suggestions.view)
         self.suggestions.start_predicted(learnt, self.editor.analyst, scope, _("Entities the assistant proposes"))
 
     def show_entity_assistant(self) -> None:
-        dialog = EntityAssistantDialog(self.editor.project, self.editor.analyst, self)
+        dialog = EntityAssistantDialog(self.editor.project, self.editor.analyst,
+                                       [label.name for label in self.editor.labels], self)
         dialog.learnt.connect(self._forget_entity_recommender)
         dialog.finished.connect(lambda _result: (self._forget_entity_recommender(), dialog.deleteLater()))
         dialog.open()

@@ -88,16 +88,16 @@ class PredictionWorker(Worker):
     progressed = Signal(int, int)
     finished = Signal(list, bool, bool)  # as ProposalWorker's
 
-    def __init__(self, project: Project, learnt, annotator: str, document_ids: list[int]):
+    def __init__(self, project: Project, predict, annotator: str, document_ids: list[int]):
         super().__init__()
-        self._project, self._learnt, self._annotator, self._ids = project, learnt, annotator, document_ids
+        self._project, self._predict, self._annotator, self._ids = project, predict, annotator, document_ids
 
     def run(self) -> None:
         report = Throttled(self.progressed.emit)
         proposals: list[Proposal] = []
         for start in range(0, len(self._ids), PREDICTED_BATCH):
             try:
-                proposals += assistant.proposals(self._project, self._learnt, self._ids[start:start + PREDICTED_BATCH],
+                proposals += assistant.proposals(self._project, self._predict, self._ids[start:start + PREDICTED_BATCH],
                                                  self._annotator, self.is_cancelled)
             except Cancelled:
                 break
@@ -205,6 +205,7 @@ class SuggestionsPanel(QWidget):
         self._subject = ""  # what is proposed ("Other occurrences of … as GPE"); empty before the first run
         self._found = 0  # how many the last run listed
         self._more = self._cancelled = False
+        self._problems: list[str] = []  # what a model server answered that did not fit
         self.model.modelReset.connect(self._show_title)  # every decision, every new list
         self.model.modelReset.connect(self._show_scores)
         self._show_scores()
@@ -216,6 +217,7 @@ class SuggestionsPanel(QWidget):
     def start(self, pairs: list[tuple[str, str]], annotator: str, document_ids, title: str) -> None:
         """Propose occurrences of each (form, label); `title` says what is being proposed."""
         self.stop_and_wait()
+        self._problems = []
         self._subject, self._found, self._more, self._cancelled = title, 0, False, False
         self.model.set_rows([])
         self.pendingChanged.emit()
@@ -228,9 +230,12 @@ class SuggestionsPanel(QWidget):
         self.background.start(ProposalWorker(self._project, pairs, annotator, document_ids), connect)
         self._show_title()
 
-    def start_predicted(self, learnt, annotator: str, document_ids: list[int], title: str) -> None:
-        """The entity recommender's proposals (app.assistant) in these documents, with their scores."""
+    def start_predicted(self, predict, annotator: str, document_ids: list[int], title: str,
+                        problems: list[str] | None = None) -> None:
+        """Proposals of the entity recommender or a model server (app.assistant) in these documents, with
+        their scores; `problems` fills with what a server answered that did not fit, shown after."""
         self.stop_and_wait()
+        self._problems = problems if problems is not None else []
         self._subject, self._found, self._more, self._cancelled = title, 0, False, False
         self.model.set_rows([])
         self.pendingChanged.emit()
@@ -240,7 +245,7 @@ class SuggestionsPanel(QWidget):
             worker.progressed.connect(self._progressed)
             worker.finished.connect(self._finished)
 
-        self.background.start(PredictionWorker(self._project, learnt, annotator, document_ids), connect)
+        self.background.start(PredictionWorker(self._project, predict, annotator, document_ids), connect)
         self._show_title()
 
     def accept_at_least(self) -> None:
@@ -293,8 +298,8 @@ class SuggestionsPanel(QWidget):
             return self.title.setText(_(HINT))
         if self.background.running():
             return self.title.setText(_("{subject}: searching…").format(subject=self._subject))
-        self.title.setText(proposals_title(self._subject, self.model.rowCount(), self._found, self._more,
-                                           self._cancelled))
+        title = proposals_title(self._subject, self.model.rowCount(), self._found, self._more, self._cancelled)
+        self.title.setText(" — ".join([title, *self._problems[:1]]))
 
     def pending(self, document_id: int) -> list[tuple[int, int]]:
         return [(p.start, p.end) for p in self.model.proposals() if p.document_id == document_id]
