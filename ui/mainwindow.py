@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import assistant, i18n, propagation, settings, words
+from app import assistant, i18n, propagation, settings, stance_candidates, words
 from app.i18n import N_, _, ngettext, number, pgettext
 from app.adjudication import GOLD
 from app.dropped import plan_drop
@@ -49,6 +49,7 @@ from ui.schemadialog import SchemaDialog
 from ui.suggestions import SuggestionsPanel
 from ui.stancelists import DocStanceModel, DocStanceView, StanceListModel, stance_proxy
 from ui.stancepanel import StancePanel
+from ui.stancecandidates import StanceCandidatesPanel
 from ui.textpane import TextPane
 from ui.workers import Background
 
@@ -205,6 +206,13 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.BottomDockWidgetArea, self.review_dock)
         self.tabifyDockWidget(self.boilerplate_dock, self.review_dock)
         self.review_dock.hide()
+        self.stance_candidates = StanceCandidatesPanel(self.editor.project, self.editor.analyst)
+        self.candidates_dock = QDockWidget(_("Stance candidates"), self)
+        self.candidates_dock.setObjectName("stanceCandidates")
+        self.candidates_dock.setWidget(self.stance_candidates)
+        self.addDockWidget(Qt.BottomDockWidgetArea, self.candidates_dock)
+        self.tabifyDockWidget(self.review_dock, self.candidates_dock)
+        self.candidates_dock.hide()
         self._reviewer: str | None = None  # the analyst, while review mode writes the gold layer
         self.dashboard: AgreementDashboard | None = None
 
@@ -291,6 +299,7 @@ class MainWindow(QMainWindow):
         self.stance_action.setShortcutContext(Qt.WidgetShortcut)
         self.pane.addAction(self.stance_action)
         self._action(stance, _("&Edit the selected stance…"), self.edit_selected_stance)
+        self._action(stance, _("Find stance &candidates"), self.find_stance_candidates, "Ctrl+Shift+K")
 
         boilerplate = bar.addMenu(_("&Boilerplate"))
         self.boilerplate_action = self._action(boilerplate, _("&Mark the selection or line as boilerplate"),
@@ -353,6 +362,11 @@ class MainWindow(QMainWindow):
         # A gold span made or changed by hand in the main pane may settle a disagreement.
         editor.spansStored.connect(lambda document_id, _added, _removed: self._gold_edited(document_id))
         editor.documentChanged.connect(self._gold_edited)
+        self.stance_candidates.taken.connect(self._take_stance_candidate)
+        self.stance_candidates.dismissed.connect(self._dismiss_stance_candidate)
+        self.stance_candidates.candidateActivated.connect(lambda c: self.pane.select_range(c.start, c.end))
+        editor.documentOpened.connect(lambda _document_id: self.candidates_dock.isVisible()
+                                      and self.find_stance_candidates(show=False))
         self.suggestions.accepted.connect(self._accept_proposals)
         self.suggestions.rejected.connect(self._reject_proposals)
         self.suggestions.proposalActivated.connect(self._show_hit)
@@ -557,6 +571,35 @@ class MainWindow(QMainWindow):
         anchor = self.pane.viewport().mapTo(self, self.pane.cursorRect(cursor).bottomLeft())
         self.stance_panel.open_for(editor.text[start:end], editor.text, editor.layer_spans("entity"),
                                    editor.targets, editor.guess_holder(start), anchor, current=current)
+
+    # ---- stance candidates (app.stance_candidates) -------------------------------------
+    def find_stance_candidates(self, show: bool = True) -> None:
+        """Ctrl+Shift+K: the open document's sentences reporting words about a target, not yet decided."""
+        editor = self.editor
+        if editor.document_id is None:
+            return
+        if not editor.targets:
+            return self.statusBar().showMessage(_("No stance targets yet: add them in Edit → Label schema… "
+                                                  "(Ctrl+Shift+L)."), 6000)
+        taken = [(s.start, s.end) for s in editor.layer_spans("stance")]
+        taken += stance_candidates.dismissed(editor.project, editor.document_id, editor.analyst)
+        found = stance_candidates.candidates(editor.text, editor.layer_spans("entity"), editor.targets, taken,
+                                             self.stance_candidates.polarity_model())
+        self.stance_candidates.show_candidates(editor.text, found)
+        if show:
+            self.show_panel(self.candidates_dock, self.stance_candidates.view)
+
+    def _take_stance_candidate(self, candidate, polarity: str) -> None:
+        editor = self.editor
+        if editor.create_stance(candidate.start, candidate.end, candidate.holder_ref(editor.text),
+                                candidate.target_ref(), polarity, "") is not None:
+            self.statusBar().showMessage(_("Stance saved: {polarity}.").format(polarity=polarity), 4000)
+
+    def _dismiss_stance_candidate(self, candidate) -> None:
+        try:
+            stance_candidates.dismiss(self.editor.project, self.editor.document_id, candidate, self.editor.analyst)
+        except ProjectError as refused:
+            self.statusBar().showMessage(str(refused), 6000)
 
     def _stance_saved(self, choice) -> None:
         if self._stance_editing is not None:
@@ -1347,6 +1390,7 @@ class MainWindow(QMainWindow):
         self.suggestions.stop_and_wait()
         self._entity_learning.stop_and_wait()
         self._ranking.stop_and_wait()
+        self.stance_candidates.stop_and_wait()
         self.boilerplate.stop_and_wait()
         self.similar.stop_and_wait()
         self.review.stop_and_wait()
