@@ -33,7 +33,8 @@ SERVER_KEY = "entity_server_url"  # project_info: a team's model server (docs/re
 FROM_KEY = "entity_suggestions_from"  # project_info: "learnt" (this project's model) or "server"
 MIN_DOCUMENTS = 5  # documents with entity spans before anything is learnt
 HELD_OUT = 5  # one document in HELD_OUT is held out for the scores
-QUIET_F1 = 0.5  # below this held-out F1 the recommender proposes nothing
+QUIET_F1 = 0.5  # by default, below this held-out F1 the recommender proposes nothing
+QUIET_KEY = "entity_quiet_below"  # project_info: the F1 the team chose instead
 AUTO_RETRAIN = 5  # documents finished since the model was learnt before it learns again by itself
 CURVE = (0.25, 0.5, 1.0)  # shares of the training documents for the learning curve
 
@@ -190,16 +191,28 @@ def use_server(project: Project, url: str, on: bool) -> None:
         session.merge(ProjectInfo(key=FROM_KEY, value="server" if on else "learnt"))
 
 
-def quiet_reason(about: dict) -> str | None:
-    """Why the recommender proposes nothing, or None when it speaks."""
+def quiet_below(project: Project) -> float:
+    """The held-out F1 below which the recommender stays quiet (the project's choice, or QUIET_F1)."""
+    try:
+        return min(max(float(project.info(QUIET_KEY, str(QUIET_F1))), 0.0), 1.0)
+    except ValueError:
+        return QUIET_F1
+
+
+def set_quiet_below(project: Project, f1: float) -> None:
+    project.set_info(QUIET_KEY, f"{min(max(f1, 0.0), 1.0):.2f}")
+
+
+def quiet_reason(about: dict, least: float = QUIET_F1) -> str | None:
+    """Why the recommender proposes nothing (held-out F1 below `least`), or None when it speaks."""
     scores = about.get("scores")
     if not scores:
         return _("Not scored yet: too few finished documents to hold some out. It proposes nothing until it "
                  "can be scored.")
     f1 = scores["all"]["f1"]
-    if f1 < QUIET_F1:
+    if f1 < least:
         return _("Quiet: on held-out documents it scored F1 {f1}, below {least}. Finish more documents and "
-                 "learn again.").format(f1=number(f1, decimals=2), least=number(QUIET_F1, decimals=2))
+                 "learn again.").format(f1=number(f1, decimals=2), least=number(least, decimals=2))
     return None
 
 

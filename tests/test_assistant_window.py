@@ -68,7 +68,9 @@ def test_suggested_entities_are_pending_with_scores_and_accepted_as_predicted_sp
     assert len(project.annotations(doc, ANALYST)) == 1
 
 
-def test_a_quiet_recommender_proposes_nothing_and_says_why(qtbot, project):
+def test_a_quiet_recommender_proposes_nothing_and_says_why_until_the_team_chooses_a_lower_f1(qtbot, project):
+    from ui.assistantdialog import EntityAssistantDialog
+
     finished(project, _corpus(PEOPLE[:8], PLACES[:8]))
     learnt = assistant.learn(project, ANALYST)
     learnt.about["scores"]["all"]["f1"] = 0.2
@@ -77,6 +79,15 @@ def test_a_quiet_recommender_proposes_nothing_and_says_why(qtbot, project):
     window.suggest_entities()
     assert "below" in window.statusBar().currentMessage()
     assert not window.suggestions.running() and window.suggestions.model.rowCount() == 0
+    menu_action(window, "Span", "Entity assistant…").trigger()
+    dialog = window.findChild(EntityAssistantDialog)
+    assert dialog.quiet.isVisible() and "0.50" in dialog.quiet.text()
+    dialog.quiet_below.setValue(0.1)
+    assert assistant.quiet_below(project) == 0.1 and not dialog.quiet.isVisible()
+    dialog.done(0)
+    window.suggest_entities()
+    qtbot.waitUntil(lambda: not window.suggestions.running(), timeout=10_000)
+    assert "assistant proposes" in window.suggestions.title.text()  # it speaks now
 
 
 def test_the_document_list_can_follow_the_assistant_and_next_document_follows_it(qtbot, project):

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractScrollArea, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel,
-    QLineEdit, QProgressBar, QPushButton, QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QAbstractScrollArea, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QHBoxLayout, QHeaderView,
+    QLabel, QLineEdit, QProgressBar, QPushButton, QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
 from app import assistant, external_recommender
@@ -128,6 +128,12 @@ class EntityAssistantDialog(QDialog):
         self.progress.hide()
         self.use = QCheckBox(_("&Suggest entities with this model"))
         self.use.toggled.connect(self._use_toggled)
+        self.quiet_below = QDoubleSpinBox()
+        self.quiet_below.setRange(0.0, 1.0)
+        self.quiet_below.setSingleStep(0.05)
+        self.quiet_below.setDecimals(2)
+        self.quiet_below.setValue(assistant.quiet_below(project))
+        self.quiet_below.valueChanged.connect(self._quiet_below_changed)
         # A team's own model over HTTP (docs/recommender-api.md).
         self.server_url = QLineEdit(assistant.server(project))
         self.server_url.setPlaceholderText("http://127.0.0.1:8765/")
@@ -155,7 +161,12 @@ class EntityAssistantDialog(QDialog):
         layout.addStretch(1)
         layout.addLayout(learn_row)
         layout.addWidget(self.progress)
-        layout.addWidget(self.use)
+        use_row = QHBoxLayout()
+        use_row.addWidget(self.use)
+        use_row.addStretch(1)
+        use_row.addWidget(QLabel(_("Quiet below held-out F1:")))
+        use_row.addWidget(self.quiet_below)
+        layout.addLayout(use_row)
         server_row = QHBoxLayout()
         server_row.addWidget(QLabel(_("Model server:")))
         server_row.addWidget(self.server_url, 1)
@@ -176,7 +187,7 @@ class EntityAssistantDialog(QDialog):
         self.summary.setText(assistant.describe(about) if learnt else _(
             "Nothing learnt yet. The assistant learns entities from the documents you marked done and proposes "
             "them in the others; press Learn now."))
-        reason = assistant.quiet_reason(about) if learnt else None
+        reason = assistant.quiet_reason(about, assistant.quiet_below(self._project)) if learnt else None
         self.quiet.setText(reason or "")
         self.quiet.setVisible(bool(reason))
         self._fill_table(about.get("scores"), about.get("baseline"))
@@ -255,6 +266,13 @@ class EntityAssistantDialog(QDialog):
         self.learn_button.setEnabled(True)
         self.cancel_button.hide()
         self.progress.hide()
+
+    def _quiet_below_changed(self, value: float) -> None:
+        try:
+            assistant.set_quiet_below(self._project, value)
+        except ProjectReadOnly as refused:
+            return self.summary.setText(str(refused))
+        self.show_model(assistant.stored(self._project))
 
     def _use_toggled(self, on: bool) -> None:
         try:

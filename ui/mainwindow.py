@@ -763,7 +763,7 @@ class MainWindow(QMainWindow):
         if not assistant.used(project):
             return self.statusBar().showMessage(_("Entity suggestions are switched off (Span → Entity "
                                                   "assistant…)."), 6000)
-        reason = assistant.quiet_reason(learnt.about)
+        reason = assistant.quiet_reason(learnt.about, assistant.quiet_below(project))
         if reason:
             return self.statusBar().showMessage(reason, 8000)
         self.show_panel(self.suggestions_dock, self.suggestions.view)
@@ -788,7 +788,7 @@ class MainWindow(QMainWindow):
             return self.documents.set_order(None)
         learnt = self._entity_recommender()
         reason = (_("Nothing learnt yet: Span → Entity assistant… learns entities from your finished documents.")
-                  if learnt is None else assistant.quiet_reason(learnt.about))
+                  if learnt is None else assistant.quiet_reason(learnt.about, assistant.quiet_below(self.editor.project)))
         if reason:
             self.statusBar().showMessage(reason, 8000)
             return self._show_order("corpus")
