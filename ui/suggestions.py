@@ -216,36 +216,29 @@ class SuggestionsPanel(QWidget):
     # ---- running ---------------------------------------------------------------
     def start(self, pairs: list[tuple[str, str]], annotator: str, document_ids, title: str) -> None:
         """Propose occurrences of each (form, label); `title` says what is being proposed."""
-        self.stop_and_wait()
-        self._problems = []
-        self._subject, self._found, self._more, self._cancelled = title, 0, False, False
-        self.model.set_rows([])
-        self.pendingChanged.emit()
-        self.progress.show()
-
-        def connect(worker: ProposalWorker) -> None:
-            worker.progressed.connect(self._progressed)
-            worker.finished.connect(self._finished)
-
-        self.background.start(ProposalWorker(self._project, pairs, annotator, document_ids), connect)
-        self._show_title()
+        self._run(ProposalWorker(self._project, pairs, annotator, document_ids), title, [])
 
     def start_predicted(self, predict, annotator: str, document_ids: list[int], title: str,
                         problems: list[str] | None = None) -> None:
         """Proposals of the entity recommender or a model server (app.assistant) in these documents, with
         their scores; `problems` fills with what a server answered that did not fit, shown after."""
+        self._run(PredictionWorker(self._project, predict, annotator, document_ids), title,
+                  problems if problems is not None else [])
+
+    def _run(self, worker: ProposalWorker | PredictionWorker, title: str, problems: list[str]) -> None:
+        """A new list: the old one stopped and emptied, `worker` filling it in the background."""
         self.stop_and_wait()
-        self._problems = problems if problems is not None else []
+        self._problems = problems
         self._subject, self._found, self._more, self._cancelled = title, 0, False, False
         self.model.set_rows([])
         self.pendingChanged.emit()
         self.progress.show()
 
-        def connect(worker: PredictionWorker) -> None:
-            worker.progressed.connect(self._progressed)
-            worker.finished.connect(self._finished)
+        def connect(started: ProposalWorker | PredictionWorker) -> None:
+            started.progressed.connect(self._progressed)
+            started.finished.connect(self._finished)
 
-        self.background.start(PredictionWorker(self._project, predict, annotator, document_ids), connect)
+        self.background.start(worker, connect)
         self._show_title()
 
     def accept_at_least(self) -> None:
