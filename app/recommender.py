@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import os
 import tempfile
+import threading
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -309,13 +310,17 @@ class EntityModel:
     gazetteer: Gazetteer
     about: dict = field(default_factory=dict)
 
-    @functools.cached_property
+    @property
     def _tagger(self):
-        import pycrfsuite
+        """A crfsuite tagger of this thread's own: a tagger holds the state of its last sentence, so two
+        workers (suggesting and ranking documents) must not share one."""
+        local = self.__dict__.setdefault("_local", threading.local())
+        if not hasattr(local, "tagger"):
+            import pycrfsuite
 
-        tagger = pycrfsuite.Tagger()
-        tagger.open_inmemory(self.data)
-        return tagger
+            local.tagger = pycrfsuite.Tagger()
+            local.tagger.open_inmemory(self.data)
+        return local.tagger
 
     def labels(self) -> list[str]:
         return sorted({tag[2:] for tag in self._tagger.labels() if tag != "O"})

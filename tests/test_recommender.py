@@ -108,3 +108,23 @@ def test_scores_count_exact_spans_per_label_and_a_confusion_table():
     assert scores.confusion[("LOC", "ORG")] == 1 and scores.confusion[("—", "LOC")] == 1
     assert scores.confusion[("ORG", "—")] == 1
     assert scores.as_dict()["support"] == {"LOC": 1, "ORG": 1, "PERS": 1}
+
+
+def test_each_thread_reads_with_its_own_tagger():
+    import threading
+
+    model = train(_corpus(PEOPLE[:4], PLACES[:4]))
+    text = "وقال الرئيس سامي حداد إن روسيا مستعدة."
+    alone = model.predict(text)
+    results, taggers = [], []
+
+    def read() -> None:
+        taggers.append(model._tagger)  # kept alive: ids are not reused
+        results.extend(model.predict(text) == alone for _ in range(50))
+
+    threads = [threading.Thread(target=read) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(results) and len({id(tagger) for tagger in taggers}) == 3
