@@ -30,6 +30,7 @@ run: system-deps $(RUN_STAMP)
 	$(VENV)/bin/hashiya $(ARGS)
 
 test: system-deps $(TEST_STAMP)
+	@scripts/ensure-test-postgres
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: system-deps $(TEST_STAMP)

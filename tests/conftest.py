@@ -152,3 +152,19 @@ def running():
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server (tests/postgres.py), started on first use, stopped after the session."""
+    from tests.postgres import TestServer
+
+    server = TestServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """A SQLAlchemy URL of a new, empty database on the test server."""
+    return postgres_server.url(postgres_server.create_database())
