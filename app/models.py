@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+# Fingerprints and LSH buckets are signed 64-bit hashes: SQLite's INTEGER holds them, PostgreSQL needs BIGINT
+# (its INTEGER is 32-bit). The SQLite schema stays as it was.
+Hash64 = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -132,7 +137,7 @@ class BoilerplateLine(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
     start: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     end: Mapped[int]
-    fingerprint: Mapped[int]
+    fingerprint: Mapped[int] = mapped_column(Hash64)
     site_id: Mapped[int] = mapped_column(ForeignKey("boilerplate_sites.id"))
 
 
@@ -141,7 +146,7 @@ class BoilerplateCount(Base):
 
     __tablename__ = "boilerplate_counts"
     __table_args__ = ({"sqlite_with_rowid": False},)
-    fingerprint: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    fingerprint: Mapped[int] = mapped_column(Hash64, primary_key=True, autoincrement=False)
     site_id: Mapped[int] = mapped_column(ForeignKey("boilerplate_sites.id"), primary_key=True)
     documents: Mapped[int]
 
@@ -156,7 +161,7 @@ class BoilerplateCue(Base):
     end: Mapped[int]
     category: Mapped[str]
     reason: Mapped[str]
-    fingerprint: Mapped[int]  # of the block's folded words: equal blocks are copies of one another
+    fingerprint: Mapped[int] = mapped_column(Hash64)  # of the block's folded words: equal blocks are copies
     # "cue": the cue phrases say so; "page": the page alone does (app.page_chrome), which gives way to
     # repetition where both find the same lines (repetition's reason says more).
     source: Mapped[str] = mapped_column(server_default="cue")
@@ -169,7 +174,7 @@ class DuplicateBand(Base):
     __tablename__ = "duplicate_bands"
     __table_args__ = ({"sqlite_with_rowid": False},)
     band: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    bucket: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    bucket: Mapped[int] = mapped_column(Hash64, primary_key=True, autoincrement=False)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
 
 

@@ -3,7 +3,7 @@ themselves, on which the project's tables are created and rows round-trip throug
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import BigInteger, create_engine, select, text
 from sqlalchemy.orm import Session
 
 from app.models import Annotation, Annotator, Base, Document
@@ -33,3 +33,33 @@ def test_the_project_tables_are_created_on_a_real_server_and_rows_round_trip(pos
             assert span.attrs == {"note": "ملاحظة"}
     finally:
         engine.dispose()
+
+
+def test_64_bit_fingerprints_and_buckets_fit_on_postgresql_as_on_sqlite(postgres_url, project_path):
+    """The boilerplate and near-duplicate indexes store signed 64-bit hashes."""
+    from sqlalchemy import inspect
+
+    from app.models import BoilerplateCount, BoilerplateSite, DuplicateBand
+    from app.project import Project
+
+    engine = create_engine(postgres_url)
+    try:
+        Base.metadata.create_all(engine)
+        with Session(engine) as session, session.begin():
+            site = BoilerplateSite(name="example.com", documents=1)
+            session.add(site)
+            session.flush()
+            session.add(BoilerplateCount(fingerprint=-(2 ** 63), site_id=site.id, documents=3))
+            session.add(BoilerplateCount(fingerprint=2 ** 63 - 1, site_id=site.id, documents=4))
+        with Session(engine) as session:
+            assert sorted(session.scalars(select(BoilerplateCount.fingerprint))) == [-(2 ** 63), 2 ** 63 - 1]
+        types = {column["name"]: str(column["type"]) for column in inspect(engine).get_columns("duplicate_bands")}
+        assert types["bucket"] == "BIGINT"
+    finally:
+        engine.dispose()
+    Project.create(project_path).close()  # and on SQLite, the column is the INTEGER it always was
+    import sqlite3
+
+    columns = {row[1]: row[2] for row in sqlite3.connect(project_path).execute("PRAGMA table_info(duplicate_bands)")}
+    assert columns["bucket"] == "INTEGER"
+    assert isinstance(DuplicateBand.__table__.c.bucket.type.dialect_impl(engine.dialect), BigInteger)
