@@ -12,6 +12,7 @@ QUIET_F1 it stays quiet and says why. Its predictions are proposals (app.propaga
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -107,8 +108,12 @@ def learn(project: Project, source: str, cancelled: Callable[[], bool] = lambda:
             "Too few finished documents to learn entities from yet: {have} with entity spans; at least {least} "
             "are needed (mark documents done when their entities are annotated).").format(
             have=number(len(with_spans)), least=number(MIN_DOCUMENTS)))
-    training = [example for document_id, example in documents if not held_out(document_id)]
-    testing = [example for document_id, example in documents if held_out(document_id)]
+    held = {document_id for document_id, _example in documents if held_out(document_id)}
+    if not held:  # a few documents may all hash outside the one-in-five: hold one out all the same
+        held = {min((document_id for document_id, _example in documents),
+                    key=lambda document_id: zlib.crc32(str(document_id).encode()))}
+    training = [example for document_id, example in documents if document_id not in held]
+    testing = [example for document_id, example in documents if document_id in held]
     steps = len(CURVE) + 1
     scores = curve = baseline = confusion = None
     if testing and training:
@@ -140,7 +145,8 @@ def store(project: Project, learnt: Learnt) -> None:
     """Keep the model in the project and use it from now on (one transaction)."""
     with project.session.begin() as session:
         session.merge(LearnedModel(name=ENTITY_MODEL, data=learnt.model.data,
-                                   about={**learnt.about, "gazetteer": _gazetteer_rows(learnt.model.gazetteer)},
+                                   about={**learnt.about, "gazetteer": _gazetteer_rows(learnt.model.gazetteer),
+                                          "sha256": hashlib.sha256(learnt.model.data).hexdigest()},
                                    trained_at=learnt.about["trained_at"]))
         session.merge(ProjectInfo(key=USE_KEY, value="yes"))
 
@@ -152,11 +158,12 @@ def stored(project: Project) -> Learnt | None:
             return None
         about = dict(row.about or {})
         data = row.data
+    if about.get("sha256") != hashlib.sha256(data).hexdigest():
+        return None  # damaged, or written by hand: crfsuite would crash on it, so it is never opened
     try:
         gazetteer = Gazetteer({tuple(words): label for words, label in about.pop("gazetteer", [])})
         model = EntityModel(data, gazetteer, about)
-        model.labels()  # opens it: a damaged model is found here, not while proposing
-    except (ValueError, TypeError, OSError):
+    except (ValueError, TypeError):
         return None
     return Learnt(model, about)
 
@@ -225,9 +232,12 @@ def describe(about: dict) -> str:
     scores, baseline = about.get("scores"), about.get("baseline")
     if not scores:
         return _("{learnt}; not scored yet.").format(learnt=learnt)
-    return _("{learnt}; on {held} held-out documents: F1 {f1} (precision {precision}, recall {recall}); "
-             "the string matcher: F1 {baseline}.").format(
-        learnt=learnt, held=number(about.get("held_out_documents", 0)),
+    held = about.get("held_out_documents", 0)
+    return ngettext("{learnt}; on {held} held-out document: F1 {f1} (precision {precision}, recall {recall}); "
+                    "the string matcher: F1 {baseline}.",
+                    "{learnt}; on {held} held-out documents: F1 {f1} (precision {precision}, recall {recall}); "
+                    "the string matcher: F1 {baseline}.", held).format(
+        learnt=learnt, held=number(held),
         f1=number(scores["all"]["f1"], decimals=2), precision=number(scores["all"]["precision"], decimals=2),
         recall=number(scores["all"]["recall"], decimals=2), baseline=number(baseline["all"]["f1"], decimals=2))
 
@@ -330,7 +340,8 @@ def ranked_documents(project: Project, learnt: Learnt, annotator: str, order: st
             _found, unsure, unknown = learnt.model.reading(text)
             scores[document_id] = unsure if order == "uncertain" else unknown * 1000 / max(len(text), 1)
         progress(min(start + RANK_BATCH, len(ids)), len(ids))
-    return sorted(ids, key=lambda document_id: (-scores[document_id], document_id))
+    # A document deleted while this ran was not scored: only those that were are ranked.
+    return sorted(scores, key=lambda document_id: (-scores[document_id], document_id))
 
 
 RANK_BATCH = 50

@@ -9,6 +9,7 @@ no dependency, a bounded answer, a time-out.
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -120,6 +121,9 @@ def _exchange(base: str, path: str, body: dict | None, timeout: float):
         error.close()  # it holds the connection open
         raise ServerError(_("{url} answered {status} {reason}.").format(
             url=address, status=error.code, reason=error.reason)) from error
+    except http.client.HTTPException as error:  # a reply that is not HTTP, a body cut short
+        raise ServerError(_("{url} answered something that is not HTTP: {reason}").format(
+            url=address, reason=type(error).__name__)) from error
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         reason = getattr(error, "reason", error)
         if isinstance(reason, TimeoutError) or "timed out" in str(reason):

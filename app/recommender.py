@@ -277,6 +277,8 @@ def train(examples: list[Example], cancelled: Callable[[], bool] = lambda: False
         An exception raised from here is swallowed by crfsuite's C callback, so the optimisation itself
         (seconds) runs to its end and cancelling is honoured around it."""
 
+        appended = 0
+
         def on_iteration(self, log, info) -> None:
             progress(min(info.get("num", 0), total), total)
 
@@ -290,6 +292,9 @@ def train(examples: list[Example], cancelled: Callable[[], bool] = lambda: False
         known = fold_gazetteers[number % GAZETTEER_FOLDS]
         for tokens in sentences(example.text):
             trainer.append(features(tokens, known), bio(tokens, spans))
+            trainer.appended += 1
+    if not trainer.appended:
+        return EntityModel(b"", gazetteer)  # no word to learn from: a model that finds nothing
     trainer.set_params(TRAINING)
     handle, path = tempfile.mkstemp(suffix=".crfsuite")
     os.close(handle)
@@ -304,11 +309,24 @@ def train(examples: list[Example], cancelled: Callable[[], bool] = lambda: False
     return EntityModel(data, gazetteer)
 
 
+CRF_MAGIC = b"lCRF"
+
+
+def well_formed(data: bytes) -> bool:
+    """Whether `data` is a whole crfsuite model: its header names its own size. crfsuite reads a damaged
+    or cut model without checking and crashes the process, so nothing else is ever opened."""
+    return len(data) >= 12 and data[:4] == CRF_MAGIC and int.from_bytes(data[4:8], "little") == len(data)
+
+
 @dataclass
 class EntityModel:
-    data: bytes  # the CRF as crfsuite writes it
+    data: bytes  # the CRF as crfsuite writes it (empty: nothing was learnt, nothing is found)
     gazetteer: Gazetteer
     about: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.data and not well_formed(self.data):
+            raise ValueError("not a whole crfsuite model")
 
     @property
     def _tagger(self):
@@ -323,6 +341,8 @@ class EntityModel:
         return local.tagger
 
     def labels(self) -> list[str]:
+        if not self.data:
+            return []
         return sorted({tag[2:] for tag in self._tagger.labels() if tag != "O"})
 
     def reading(self, text: str) -> tuple[list[Entity], float, int]:
@@ -330,6 +350,8 @@ class EntityModel:
         less the probability of the labelling chosen: least confidence) and how many entities it found
         that are no name it knows (not in its gazetteer)."""
         found, unsure, unknown, count = [], 0.0, 0, 0
+        if not self.data:
+            return [], 0.0, 0
         tagger = self._tagger
         for tokens in sentences(text):
             tags = tagger.tag(features(tokens, self.gazetteer))
@@ -345,6 +367,8 @@ class EntityModel:
     def predict(self, text: str) -> list[Entity]:
         """Entities in `text`, each with the model's confidence (its least sure token's marginal)."""
         found = []
+        if not self.data:
+            return found
         tagger = self._tagger
         for tokens in sentences(text):
             tags = tagger.tag(features(tokens, self.gazetteer))

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select
 
-from app.i18n import _, number
+from app.i18n import _, ngettext, number
 from app.matching import find_all
 from app.models import Annotation, Annotator, Document, LearnedModel, ProjectInfo, Rejection
 from app.normalize import fold, normalize
@@ -156,15 +156,17 @@ class NotEnoughStances(Exception):
 
 
 def stance_examples(project: Project, annotator: str) -> list[tuple[str, str, str]]:
-    """(uid, evidence text, polarity) of `annotator`'s span stances."""
+    """(where, evidence text, polarity) of `annotator`'s span stances; `where` names the document and the
+    evidence, so stances on several targets of one sentence fall on the same side of the held-out split."""
     with project.session() as session:
         annotator_id = session.scalar(select(Annotator.id).where(Annotator.name == annotator))
         if annotator_id is None:
             return []
-        rows = session.execute(select(Annotation.uid, Document.text, Annotation.start, Annotation.end,
+        rows = session.execute(select(Annotation.document_id, Document.text, Annotation.start, Annotation.end,
                                       Annotation.label).join(Document, Document.id == Annotation.document_id).where(
             Annotation.annotator_id == annotator_id, Annotation.layer == "stance", Annotation.start.is_not(None))).all()
-    return [(uid, text[start:end], label) for uid, text, start, end, label in rows if label in POLARITIES]
+    return [(f"{document_id}:{start}:{end}", text[start:end], label)
+            for document_id, text, start, end, label in rows if label in POLARITIES]
 
 
 def learn_polarity(project: Project, annotator: str) -> PolarityModel:
@@ -221,14 +223,17 @@ def stored_model_about(project: Project) -> dict | None:
 
 
 def describe_polarity(about: dict) -> str:
+    stances = about.get("stances", 0)
     if about.get("accuracy") is None:
-        return _("Polarity learnt from {n} stances; too few held out to score it yet.").format(
-            n=number(about.get("stances", 0)))
-    return _("Polarity learnt from {n} stances; right on {accuracy} of {held} held out (always the commonest "
-             "polarity: {baseline}).").format(n=number(about.get("stances", 0)),
-                                              accuracy=f"{number(round(100 * about['accuracy']))}%",
-                                              held=number(about.get("held_out", 0)),
-                                              baseline=f"{number(round(100 * about['baseline_accuracy']))}%")
+        return ngettext("Polarity learnt from {n} stance; too few held out to score it yet.",
+                        "Polarity learnt from {n} stances; too few held out to score it yet.", stances).format(
+            n=number(stances))
+    return ngettext("Polarity learnt from {n} stance; right on {accuracy}% of {held} held out (always the "
+                    "commonest polarity: {baseline}%).",
+                    "Polarity learnt from {n} stances; right on {accuracy}% of {held} held out (always the "
+                    "commonest polarity: {baseline}%).", stances).format(
+        n=number(stances), accuracy=number(round(100 * about["accuracy"])), held=number(about.get("held_out", 0)),
+        baseline=number(round(100 * about["baseline_accuracy"])))
 
 
 # ---- dismissing ------------------------------------------------------------------------------------------

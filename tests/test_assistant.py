@@ -96,3 +96,29 @@ def test_the_documents_to_finish_are_ranked_least_sure_or_densest_in_unknown_nam
     assert by_doubt.index(strange) < by_doubt.index(known)  # text unlike anything learnt: least sure
     with pytest.raises(ValueError):
         assistant.ranked_documents(project, learnt, ANALYST, "random")
+
+
+def test_a_damaged_stored_model_is_never_opened(project):
+    from app.models import LearnedModel
+
+    finished(project, _corpus(PEOPLE[:6], PLACES[:6]))
+    assistant.store(project, assistant.learn(project, ANALYST))
+    with project.session.begin() as session:
+        row = session.get(LearnedModel, assistant.ENTITY_MODEL)
+        row.data = row.data[:2000]  # cut short: crfsuite would crash the process on it
+    assert assistant.stored(project) is None
+
+
+def test_the_first_few_finished_documents_are_scored_on_one_held_out(project):
+    ids = finished(project, _corpus(PEOPLE[:5], PLACES[:5]))
+    assert not any(assistant.held_out(doc) for doc in ids)  # none of these falls in the one-in-five
+    about = assistant.learn(project, ANALYST).about
+    assert about["held_out_documents"] == 1 and about["scores"] is not None
+
+
+def test_nothing_to_learn_from_gives_a_model_that_finds_nothing():
+    from app.recommender import train
+    from app.recommender import Example as Doc
+
+    model = train([Doc("؟ ، .", [])])
+    assert model.predict("قال سامي حداد") == [] and model.labels() == []

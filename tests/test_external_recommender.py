@@ -103,3 +103,18 @@ def test_an_oversized_answer_is_refused(running, monkeypatch):
     url = running(answering(json.dumps({"spans": [], "padding": "x" * 5000}).encode()))
     with pytest.raises(external.ServerError, match="refused"):
         external.predict(url, 1, "a.txt", TEXT, ["PERS"])
+
+
+def test_a_reply_that_is_not_http_is_reported_with_the_address(running):
+    import socketserver
+
+    class NotHttp(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            self.request.recv(65536)
+            self.request.sendall(b"hello there\r\n\r\n")
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), NotHttp)
+    url = running(server)
+    with pytest.raises(external.ServerError, match="not HTTP") as raised:
+        external.predict(url, 1, "a.txt", TEXT, ["PERS"])
+    assert url in str(raised.value)

@@ -70,3 +70,20 @@ def test_the_learnt_polarity_is_learnt_in_the_panel_and_pre_selected_with_its_co
     qtbot.keyClick(panel.view, Qt.Key_Return)  # takes the guess
     [stance] = project.annotations(doc, "amal", "stance")
     assert stance.label == first.polarity
+
+
+def test_a_list_of_another_document_never_writes_into_the_open_one(qtbot, project):
+    doc = _project_with_targets(project)
+    other = add_document(project, "كلام عادي لا موقف فيه ولا شيء آخر يذكر في هذه الجملة الطويلة.", "o.txt")
+    window = show_window(qtbot, project, "amal")
+    window.editor.open_document(doc)
+    window.find_stance_candidates()
+    panel = window.stance_candidates
+    assert panel.model.rowCount() == 2
+    window.candidates_dock.hide()
+    window.editor.open_document(other)
+    window.candidates_dock.show()  # shown again by hand (the dock's own toggle), not through the menu
+    assert panel.document_id == other and panel.model.rowCount() == 0
+    panel.view.setFocus()
+    qtbot.keyClick(panel.view, Qt.Key_F)
+    assert project.annotations(other, "amal", "stance") == []

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 from app import assistant, external_recommender
 from app.adjudication import GOLD
 from app.i18n import _, ngettext, number
-from app.project import Project, ProjectReadOnly
+from app.project import Project, ProjectError, ProjectReadOnly
 from app.recommender import Cancelled
 from ui.workers import Background, Worker
 
@@ -88,7 +88,7 @@ def store_learnt(project: Project, learnt) -> str:
     """Store a learnt model; what to tell the analyst."""
     try:
         assistant.store(project, learnt)
-    except ProjectReadOnly as refused:
+    except ProjectError as refused:  # read-only, moved, busy: said, not a crash
         return _("Learnt, but not stored: {reason}").format(reason=refused)
     return assistant.describe(learnt.about)
 
@@ -246,7 +246,7 @@ class EntityAssistantDialog(QDialog):
         self.progress.setValue(done)
 
     def _finished(self, learnt, message: str) -> None:
-        if not self.background.finish():
+        if not self.background.finish(self.sender()):
             return
         self._idle()
         if learnt is None:
@@ -294,7 +294,7 @@ class EntityAssistantDialog(QDialog):
                                                   self._labels), connect)
 
     def _server_answered(self, message: str) -> None:
-        if self.server_background.finish():
+        if self.server_background.finish(self.sender()):
             self.server_said.setText(message)
 
     def _use_server_toggled(self, on: bool) -> None:

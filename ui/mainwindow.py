@@ -365,8 +365,8 @@ class MainWindow(QMainWindow):
         self.stance_candidates.taken.connect(self._take_stance_candidate)
         self.stance_candidates.dismissed.connect(self._dismiss_stance_candidate)
         self.stance_candidates.candidateActivated.connect(lambda c: self.pane.select_range(c.start, c.end))
-        editor.documentOpened.connect(lambda _document_id: self.candidates_dock.isVisible()
-                                      and self.find_stance_candidates(show=False))
+        # The list follows the open document, shown or not (a hidden list shown again must not be another's).
+        editor.documentOpened.connect(lambda _document_id: self.find_stance_candidates(show=False))
         self.suggestions.accepted.connect(self._accept_proposals)
         self.suggestions.rejected.connect(self._reject_proposals)
         self.suggestions.proposalActivated.connect(self._show_hit)
@@ -576,30 +576,40 @@ class MainWindow(QMainWindow):
     def find_stance_candidates(self, show: bool = True) -> None:
         """Ctrl+Shift+K: the open document's sentences reporting words about a target, not yet decided."""
         editor = self.editor
-        if editor.document_id is None:
+        if editor.document_id is None or not editor.targets:
+            self.stance_candidates.show_candidates(editor.document_id, editor.text or "", [])
+            if show and editor.document_id is not None:
+                self.statusBar().showMessage(_("No stance targets yet: add them in Edit → Label schema… "
+                                               "(Ctrl+Shift+L)."), 6000)
             return
-        if not editor.targets:
-            return self.statusBar().showMessage(_("No stance targets yet: add them in Edit → Label schema… "
-                                                  "(Ctrl+Shift+L)."), 6000)
+        if not show and not self.candidates_dock.isVisible() and not self.stance_candidates.model.rowCount():
+            return  # never asked for: nothing to keep up to date
         taken = [(s.start, s.end) for s in editor.layer_spans("stance")]
         taken += stance_candidates.dismissed(editor.project, editor.document_id, editor.analyst)
         found = stance_candidates.candidates(editor.text, editor.layer_spans("entity"), editor.targets, taken,
                                              self.stance_candidates.polarity_model())
-        self.stance_candidates.show_candidates(editor.text, found)
+        self.stance_candidates.show_candidates(editor.document_id, editor.text, found)
         if show:
             self.show_panel(self.candidates_dock, self.stance_candidates.view)
 
     def _take_stance_candidate(self, candidate, polarity: str) -> None:
         editor = self.editor
+        if self.stance_candidates.document_id != editor.document_id:
+            return self.find_stance_candidates(show=False)  # the list was of another document
         if editor.create_stance(candidate.start, candidate.end, candidate.holder_ref(editor.text),
                                 candidate.target_ref(), polarity, "") is not None:
             self.statusBar().showMessage(_("Stance saved: {polarity}.").format(polarity=polarity), 4000)
+        else:
+            self.find_stance_candidates(show=False)  # not saved (said why): the candidate is listed again
 
     def _dismiss_stance_candidate(self, candidate) -> None:
+        if self.stance_candidates.document_id != self.editor.document_id:
+            return self.find_stance_candidates(show=False)
         try:
             stance_candidates.dismiss(self.editor.project, self.editor.document_id, candidate, self.editor.analyst)
         except ProjectError as refused:
             self.statusBar().showMessage(str(refused), 6000)
+            self.find_stance_candidates(show=False)
 
     def _stance_saved(self, choice) -> None:
         if self._stance_editing is not None:
@@ -729,9 +739,12 @@ class MainWindow(QMainWindow):
 
     def _reject_proposals(self, proposals: list, everywhere: bool) -> None:
         project, analyst = self.editor.project, self.editor.analyst
-        propagation.reject(project, proposals, analyst)
-        if everywhere:
-            propagation.reject_everywhere(project, [(p.form or p.text, p.label) for p in proposals], analyst)
+        try:
+            propagation.reject(project, proposals, analyst)
+            if everywhere:
+                propagation.reject_everywhere(project, [(p.form or p.text, p.label) for p in proposals], analyst)
+        except ProjectError as refused:  # read-only, moved: said; the proposals are not remembered
+            return self.statusBar().showMessage(str(refused), 6000)
         self.statusBar().showMessage(ngettext("Rejected {n}; they will not be proposed again.",
                                               "Rejected {n}; they will not be proposed again.",
                                               len(proposals)).format(n=number(len(proposals))), 4000)
@@ -804,7 +817,7 @@ class MainWindow(QMainWindow):
             done=number(done), total=number(total)))
 
     def _documents_ranked(self, ranked: list, cancelled: bool) -> None:
-        if not self._ranking.finish() or cancelled:
+        if not self._ranking.finish(self.sender()) or cancelled:
             return
         current = self.editor.document_id
         self.documents.set_order(ranked)
@@ -840,7 +853,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(_("Learning entities again in the background…"), 4000)
 
     def _entities_learnt(self, learnt, message: str) -> None:
-        if not self._entity_learning.finish():
+        if not self._entity_learning.finish(self.sender()):
             return
         if learnt is not None:
             message = store_learnt(self.editor.project, learnt)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 
 from app import stance_candidates as sc
 from app.i18n import N_, _, ngettext, number
-from app.project import Project, ProjectReadOnly
+from app.project import Project, ProjectError, ProjectReadOnly
 from ui.kwic import isolated
 from ui.models import DISPLAY, SHOWN, TOOLTIP, USER, RowsModel
 from ui.stancepanel import polarity_name
@@ -35,8 +35,8 @@ class CandidateModel(RowsModel):  # rows: (candidate, evidence as shown, holder 
         if role in SHOWN:
             if role == TOOLTIP and index.column() == 2:
                 return evidence
-            guess = "" if candidate.polarity is None else _("{polarity} ({confidence})").format(
-                polarity=polarity_name(candidate.polarity), confidence=f"{number(round(100 * candidate.confidence))}%")
+            guess = "" if candidate.polarity is None else _("{polarity} ({confidence}%)").format(
+                polarity=polarity_name(candidate.polarity), confidence=number(round(100 * candidate.confidence)))
             shown = evidence if len(evidence) <= EVIDENCE_SHOWN else evidence[:EVIDENCE_SHOWN - 1] + "…"
             return (isolated(candidate.target), isolated(holder), isolated(shown), guess)[index.column()]
         return None
@@ -70,6 +70,7 @@ class StanceCandidatesPanel(QWidget):
     def __init__(self, project: Project, analyst: str, parent=None):
         super().__init__(parent)
         self._project, self._analyst = project, analyst
+        self.document_id: int | None = None  # the document the list is of
         self.title = QLabel(_("Stance → Find stance candidates (Ctrl+Shift+K) lists the open document's reported "
                               "words about the schema's targets."))
         self.title.setWordWrap(True)
@@ -101,11 +102,13 @@ class StanceCandidatesPanel(QWidget):
         layout.addWidget(self.view)
         layout.addLayout(learning)
         layout.addWidget(hint)
-        self.background = Background(self, failed=self.figures.setText)
+        self.background = Background(self, failed=self._failed)
         self._show_learnt()
 
     # ---- listing ---------------------------------------------------------------
-    def show_candidates(self, text: str, candidates: list) -> None:
+    def show_candidates(self, document_id: int | None, text: str, candidates: list) -> None:
+        """The list for one document (`document_id`): a key acts only while that document is open."""
+        self.document_id = document_id
         rows = [(c, text[c.start:c.end], text[c.holder.start:c.holder.end] if c.holder else "") for c in candidates]
         self.model.set_rows(rows)
         self._show_title()
@@ -172,16 +175,20 @@ class StanceCandidatesPanel(QWidget):
         return self.background.running()
 
     def _learnt(self, model, message: str) -> None:
-        if not self.background.finish():
+        if not self.background.finish(self.sender()):
             return
         self.learn_button.setEnabled(True)
         if model is None:
             return self.figures.setText(message)
         try:
             sc.store_polarity(self._project, model)
-        except ProjectReadOnly as refused:
+        except ProjectError as refused:
             return self.figures.setText(_("Learnt, but not stored: {reason}").format(reason=refused))
         self._show_learnt()
+
+    def _failed(self, message: str) -> None:
+        self.learn_button.setEnabled(True)
+        self.figures.setText(message)
 
     def _show_learnt(self) -> None:
         model = sc.stored_model_about(self._project)

@@ -275,7 +275,7 @@ class SuggestionsPanel(QWidget):
         self.title.setText(f"{self._subject}: {message}")
 
     def _finished(self, rows: list, cancelled: bool, more: bool = False) -> None:
-        if not self.background.finish():  # stopped before this queued result arrived
+        if not self.background.finish(self.sender()):  # stopped before this queued result arrived
             return
         self.progress.hide()
         self._found, self._more, self._cancelled = len(rows), more, cancelled

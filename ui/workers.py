@@ -87,10 +87,11 @@ class Background(QObject):
         if self.worker is not None:
             self.worker.cancel()
 
-    def finish(self) -> bool:
+    def finish(self, worker: QObject | None = None) -> bool:
         """End the thread once the worker said it finished; False if it was stopped before (a late,
-        queued signal from a worker that was told to stop)."""
-        if self.thread is None:
+        queued signal from a worker that was told to stop). Pass the signal's sender as `worker`: a late
+        signal of a stopped worker may arrive while a new one runs, and must not end (and wait for) it."""
+        if self.thread is None or (worker is not None and worker is not self.worker):
             return False
         self.thread.quit()
         self.thread.wait()
