@@ -1,0 +1,122 @@
+"""Team mode on a PostgreSQL server (issue 18): the project's tables with the server enforcing who writes what.
+
+Every person is a database role, member of the group role `hashiya_members`, and is recorded in
+`team_members` with their annotator row and their kind: an **analyst** writes only their own layer (their
+annotations, document statuses and rejections), an **adjudicator** also writes the gold layer, an **admin**
+alone changes the schema (labels, project facts) and the team. Row-level security on the layer tables
+enforces it for any client, Hashiya or a plain SQL one; table privileges do the rest. Everyone reads
+everything (agreement, review and adjudication compare layers). Derived data (indexes) is writable by all.
+
+Names of people come from other people's files: a role name is always quoted as an identifier by psycopg's
+`sql.Identifier`, never pasted into SQL. No password is stored anywhere by Hashiya: logins use the server's
+usual means (~/.pgpass, a service file, or the system's keyring through libpq).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import create_engine, text
+
+from app.adjudication import GOLD
+from app.i18n import _
+from app.models import Base
+
+KINDS = ("analyst", "adjudicator", "admin")
+MEMBERS = "hashiya_members"  # the group role every person belongs to
+MAX_ROLE_BYTES = 63  # PostgreSQL's identifier length
+LAYER_TABLES = ("annotations", "document_status", "rejections")  # one row per analyst: theirs to write
+SCHEMA_TABLES = ("labels", "project_info", "annotators", "team_members")  # the admin's
+READ_ONLY_TABLES = ("documents",)  # imported by an admin; analysts read them
+
+
+class TeamError(Exception):
+    """A team operation refused; says what and why."""
+
+
+def _statements() -> list[str]:
+    own = ("annotator_id IN (SELECT annotator_id FROM team_members WHERE role = current_user)")
+    gold = (f"(annotator_id = (SELECT id FROM annotators WHERE name = '{GOLD}') AND EXISTS (SELECT 1 FROM "
+            "team_members WHERE role = current_user AND kind IN ('adjudicator', 'admin')))")
+    found = [
+        """CREATE TABLE IF NOT EXISTS team_members (
+            role TEXT PRIMARY KEY,
+            annotator_id INTEGER NOT NULL UNIQUE REFERENCES annotators (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('analyst', 'adjudicator', 'admin')))""",
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{MEMBERS}') THEN "
+        f"CREATE ROLE {MEMBERS} NOLOGIN; END IF; END $$",
+        f"GRANT USAGE ON SCHEMA public TO {MEMBERS}",
+        f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {MEMBERS}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {MEMBERS}",
+    ]
+    derived = [name for name in Base.metadata.tables
+               if name not in LAYER_TABLES + SCHEMA_TABLES + READ_ONLY_TABLES]
+    found += [f"GRANT INSERT, UPDATE, DELETE ON {name} TO {MEMBERS}" for name in sorted(derived)]
+    for table in LAYER_TABLES:
+        found += [
+            f"GRANT INSERT, UPDATE, DELETE ON {table} TO {MEMBERS}",
+            f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+            f"DROP POLICY IF EXISTS everyone_reads ON {table}",
+            f"CREATE POLICY everyone_reads ON {table} FOR SELECT USING (true)",
+            f"DROP POLICY IF EXISTS own_layer ON {table}",
+            f"CREATE POLICY own_layer ON {table} FOR ALL USING ({own} OR {gold}) WITH CHECK ({own} OR {gold})",
+        ]
+    return found
+
+
+def init(url: str) -> None:
+    """Create the project's tables on the server (an empty database) with the team's rules, and the gold
+    annotator; run by the database's owner, who is not a member (owners bypass row security)."""
+    engine = create_engine(url)
+    try:
+        Base.metadata.create_all(engine)
+        with engine.begin() as connection:
+            for statement in _statements():
+                connection.execute(text(statement))
+            connection.execute(text("INSERT INTO annotators (name, created_at) VALUES (:name, now()::text) "
+                                    "ON CONFLICT (name) DO NOTHING"), {"name": GOLD})
+    finally:
+        engine.dispose()
+
+
+def add_member(url: str, name: str, kind: str = "analyst") -> str:
+    """A login role for the person `name` (their annotator name), of `kind`; returns the role's name."""
+    if kind not in KINDS:
+        raise TeamError(_("{kind} is not a role: choose analyst, adjudicator or admin.").format(kind=kind))
+    role = role_name(name)
+    from psycopg import sql
+
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            driver = connection.connection.driver_connection
+            exists = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role}).first()
+            if not exists:
+                driver.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+            driver.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(MEMBERS), sql.Identifier(role)))
+            if kind == "admin":
+                for table in SCHEMA_TABLES + READ_ONLY_TABLES:
+                    driver.execute(sql.SQL("GRANT INSERT, UPDATE, DELETE ON {} TO {}").format(
+                        sql.Identifier(table), sql.Identifier(role)))
+            annotator_id = connection.execute(text(
+                "INSERT INTO annotators (name, created_at) VALUES (:name, now()::text) ON CONFLICT (name) "
+                "DO UPDATE SET name = excluded.name RETURNING id"), {"name": name}).scalar_one()
+            connection.execute(text(
+                "INSERT INTO team_members (role, annotator_id, kind) VALUES (:role, :annotator, :kind) "
+                "ON CONFLICT (role) DO UPDATE SET kind = excluded.kind"),
+                {"role": role, "annotator": annotator_id, "kind": kind})
+    finally:
+        engine.dispose()
+    return role
+
+
+def role_name(name: str) -> str:
+    """The database role of the person called `name`: the name itself, checked (quoted wherever used)."""
+    cleaned = name.strip()
+    if not cleaned or any(ord(char) < 32 or char in "\x7f" for char in cleaned):
+        raise TeamError(_("{name} cannot name a person on the server: it is empty or holds control "
+                          "characters.").format(name=repr(name)))
+    if len(cleaned.encode("utf-8")) > MAX_ROLE_BYTES:
+        raise TeamError(_("{name} is too long for a server role ({limit} bytes at most).").format(
+            name=cleaned, limit=MAX_ROLE_BYTES))
+    if cleaned.lower().startswith("pg_") or cleaned == MEMBERS:
+        raise TeamError(_("{name} is reserved on the server: choose another name.").format(name=cleaned))
+    return cleaned

@@ -1,0 +1,99 @@
+"""Team mode (app.team) on a real PostgreSQL server: each analyst writes only their own layer, an adjudicator
+alone the gold layer, an admin alone the schema — enforced by the server, tested with a plain SQL client."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from app import team
+from app.adjudication import GOLD
+
+
+@pytest.fixture
+def team_url(postgres_server):
+    database = postgres_server.create_database()
+    url = postgres_server.url(database)
+    team.init(url)
+    return postgres_server, database
+
+
+def connect(server, database: str, role: str) -> psycopg.Connection:
+    """A plain SQL client, logged in as `role` (trust authentication on the test server)."""
+    return psycopg.connect(host="127.0.0.1", port=server.port, user=role, dbname=database, autocommit=True)
+
+
+def _document(server, database: str) -> int:
+    with connect(server, database, "hashiya_admin") as owner:
+        return owner.execute("INSERT INTO documents (name, text, sha256, meta, imported_at) VALUES "
+                             "('a.txt', 'قال سامي حداد', repeat('a', 64), '{}', '') RETURNING id").fetchone()[0]
+
+
+def _annotator(connection, name: str) -> int:
+    return connection.execute("SELECT id FROM annotators WHERE name = %s", (name,)).fetchone()[0]
+
+
+def _annotate(connection, document: int, annotator: int, uid: str) -> None:
+    connection.execute("INSERT INTO annotations (uid, document_id, annotator_id, layer, label, start, \"end\", "
+                       "attrs, provenance, created_at, updated_at) VALUES (%s, %s, %s, 'entity', 'PERS', 4, 13, "
+                       "'{}', 'manual', '', '')", (uid, document, annotator))
+
+
+def test_an_analyst_writes_their_own_layer_and_cannot_touch_anothers_or_gold(team_url):
+    server, database = team_url
+    amal, badr = team.add_member(server.url(database), "أمل"), team.add_member(server.url(database), "badr")
+    document = _document(server, database)
+    with connect(server, database, amal) as a, connect(server, database, badr) as b:
+        _annotate(a, document, _annotator(a, "أمل"), "a1")
+        _annotate(b, document, _annotator(b, "badr"), "b1")
+        # B reads A's work (agreement, review) but cannot change, delete or forge it.
+        assert b.execute("SELECT count(*) FROM annotations").fetchone()[0] == 2
+        assert b.execute("UPDATE annotations SET label = 'ORG' WHERE uid = 'a1'").rowcount == 0
+        assert b.execute("DELETE FROM annotations WHERE uid = 'a1'").rowcount == 0
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            _annotate(b, document, _annotator(b, "أمل"), "forged")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            _annotate(b, document, _annotator(b, GOLD), "g1")  # gold is the adjudicator's
+        # Nor mark A's progress: a status row is the analyst's own too.
+        a.execute("INSERT INTO document_status (document_id, annotator_id, status, updated_at) "
+                  "VALUES (%s, %s, 'in_progress', '')", (document, _annotator(a, "أمل")))
+        assert b.execute("UPDATE document_status SET status = 'done'").rowcount == 0
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            b.execute("INSERT INTO document_status (document_id, annotator_id, status, updated_at) "
+                      "VALUES (%s, %s, 'done', '')", (document, _annotator(b, GOLD)))
+        assert a.execute("SELECT label FROM annotations WHERE uid = 'a1'").fetchone()[0] == "PERS"
+        assert a.execute("SELECT status FROM document_status").fetchone()[0] == "in_progress"
+
+
+def test_the_adjudicator_writes_gold_and_only_an_admin_changes_the_schema(team_url):
+    server, database = team_url
+    url = server.url(database)
+    judge, analyst, admin = (team.add_member(url, "huda", "adjudicator"), team.add_member(url, "badr"),
+                             team.add_member(url, "omar", "admin"))
+    document = _document(server, database)
+    with connect(server, database, judge) as j, connect(server, database, analyst) as b, \
+            connect(server, database, admin) as o:
+        _annotate(j, document, _annotator(j, GOLD), "g1")
+        assert j.execute("SELECT count(*) FROM annotations WHERE uid = 'g1'").fetchone()[0] == 1
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            b.execute("INSERT INTO labels (layer, name, color, position) VALUES ('entity', 'X', '#000000', 9)")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            b.execute("INSERT INTO project_info (key, value) VALUES ('guidelines', 'mine')")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            b.execute("UPDATE team_members SET kind = 'admin'")
+        o.execute("INSERT INTO project_info (key, value) VALUES ('guidelines', 'the team''s')")
+        assert b.execute("SELECT value FROM project_info WHERE key = 'guidelines'").fetchone()[0] == "the team's"
+
+
+def test_names_from_other_peoples_files_never_become_sql():
+    assert team.role_name(' x"; DROP TABLE annotations; -- ') == 'x"; DROP TABLE annotations; --'
+    for bad in ("", "a\nb", "pg_admin", "ك" * 40, team.MEMBERS):
+        with pytest.raises(team.TeamError):
+            team.role_name(bad)
+
+
+def test_a_hostile_name_is_a_role_like_any_other(team_url):
+    server, database = team_url
+    role = team.add_member(server.url(database), 'x"; DROP TABLE annotations; --')
+    with connect(server, database, role) as hostile:
+        assert hostile.execute("SELECT count(*) FROM annotations").fetchone()[0] == 0  # the table is there
