@@ -10,7 +10,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from app import duplicates, i18n, settings, version_line
+from app import duplicates, i18n, settings, team, version_line
 from app.i18n import N_, _, ngettext, number
 from app.adjudication import GOLD
 from app.agreement import agreement_report, many_raters, not_marked_note
@@ -41,6 +41,8 @@ SUBCOMMAND_HELP = {
                 "again updates)"),
     "agreement": N_("how far analysts agree: span F1, token kappa and alpha, stances (definitions in "
                     "docs/agreement.md)"),
+    "team": N_("a project on a PostgreSQL server: init URL creates its tables and the team's rules; "
+               "add-analyst URL NAME gives a person a login role"),
 }
 SUBCOMMANDS = tuple(SUBCOMMAND_HELP)
 
@@ -134,7 +136,54 @@ def build_parser() -> argparse.ArgumentParser:
     agreeing.add_argument("--annotators", nargs="+", required=True, metavar="NAME",
                           help=_("two analysts (three or more: Fleiss' kappa and alpha of the entity tokens)"))
     agreeing.add_argument("--json", action="store_true", help=_("print the figures as JSON"))
+    teaming = commands.add_parser("team", help=_(SUBCOMMAND_HELP["team"]))
+    actions = teaming.add_subparsers(dest="team_command", required=True)
+    url_help = _("the database, as postgresql://user@host/name (no password here: use ~/.pgpass or a service file)")
+    initialising = actions.add_parser("init", help=_("create the project's tables and the team's rules in an empty "
+                                                     "database (run as its owner)"))
+    initialising.add_argument("url", help=url_help)
+    adding = actions.add_parser("add-analyst", help=_("give a person a login role on the server"))
+    adding.add_argument("url", help=url_help)
+    adding.add_argument("name", help=_("the person's analyst name (their role has the same name)"))
+    adding.add_argument("--role", choices=team.KINDS, default="analyst",
+                        help=_("analyst: their own layer; adjudicator: also gold; admin: also the schema and the "
+                               "team (default: analyst)"))
     return parser
+
+
+def cmd_team(args) -> int:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    try:
+        url = make_url(args.url)
+    except ArgumentError:
+        url = None
+    if url is None or url.get_backend_name() != "postgresql":
+        print("hashiya:", _("{url} is not a PostgreSQL address (postgresql://user@host/database)").format(
+            url=args.url), file=sys.stderr)
+        return 1
+    if url.password:
+        print("hashiya:", _("{url} holds a password: keep it out of commands and files (use ~/.pgpass or a "
+                            "service file)").format(url=url.render_as_string(hide_password=True)), file=sys.stderr)
+        return 1
+    url = url.set(drivername="postgresql+psycopg")  # psycopg 3, Hashiya's driver
+    shown = url.render_as_string(hide_password=True)
+    try:
+        if args.team_command == "init":
+            team.init(url.render_as_string(hide_password=False))
+            print(_("{url}: the project's tables and the team's rules are in place.").format(url=shown))
+        else:
+            role = team.add_member(url.render_as_string(hide_password=False), args.name, args.role)
+            print(_("{name} logs in as the role {role} ({kind}).").format(name=args.name, role=role, kind=args.role))
+    except team.TeamError as refused:
+        print(f"hashiya: {refused}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        print("hashiya:", _("{url}: {reason}").format(url=shown, reason=reason), file=sys.stderr)
+        return 2
+    return 0
 
 
 def cmd_agreement(args) -> int:
@@ -455,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"import": cmd_import, "export": cmd_export, "search": cmd_search,
                "boilerplate": cmd_boilerplate, "duplicates": cmd_duplicates, "merge": cmd_merge,
-               "agreement": cmd_agreement}[args.command]
+               "agreement": cmd_agreement, "team": cmd_team}[args.command]
     try:
         return handler(args)
     except BrokenPipeError:

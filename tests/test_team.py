@@ -97,3 +97,26 @@ def test_a_hostile_name_is_a_role_like_any_other(team_url):
     role = team.add_member(server.url(database), 'x"; DROP TABLE annotations; --')
     with connect(server, database, role) as hostile:
         assert hostile.execute("SELECT count(*) FROM annotations").fetchone()[0] == 0  # the table is there
+
+
+def test_hashiya_team_init_and_add_analyst_from_the_command_line(postgres_server, capsys):
+    from app.cli import main
+
+    database = postgres_server.create_database()
+    plain = f"postgresql://hashiya_admin@127.0.0.1:{postgres_server.port}/{database}"
+    assert main(["team", "init", plain]) == 0
+    assert "tables and the team's rules are in place" in capsys.readouterr().out
+    assert main(["team", "add-analyst", plain, "أمل"]) == 0
+    assert main(["team", "add-analyst", plain, "huda", "--role", "adjudicator"]) == 0
+    assert "huda logs in as the role huda (adjudicator)" in capsys.readouterr().out
+    with connect(postgres_server, database, "أمل") as amal:
+        assert amal.execute("SELECT kind FROM team_members WHERE role = current_user").fetchone()[0] == "analyst"
+    # A password on the command line is refused (it would stay in the shell's history), and so is a file.
+    assert main(["team", "init", plain.replace("hashiya_admin@", "hashiya_admin:secret@")]) == 1
+    err = capsys.readouterr().err
+    assert "holds a password" in err and "secret" not in err
+    assert main(["team", "init", "project.hashiya"]) == 1
+    # A server that is not there: named, without waiting for ever.
+    closed = f"postgresql://nobody@127.0.0.1:{postgres_server.port + 1}/none?connect_timeout=3"
+    assert main(["team", "init", closed]) == 2
+    assert "127.0.0.1" in capsys.readouterr().err
