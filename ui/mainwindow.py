@@ -102,6 +102,21 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self, lambda: self.isVisible() and self.boilerplate.list_indexed())  # not once closed
 
     # ---- construction ----------------------------------------------------
+    def _bottom_dock(self, title: str, name: str, panel: QWidget, tabbed_with: QDockWidget | None = None,
+                     features=None) -> QDockWidget:
+        """A panel below the text, hidden until asked for, tabbed with `tabbed_with`; `name` keeps its place
+        in the saved layout."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(panel)
+        if features is not None:
+            dock.setFeatures(features)
+        self.addDockWidget(Qt.BottomDockWidgetArea, dock)
+        if tabbed_with is not None:
+            self.tabifyDockWidget(tabbed_with, dock)
+        dock.hide()
+        return dock
+
     def _build_views(self) -> None:
         editor = self.editor
         self.documents = DocumentListModel(editor.project, editor.analyst, self)
@@ -177,42 +192,21 @@ class MainWindow(QMainWindow):
         self.schema_editor = SchemaEditor.of(self.editor)  # the instance the dialog uses too
         self.corpus_search = CorpusSearchPanel(self.editor.project, [l.name for l in self.editor.labels],
                                                self.editor.analyst)
-        self.corpus_dock = QDockWidget(_("Search the corpus"), self)
-        self.corpus_dock.setObjectName("corpusSearch")
-        self.corpus_dock.setWidget(self.corpus_search)
-        self.addDockWidget(Qt.BottomDockWidgetArea, self.corpus_dock)
-        self.corpus_dock.hide()
+        self.corpus_dock = self._bottom_dock(_("Search the corpus"), "corpusSearch", self.corpus_search)
         self.suggestions = SuggestionsPanel(self.editor.project, settings.load().get("propagation_scope", "document"))
-        self.suggestions_dock = QDockWidget(_("Other occurrences"), self)
-        self.suggestions_dock.setObjectName("suggestions")
-        self.suggestions_dock.setWidget(self.suggestions)
-        self.addDockWidget(Qt.BottomDockWidgetArea, self.suggestions_dock)
-        self.tabifyDockWidget(self.corpus_dock, self.suggestions_dock)
-        self.suggestions_dock.hide()
+        self.suggestions_dock = self._bottom_dock(_("Other occurrences"), "suggestions", self.suggestions,
+                                                  self.corpus_dock)
         self.boilerplate = BoilerplatePanel(self.editor.project, self.editor,
                                             [label.name for label in self.editor.project.labels("boilerplate")])
-        self.boilerplate_dock = QDockWidget(_("Boilerplate"), self)
-        self.boilerplate_dock.setObjectName("boilerplate")
-        self.boilerplate_dock.setWidget(self.boilerplate)
-        self.addDockWidget(Qt.BottomDockWidgetArea, self.boilerplate_dock)
-        self.tabifyDockWidget(self.suggestions_dock, self.boilerplate_dock)
-        self.boilerplate_dock.hide()
+        self.boilerplate_dock = self._bottom_dock(_("Boilerplate"), "boilerplate", self.boilerplate,
+                                                  self.suggestions_dock)
         self.review = ReviewPanel(self.editor)
-        self.review_dock = QDockWidget(_("Review"), self)
-        self.review_dock.setObjectName("review")
-        self.review_dock.setWidget(self.review)
         # No close button: review mode (the main pane writing gold) ends with Review → Stop reviewing only.
-        self.review_dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable)
-        self.addDockWidget(Qt.BottomDockWidgetArea, self.review_dock)
-        self.tabifyDockWidget(self.boilerplate_dock, self.review_dock)
-        self.review_dock.hide()
+        self.review_dock = self._bottom_dock(_("Review"), "review", self.review, self.boilerplate_dock,
+                                             QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable)
         self.stance_candidates = StanceCandidatesPanel(self.editor.project, self.editor.analyst)
-        self.candidates_dock = QDockWidget(_("Stance candidates"), self)
-        self.candidates_dock.setObjectName("stanceCandidates")
-        self.candidates_dock.setWidget(self.stance_candidates)
-        self.addDockWidget(Qt.BottomDockWidgetArea, self.candidates_dock)
-        self.tabifyDockWidget(self.review_dock, self.candidates_dock)
-        self.candidates_dock.hide()
+        self.candidates_dock = self._bottom_dock(_("Stance candidates"), "stanceCandidates", self.stance_candidates,
+                                                 self.review_dock)
         self._reviewer: str | None = None  # the analyst, while review mode writes the gold layer
         self.dashboard: AgreementDashboard | None = None
 
