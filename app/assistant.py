@@ -22,9 +22,9 @@ from sqlalchemy import delete, func, select
 from app import external_recommender
 from app.adjudication import GOLD
 from app.i18n import _, ngettext, number
-from app.models import Annotation, Annotator, Document, DocumentStatus, LearnedModel, ProjectInfo, Rejection
+from app.models import Annotation, Annotator, Document, DocumentStatus, LearnedModel, Rejection
 from app.normalize import fold
-from app.project import Project, now_iso
+from app.project import Project, now_iso, put_info
 from app.propagation import Proposal, _labelled_places, _rejected_places
 from app.recommender import Cancelled, Entity, EntityModel, Example, Gazetteer, evaluate, train
 
@@ -148,7 +148,7 @@ def store(project: Project, learnt: Learnt) -> None:
                                    about={**learnt.about, "gazetteer": _gazetteer_rows(learnt.model.gazetteer),
                                           "sha256": hashlib.sha256(learnt.model.data).hexdigest()},
                                    trained_at=learnt.about["trained_at"]))
-        session.merge(ProjectInfo(key=USE_KEY, value="yes"))
+        put_info(session, USE_KEY, "yes")
 
 
 def stored(project: Project) -> Learnt | None:
@@ -194,8 +194,8 @@ def use_server(project: Project, url: str, on: bool) -> None:
     if on:
         url = external_recommender.check_url(url)
     with project.session.begin() as session:
-        session.merge(ProjectInfo(key=SERVER_KEY, value=url.strip()))
-        session.merge(ProjectInfo(key=FROM_KEY, value="server" if on else "learnt"))
+        put_info(session, SERVER_KEY, url.strip())
+        put_info(session, FROM_KEY, "server" if on else "learnt")
 
 
 def quiet_below(project: Project) -> float:

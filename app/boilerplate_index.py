@@ -16,7 +16,6 @@ its heading.
 from __future__ import annotations
 
 import gc
-import json
 import math
 import operator
 import re
@@ -25,8 +24,9 @@ from dataclasses import dataclass, replace
 from typing import Callable
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, func, insert, inspect, select, text
 from sqlalchemy.orm import Session
+from app.store import driver_of, stored_json
 
 from app.boilerplate import (CUE_REASON, MARKUP_REASON, MENU_ITEM_REASON, MENU_REASON, REASON_SEPARATOR,
                              TAIL_REASON, Block, Line, cue_blocks, fingerprint, forget_line_facts, line_facts,
@@ -135,8 +135,7 @@ LOOKUP = "ix_boilerplate_lines_fingerprint"
 
 def _lookup_ready(session: Session) -> bool:
     """Whether lines can be looked up by fingerprint (not while a bulk index run is under way)."""
-    return session.scalar(text("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = :name"),
-                          {"name": LOOKUP}) == 1
+    return inspect(session.connection()).has_index("boilerplate_lines", LOOKUP)
 
 
 def _set_lookup(connection, present: bool) -> None:
@@ -182,13 +181,13 @@ def _collector_paused():
 def _index_batch(session: Session, ids: list[int], sort: bool) -> None:
     # Plain DB-API calls, in the session's transaction: the ORM's per-row work cost more than reading
     # the documents. `ids` is every id of its range (update_index reads all ids past the watermark).
-    driver = session.connection().connection.driver_connection
+    driver = driver_of(session)
     ids = ids_past_watermark(driver, WATERMARK, ids)  # another window may have indexed them meanwhile
     if not ids:
         return
     rows = driver.execute("SELECT id, text, meta FROM documents WHERE id BETWEEN ? AND ? ORDER BY id",
                           (ids[0], ids[-1])).fetchall()
-    names = [site_of(json.loads(meta) if meta else {}) for _, _, meta in rows]
+    names = [site_of(stored_json(meta) or {}) for _, _, meta in rows]
     sites = _site_ids(session, set(names))
     lines, cues, counts, per_site = [], [], {}, {}
     for (document_id, stored, _meta), name in zip(rows, names):
@@ -220,7 +219,7 @@ def _index_batch(session: Session, ids: list[int], sort: bool) -> None:
     driver.executemany('INSERT INTO boilerplate_cues (document_id, start, "end", category, reason, fingerprint, '
                        "source) VALUES (?, ?, ?, ?, ?, ?, ?)", cues)
     driver.executemany("INSERT INTO boilerplate_counts (fingerprint, site_id, documents) VALUES (?, ?, ?) "
-                       "ON CONFLICT (fingerprint, site_id) DO UPDATE SET documents = documents + excluded.documents",
+                       "ON CONFLICT (fingerprint, site_id) DO UPDATE SET documents = boilerplate_counts.documents + excluded.documents",
                        sorted((p, s, n) for (p, s), n in counts.items()))
     driver.executemany("UPDATE boilerplate_sites SET documents = documents + ? WHERE id = ?",
                        [(n, s) for s, n in per_site.items()])
@@ -253,7 +252,7 @@ def update_page_chrome(project: Project, progress: Callable[[int, int], None] = 
 
 def _page_batch(session: Session, ids: list[int], learned=None) -> None:
     """`learned`: the model learnt from the analyst's decisions (app.boilerplate_learning.Learned), if in use."""
-    driver = session.connection().connection.driver_connection
+    driver = driver_of(session)
     ids = ids_past_watermark(driver, PAGE_WATERMARK, ids)  # another window may have read them meanwhile
     if not ids:
         return
@@ -268,7 +267,7 @@ def _page_batch(session: Session, ids: list[int], learned=None) -> None:
         lines = split_lines(stored)
         ranges = cue_ranges.get(document_id, ())
         covered = {index for index, line in enumerate(lines) if any(a <= line.start < b for a, b in ranges)}
-        site = learned.site(site_of(json.loads(meta) if meta else {})) if learned else None
+        site = learned.site(site_of(stored_json(meta) or {})) if learned else None
         rows += [(document_id, block.start, block.end, block.category, block.reason, _block_print(block, lines), "page")
                  for block in chrome_blocks(stored, learned and learned.model, lines=lines, covered=covered,
                                             site=site)]

@@ -26,7 +26,7 @@ from app.i18n import _, ngettext, number
 from app.logistic import Model, precision_recall, train
 from app.models import Annotation, Annotator, BoilerplateCue, Document, DocumentStatus, ProjectInfo, Rejection
 from app.page_chrome import FEATURES, SHIPPED_SCORE, SITE_FEATURES, Page, learned_row, read_page, shipped_model
-from app.project import Project, now_iso
+from app.project import Project, now_iso, put_info
 
 MODEL_KEY = "boilerplate_learned_model"  # project_info: the model, JSON, with what it learnt from
 USE_KEY = "boilerplate_learned_model_used"  # "yes" / "no"
@@ -243,7 +243,7 @@ def _write(project: Project, info: dict[str, str]) -> None:
     model), so that the next index run reads every page with the model now in use."""
     with project.session.begin() as session:
         for key, value in info.items():
-            session.merge(ProjectInfo(key=key, value=value))
+            put_info(session, key, value)
         session.execute(delete(BoilerplateCue).where(BoilerplateCue.source == "page"))
         session.execute(delete(ProjectInfo).where(ProjectInfo.key == PAGE_WATERMARK))
 

@@ -65,6 +65,14 @@ def add_language_option(parser: argparse.ArgumentParser) -> None:
                                "else the system's)"))
 
 
+def project_location(text: str):
+    """A project file's path, or a server project's URL (postgresql://…), kept as written: a Path would fold
+    its // and lose the host."""
+    from app.paths import is_server_address
+
+    return text if is_server_address(text) else Path(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hashiya", description=_("Hashiya: annotate Arabic news text."))
     parser.add_argument("--version", action="version", version=version_line(),
@@ -73,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     importing = commands.add_parser("import", help=_(SUBCOMMAND_HELP["import"]))
-    importing.add_argument("project", type=Path, help=_("project file (created if it does not exist)"))
+    importing.add_argument("project", type=project_location, help=_("project file (created if it does not exist)"))
     importing.add_argument("paths", nargs="+", type=Path,
                            help=_(".txt or .jsonl files, or folders; with --format, that tool's files"))
     importing.add_argument("--format", choices=[n for n, f in INTERCHANGE.items() if f.importable],
@@ -85,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
                                   "boilerplate category, else entity)"))
 
     exporting = commands.add_parser("export", help=_(SUBCOMMAND_HELP["export"]))
-    exporting.add_argument("project", type=Path)
+    exporting.add_argument("project", type=project_location)
     exporting.add_argument("--format", choices=[*FORMATS, *INTERCHANGE], required=True,
                            help=_("hashiya's own: jsonl, stance-csv, text-clean; other tools': {formats}")
                            .format(formats=", ".join(INTERCHANGE)))
@@ -102,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help=_("the gold layer made by adjudication, with where each annotation came from"))
 
     searching = commands.add_parser("search", help=_(SUBCOMMAND_HELP["search"]))
-    searching.add_argument("project", type=Path)
+    searching.add_argument("project", type=project_location)
     searching.add_argument("query")
     searching.add_argument("--similar", action="store_true",
                            help=_("also find similar spellings of names (بيونغ يانغ ~ بيونج يانج), marked as such"))
@@ -111,20 +119,20 @@ def build_parser() -> argparse.ArgumentParser:
     searching.add_argument("--json", action="store_true",
                            help=_('print a JSON list of {"document", "start", "end", "text", "kind"}'))
     boilerplate = commands.add_parser("boilerplate", help=_(SUBCOMMAND_HELP["boilerplate"]))
-    boilerplate.add_argument("project", type=Path)
+    boilerplate.add_argument("project", type=project_location)
     boilerplate.add_argument("--annotator", help=_("what this analyst has not decided yet (default: what no one has)"))
     boilerplate.add_argument("--json", action="store_true",
                              help=_('print a JSON list of {"document", "start", "end", "category", "reason", '
                                     '"copies"}'))
     near = commands.add_parser("duplicates", help=_(SUBCOMMAND_HELP["duplicates"]))
-    near.add_argument("project", type=Path)
+    near.add_argument("project", type=project_location)
     near.add_argument("--threshold", type=float, default=0.8,
                       help=_("the Jaccard similarity of article bodies that makes two documents duplicates "
                              "(0.5 to 1; default 0.8)"))
     near.add_argument("--json", action="store_true",
                       help=_('print a JSON list of {"documents": [...], "pairs": [{"a", "b", "score"}]}'))
     merging = commands.add_parser("merge", help=_(SUBCOMMAND_HELP["merge"]))
-    merging.add_argument("project", type=Path, help=_("this project (written)"))
+    merging.add_argument("project", type=project_location, help=_("this project (written)"))
     merging.add_argument("other_project", type=Path, help=_("the other analyst's project file (only read)"))
     merging.add_argument("--annotator", help=_("you: your annotations here are never changed, and yours in the "
                                                "other file are left out (default: you)"))
@@ -132,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help=_("print the report as JSON (added, updated, unchanged, skipped_yours, "
                                 "matched_documents, unmatched_documents, annotators, new_labels, kept)"))
     agreeing = commands.add_parser("agreement", help=_(SUBCOMMAND_HELP["agreement"]))
-    agreeing.add_argument("project", type=Path)
+    agreeing.add_argument("project", type=project_location)
     agreeing.add_argument("--annotators", nargs="+", required=True, metavar="NAME",
                           help=_("two analysts (three or more: Fleiss' kappa and alpha of the entity tokens)"))
     agreeing.add_argument("--json", action="store_true", help=_("print the figures as JSON"))
@@ -148,42 +156,81 @@ def build_parser() -> argparse.ArgumentParser:
     adding.add_argument("--role", choices=team.KINDS, default="analyst",
                         help=_("analyst: their own layer; adjudicator: also gold; admin: also the schema and the "
                                "team (default: analyst)"))
+    pushing = actions.add_parser("push", help=_("upload a project file (documents, schema, every analyst's work) "
+                                                "into an empty database"))
+    pushing.add_argument("file", type=Path, help=_("the project file (only read)"))
+    pushing.add_argument("url", help=url_help)
+    pulling = actions.add_parser("pull", help=_("take a snapshot of a server project back as a project file"))
+    pulling.add_argument("url", help=url_help)
+    pulling.add_argument("file", type=Path, help=_("the project file to write (replaced if it exists)"))
     return parser
 
 
 def cmd_team(args) -> int:
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.pgstore import server_url, shown
 
     try:
-        url = make_url(args.url)
-    except ArgumentError:
-        url = None
-    if url is None or url.get_backend_name() != "postgresql":
-        print("hashiya:", _("{url} is not a PostgreSQL address (postgresql://user@host/database)").format(
-            url=args.url), file=sys.stderr)
+        url = server_url(args.url)
+    except ProjectError as error:
+        print(f"hashiya: {error}", file=sys.stderr)
         return 1
-    if url.password:
-        print("hashiya:", _("{url} holds a password: keep it out of commands and files (use ~/.pgpass or a "
-                            "service file)").format(url=url.render_as_string(hide_password=True)), file=sys.stderr)
-        return 1
-    url = url.set(drivername="postgresql+psycopg")  # psycopg 3, Hashiya's driver
-    shown = url.render_as_string(hide_password=True)
+    where = shown(url)
     try:
-        if args.team_command == "init":
-            team.init(url.render_as_string(hide_password=False))
-            print(_("{url}: the project's tables and the team's rules are in place.").format(url=shown))
-        else:
-            role = team.add_member(url.render_as_string(hide_password=False), args.name, args.role)
-            print(_("{name} logs in as the role {role} ({kind}).").format(name=args.name, role=role, kind=args.role))
-    except team.TeamError as refused:
+        return _TEAM_ACTIONS[args.team_command](args, url, where)
+    except team.TeamError as refused:  # a ProjectError (the server, the project) is main's: exit status 2
         print(f"hashiya: {refused}", file=sys.stderr)
         return 1
     except SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        print("hashiya:", _("{url}: {reason}").format(url=shown, reason=reason), file=sys.stderr)
+        print("hashiya:", _("{url}: {reason}").format(url=where, reason=reason), file=sys.stderr)
         return 2
+
+
+def _team_init(args, url, where) -> int:
+    team.init(url)
+    print(_("{url}: the project's tables and the team's rules are in place.").format(url=where))
     return 0
+
+
+def _team_add(args, url, where) -> int:
+    role = team.add_member(url, args.name, args.role)
+    print(_("{name} logs in as the role {role} ({kind}).").format(name=args.name, role=role, kind=args.role))
+    return 0
+
+
+def _team_push(args, url, where) -> int:
+    from app import transfer
+
+    if not args.file.is_file():
+        print("hashiya:", _("{path}: no such project file.").format(path=args.file), file=sys.stderr)
+        return 1
+    copied = transfer.push(args.file, url)
+    team.init(url)
+    print(_("{path} is on {url}: {contents}.").format(path=args.file, url=where, contents=_contents(copied)))
+    names = team.analysts_without_login(url)
+    if names:
+        print(_("Give each analyst a login: hashiya team add-analyst {url} NAME (for {names}).").format(
+            url=where, names=", ".join(names)))
+    return 0
+
+
+def _team_pull(args, url, where) -> int:
+    from app import transfer
+
+    copied = transfer.pull(url, args.file)
+    print(_("{path}: a copy of {url}, {contents}.").format(path=args.file, url=where, contents=_contents(copied)))
+    return 0
+
+
+def _contents(copied: dict[str, int]) -> str:
+    documents, annotations = copied.get("documents", 0), copied.get("annotations", 0)
+    return ", ".join((ngettext("{n} document", "{n} documents", documents).format(n=number(documents)),
+                      ngettext("{n} annotation", "{n} annotations", annotations).format(n=number(annotations))))
+
+
+_TEAM_ACTIONS = {"init": _team_init, "add-analyst": _team_add, "push": _team_push, "pull": _team_pull}
 
 
 def cmd_agreement(args) -> int:

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from app.normalize import WORDS, fold
+from app.store import driver_of
 
 
 SHINGLE_WORDS = 5
@@ -37,7 +38,7 @@ BATCH = 500
 def pending_documents(project) -> int:
     through = int(project.info(WATERMARK, "0"))
     with project.engine.connect() as connection:
-        return connection.exec_driver_sql("SELECT count(*) FROM documents WHERE id > ?", (through,)).scalar()
+        return driver_of(connection).execute("SELECT count(*) FROM documents WHERE id > ?", (through,)).fetchone()[0]
 
 
 def update_index(project, progress=lambda done, total: None, cancelled=lambda: False) -> int:
@@ -45,7 +46,7 @@ def update_index(project, progress=lambda done, total: None, cancelled=lambda: F
     other); returns how many were read. One transaction per BATCH; cancelling keeps those."""
     through = int(project.info(WATERMARK, "0"))
     with project.engine.connect() as connection:
-        ids = [row[0] for row in connection.exec_driver_sql(
+        ids = [row[0] for row in driver_of(connection).execute(
             "SELECT id FROM documents WHERE id > ? ORDER BY id", (through,))]
     done = 0
     if not ids:
@@ -56,7 +57,7 @@ def update_index(project, progress=lambda done, total: None, cancelled=lambda: F
             if cancelled():
                 break
             with connection.begin():
-                minhash.index_batch(connection.connection.driver_connection, ids[chunk:chunk + BATCH])
+                minhash.index_batch(driver_of(connection), ids[chunk:chunk + BATCH])
             done += len(ids[chunk:chunk + BATCH])
             progress(done, len(ids))
     return done
@@ -72,9 +73,9 @@ class Similar:
 def similar_documents(project, document_id: int, threshold: float = STORED_SCORE) -> list[Similar]:
     """The documents whose article body is alike this one's, most alike first."""
     with project.engine.connect() as connection:
-        rows = connection.exec_driver_sql(
+        rows = driver_of(connection).execute(
             "SELECT other_id, score FROM duplicate_pairs WHERE document_id = ? AND score >= ? "
-            "ORDER BY score DESC, other_id", (document_id, threshold)).all()
+            "ORDER BY score DESC, other_id", (document_id, threshold)).fetchall()
     return [Similar(other, score) for other, score in rows]
 
 
@@ -84,9 +85,9 @@ def clusters(project, threshold: float = CLUSTER_SCORE) -> list[tuple[list[int],
     if threshold < STORED_SCORE:
         raise ValueError(f"pairs below {STORED_SCORE} are not kept; the threshold must be at least that")
     with project.engine.connect() as connection:
-        pairs = connection.exec_driver_sql(
+        pairs = driver_of(connection).execute(
             "SELECT document_id, other_id, score FROM duplicate_pairs WHERE document_id < other_id AND score >= ? "
-            "ORDER BY document_id, other_id", (threshold,)).all()
+            "ORDER BY document_id, other_id", (threshold,)).fetchall()
     parent: dict[int, int] = {}
 
     def root(node: int) -> int:

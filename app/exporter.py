@@ -21,6 +21,7 @@ from sqlalchemy import select
 from app.fsutil import atomic_folder, atomic_write
 from app.models import Annotation, Annotator, Document, DocumentStatus
 from app.project import Project
+from app.store import driver_of, stored_json
 from app.safenames import ExportFolder, SafeNames
 from app.stance_format import DOC_STANCE_LAYER, STANCE_LAYERS
 
@@ -92,14 +93,17 @@ def _driver_rows(project: Project, query) -> Iterator[tuple]:
     million annotations, SQLAlchemy's result rows and JSON type took longer than the query itself."""
     with project.engine.connect() as connection:
         compiled = query.compile(connection, compile_kwargs={"render_postcompile": True})
-        with contextlib.closing(connection.connection.driver_connection.cursor()) as cursor:
-            cursor.execute(str(compiled), [compiled.params[name] for name in compiled.positiontup or ()])
+        with contextlib.closing(driver_of(connection).cursor()) as cursor:
+            if compiled.positiontup is None:  # a server's driver names its parameters
+                cursor.execute(str(compiled), compiled.params)
+            else:
+                cursor.execute(str(compiled), [compiled.params[name] for name in compiled.positiontup])
             yield from cursor
 
 
 def _stored_json(raw: str | None):
     """A JSON column's value from its stored text, as the column type would give it (most are empty)."""
-    return None if raw is None else {} if raw == "{}" else json.loads(raw)
+    return stored_json(raw)
 
 
 def _statuses_by_document(project: Project, annotator: str | None) -> Iterator[tuple[int, dict[str, str]]]:

@@ -27,6 +27,7 @@ from app import searchindex
 from app.i18n import _, ngettext, number
 from app.models import Annotation, Annotator, Document, DocumentStatus
 from app.project import STATUSES, Project, Span, new_uid, now_iso
+from app.store import driver_of, stored_json, upsert
 from app.stance_format import (DOC_STANCE_LAYER, STANCE_LAYER, STANCE_LAYERS, StanceFormatError, check_doc_stance,
                                check_stance, content_key, map_reference_offsets)
 from app.textio import DecodeError, decode_document, normalise_newlines
@@ -740,7 +741,7 @@ class Importer:
         known hashes change only once it has committed."""
         outcome = ImportReport()
         known = dict(self._known)
-        with self.project.session.begin() as session:
+        with self.project.session.begin(serial=True) as session:
             analysts = _analyst_ids(session, units)
             fresh = _insert_new_documents(session, units, known, outcome)
             self._insert_annotations(session, units, fresh, known, analysts, outcome)
@@ -848,7 +849,7 @@ def _insert_new_documents(session, units: list[tuple[str, list[ParsedDocument]]]
                                     .where(Document.sha256.in_(hashes[chunk:chunk + LOOKUP_CHUNK])))
             known.update({sha: doc_id for sha, doc_id in found})
         # In the same transaction: a document is searchable the moment it is imported.
-        searchindex.add_documents(session.connection().connection.driver_connection,
+        searchindex.add_documents(driver_of(session),
                                   [(known[sha], document.text) for sha, document in fresh.items()])
     return set(fresh)
 
@@ -929,7 +930,8 @@ def _store_statuses(session, units: list[tuple[str, list[ParsedDocument]]], know
               for doc_id, analyst in sorted(worked) if (doc_id, analyst) not in stored]
     outcome.marked_in_progress += len(marked)
     if rows or marked:
-        session.execute(insert(DocumentStatus).prefix_with("OR REPLACE"), rows + marked)
+        session.execute(upsert(session, DocumentStatus, ["document_id", "annotator_id"], ["status", "updated_at"]),
+                        rows + marked)
 
 
 def _stored_statuses(session, document_ids: list[int]) -> dict[tuple[int, int], str]:
@@ -985,7 +987,7 @@ def _present_annotations(session, document_id: int) -> set:
     present: set = set()
     for uid, annotator, layer, label, start, end, raw_attrs in rows:
         # Only stances are told apart by their attributes: skip the JSON parser for the rest.
-        attrs = json.loads(raw_attrs) if layer in STANCE_LAYERS and raw_attrs else {}
+        attrs = stored_json(raw_attrs) if layer in STANCE_LAYERS and raw_attrs else {}
         present.add(("id", uid))
         present.add(("content", annotator, *content_key(layer, label, start, end, attrs)))
     return present

@@ -105,7 +105,7 @@ def merge_project(project: Project, other: str | Path, yourself: str,
 
     Cancelling raises MergeCancelled, and the transaction is rolled back: nothing is written."""
     other = Path(other)
-    if other.resolve() == project.path.resolve():
+    if project.is_file and other.resolve() == project.path.resolve():
         raise ProjectError(_("{path} is the project that is open: choose another analyst's project file.").format(
             path=other))
     incoming = _read_other(other)

@@ -198,3 +198,26 @@ def upgrade(connection: sqlite3.Connection, from_version: int) -> None:
         except BaseException:
             connection.execute("ROLLBACK")
             raise
+
+
+# A project on a database server (issue 18) begins at format 9, made whole by create_all; every later format
+# adds a step here as well as in STEPS, written for PostgreSQL: SQL strings, or callables given a SQLAlchemy
+# connection. They run in one transaction under the store's serial lock (DDL is transactional there).
+SERVER_FIRST_VERSION = 9
+SERVER_STEPS: dict[int, list] = {}
+
+
+def upgrade_server(connection, from_version: int) -> None:
+    """Bring a server project from `from_version` to SCHEMA_VERSION inside the caller's transaction."""
+    from sqlalchemy import text
+
+    current = int(connection.execute(text(
+        "SELECT value FROM project_info WHERE key = 'schema_version' FOR UPDATE")).scalar_one())
+    for version in range(max(current, from_version) + 1, SCHEMA_VERSION + 1):
+        for statement in SERVER_STEPS[version]:
+            if callable(statement):
+                statement(connection)
+            else:
+                connection.execute(text(statement))
+        connection.execute(text("UPDATE project_info SET value = :version WHERE key = 'schema_version'"),
+                           {"version": str(version)})

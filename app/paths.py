@@ -30,3 +30,10 @@ def state_dir() -> Path:
 
 def demo_project_path() -> Path:
     return data_dir() / f"demo{PROJECT_SUFFIX}"
+
+
+def is_server_address(location) -> bool:
+    """Whether `location` (a command-line word, a recent-projects entry) is a server project's URL, not a
+    file path. Only postgresql URLs are; `C:\\x` and a file called `postgres` stay paths."""
+    return not isinstance(location, Path) and str(location).split("://", 1)[0].lower() in (
+        "postgresql", "postgres", "postgresql+psycopg")

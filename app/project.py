@@ -7,7 +7,6 @@ Every write method commits its own transaction before returning, so a caller
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sqlite3
 import uuid
@@ -20,13 +19,14 @@ from sqlalchemy import Connection, Engine, String, case, delete, func, insert, s
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import __version__, packagedata, searchindex
+from app import __version__, packagedata
 from app.i18n import _, number
 from app.migrations import APPLICATION_ID, SCHEMA_VERSION, upgrade
 from app.models import Annotation, Annotator, Base, Document, DocumentStatus, Label, ProjectInfo
 # The storage seam: what is particular to SQLite lives there. Its errors are the project's errors.
-from app.store import (SQLITE_MAGIC, ProjectBusy, ProjectError, ProjectFileMoved, ProjectReadOnly, SqliteStore,
-                       consistent_copy, file_uri, is_busy, read_only_connection, why_read_only)
+from app.store import (SQLITE_MAGIC, AsciiCaseLike, ProjectBusy, ProjectError, ProjectFileMoved, ProjectReadOnly, SqliteStore,
+                       consistent_copy, dialect_insert, file_uri, is_busy, read_only_connection, stored_json, upsert,
+                       why_read_only)
 
 __all__ = ["ProjectBusy", "ProjectError", "ProjectFileMoved", "ProjectReadOnly", "Project", "Span", "LabelDef",
            "DocumentRow", "consistent_copy", "is_busy", "backup_path", "now_iso", "new_uid"]
@@ -186,12 +186,14 @@ class _Sessions:
     def __init__(self, store: SqliteStore):
         self._read = sessionmaker(store.engine, expire_on_commit=False)
         self._write = sessionmaker(store.write_engine, expire_on_commit=False)
+        # Imports: on a server they must not interleave with index runs (app.pgstore), as on SQLite no write does.
+        self._serial = sessionmaker(store.write_engine.execution_options(hashiya_serial=True), expire_on_commit=False)
 
     def __call__(self) -> Session:
         return self._read()
 
-    def begin(self):
-        return self._write.begin()
+    def begin(self, serial: bool = False):
+        return (self._serial if serial else self._write).begin()
 
 
 class Project:
@@ -199,7 +201,10 @@ class Project:
 
     def __init__(self, store: SqliteStore, upgraded_from: int | None = None, backup: Path | None = None):
         self.store = store
-        self.path = store.path
+        self.path = store.path  # None for a project on a server
+        self.location: str = store.location  # the file's path, or the server URL without password
+        self.is_file: bool = store.is_file
+        self.name: str = store.name  # the file's name, or "database on host"
         self.engine: Engine = store.engine
         self.session = _Sessions(store)
         self.upgraded_from = upgraded_from
@@ -223,7 +228,12 @@ class Project:
         """Open (or, with `create`, make) the project file at `path`.
 
         `read_only`: why the caller opens it only for reading (another window has it, say). A file or
-        folder that cannot be written is opened read-only anyway, saying so (`read_only_reason`)."""
+        folder that cannot be written is opened read-only anyway, saying so (`read_only_reason`).
+        `path` may be a postgresql:// URL: a project on a server (app.pgstore)."""
+        from app.paths import is_server_address
+
+        if is_server_address(path):
+            return cls._open_server(path, create, read_only)
         path = Path(path)
         if not path.exists():
             if not create:
@@ -250,6 +260,10 @@ class Project:
     def create(cls, path: str | Path, labels: str = "en") -> "Project":
         """Build the new project beside its destination and rename it into place: never half-made.
         `labels`: the preset its label schema starts from (LABEL_PRESETS)."""
+        from app.paths import is_server_address
+
+        if is_server_address(path):
+            return cls._create_on_server(path, labels)
         path = Path(path)
         partial = path.with_name(f".{path.name}.partial")
         with _as_project_error(path, _("{path} cannot be created: {reason}.")):
@@ -266,13 +280,59 @@ class Project:
                 raise
             return cls(SqliteStore(path))
 
+    @classmethod
+    def _open_server(cls, location, create: bool, read_only: str | None) -> "Project":
+        from app.pgstore import PostgresStore, server_url, shown
+
+        url = server_url(location)
+        store = PostgresStore(url, read_only_reason=read_only)
+        try:
+            with _as_project_error(shown(url), _("{path} cannot be opened: {reason}.")):
+                version = store.schema_version()
+            if version is None and create:
+                store.close()
+                return cls._create_on_server(location)
+            if version is None:
+                raise ProjectError(_("{path} holds no Hashiya project (hashiya team init makes one there).").format(
+                    path=store.location))
+            if version > SCHEMA_VERSION:
+                raise ProjectError(_(
+                    "{path} was made by a newer version of Hashiya (project format {version}; "
+                    "this version reads up to {supported}). Update Hashiya to open it; the file was not changed."
+                ).format(path=store.location, version=number(version), supported=number(SCHEMA_VERSION)))
+            if version < SCHEMA_VERSION:  # no server project predates format 9; later steps run on both
+                with _as_project_error(store.location, _("{path} cannot be upgraded: {reason}.")):
+                    store.upgrade(version)
+        except BaseException:
+            store.close()
+            raise
+        return cls(store)
+
+    @classmethod
+    def _create_on_server(cls, location, labels: str = "en") -> "Project":
+        """The project's tables in an empty database, in one transaction (a failure leaves it empty)."""
+        from app.pgstore import PostgresStore, server_url
+
+        store = PostgresStore(server_url(location))
+        try:
+            with _as_project_error(store.location, _("{path} cannot be created: {reason}.")):
+                if store.schema_version() is not None:
+                    raise ProjectError(_("{path} already holds a Hashiya project.").format(path=store.location))
+                cls._initialise(store.engine, labels)
+        except BaseException:
+            store.close()
+            raise
+        return cls(store)
+
     @staticmethod
     def _initialise(engine: Engine, labels: str) -> None:
         with engine.execution_options(hashiya_write=True).begin() as connection:
-            connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
-            connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            from app.store import driver_of
+
+            driver = driver_of(connection)
             Base.metadata.create_all(connection)
-            connection.exec_driver_sql(searchindex.CREATE_TABLE)
+            driver.search.create()
+            driver.mark_project(APPLICATION_ID, SCHEMA_VERSION)
             connection.execute(insert(ProjectInfo), [
                 {"key": "created_with", "value": __version__},
                 {"key": "created_at", "value": now_iso()},
@@ -282,15 +342,13 @@ class Project:
             ])
 
     def _check_integrity_quickly(self) -> None:
-        with self.engine.connect() as connection:
-            result = connection.exec_driver_sql("PRAGMA quick_check").scalar()
+        result = self.store.quick_check()
         if result != "ok":
             raise ProjectError(_("{path} is damaged (SQLite reports: {result}).").format(path=self.path, result=result))
 
     def schema_version(self) -> int:
         """The project format the file is at, as the file says (the latest one once it is open)."""
-        with self.engine.connect() as connection:
-            return connection.exec_driver_sql("PRAGMA user_version").scalar()
+        return self.store.schema_version()
 
     @contextlib.contextmanager
     def derived_data_connection(self):
@@ -302,13 +360,9 @@ class Project:
         (app.store: the write lock is taken at their start).
         """
         self.store.check_before_write()
-        with self.store.write_engine.connect() as connection:
-            driver = connection.connection.driver_connection
-            driver.execute("PRAGMA synchronous = NORMAL")
-            try:
+        with self.store.write_engine.execution_options(hashiya_serial=True).connect() as connection:
+            with self.store.relaxed_durability(connection):
                 yield connection
-            finally:
-                driver.execute("PRAGMA synchronous = FULL")
 
     def check_file(self) -> None:
         """Raise ProjectFileMoved (or ProjectReadOnly) now if a write could not be made: the window asks
@@ -369,7 +423,7 @@ class Project:
         query = select(Document.id).order_by(Document.id)
         if name_filter:
             escaped = name_filter.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(Document.name.like(f"%{escaped}%", escape="\\"))
+            query = query.where(AsciiCaseLike(Document.name, f"%{escaped}%"))
         with self.session() as session:
             return list(session.scalars(query))
 
@@ -443,9 +497,10 @@ class Project:
             raise ValueError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
         annotator_id = self.annotator_id(annotator)
         with self.session.begin() as session:
-            session.merge(DocumentStatus(
-                document_id=document_id, annotator_id=annotator_id, status=status, updated_at=now_iso()
-            ))
+            session.execute(upsert(session, DocumentStatus, ["document_id", "annotator_id"],
+                                   ["status", "updated_at"]),
+                            {"document_id": document_id, "annotator_id": annotator_id, "status": status,
+                             "updated_at": now_iso()})
         self._with_status.add((document_id, annotator_id))
 
     # ---- annotations -----------------------------------------------------
@@ -522,8 +577,7 @@ class Project:
         pairs -= self._with_status
         for document_id, annotator_id in pairs:
             connection.execute(
-                insert(DocumentStatus)
-                .prefix_with("OR IGNORE")
+                dialect_insert(connection, DocumentStatus).on_conflict_do_nothing()
                 .values(document_id=document_id, annotator_id=annotator_id, status="in_progress", updated_at=now_iso())
             )
         return pairs
@@ -536,7 +590,12 @@ class Project:
 
     def set_info(self, key: str, value: str) -> None:
         with self.session.begin() as session:
-            session.merge(ProjectInfo(key=key, value=value))
+            put_info(session, key, value)
+
+
+def put_info(session: Session, key: str, value: str) -> None:
+    """Set a project fact inside the caller's transaction (an upsert: two windows may set it at once)."""
+    session.execute(upsert(session, ProjectInfo, ["key"], ["value"]), {"key": key, "value": value})
 
 
 def ids_past_watermark(driver, key: str, ids: list[int]) -> list[int]:
@@ -551,6 +610,6 @@ def ids_past_watermark(driver, key: str, ids: list[int]) -> list[int]:
 _INSERT_ANNOTATIONS = insert(Annotation.__table__)  # built once: its cache key is then computed once
 
 
-def _attrs(raw: str | None) -> dict[str, Any]:
-    """Most spans have no attributes; skip the JSON parser for them."""
-    return {} if raw in (None, "{}") else json.loads(raw)
+def _attrs(raw: str | dict | None) -> dict[str, Any]:
+    """Most spans have no attributes; skip the JSON parser for them (a server's driver has parsed them)."""
+    return {} if raw is None else stored_json(raw)

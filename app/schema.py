@@ -23,6 +23,7 @@ from app.fsutil import atomic_write
 from app.models import Annotation, Annotator, Label
 from app.project import LabelDef, Project, Span, now_iso
 from app.stance_format import DOC_STANCE_LAYER, STANCE_LAYER
+from app.store import JsonStringAt, stored_json
 
 ENTITY, STANCE_TARGET, BOILERPLATE = "entity", "stance_target", "boilerplate"
 LAYERS = (ENTITY, STANCE_TARGET, BOILERPLATE)
@@ -321,15 +322,19 @@ def _uses(layer: str, name: str):
     """The annotations that refer to `name` of `layer` (targets live in stance attributes)."""
     if layer == STANCE_TARGET:
         return or_(
-            and_(Annotation.layer == STANCE_LAYER, _json_at(Annotation.attrs, "$.target.target") == name),
-            and_(Annotation.layer == DOC_STANCE_LAYER, _json_at(Annotation.attrs, "$.target") == name),
+            and_(Annotation.layer == STANCE_LAYER, _target_at(STANCE_LAYER) == name),
+            and_(Annotation.layer == DOC_STANCE_LAYER, _target_at(DOC_STANCE_LAYER) == name),
         )
     return and_(Annotation.layer == layer, Annotation.label == name)
 
 
-def _json_at(column, json_path: str):
-    # type_coerce: hand SQLite the stored JSON text, not a value SQLAlchemy would serialise again.
-    return func.json_extract(type_coerce(column, String), json_path)
+# Where a stance names its target in its attributes: a span stance under target.target, a document stance
+# under target. Only a string there names a listed target (a span target is an object).
+TARGET_KEYS = {STANCE_LAYER: ("target", "target"), DOC_STANCE_LAYER: ("target",)}
+
+
+def _target_at(layer: str):
+    return JsonStringAt(Annotation.attrs, *TARGET_KEYS[layer])
 
 
 def _count_uses(session: Session, layer: str, name: str) -> int:
@@ -342,13 +347,12 @@ def _usage_counts(session: Session, layer: str) -> dict[str, int]:
                  .group_by(Annotation.label))
         return dict(session.execute(query).all())
     counts: dict[str, int] = {}
-    for stance_layer, json_path in ((STANCE_LAYER, "$.target.target"), (DOC_STANCE_LAYER, "$.target")):
-        name = _json_at(Annotation.attrs, json_path)
+    for stance_layer in (STANCE_LAYER, DOC_STANCE_LAYER):
+        name = _target_at(stance_layer)
         query = (select(name, func.count()).where(Annotation.layer == stance_layer, name.is_not(None))
                  .group_by(name))
         for target, count in session.execute(query):
-            if isinstance(target, str):  # a span target (an object) is not a list target
-                counts[target] = counts.get(target, 0) + count
+            counts[target] = counts.get(target, 0) + count
     return counts
 
 
@@ -359,15 +363,19 @@ def _rename_uses(session: Session, layer: str, old: str, new: str) -> int:
                                  execution_options=_NO_ORM_SYNC)
         return result.rowcount
     changed = 0
-    for stance_layer, json_path in ((STANCE_LAYER, "$.target.target"), (DOC_STANCE_LAYER, "$.target")):
-        attrs = type_coerce(Annotation.attrs, String)
-        result = session.execute(
-            update(Annotation)
-            .where(Annotation.layer == stance_layer, _json_at(Annotation.attrs, json_path) == old)
-            .values(attrs=type_coerce(func.json_set(attrs, json_path, new), String), updated_at=stamp),
-            execution_options=_NO_ORM_SYNC,
-        )
-        changed += result.rowcount
+    for stance_layer in (STANCE_LAYER, DOC_STANCE_LAYER):
+        # Read, changed here, written back: the same on both databases (their JSON-editing functions differ).
+        found = session.execute(select(Annotation.id, Annotation.attrs).where(
+            Annotation.layer == stance_layer, _target_at(stance_layer) == old)).all()
+        for annotation_id, attrs in found:
+            *path, last = TARGET_KEYS[stance_layer]
+            inner = attrs
+            for key in path:
+                inner = inner[key]
+            inner[last] = new
+            session.execute(update(Annotation).where(Annotation.id == annotation_id)
+                            .values(attrs=attrs, updated_at=stamp), execution_options=_NO_ORM_SYNC)
+        changed += len(found)
     return changed
 
 
@@ -380,7 +388,7 @@ def _spans_using(session: Session, layer: str, name: str) -> list[Span]:
         .where(_uses(layer, name))
         .order_by(Annotation.id)
     )
-    return [Span(*row[:6], json.loads(row[6] or "{}"), *row[7:]) for row in session.execute(query)]
+    return [Span(*row[:6], stored_json(row[6]) or {}, *row[7:]) for row in session.execute(query)]
 
 
 def _annotation_row(span: Span, annotator_id: int) -> dict[str, Any]:

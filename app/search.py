@@ -16,6 +16,7 @@ from typing import Callable, Iterable, Iterator
 from sqlalchemy import select
 
 from app import searchindex
+from app.store import driver_of
 from app.matching import SIMILAR_MIN_LENGTH, find_all, similar_variants
 from app.models import Document
 from app.normalize import fold
@@ -103,11 +104,11 @@ def candidates_by_query(project: Project, queries: Iterable[str], *,
     (a query with no word character)."""
     found: dict[str, list[int] | None] = {}
     with project.engine.connect() as connection:
-        driver = connection.connection.driver_connection
+        driver = driver_of(connection)
         vocabulary = _vocabulary(project, driver) if similar else ""
         for query in dict.fromkeys(queries):
-            expression = searchindex.match_expression(query, similar=similar, vocabulary=vocabulary)
-            found[query] = None if expression is None else searchindex.candidate_ids(driver, expression)
+            tree = searchindex.match_tree(query, similar=similar, vocabulary=vocabulary)
+            found[query] = None if tree is None else driver.search.candidates(tree)
     return found
 
 
@@ -122,7 +123,7 @@ def _vocabulary(project: Project, driver) -> str:
     with _VOCABULARY_LOCK:
         cached = _VOCABULARIES.get(project)
         if cached is None or cached[0] != newest:
-            cached = _VOCABULARIES[project] = (newest, searchindex.vocabulary(driver))
+            cached = _VOCABULARIES[project] = (newest, driver.search.vocabulary())
     return cached[1]
 
 
@@ -159,7 +160,7 @@ def corpus_variants(project: Project, query: str) -> list[list[str]] | None:
     worked out once from the index vocabulary, rather than from each document's words."""
     words = fold(query).split()
     with project.engine.connect() as connection:
-        vocabulary = _vocabulary(project, connection.connection.driver_connection)
+        vocabulary = _vocabulary(project, driver_of(connection))
     close: set[str] = set()
     for index, word in enumerate(words):
         if len(word) >= SIMILAR_MIN_LENGTH:

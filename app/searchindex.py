@@ -82,9 +82,10 @@ def tokens(text: str) -> list[str]:
 
 
 def add_documents(connection, rows: Iterable[tuple[int, str]]) -> None:
-    """Index (document id, stored text) pairs; `connection` is a DB-API connection or cursor."""
-    connection.executemany(f"INSERT INTO {TABLE} (rowid, text) VALUES (?, ?)",
-                           [(document_id, index_form(text)) for document_id, text in rows])
+    """Index (document id, stored text) pairs; `connection` is the store's raw driver (app.store.driver_of)
+    or an sqlite3 connection."""
+    index = connection.search if hasattr(connection, "search") else Fts5Index(connection)
+    index.add(rows)
 
 
 def index_all_documents(connection, batch: int = 2_000) -> None:
@@ -97,12 +98,12 @@ def index_all_documents(connection, batch: int = 2_000) -> None:
 # --- narrowing a query -----------------------------------------------------------------------------
 
 
-def match_expression(query: str, *, clitics: bool = True, similar: bool = False,
-                     vocabulary: str = "") -> str | None:
-    """An FTS5 MATCH expression every document with a hit of `query` satisfies.
+def match_tree(query: str, *, clitics: bool = True, similar: bool = False, vocabulary: str = ""):
+    """What every document with a hit of `query` holds, as a tree of index terms: a set of terms is "any of
+    these", ("and", [...]) and ("or", [...]) combine them. Each index renders it in its own query language.
 
-    None when the index cannot narrow the search (the query holds no word character). With
-    `similar`, `vocabulary` must be the index's terms, one per line (see `vocabulary`).
+    None when the index cannot narrow the search (the query holds no word character). With `similar`,
+    `vocabulary` must be the index's terms, one per line (see `vocabulary`).
     """
     words = fold(query).split()
     conditions = []
@@ -112,18 +113,28 @@ def match_expression(query: str, *, clitics: bool = True, similar: bool = False,
             continue
         first_of_query = index == 0 and clitics and is_word_char(word[0])
         first = _prefixed_first_tokens(word) if first_of_query else {word_tokens[0]}
-        condition = " AND ".join([_any_of(first)] + [_any_of({token}) for token in word_tokens[1:]])
+        condition = ("and", [frozenset(first)] + [frozenset({token}) for token in word_tokens[1:]])
         if similar and len(word) >= SIMILAR_MIN_LENGTH:
             # A similar spelling is one word of the text (وروسيا for و-روسيا too): one term.
             variants = similar_terms(vocabulary, word, clitics and index == 0)
             if variants:
-                condition = f"({condition}) OR {_any_of(variants)}"
-        conditions.append(f"({condition})")
-    return " AND ".join(conditions) if conditions else None
+                condition = ("or", [condition, frozenset(variants)])
+        conditions.append(condition)
+    return ("and", conditions) if conditions else None
 
 
-def _any_of(terms: set[str]) -> str:
-    return "(" + " OR ".join(_quoted(term) for term in sorted(terms)) + ")"
+def match_expression(query: str, *, clitics: bool = True, similar: bool = False,
+                     vocabulary: str = "") -> str | None:
+    """The FTS5 MATCH expression of `match_tree`."""
+    tree = match_tree(query, clitics=clitics, similar=similar, vocabulary=vocabulary)
+    return None if tree is None else _fts5(tree)
+
+
+def _fts5(node) -> str:
+    if isinstance(node, frozenset):
+        return "(" + " OR ".join(_quoted(term) for term in sorted(node)) + ")"
+    operator, parts = node
+    return "(" + f" {operator.upper()} ".join(_fts5(part) for part in parts) + ")"
 
 
 def _prefixed_first_tokens(word: str) -> set[str]:
@@ -134,14 +145,12 @@ def _prefixed_first_tokens(word: str) -> set[str]:
 
 
 def vocabulary(connection) -> str:
-    """Every term of the index, one per line (`connection`: DB-API).
+    """Every term of the index, one per line (`connection`: the store's raw driver, or sqlite3's).
 
-    FTS5 lists its terms by reading its whole index (about 0.3 s for 100,000 documents), so
-    callers keep the result while the corpus does not change.
+    Read from the whole index (about 0.3 s for 100,000 documents), so callers keep the result while the
+    corpus does not change.
     """
-    connection.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{TABLE}_terms "
-                       f"USING fts5vocab(main, {TABLE}, row)")
-    return "\n".join(term for (term,) in connection.execute(f"SELECT term FROM temp.{TABLE}_terms"))
+    return (connection.search if hasattr(connection, "search") else Fts5Index(connection)).vocabulary()
 
 
 def similar_terms(vocabulary: str, word: str, strip_clitic: bool) -> set[str]:
@@ -167,11 +176,99 @@ def _neighbours(word: str, strip_clitic: bool) -> re.Pattern:
     return re.compile(f"^{prefix}(?:{'|'.join(parts)})$", re.MULTILINE)
 
 
-def candidate_ids(connection, expression: str) -> list[int]:
-    """Ids of the documents satisfying a MATCH expression, ascending (`connection`: DB-API)."""
-    rows = connection.execute(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH ? ORDER BY rowid", (expression,))
-    return [document_id for (document_id,) in rows]
+def candidate_ids(connection, query) -> list[int]:
+    """Ids of the documents satisfying `query` (a match tree, or an FTS5 expression on SQLite), ascending."""
+    index = connection.search if hasattr(connection, "search") else Fts5Index(connection)
+    return index.candidates(query)
 
 
 def _quoted(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
+
+
+# --- the two indexes -------------------------------------------------------------------------------
+class Fts5Index:
+    """The index in a project file: a contentless FTS5 table, rowid = document id."""
+
+    def __init__(self, driver):
+        self.driver = driver
+
+    def create(self) -> None:
+        self.driver.execute(CREATE_TABLE)
+
+    def add(self, rows: Iterable[tuple[int, str]]) -> None:
+        self.driver.executemany(f"INSERT INTO {TABLE} (rowid, text) VALUES (?, ?)",
+                                [(document_id, index_form(text)) for document_id, text in rows])
+
+    def vocabulary(self) -> str:
+        self.driver.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{TABLE}_terms "
+                            f"USING fts5vocab(main, {TABLE}, row)")
+        return "\n".join(term for (term,) in self.driver.execute(f"SELECT term FROM temp.{TABLE}_terms"))
+
+    def candidates(self, query) -> list[int]:
+        expression = query if isinstance(query, str) else _fts5(query)
+        rows = self.driver.execute(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH ? ORDER BY rowid", (expression,))
+        return [document_id for (document_id,) in rows]
+
+
+# FTS5 keeps at most this many bytes of a token, indexing and querying alike; the server index does the same.
+FTS5_TOKEN_BYTES = 32_768
+TERMS_TABLE = "search_terms"
+
+
+class TermsIndex:
+    """The index on a database server: one row per (term, document), the terms cut here exactly as the
+    SQLite index tokenizes (these tokens, ASCII lower-cased, at most 32,768 bytes), so a query finds the
+    same documents on both. The server's own text search is not used: its parser splits and folds words by
+    its own rules. Terms are looked up by their md5 (an index key holds at most about 2.7 kB; a token may be
+    32 kB), the term itself kept for the vocabulary."""
+
+    def __init__(self, driver):
+        self.driver = driver
+
+    def create(self) -> None:
+        self.driver.execute(f"CREATE TABLE {TERMS_TABLE} (term TEXT NOT NULL, "
+                            "document_id INTEGER NOT NULL REFERENCES documents (id))")
+        self.driver.execute(f"CREATE UNIQUE INDEX ix_{TERMS_TABLE}_term ON {TERMS_TABLE} (md5(term), document_id)")
+
+    def add(self, rows: Iterable[tuple[int, str]]) -> None:
+        self.driver.executemany(f"INSERT INTO {TERMS_TABLE} (term, document_id) VALUES (?, ?)",
+                                [(term, document_id) for document_id, text in rows
+                                 for term in sorted(set(map(fts5_term, tokens(text))))])
+
+    def vocabulary(self) -> str:
+        return "\n".join(term for (term,) in self.driver.execute(f"SELECT DISTINCT term FROM {TERMS_TABLE}"))
+
+    def candidates(self, tree) -> list[int]:
+        parameters: list[str] = []
+        statement = self._sql(tree, parameters)
+        rows = self.driver.execute(f"SELECT document_id FROM ({statement}) AS found ORDER BY document_id",
+                                   parameters)
+        return [document_id for (document_id,) in rows]
+
+    def _sql(self, node, parameters: list[str]) -> str:
+        if isinstance(node, frozenset):
+            terms = sorted({fts5_term(term) for term in node})
+            parameters.extend(terms)
+            marks = ", ".join(["md5(?)"] * len(terms))
+            return f"SELECT document_id FROM {TERMS_TABLE} WHERE md5(term) IN ({marks})"
+        operator, parts = node
+        joiner = " INTERSECT " if operator == "and" else " UNION "
+        return joiner.join(f"({self._sql(part, parameters)})" for part in parts)
+
+
+_ASCII_UPPER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fts5_term(token: str) -> str:
+    """A token as FTS5's ascii tokenizer stores it: ASCII letters lower-cased, cut at 32,768 bytes. A cut
+    through a character keeps part of its bytes, which text on a server cannot hold: they follow U+FFFF
+    (never in a folded text) as hex digits, so two tokens FTS5 tells apart stay apart."""
+    token = token.translate(_ASCII_UPPER)
+    encoded = token.encode("utf-8")
+    if len(encoded) <= FTS5_TOKEN_BYTES:
+        return token
+    cut = encoded[:FTS5_TOKEN_BYTES]
+    whole = cut.decode("utf-8", "ignore")
+    partial = cut[len(whole.encode("utf-8")):]
+    return whole + ("\uffff" + partial.hex() if partial else "")

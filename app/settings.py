@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from app import paths
+from app.paths import is_server_address
 from app.fsutil import atomic_write
 
 
@@ -59,12 +60,14 @@ def recent_projects() -> list[Path]:
     stored = load().get(RECENT_PROJECTS)
     if not isinstance(stored, list):
         return []
-    return [Path(entry) for entry in stored if isinstance(entry, str) and Path(entry).is_absolute()]
+    return [entry if is_server_address(entry) else Path(entry) for entry in stored
+            if isinstance(entry, str) and (is_server_address(entry) or Path(entry).is_absolute())]
 
 
-def remember_project(path: Path) -> None:
-    """`path` was opened: it is the last project (opened on the next start) and first among the recent ones."""
-    absolute = str(Path(path).resolve())
+def remember_project(path) -> None:
+    """`path` was opened: it is the last project (opened on the next start) and first among the recent ones.
+    A server project is kept as its address (never with a password: app.pgstore refuses those)."""
+    absolute = path if is_server_address(path) else str(Path(path).resolve())
     recent = [absolute] + [str(entry) for entry in recent_projects() if str(entry) != absolute]
     update(last_project=absolute, **{RECENT_PROJECTS: recent[:RECENT_LIMIT]})
 

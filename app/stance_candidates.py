@@ -27,9 +27,9 @@ from sqlalchemy import delete, insert, select
 
 from app.i18n import _, ngettext, number
 from app.matching import find_all
-from app.models import Annotation, Annotator, Document, LearnedModel, ProjectInfo, Rejection
+from app.models import Annotation, Annotator, Document, LearnedModel, Rejection
 from app.normalize import fold, normalize
-from app.project import Project, Span, now_iso
+from app.project import Project, Span, now_iso, put_info
 from app.stance import _reporting_verbs, entity_ref, guess_holder, list_target_ref
 from app.stance_format import POLARITIES
 
@@ -197,7 +197,7 @@ def store_polarity(project: Project, model: PolarityModel) -> None:
     with project.session.begin() as session:
         session.merge(LearnedModel(name=POLARITY_MODEL, data=json.dumps(model.to_json()).encode("utf-8"),
                                    about=model.about, trained_at=model.about["trained_at"]))
-        session.merge(ProjectInfo(key=USE_KEY, value="yes"))
+        put_info(session, USE_KEY, "yes")
 
 
 def stored_polarity(project: Project) -> PolarityModel | None:
@@ -228,10 +228,11 @@ def describe_polarity(about: dict) -> str:
         return ngettext("Polarity learnt from {n} stance; too few held out to score it yet.",
                         "Polarity learnt from {n} stances; too few held out to score it yet.", stances).format(
             n=number(stances))
-    return ngettext("Polarity learnt from {n} stance; right on {accuracy}% of {held} held out (always the "
-                    "commonest polarity: {baseline}%).",
-                    "Polarity learnt from {n} stances; right on {accuracy}% of {held} held out (always the "
-                    "commonest polarity: {baseline}%).", stances).format(
+    # Worded so no "% " follows a number: "% o" would read to gettext tools as a printf conversion.
+    return ngettext("Polarity learnt from {n} stance. Held out: {held}, right: {accuracy}%; always the "
+                    "commonest polarity: {baseline}%.",
+                    "Polarity learnt from {n} stances. Held out: {held}, right: {accuracy}%; always the "
+                    "commonest polarity: {baseline}%.", stances).format(
         n=number(stances), accuracy=number(round(100 * about["accuracy"])), held=number(about.get("held_out", 0)),
         baseline=number(round(100 * about["baseline_accuracy"])))
 

@@ -13,6 +13,7 @@ transactions are the only ones allowed to write).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 import threading
@@ -21,7 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Boolean, ColumnElement, Engine, String, create_engine, event, literal
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.pool import QueuePool
 
 from app.i18n import _, ngettext, number
@@ -152,11 +155,18 @@ def where_open_file_is(identity: FileIdentity) -> tuple[Path | None, bool]:
 class SqliteStore:
     """One project file, opened for reading and (unless read-only) writing.
 
+    Its counterpart on a database server is app.pgstore.PostgresStore, with the same surface.
+
     `waiting` is called with True while a write waits for another window's write lock and with False once
     it has it; the window shows that state (see ui/busy.py). It runs on the thread that writes."""
 
+    is_file = True
+    dialect = "sqlite"
+
     def __init__(self, path: Path, read_only_reason: str | None = None, create: bool = False):
         self.path = Path(path)
+        self.location = str(self.path)
+        self.name = self.path.name
         self.read_only_reason = read_only_reason
         self.waiting: Callable[[bool], None] | None = None
         self.write_wait_seconds = WRITE_WAIT_SECONDS
@@ -308,6 +318,26 @@ class SqliteStore:
             if self._keeper is not None:
                 self._keeper.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    # ---- what the project asks of its database ------------------------------------------------------------
+    def quick_check(self) -> str:
+        with self.engine.connect() as connection:
+            return connection.exec_driver_sql("PRAGMA quick_check").scalar()
+
+    def schema_version(self) -> int:
+        with self.engine.connect() as connection:
+            return connection.exec_driver_sql("PRAGMA user_version").scalar()
+
+    @contextlib.contextmanager
+    def relaxed_durability(self, connection):
+        """Commits of derived data with synchronous=NORMAL: in WAL mode still atomic, only the last ones may
+        be lost on a power cut (an index then reads those documents again)."""
+        driver = connection.connection.driver_connection
+        driver.execute("PRAGMA synchronous = NORMAL")
+        try:
+            yield
+        finally:
+            driver.execute("PRAGMA synchronous = FULL")
+
     # ---- copies and closing ---------------------------------------------------------------------------------
     def save_copy(self, target: Path) -> None:
         """Everything committed, through the connection that has the opened file (moved or deleted since,
@@ -344,3 +374,119 @@ class SqliteStore:
                 if self._keeper is not None:
                     self._keeper.close()
                     self._keeper = None
+
+
+# ---- what differs between the databases, for the code above the seam -----------------------------------------
+class SqliteDriver:
+    """The sqlite3 connection under a SQLAlchemy one, as the indexes use it (`?` placeholders, executemany,
+    JSON as its stored text); app.pgstore.PsycopgDriver behaves the same on a server."""
+
+    dialect = "sqlite"
+
+    def __init__(self, connection: sqlite3.Connection):
+        self.connection = connection
+
+    def execute(self, statement: str, parameters=()):
+        return self.connection.execute(statement, parameters)
+
+    def executemany(self, statement: str, rows):
+        return self.connection.executemany(statement, rows)
+
+    def cursor(self):
+        return self.connection.cursor()
+
+    def mark_project(self, application_id: int, version: int) -> None:
+        """Mark a new file as a Hashiya project of format `version` (in its header, as SQLite keeps them)."""
+        self.connection.execute(f"PRAGMA application_id = {int(application_id)}")
+        self.connection.execute(f"PRAGMA user_version = {int(version)}")
+
+    @property
+    def search(self):
+        from app.searchindex import Fts5Index
+
+        return Fts5Index(self)
+
+
+def driver_of(connection):
+    """The raw driver of a SQLAlchemy connection (or session), in the manners both stores give it."""
+    if not hasattr(connection, "dialect"):  # an ORM session
+        connection = connection.connection()
+    raw = connection.connection.driver_connection
+    if connection.dialect.name == "sqlite":
+        return SqliteDriver(raw)
+    from app.pgstore import PsycopgDriver
+
+    return PsycopgDriver(raw)
+
+
+def dialect_insert(bind, table):
+    """An INSERT of `table` for the database of `bind` (connection or session), with its ON CONFLICT
+    clauses (`on_conflict_do_nothing`, `on_conflict_do_update`): the same words on both databases."""
+    name = bind.dialect.name if hasattr(bind, "dialect") else bind.get_bind().dialect.name
+    return (sqlite if name == "sqlite" else postgresql).insert(table)
+
+
+def upsert(bind, table, keys: list, values: list):
+    """INSERT `table`, or on a row with the same `keys` set `values` (column names) to the new ones."""
+    statement = dialect_insert(bind, table)
+    return statement.on_conflict_do_update(
+        index_elements=keys, set_={name: getattr(statement.excluded, name) for name in values})
+
+
+class JsonStringAt(ColumnElement):
+    """A JSON column's value at a path of object keys when it is a string, else NULL (an object there, or
+    nothing): the same answer from SQLite's JSON functions and PostgreSQL's operators."""
+
+    type = String()
+    inherit_cache = False
+
+    def __init__(self, column, *keys: str):
+        self.column, self.keys = column, keys
+
+
+@compiles(JsonStringAt, "sqlite")
+def _json_string_at_sqlite(element, compiler, **kw):
+    column = compiler.process(element.column, **kw)
+    path = "$." + ".".join(element.keys)  # keys are the program's words, never data
+    return f"CASE WHEN json_type({column}, '{path}') = 'text' THEN json_extract({column}, '{path}') END"
+
+
+@compiles(JsonStringAt, "postgresql")
+def _json_string_at_postgresql(element, compiler, **kw):
+    column = compiler.process(element.column, **kw)
+    path = "'{" + ",".join(element.keys) + "}'"
+    return f"CASE WHEN json_typeof({column} #> {path}) = 'string' THEN {column} #>> {path} END"
+
+
+class AsciiCaseLike(ColumnElement):
+    """`column LIKE pattern` (escape `\\`) ignoring the case of ASCII letters only, as SQLite's LIKE does; a
+    server's ILIKE would fold every script's letters."""
+
+    type = Boolean()
+    inherit_cache = False
+
+    def __init__(self, column, pattern: str):
+        self.column, self.pattern = column, literal(pattern, String())
+
+
+@compiles(AsciiCaseLike, "sqlite")
+def _ascii_case_like_sqlite(element, compiler, **kw):
+    return f"{compiler.process(element.column, **kw)} LIKE {compiler.process(element.pattern, **kw)} ESCAPE '\\'"
+
+
+_UPPER, _LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
+
+
+@compiles(AsciiCaseLike, "postgresql")
+def _ascii_case_like_postgresql(element, compiler, **kw):
+    def lowered(sql: str) -> str:
+        return f"translate({sql}, '{_UPPER}', '{_LOWER}')"
+    column, pattern = compiler.process(element.column, **kw), compiler.process(element.pattern, **kw)
+    return f"{lowered(column)} LIKE {lowered(pattern)} ESCAPE '\\'"
+
+
+def stored_json(raw):
+    """A JSON column read as raw as the driver allows: its text on SQLite, already decoded by psycopg."""
+    if raw is None or isinstance(raw, (dict, list)):
+        return raw
+    return {} if raw == "{}" else json.loads(raw)

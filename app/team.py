@@ -19,13 +19,20 @@ from sqlalchemy import create_engine, text
 from app.adjudication import GOLD
 from app.i18n import _
 from app.models import Base
+from app.project import now_iso
+from app.schema import GUIDELINES_KEY
+from app.searchindex import TERMS_TABLE
 
 KINDS = ("analyst", "adjudicator", "admin")
 MEMBERS = "hashiya_members"  # the group role every person belongs to
 MAX_ROLE_BYTES = 63  # PostgreSQL's identifier length
 LAYER_TABLES = ("annotations", "document_status", "rejections")  # one row per analyst: theirs to write
-SCHEMA_TABLES = ("labels", "project_info", "annotators", "team_members")  # the admin's
+SCHEMA_TABLES = ("labels", "annotators", "team_members")  # the admin's (project_info: see ADMIN_KEYS)
 READ_ONLY_TABLES = ("documents",)  # imported by an admin; analysts read them
+
+
+# project_info keys only an admin changes (the rest, watermarks and switches, every member writes).
+ADMIN_KEYS = ("application", "schema_version", "created_with", "created_at", GUIDELINES_KEY, "entity_quiet_below")
 
 
 class TeamError(Exception):
@@ -34,8 +41,10 @@ class TeamError(Exception):
 
 def _statements() -> list[str]:
     own = ("annotator_id IN (SELECT annotator_id FROM team_members WHERE role = current_user)")
+    is_admin = "EXISTS (SELECT 1 FROM team_members WHERE role = current_user AND kind = 'admin')"
     gold = (f"(annotator_id = (SELECT id FROM annotators WHERE name = '{GOLD}') AND EXISTS (SELECT 1 FROM "
             "team_members WHERE role = current_user AND kind IN ('adjudicator', 'admin')))")
+    admin_keys = ", ".join(f"'{key}'" for key in ADMIN_KEYS)
     found = [
         """CREATE TABLE IF NOT EXISTS team_members (
             role TEXT PRIMARY KEY,
@@ -48,7 +57,7 @@ def _statements() -> list[str]:
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {MEMBERS}",
     ]
     derived = [name for name in Base.metadata.tables
-               if name not in LAYER_TABLES + SCHEMA_TABLES + READ_ONLY_TABLES]
+               if name not in LAYER_TABLES + SCHEMA_TABLES + READ_ONLY_TABLES] + [TERMS_TABLE]
     found += [f"GRANT INSERT, UPDATE, DELETE ON {name} TO {MEMBERS}" for name in sorted(derived)]
     for table in LAYER_TABLES:
         found += [
@@ -59,22 +68,35 @@ def _statements() -> list[str]:
             f"DROP POLICY IF EXISTS own_layer ON {table}",
             f"CREATE POLICY own_layer ON {table} FOR ALL USING ({own} OR {gold}) WITH CHECK ({own} OR {gold})",
         ]
+    # Project facts: the indexes' watermarks and the assistant's switches are everyone's to write; the
+    # project's identity, format, guidelines and the team's quality bar are the admin's.
+    found += [
+        f"GRANT INSERT, UPDATE, DELETE ON project_info TO {MEMBERS}",
+        "ALTER TABLE project_info ENABLE ROW LEVEL SECURITY",
+        "DROP POLICY IF EXISTS everyone_reads ON project_info",
+        "CREATE POLICY everyone_reads ON project_info FOR SELECT USING (true)",
+        "DROP POLICY IF EXISTS shared_facts ON project_info",
+        f"CREATE POLICY shared_facts ON project_info FOR ALL USING (key NOT IN ({admin_keys}) OR {is_admin}) "
+        f"WITH CHECK (key NOT IN ({admin_keys}) OR {is_admin})",
+    ]
     return found
 
 
-def init(url: str) -> None:
-    """Create the project's tables on the server (an empty database) with the team's rules, and the gold
-    annotator; run by the database's owner, who is not a member (owners bypass row security)."""
-    engine = create_engine(url)
+def init(url) -> None:
+    """Make the database at `url` a team project: the project's tables (unless it holds one already, made by
+    `team push`, say), the team's rules and the gold annotator. Run by the database's owner, who is not a
+    member (an owner bypasses row security)."""
+    from app.project import Project
+
+    project = Project.open(url, create=True)
     try:
-        Base.metadata.create_all(engine)
-        with engine.begin() as connection:
+        with project.store.write_engine.begin() as connection:
             for statement in _statements():
                 connection.execute(text(statement))
-            connection.execute(text("INSERT INTO annotators (name, created_at) VALUES (:name, now()::text) "
-                                    "ON CONFLICT (name) DO NOTHING"), {"name": GOLD})
+            connection.execute(text("INSERT INTO annotators (name, created_at) VALUES (:name, :now) "
+                                    "ON CONFLICT (name) DO NOTHING"), {"name": GOLD, "now": now_iso()})
     finally:
-        engine.dispose()
+        project.close()
 
 
 def add_member(url: str, name: str, kind: str = "analyst") -> str:
@@ -93,7 +115,7 @@ def add_member(url: str, name: str, kind: str = "analyst") -> str:
                 driver.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
             driver.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(MEMBERS), sql.Identifier(role)))
             if kind == "admin":
-                for table in SCHEMA_TABLES + READ_ONLY_TABLES:
+                for table in SCHEMA_TABLES + READ_ONLY_TABLES:  # project_info: granted to all, policy decides
                     driver.execute(sql.SQL("GRANT INSERT, UPDATE, DELETE ON {} TO {}").format(
                         sql.Identifier(table), sql.Identifier(role)))
             annotator_id = connection.execute(text(
@@ -120,3 +142,36 @@ def role_name(name: str) -> str:
     if cleaned.lower().startswith("pg_") or cleaned == MEMBERS:
         raise TeamError(_("{name} is reserved on the server: choose another name.").format(name=cleaned))
     return cleaned
+
+
+def analysts_without_login(url) -> list[str]:
+    """The analysts of a server project (gold aside) no login role is linked to yet."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(text(
+                "SELECT name FROM annotators WHERE name <> :gold AND id NOT IN (SELECT annotator_id FROM "
+                "team_members) ORDER BY name"), {"gold": GOLD}).scalars())
+    finally:
+        engine.dispose()
+
+
+def member(project) -> tuple[str, str] | None:
+    """(analyst name, kind) of the person logged in to a server project; None for a file project, or a login
+    that is not on the team (the database's owner, say)."""
+    if project.is_file:
+        return None
+    with project.engine.connect() as connection:
+        if connection.execute(text("SELECT to_regclass('team_members')")).scalar() is None:
+            return None
+        found = connection.execute(text(
+            "SELECT annotators.name, team_members.kind FROM team_members JOIN annotators ON annotators.id = "
+            "team_members.annotator_id WHERE team_members.role = current_user")).first()
+    return None if found is None else (found[0], found[1])
+
+
+def analyst_for(project, wanted: str | None) -> str | None:
+    """Who annotates in a window on `project`: on a team server, the person the login is (the server lets
+    them write nothing else); else the analyst asked for."""
+    found = member(project)
+    return found[0] if found else wanted

@@ -168,3 +168,13 @@ def postgres_server():
 def postgres_url(postgres_server) -> str:
     """A SQLAlchemy URL of a new, empty database on the test server."""
     return postgres_server.url(postgres_server.create_database())
+
+
+@pytest.fixture(params=["file", "server"])
+def either_project(request, project_path):
+    """A new project in a file, then (the same test again) in a database on the test server: the store and
+    the commands must give the same results on both."""
+    location = project_path if request.param == "file" else request.getfixturevalue("postgres_url")
+    opened = Project.create(location)
+    yield opened
+    opened.close()

@@ -168,7 +168,7 @@ def test_the_first_manual_span_starts_a_document_and_later_ones_write_no_status(
     project.set_status(third, "amal", "new")
     status_writes = []
     event.listen(project.engine, "before_cursor_execute",
-                 lambda _c, _cur, statement, *_rest: statement.startswith("INSERT OR IGNORE INTO document_status")
+                 lambda _c, _cur, statement, *_rest: statement.startswith("INSERT INTO document_status")
                  and status_writes.append(1))
     for start in (0, 4, 0):
         project.add_annotations([Span(doc, "amal", "entity", "ORG", start, start + 3)

@@ -55,7 +55,7 @@ def test_polarity_is_learnt_from_the_analysts_stances_scored_held_out_stored_and
     _stances(project, doc, polarities[4:], first=4)
     model = sc.learn_polarity(project, "amal")
     assert model.about["stances"] == 18 and model.about["held_out"] > 0 and model.about["accuracy"] == 1.0
-    assert "held out" in sc.describe_polarity(model.about)
+    assert "Held out: 2, right: 100%" in sc.describe_polarity(model.about)
     polarity, confidence = model.guess("إن بلاده ترفض وتدين هذا")
     assert polarity == "AGAINST" and 0.5 < confidence <= 1
     assert sc.stored_polarity(project) is None

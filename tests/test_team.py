@@ -120,3 +120,61 @@ def test_hashiya_team_init_and_add_analyst_from_the_command_line(postgres_server
     closed = f"postgresql://nobody@127.0.0.1:{postgres_server.port + 1}/none?connect_timeout=3"
     assert main(["team", "init", closed]) == 2
     assert "127.0.0.1" in capsys.readouterr().err
+
+
+# ---- three analysts and an adjudicator, through Hashiya itself ----------------------------------------------
+def login(owner_url: str, role: str) -> str:
+    """The project's address as `role` logs in to it."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(owner_url).set(username=role).render_as_string(hide_password=False)
+
+
+def test_three_analysts_and_an_adjudicator_share_one_server_project(postgres_server):
+    from app.adjudication import disagreements, resolve
+    from app.agreement import agreement_report
+    from app.pgstore import ProjectRefused
+    from app.project import Project, Span
+    from tests.conftest import add_document
+
+    owner_url = postgres_server.url(postgres_server.create_database())
+    team.init(owner_url)
+    people = {"أمل": "analyst", "badr": "analyst", "سامي": "analyst", "dina": "adjudicator"}
+    for name, kind in people.items():
+        team.add_member(owner_url, name, kind)
+    owner = Project.open(owner_url)
+    document = add_document(owner, "قال سامي حداد في بيروت إن لبنان بخير", "a.txt")  # documents: the admin's
+    owner.close()
+    opened = {name: Project.open(login(owner_url, name)) for name in people}
+    try:
+        for name, project in opened.items():
+            assert team.analyst_for(project, "whoever") == name  # the login decides who annotates
+        amal, badr, sami, dina = (opened[name] for name in people)
+        amal.add_annotation(Span(document, "أمل", "entity", "PERS", 4, 13))
+        badr.add_annotation(Span(document, "badr", "entity", "PERS", 4, 8))
+        sami.add_annotation(Span(document, "سامي", "entity", "LOC", 17, 22))
+        for name in ("أمل", "badr", "سامي"):
+            opened[name].set_status(document, name, "done")
+        # Each sees the others' progress and work as it is committed.
+        assert [amal.status(document, name) for name in ("badr", "سامي")] == ["done", "done"]
+        assert {span.annotator for span in badr.annotations(document)} == {"أمل", "badr", "سامي"}
+        report = agreement_report(dina, "أمل", "badr")
+        assert report["documents"] == 1
+        # The adjudicator settles the disagreement in the gold layer.
+        disagreement = disagreements(dina, document, "أمل", "badr")[0]
+        written = resolve(dina, disagreement, "a", "dina", "أمل", "badr")
+        assert [(span.annotator, span.start, span.end) for span in written] == [("gold", 4, 13)]
+        # Nobody writes where they do not belong, through Hashiya as through any client.
+        with pytest.raises(ProjectRefused, match="own layer"):
+            amal.add_annotation(Span(document, "badr", "entity", "ORG", 0, 3))
+        with pytest.raises(ProjectRefused):
+            amal.add_annotation(Span(document, GOLD, "entity", "ORG", 0, 3, provenance="adjudicated"))
+        with pytest.raises(ProjectRefused):
+            amal.set_status(document, "badr", "new")
+        badrs = badr.annotations(document, "badr")
+        amal.delete_annotations([span.uid for span in badrs])  # deletes nothing of another's layer
+        assert badr.annotations(document, "badr") == badrs
+        assert [span.label for span in amal.annotations(document, GOLD)] == ["PERS"]
+    finally:
+        for project in opened.values():
+            project.close()

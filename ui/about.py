@@ -46,8 +46,12 @@ class AboutDialog(QDialog):
         form.addRow(_("Fonts:"), _plain(_("{fonts}, bundled under the {licence}; the notices are on the “Font "
                                           "licence” tab.").format(fonts=", ".join(appinfo.BUNDLED_FONTS),
                                                                   licence=appinfo.FONT_LICENCE)))
-        self.project_path = _plain(str(project.path.absolute()))
-        form.addRow(_("Project file:"), self.project_path)
+        if project.is_file:
+            self.project_path = _plain(str(project.path.absolute()))
+            form.addRow(_("Project file:"), self.project_path)
+        else:
+            self.project_path = _plain(project.location)
+            form.addRow(_("Project on the server:"), self.project_path)
         self.schema_version = _plain(_format_of(project))
         form.addRow(_("Project format:"), self.schema_version)
         for name, version in appinfo.software(qt_versions()).items():
@@ -96,7 +100,7 @@ def _format_of(project) -> str:
     try:
         version = number(project.schema_version())
     except Exception as error:  # noqa: BLE001 — the file gone or locked: About must still open
-        return _("unknown (cannot read {path}: {error})").format(path=project.path, error=error)
+        return _("unknown (cannot read {path}: {error})").format(path=project.location, error=error)
     if project.read_only:
         return _("format {version} (open read-only)").format(version=version)
     return _("format {version}").format(version=version)

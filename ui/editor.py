@@ -218,11 +218,11 @@ class Editor(QObject):
             return
         if is_busy(error):
             self.message.emit(_("Not saved: {name} was busy in another window, and the edit was dropped.").format(
-                name=self.project.path.name))
+                name=self.project.name))
             return
         reason = getattr(error, "orig", None) or error  # SQLite's own words, not the SQL statement
         self.writeFailed.emit(
-            _("The edit could not be saved to {path}, so it was not made.").format(path=self.project.path) + f"\n\n{reason}"
+            _("The edit could not be saved to {path}, so it was not made.").format(path=self.project.location) + f"\n\n{reason}"
         )
 
     # ---- called by undo commands (commit first, then show) ----------------

@@ -75,7 +75,7 @@ class GuidelinesPanel(QWidget):
             schema.set_guidelines(self.project, self.source.toPlainText())
         except WRITE_ERRORS as error:
             self.show_problem(_("The guidelines could not be saved to {path}; your text is still in the editor."
-                                "\n\n{error}").format(path=self.project.path, error=error))
+                                "\n\n{error}").format(path=self.project.location, error=error))
             return False
         self.show_guidelines()
         self.edit_button.setChecked(False)

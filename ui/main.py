@@ -11,6 +11,7 @@ from app import i18n, packagedata, paths, schema, settings
 from app.i18n import _
 from app.importer import import_paths
 from app.packagedata import MissingResource
+from app.paths import is_server_address
 from app.project import Project, ProjectError
 from ui.platform_check import platform_problem
 
@@ -18,15 +19,16 @@ from ui.platform_check import platform_problem
 def parse_args(argv: list[str]) -> argparse.Namespace:
     # Reached by `hashiya -h` too, before Qt is imported: the help lists the headless commands as well.
     from app import version_line
-    from app.cli import add_language_option, commands_help
+    from app.cli import add_language_option, commands_help, project_location
 
     parser = argparse.ArgumentParser(
         prog="hashiya",
         description=_("Annotate Arabic news text: opens the window on a project, or runs one of the commands below."),
         epilog=commands_help(), formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("project", nargs="?", type=Path,
-                        help=_("project file to open (default: the last one, or the demo corpus on first run)"))
+    parser.add_argument("project", nargs="?", type=project_location,
+                        help=_("project file to open, or a server project's postgresql://user@host/database "
+                               "(default: the last one, or the demo corpus on first run)"))
     parser.add_argument("--version", action="version", version=version_line(),
                         help=_("show program's version number and exit"))
     add_language_option(parser)
@@ -64,12 +66,16 @@ def ensure_demo_project() -> Path:
     return path
 
 
-def choose_project_path(requested: Path | None) -> Path:
+def choose_project_path(requested):
+    if isinstance(requested, str):  # a server project's address
+        return requested
     if requested is not None:
         # Absolute from here on (`..` and links resolved, as the recent list stores it): the window, its file
         # watcher and the recent list must not depend on the folder Hashiya was started from.
         return requested.resolve()
     last = settings.load().get("last_project")
+    if isinstance(last, str) and is_server_address(last):
+        return last
     if isinstance(last, str) and Path(last).exists():
         return Path(last)
     return ensure_demo_project()
@@ -166,14 +172,17 @@ def _start_window(args: argparse.Namespace) -> int | object:
         QMessageBox.critical(None, _("Hashiya cannot start"), str(error))
         return 2
     try:
-        opened = open_for_window(path, create=args.project is not None and not path.exists(), parent=None)
+        create = isinstance(path, Path) and args.project is not None and not path.exists()
+        opened = open_for_window(path, create=create, parent=None)
     except ProjectError as error:
         QMessageBox.critical(None, _("Cannot open project"), str(error))
         print(f"hashiya: {error}", file=sys.stderr)
         return 2
     if opened is None:  # open in another window, which was brought forward (or the analyst cancelled)
         return 0
-    analyst = choose_analyst(args.analyst)
+    from app import team
+
+    analyst = team.analyst_for(opened.project, None) or choose_analyst(args.analyst)
     if not analyst:
         opened.project.close()
         if opened.lock is not None:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import assistant, i18n, propagation, settings, stance_candidates, words
+from app import assistant, i18n, propagation, settings, stance_candidates, team, words
 from app.i18n import N_, _, ngettext, number, pgettext
 from app.adjudication import GOLD
 from app.dropped import plan_drop
@@ -1103,7 +1103,7 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         project = self.editor.project
-        name = project.path.name
+        name = project.name
         if self.guard.lost is not None:
             name = _("{name} (not saving: the file was moved or deleted)").format(name=name)
             self.file_state.setText(_("Not saving: the project file was moved or deleted"))
@@ -1136,7 +1136,7 @@ class MainWindow(QMainWindow):
     def _show_waiting(self, waiting: bool) -> None:
         if waiting:
             self.statusBar().showMessage(_("Waiting for another window to finish writing to {file}…").format(
-                file=self.editor.project.path.name))
+                file=self.editor.project.name))
             self.statusBar().repaint()  # a write on this thread goes on waiting: paint now
         else:
             self.statusBar().clearMessage()
@@ -1170,8 +1170,9 @@ class MainWindow(QMainWindow):
 
     def save_copy_as(self, then_open: bool = False) -> None:
         """File → Save a copy of the project as…: everything committed, into a new project file."""
-        current = self.editor.project.path
-        suggested = folders.opens_in(folders.PROJECT, _("{name} (copy)").format(name=current.stem) + current.suffix)
+        project = self.editor.project
+        stem = project.path.stem if project.is_file else project.store.url.database or "project"
+        suggested = folders.opens_in(folders.PROJECT, _("{name} (copy)").format(name=safe_file_stem(stem)) + ".hashiya")
         path, _filter = QFileDialog.getSaveFileName(self, _("Save a copy of the project"), suggested,
                                                     _("Hashiya projects (*.hashiya)"))
         if folders.remember_choice(folders.PROJECT, path):
@@ -1180,7 +1181,8 @@ class MainWindow(QMainWindow):
     def save_copy_to(self, target: Path, then_open: bool) -> bool:
         if target.suffix != ".hashiya":
             target = target.with_name(target.name + ".hashiya")
-        if target.resolve() == self.editor.project.path.resolve() and self.guard.lost is None:
+        project = self.editor.project
+        if project.is_file and target.resolve() == project.path.resolve() and self.guard.lost is None:
             QMessageBox.warning(self, _("Save a copy"), _("{path} is the project that is open.").format(path=target))
             return False
         try:
@@ -1314,7 +1316,7 @@ class MainWindow(QMainWindow):
         return None if answer == "cancel" else answer
 
     def _switch_project(self, path: Path, create: bool, labels: str = "en") -> None:
-        if not create and self.guard.lost is None and path.resolve() == self.editor.project.path.resolve():
+        if not create and self.guard.lost is None and same_project(path, self.editor.project):
             # Opening it again would find this window's own lock and ask which window to use.
             self.statusBar().showMessage(_("{path} is the project open in this window.").format(path=path), 8000)
             return
@@ -1327,7 +1329,8 @@ class MainWindow(QMainWindow):
             return
         settings.remember_project(path)
         # Kept referenced by the old window, which stays alive (hidden) until exit.
-        self.replacement = MainWindow(opened.project, self.editor.analyst, opened.lock)
+        analyst = team.analyst_for(opened.project, self.editor.analyst)
+        self.replacement = MainWindow(opened.project, analyst, opened.lock)
         self.replacement.show()
         self.close()
 
@@ -1336,10 +1339,9 @@ class MainWindow(QMainWindow):
         stays in the list: a disk that is not mounted now may be later)."""
         menu = self.recent_menu
         menu.clear()
-        current = self.editor.project.path.resolve()
-        entries = [path for path in settings.recent_projects() if path != current]
+        entries = [path for path in settings.recent_projects() if not same_project(path, self.editor.project)]
         for position, path in enumerate(entries, start=1):
-            found = path.is_file()
+            found = isinstance(path, str) or path.is_file()  # a server is tried when chosen
             action = menu.addAction(recent_entry_text(position, path, found))
             # Escaped: a tooltip that looks like HTML is shown as HTML, and the name comes from someone's disk.
             action.setToolTip(html.escape(str(path) if found else _("Not found: {path}").format(path=path)))
@@ -1425,7 +1427,19 @@ def _fit_columns(view: QTableView, stretch: int, elide=Qt.ElideMiddle, model=Non
     view.setTextElideMode(elide)
 
 
-def recent_entry_text(position: int, path: Path, found: bool) -> str:
+def same_project(location, project) -> bool:
+    """Whether `location` (a path, or a server URL as the recent list keeps it) is the open `project`."""
+    if isinstance(location, str):
+        return not project.is_file and location == project.location
+    return project.is_file and location.resolve() == project.path.resolve()
+
+
+def safe_file_stem(name: str) -> str:
+    """A database's name as the start of a file name: path separators and control characters left out."""
+    return "".join(char for char in name if char not in '/\\:*?"<>|' and ord(char) >= 32)[:80] or "project"
+
+
+def recent_entry_text(position: int, path, found: bool) -> str:
     """A recent project as a menu shows it: `&` doubled (else it marks a shortcut letter), the name and folder
     each in a first-strong isolate, so an Arabic name or a bidi control in it cannot reorder the rest."""
     def shown(text: str) -> str:
@@ -1433,6 +1447,8 @@ def recent_entry_text(position: int, path: Path, found: bool) -> str:
         return "\u2068" + flat + "\u2069"
 
     mnemonic = f"&{position}" if position < 10 else str(position)  # Western digits: the key pressed
+    if isinstance(path, str):  # a project on a server: its address
+        return f"{mnemonic}  {shown(path)}"
     entry = f"{mnemonic}  {shown(path.name)}  —  {shown(str(path.parent))}"
     return entry if found else _("{entry}  (not found)").format(entry=entry)
 

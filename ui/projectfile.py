@@ -45,7 +45,11 @@ class OpenedProject:
 
 def open_for_window(path: Path, create: bool, parent: QWidget | None, labels: str = "en") -> OpenedProject | None:
     """Open `path` for a window. None when the analyst chose not to (or brought the other window forward);
-    ProjectError when it cannot be opened. A project created starts with the label preset `labels`."""
+    ProjectError when it cannot be opened. A project created starts with the label preset `labels`.
+    `path` may be a server project's URL: a server lets many windows write at once (each its own rows), so
+    no lock is taken."""
+    if isinstance(path, str):
+        return OpenedProject(Project.open(path), None)
     if create and not path.exists():
         project = Project.create(path, labels=labels)
         return OpenedProject(project, _lock_or_none(path))
@@ -187,7 +191,7 @@ class ProjectGuard(QObject):
         self.lost: ProjectFileMoved | None = None
         project.store.waiting = self._waiting
         self._watcher: QFileSystemWatcher | None = None
-        if not project.read_only:
+        if not project.read_only and project.is_file:
             self._watcher = QFileSystemWatcher([str(project.path), str(project.path.parent)], self)
             self._watcher.fileChanged.connect(self.check)
             self._watcher.directoryChanged.connect(self.check)

@@ -46,7 +46,7 @@ def _report_and_quit(window, watch: _FirstPaint) -> None:
     documents = window.documents.rowCount()
     since_start = time.monotonic() - _process_start()
     state = "shown" if watch.painted else "not-painted"
-    print(f"{state} {since_start:.3f} {documents} {window.editor.project.path}", flush=True)
+    print(f"{state} {since_start:.3f} {documents} {window.editor.project.location}", flush=True)
     window.close()
     application.exit(0 if watch.painted else 1)
 

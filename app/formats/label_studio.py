@@ -51,7 +51,7 @@ from itertools import count, groupby
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.adjudication import GOLD
 from app.formats.common import (BOILERPLATE, DOC_STANCE_LAYER, ENTITY, SPAN_LAYERS, STANCE_LAYER, BadInput,
@@ -62,6 +62,7 @@ from app.i18n import _, number
 from app.importer import _normalise_with_offset_map, on_line, outside_the_text, read_regular_file, shift_offsets
 from app.models import Annotation
 from app.project import Project
+from app.store import JsonStringAt
 from app.schema import STANCE_TARGET
 from app.stance_format import DOC_POLARITIES, SPAN as SPAN_REFERENCE, reference_shape
 from app.textio import normalise_newlines
@@ -179,10 +180,10 @@ def _doc_stance(item: dict) -> dict:
 def stance_targets(project: Project) -> list[str]:
     """The project's stance targets in their order, then any other target a document stance names, sorted."""
     listed = [label.name for label in project.labels(STANCE_TARGET)]
-    query = (select(func.json_extract(Annotation.attrs, "$.target")).where(Annotation.layer == DOC_STANCE_LAYER)
-             .distinct())
+    target = JsonStringAt(Annotation.attrs, "target")  # a string there names a listed target
+    query = select(target).where(Annotation.layer == DOC_STANCE_LAYER, target.is_not(None)).distinct()
     with project.session() as session:
-        used = {target for target in session.scalars(query) if isinstance(target, str)}
+        used = set(session.scalars(query))
     return listed + sorted(used - set(listed))
 
 
