@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 from app import duplicates, i18n, settings, team, version_line
-from app.i18n import N_, _, ngettext, number
+from app.i18n import N_, _, ngettext, number, pgettext
 from app.adjudication import GOLD
 from app.agreement import agreement_report, many_raters, not_marked_note
 from app.boilerplate_index import all_suggestions, preview, update as update_boilerplate
@@ -163,10 +163,21 @@ def build_parser() -> argparse.ArgumentParser:
     pulling = actions.add_parser("pull", help=_("take a snapshot of a server project back as a project file"))
     pulling.add_argument("url", help=url_help)
     pulling.add_argument("file", type=Path, help=_("the project file to write (replaced if it exists)"))
+    assigning = actions.add_parser("assign", help=_("give documents to analysts, N per document in turn (round robin)"))
+    assigning.add_argument("project", type=project_location, help=_("the project: a file, or a server's URL"))
+    assigning.add_argument("--analysts", nargs="+", required=True, metavar="NAME", help=_("the analysts, in turn"))
+    assigning.add_argument("--per-document", type=int, default=1, metavar="N",
+                           help=_("analysts per document (2 or more: documents for agreement; default: 1)"))
+    assigning.add_argument("--documents", choices=("unassigned", "all"), default="unassigned",
+                           help=_("unassigned: only documents nobody has yet (default); all: every document, "
+                                  "up to N analysts each"))
+    assigning.add_argument("--by", default=None, help=_("who assigns (default: your analyst name)"))
     return parser
 
 
 def cmd_team(args) -> int:
+    if args.team_command == "assign":  # the one team command that takes a project file too
+        return _team_assign(args)
     from sqlalchemy.exc import SQLAlchemyError
 
     from app.pgstore import server_url, shown
@@ -228,6 +239,35 @@ def _contents(copied: dict[str, int]) -> str:
     documents, annotations = copied.get("documents", 0), copied.get("annotations", 0)
     return ", ".join((ngettext("{n} document", "{n} documents", documents).format(n=number(documents)),
                       ngettext("{n} annotation", "{n} annotations", annotations).format(n=number(annotations))))
+
+
+def _team_assign(args) -> int:
+    from app import assignment
+
+    project = Project.open(args.project)
+    try:
+        unknown = [name for name in args.analysts if name not in project.annotators()]
+        if unknown:
+            print("hashiya:", _("{project} has no analyst called {names} (it has: {known})").format(
+                project=project.location, names=", ".join(unknown), known=_known_analysts(project)), file=sys.stderr)
+            return 1
+        given = assignment.assigned(project)
+        ids = [document for document in project.document_ids()
+               if args.documents == "all" or document not in given]
+        try:
+            pairs = assignment.round_robin(ids, args.analysts, args.per_document, given)
+        except assignment.AssignmentError as refused:
+            print(f"hashiya: {refused}", file=sys.stderr)
+            return 1
+        written = assignment.assign(project, pairs, args.by or settings.default_analyst())
+        documents = len({document for document, _analyst in written})
+        counts = pgettext("list separator", ", ").join(
+            f"{name} {number(sum(analyst == name for _document, analyst in written))}" for name in args.analysts)
+        print(ngettext("{n} document assigned: {counts}.", "{n} documents assigned: {counts}.", documents).format(
+            n=number(documents), counts=counts))
+    finally:
+        project.close()
+    return 0
 
 
 _TEAM_ACTIONS = {"init": _team_init, "add-analyst": _team_add, "push": _team_push, "pull": _team_pull}

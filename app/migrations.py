@@ -14,7 +14,7 @@ from typing import Callable
 from app import searchindex
 
 APPLICATION_ID = int.from_bytes(b"HSYA", "big")
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # Each step takes a file from version N-1 to N; it runs in one transaction. A step is SQL
 # statements, or functions of the sqlite3 connection where SQL alone cannot do it.
@@ -180,6 +180,19 @@ STEPS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
             PRIMARY KEY (name)
         )""",
     ],
+    # 10: documents assigned to analysts (team mode, issue 18: an analyst's queue).
+    10: [
+        """CREATE TABLE assignments (
+            document_id INTEGER NOT NULL,
+            annotator_id INTEGER NOT NULL,
+            assigned_by VARCHAR NOT NULL,
+            assigned_at VARCHAR NOT NULL,
+            PRIMARY KEY (document_id, annotator_id),
+            FOREIGN KEY(document_id) REFERENCES documents (id) ON DELETE CASCADE,
+            FOREIGN KEY(annotator_id) REFERENCES annotators (id) ON DELETE CASCADE
+        )""",
+        "CREATE INDEX ix_assignments_annotator_id ON assignments (annotator_id)",
+    ],
 }
 
 
@@ -204,7 +217,33 @@ def upgrade(connection: sqlite3.Connection, from_version: int) -> None:
 # adds a step here as well as in STEPS, written for PostgreSQL: SQL strings, or callables given a SQLAlchemy
 # connection. They run in one transaction under the store's serial lock (DDL is transactional there).
 SERVER_FIRST_VERSION = 9
-SERVER_STEPS: dict[int, list] = {}
+
+
+def _create_table(name: str):
+    """A step making one of the models' tables as create_all makes it (with its indexes)."""
+    def create(connection) -> None:
+        from app.models import Base
+
+        Base.metadata.tables[name].create(connection)
+    return create
+
+
+def _notify_changes(connection) -> None:
+    from app.pgstore import notify_changes
+    from app.store import driver_of
+
+    notify_changes(driver_of(connection))
+
+
+SERVER_STEPS: dict[int, list] = {
+    10: [_create_table("assignments"), _notify_changes,
+         # Read by the team and written by its admins, if the project is a team's (app.team.group_roles).
+         "DO $$ DECLARE digest TEXT := substr(md5(current_database()), 1, 10); BEGIN "
+         "IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hashiya_m_' || digest) THEN "
+         "EXECUTE format('GRANT SELECT ON assignments TO %I', 'hashiya_m_' || digest); "
+         "EXECUTE format('GRANT INSERT, UPDATE, DELETE ON assignments TO %I', 'hashiya_a_' || digest); "
+         "END IF; END $$"],
+}
 
 
 def upgrade_server(connection, from_version: int) -> None:

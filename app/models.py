@@ -215,3 +215,15 @@ class LearnedModel(Base):
     data: Mapped[bytes]
     about: Mapped[dict[str, Any]] = mapped_column(default=dict)
     trained_at: Mapped[str]
+
+
+class Assignment(Base):
+    """A document given to an analyst to annotate (by an admin: by hand, or N analysts per document, round
+    robin): their queue. Who assigned it and when are kept for the team's record."""
+
+    __tablename__ = "assignments"
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"), primary_key=True,
+                                              index=True)
+    assigned_by: Mapped[str]
+    assigned_at: Mapped[str]

@@ -14,7 +14,10 @@ a ProjectError naming the server and the reason.
 from __future__ import annotations
 
 import contextlib
+import json
+import threading
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
@@ -22,7 +25,8 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 
 from app.i18n import _, ngettext, number
-from app.store import LOCK_ATTEMPT_MS, WRITE_WAIT_SECONDS, ProjectBusy, ProjectError, ProjectReadOnly
+from app.store import (LOCK_ATTEMPT_MS, WRITE_WAIT_SECONDS, ProjectBusy, ProjectError, ProjectReadOnly,
+                       ProjectUnreachable)
 
 DRIVER = "postgresql+psycopg"  # psycopg 3, a regular dependency
 # The advisory lock serialising imports and index runs within one database (the key is per database).
@@ -83,6 +87,13 @@ class PostgresStore:
         """The server's refusal of a write this login may not make, said as such (not as a failed statement)."""
         from psycopg import errors
 
+        if context.is_pre_ping:
+            return None  # the pool is checking a connection it will replace: not the caller's business
+        if context.is_disconnect or isinstance(context.original_exception, errors.OperationalError):
+            reason = str(context.original_exception).strip().splitlines()[0]
+            return ProjectUnreachable(_(
+                "{path} cannot be reached: {reason}. Nothing was lost: what was not saved can be tried again "
+                "once the server answers.").format(path=self.location, reason=reason))
         if isinstance(context.original_exception, errors.InsufficientPrivilege):
             reason = str(context.original_exception).strip().splitlines()[0]
             return ProjectRefused(_(
@@ -209,9 +220,10 @@ class PsycopgDriver:
 
     def mark_project(self, application_id: int, version: int) -> None:
         """Mark a new database as a Hashiya project of format `version` (project_info: a server database
-        has no header to keep them in)."""
+        has no header to keep them in), and have it tell every window of each change (see notify_changes)."""
         self.executemany("INSERT INTO project_info (key, value) VALUES (?, ?)",
                          [("application", APPLICATION), ("schema_version", str(version))])
+        notify_changes(self)
 
     @property
     def search(self):
@@ -224,3 +236,103 @@ class PsycopgDriver:
 def _pyformat(statement: str) -> str:
     # The statements are the program's own (values always go as parameters), so a ? is a placeholder.
     return statement.replace("%", "%%").replace("?", "%s")
+
+
+# ---- others' work, live -------------------------------------------------------------------------------------
+CHANNEL = "hashiya_changes"
+# The tables whose changes other windows show at once: work (spans), progress (statuses), queues.
+WATCHED_TABLES = ("annotations", "document_status", "assignments")
+
+
+def notify_changes(driver) -> None:
+    """Triggers that announce, on commit, each (table, document, analyst) a statement changed: one
+    notification per pair and transaction (the server folds repeats), whoever wrote it, Hashiya or not.
+    Statement triggers over transition tables: importing 100,000 spans costs one pass, not 100,000 calls."""
+    driver.execute(f"""CREATE OR REPLACE FUNCTION hashiya_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('{CHANNEL}', json_build_object('table', TG_TABLE_NAME, 'document', document_id,
+                                                             'analyst', annotator_id)::text)
+            FROM (SELECT DISTINCT document_id, annotator_id FROM changed) AS pairs;
+            RETURN NULL;
+        END $$""")
+    for table in WATCHED_TABLES:
+        for operation, transition in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+            name = f"hashiya_{table}_{operation.lower()}"
+            driver.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            driver.execute(f"CREATE TRIGGER {name} AFTER {operation} ON {table} REFERENCING {transition} TABLE "
+                           "AS changed FOR EACH STATEMENT EXECUTE FUNCTION hashiya_changed()")
+
+
+@dataclass(frozen=True)
+class Change:
+    table: str
+    document_id: int
+    annotator_id: int
+
+
+class ChangeListener:
+    """Hears the server's change notifications on a connection of its own, in a thread of its own (no Qt
+    here: ui/liveprogress.py turns them into signals). `on_change(Change)` for each one; `on_state(connected,
+    reason)` when the connection is made, lost (the server restarting, the network gone: said at once) and
+    made again, which it keeps trying every few seconds until stopped."""
+
+    RETRY_SECONDS = (1, 2, 5)
+    POLL_SECONDS = 0.5  # how soon a stop is noticed
+
+    def __init__(self, url: URL, on_change: Callable[[Change], None],
+                 on_state: Callable[[bool, str], None] = lambda connected, reason: None):
+        self._conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._on_change, self._on_state = on_change, on_state
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="hashiya-changes", daemon=True)
+
+    def start(self) -> "ChangeListener":
+        self._thread.start()
+        return self
+
+    def stop(self, wait: float = 5.0) -> None:
+        self._stopping.set()
+        self._thread.join(wait)
+
+    def _run(self) -> None:
+        import psycopg
+
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                with psycopg.connect(self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS,
+                                     application_name="hashiya-live", keepalives=1, keepalives_idle=5,
+                                     keepalives_interval=2, keepalives_count=3) as connection:
+                    connection.execute(f"LISTEN {CHANNEL}")
+                    failures = 0
+                    self._on_state(True, "")
+                    self._listen(connection)
+            except psycopg.Error as error:
+                if self._stopping.is_set():
+                    return
+                self._on_state(False, str(error).strip().splitlines()[0] if str(error).strip() else repr(error))
+                self._stopping.wait(self.RETRY_SECONDS[min(failures, len(self.RETRY_SECONDS) - 1)])
+                failures += 1
+
+    def _listen(self, connection) -> None:
+        while not self._stopping.is_set():
+            for note in connection.notifies(timeout=self.POLL_SECONDS):
+                change = _parse_change(note.payload)
+                if change is not None:
+                    self._on_change(change)
+            if connection.closed or connection.broken:
+                raise _operational_lost()(_("the connection to the server was closed"))
+
+
+def _operational_lost():
+    import psycopg
+
+    return psycopg.OperationalError
+
+
+def _parse_change(payload: str) -> Change | None:
+    try:
+        found = json.loads(payload)
+        return Change(str(found["table"]), int(found["document"]), int(found["analyst"]))
+    except (ValueError, KeyError, TypeError):
+        return None  # not ours: anyone may notify on a channel

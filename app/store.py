@@ -59,6 +59,16 @@ class ProjectBusy(ProjectError):
     """Another window or program held the write lock for longer than a write waits."""
 
 
+class ProjectUnreachable(ProjectError):
+    """The database server cannot be reached (down, restarting, the network gone): the edit was not made,
+    and may be tried again once it is back."""
+
+
+def can_retry(error: BaseException) -> bool:
+    """Whether an edit that failed with `error` may simply be tried again later (and is kept for that)."""
+    return is_busy(error) or isinstance(error, ProjectUnreachable)
+
+
 def is_busy(error: BaseException) -> bool:
     """Whether `error` (sqlite3's, or SQLAlchemy's wrapping of it) says the database was locked."""
     if isinstance(error, ProjectBusy):

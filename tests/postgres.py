@@ -58,10 +58,8 @@ class TestServer:
         data = self.root / "data"
         self._run(_bin("initdb"), "-D", str(data), "-U", SUPERUSER, "--auth=trust", "--encoding=UTF8",
                   "--locale=C.UTF-8", "--lc-collate=C", "--no-sync", "-N")
-        self._run(_bin("pg_ctl"), "-D", str(data), "-l", str(self.root / "log"), "-w", "-o",
-                  f"-k {self.root} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off "
-                  "-c synchronous_commit=off -c full_page_writes=off", "start")
         self.data = data
+        self.resume()
 
     def _run(self, *command: str) -> None:
         if self._as_root:
@@ -85,6 +83,22 @@ class TestServer:
             connection.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' '
                                "LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'")
         return name
+
+    def halt(self) -> None:
+        """Stop the server (fast shutdown: connections cut, commits kept) until `resume`."""
+        self._run(_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        self._run(_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-o",
+                  f"-k {self.root} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off "
+                  "-c synchronous_commit=off -c full_page_writes=off", "start")
+
+    def restart(self) -> None:
+        """Restart the server as its admin would: every connection is cut (fast shutdown), what was committed
+        is kept (an immediate stop would lose the test server's last commits: it runs without waiting for the
+        disk)."""
+        self.halt()
+        self.resume()
 
     def stop(self) -> None:
         try:

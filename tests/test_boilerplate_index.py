@@ -294,6 +294,7 @@ def test_upgrading_a_version_5_project_rebuilds_its_boilerplate_index(tmp_path):
         CREATE INDEX ix_boilerplate_lines_document ON boilerplate_lines (document_id);
         ALTER TABLE boilerplate_cues DROP COLUMN source;
         DROP TABLE learned_models;
+        DROP TABLE assignments;
         PRAGMA user_version = 5;""")
     connection.close()
     project = Project.open(path)

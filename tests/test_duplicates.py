@@ -141,6 +141,7 @@ def test_upgrading_a_version_6_project_indexes_its_near_duplicates_again(tmp_pat
         UPDATE duplicate_bands SET bucket = bucket + 1;
         ALTER TABLE boilerplate_cues DROP COLUMN source;
         DROP TABLE learned_models;
+        DROP TABLE assignments;
         PRAGMA user_version = 6;""")
     connection.close()
     project = Project.open(path)

@@ -274,3 +274,101 @@ def test_push_and_pull_commands(postgres_url, project_path, tmp_path):
         assert [span.label for span in pulled.annotations(document)] == ["PERS"]
     finally:
         pulled.close()
+
+
+# ---- format upgrades on a server ------------------------------------------------------------------------------
+def test_a_server_project_of_an_older_format_is_upgraded_when_opened(postgres_url):
+    Project.create(postgres_url).close()
+    with psycopg.connect(postgres_url.replace("postgresql+psycopg", "postgresql")) as connection:
+        connection.execute("DROP TABLE assignments CASCADE")  # as format 9 had it
+        connection.execute("UPDATE project_info SET value = '9' WHERE key = 'schema_version'")
+    project = Project.open(postgres_url)
+    try:
+        assert project.schema_version() == SCHEMA_VERSION
+        document = add_document(project, ARTICLE)
+        from app import assignment
+
+        assert assignment.assign(project, [(document, "أمل")], by="admin") == [(document, "أمل")]
+        assert assignment.queue(project, "أمل") == [document]
+    finally:
+        project.close()
+
+
+# ---- others' work arrives live --------------------------------------------------------------------------------
+def test_every_window_hears_of_each_change_once_committed(postgres_url):
+    import queue as queues
+
+    from app.pgstore import Change, ChangeListener
+
+    project = Project.create(postgres_url)
+    heard: "queues.Queue[Change]" = queues.Queue()
+    states: "queues.Queue[bool]" = queues.Queue()
+    listener = ChangeListener(project.store.url, heard.put, lambda connected, reason: states.put(connected)).start()
+    try:
+        assert states.get(timeout=10) is True
+        document = add_document(project, ARTICLE)
+        project.add_annotations([Span(document, "أمل", "entity", "PERS", 4, 13),
+                                 Span(document, "أمل", "entity", "LOC", 17, 22)])
+        amal = project.annotator_id("أمل")
+        received = {heard.get(timeout=10), heard.get(timeout=10)}
+        # Two spans and the status they started: one notice per table and pair, not one per row.
+        assert received == {Change("annotations", document, amal), Change("document_status", document, amal)}
+        project.set_status(document, "أمل", "done")
+        assert heard.get(timeout=10) == Change("document_status", document, amal)
+        assert heard.empty()
+    finally:
+        listener.stop()
+        project.close()
+
+
+def test_a_server_restart_is_said_at_once_and_the_window_reconnects(postgres_server):
+    """The listener says the connection is lost when the server goes, and connected when it is back; a
+    read after the restart works again without reopening the project (the pool checks its connections)."""
+    import queue as queues
+
+    from app.pgstore import ChangeListener
+    from tests.postgres import TestServer
+
+    server = TestServer()  # its own server: this one is restarted
+    try:
+        url = server.url(server.create_database())
+        project = Project.create(url)
+        document = add_document(project, ARTICLE)
+        states: "queues.Queue[bool]" = queues.Queue()
+        listener = ChangeListener(project.store.url, lambda change: None,
+                                  lambda connected, reason: states.put(connected)).start()
+        try:
+            assert states.get(timeout=10) is True
+            server.restart()
+            assert states.get(timeout=15) is False
+            assert states.get(timeout=30) is True
+            assert project.document_text(document) == ARTICLE
+            project.set_status(document, "أمل", "done")
+            assert project.status(document, "أمل") == "done"
+        finally:
+            listener.stop()
+            project.close()
+    finally:
+        server.stop()
+
+
+def test_an_edit_while_the_server_is_down_fails_as_retryable_and_succeeds_once_it_is_back(postgres_server):
+    from app.store import ProjectUnreachable, can_retry
+    from tests.postgres import TestServer
+
+    server = TestServer()
+    try:
+        url = server.url(server.create_database())
+        project = Project.create(url)
+        document = add_document(project, ARTICLE)
+        server.halt()
+        span = Span(document, "أمل", "entity", "PERS", 4, 13)
+        with pytest.raises(ProjectUnreachable) as failed:
+            project.add_annotation(span)
+        assert can_retry(failed.value) and "cannot be reached" in str(failed.value)
+        server.resume()
+        project.add_annotation(span)  # the same edit, tried again
+        assert project.annotations(document) == [project.annotations(document)[0]]
+        project.close()
+    finally:
+        server.stop()

@@ -87,7 +87,7 @@ def test_the_adjudicator_writes_gold_and_only_an_admin_changes_the_schema(team_u
 
 def test_names_from_other_peoples_files_never_become_sql():
     assert team.role_name(' x"; DROP TABLE annotations; -- ') == 'x"; DROP TABLE annotations; --'
-    for bad in ("", "a\nb", "pg_admin", "ك" * 40, team.MEMBERS):
+    for bad in ("", "a\nb", "pg_admin", "ك" * 40, "hashiya_m_0123456789"):
         with pytest.raises(team.TeamError):
             team.role_name(bad)
 
@@ -178,3 +178,49 @@ def test_three_analysts_and_an_adjudicator_share_one_server_project(postgres_ser
     finally:
         for project in opened.values():
             project.close()
+
+
+def test_a_member_of_one_team_cannot_even_connect_to_another_teams_project(postgres_server):
+    first, second = (postgres_server.create_database() for _ in range(2))
+    for database in (first, second):
+        team.init(postgres_server.url(database))
+    team.add_member(postgres_server.url(first), "zaid")
+    connect(postgres_server, first, "zaid").close()
+    with pytest.raises(psycopg.OperationalError, match="permission denied"):
+        connect(postgres_server, second, "zaid")
+
+
+def test_round_robin_shares_the_documents_evenly_and_never_twice(postgres_server):
+    from app.assignment import AssignmentError, round_robin
+
+    pairs = round_robin([1, 2, 3, 4], ["a", "b", "c"], 2)
+    assert pairs == [(1, "a"), (1, "b"), (2, "c"), (2, "a"), (3, "b"), (3, "c"), (4, "a"), (4, "b")]
+    assert round_robin([1, 2], ["a", "b"], 2, taken={1: {"b"}}) == [(1, "a"), (2, "b"), (2, "a")]
+    assert round_robin([1], ["a", "b"], 1, taken={1: {"a"}}) == []  # it has its analyst already
+    with pytest.raises(AssignmentError):
+        round_robin([1], ["a"], 2)
+
+
+def test_hashiya_team_assign_from_the_command_line_on_a_file_and_a_server(postgres_server, project_path, capsys):
+    from app.assignment import assigned, queue
+    from app.cli import main
+    from app.project import Project, Span
+    from tests.conftest import add_document
+
+    server_url = postgres_server.url(postgres_server.create_database()).replace("postgresql+psycopg", "postgresql")
+    for location in (str(project_path), server_url):
+        project = Project.open(location, create=True)
+        ids = [add_document(project, f"نص {n}", f"{n}.txt") for n in range(3)]
+        for name in ("أمل", "badr"):
+            project.add_annotation(Span(ids[0], name, "entity", "PERS", 0, 2))
+        project.close()
+        assert main(["team", "assign", location, "--analysts", "أمل", "badr", "--per-document", "2"]) == 0
+        assert "3 documents assigned: أمل 3, badr 3." in capsys.readouterr().out
+        assert main(["team", "assign", location, "--analysts", "أمل", "badr"]) == 0  # nothing unassigned left
+        assert "0 documents assigned" in capsys.readouterr().out
+        assert main(["team", "assign", location, "--analysts", "nobody"]) == 1
+        assert "no analyst called nobody" in capsys.readouterr().err
+        project = Project.open(location)
+        assert assigned(project) == {document: {"أمل", "badr"} for document in ids}
+        assert queue(project, "badr") == ids
+        project.close()

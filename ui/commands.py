@@ -6,7 +6,8 @@ from PySide6.QtGui import QUndoCommand
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.i18n import _, ngettext, number
-from app.project import ProjectError, Span, is_busy
+from app.project import ProjectError, Span
+from app.store import can_retry
 
 # What can go wrong writing the project file: disk full, file removed or read-only, lock timeout,
 # the file moved or opened read-only (ProjectError, from the store's checks before a write),
@@ -17,15 +18,15 @@ WRITE_ERRORS = (SQLAlchemyError, OSError, KeyError, ProjectError)
 class _EditCommand(QUndoCommand):
     """An edit that, if the project cannot be written, is dropped from the stack and reported.
 
-    When another window held the project for longer than a write waits, the analyst is asked whether
-    to try again: the edit is kept until they say."""
+    When another window held the project for longer than a write waits, or the server could not be
+    reached, the analyst is asked whether to try again: the edit is kept until they say."""
 
     def _attempt(self, step, fallback=None):
         while True:
             try:
                 return step()
             except WRITE_ERRORS as error:
-                if is_busy(error) and self.editor.ask_to_retry(error, self.text()):
+                if can_retry(error) and self.editor.ask_to_retry(error, self.text()):
                     continue
                 self.setObsolete(True)
                 self.editor.report_write_error(error)

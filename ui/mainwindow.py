@@ -16,14 +16,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import assistant, i18n, propagation, settings, stance_candidates, team, words
+from app import assignment, assistant, i18n, propagation, settings, stance_candidates, team, words
 from app.i18n import N_, _, ngettext, number, pgettext
 from app.adjudication import GOLD
 from app.dropped import plan_drop
 from app.gazetteer import GazetteerError, read_gazetteer
 from app.project import Project, ProjectError, ProjectFileMoved
+from app.store import ProjectUnreachable
 from app.windowlock import WindowLock
-from ui import dialogs, shortcuts
+from ui import assigning, dialogs, shortcuts
+from ui.assigning import AssignDialog, AssignDocuments
+from ui.liveprogress import LiveProgress
 from ui.about import AboutDialog
 from ui.assistantdialog import EntityAssistantDialog, LearnEntitiesWorker, RankWorker, store_learnt
 from ui.editor import Editor
@@ -68,7 +71,7 @@ SIDE_TABS_MIN_HEIGHT = 160  # the span list's header and a few rows
 
 # The document list's orders (ui.models.DocumentListModel.set_order; app.assistant.ORDERS).
 DOCUMENT_ORDERS = ((N_("Corpus order"), "corpus"), (N_("Least sure first (assistant)"), "uncertain"),
-                   (N_("Most unknown names first (assistant)"), "unknown"))
+                   (N_("Most unknown names first (assistant)"), "unknown"), (N_("My queue (assigned to me)"), "queue"))
 
 
 class MainWindow(QMainWindow):
@@ -77,6 +80,9 @@ class MainWindow(QMainWindow):
         self.editor = Editor(project, analyst, self)
         self.presence = WindowPresence(project.path, lock, self)  # the project's lock, held until closing
         self.guard = ProjectGuard(project, self)  # the file moved or deleted; writes waiting for another window
+        self.member = team.member(project)  # (name, kind) on a team server; None for a file
+        # Others' work as it is committed, on a server (a file has one window writing it).
+        self.live = None if project.is_file else LiveProgress(project, self)
         self._read_only_explained = False
         self._import_runner: ImportRunner | None = None
         self._merge_runner: MergeRunner | None = None
@@ -178,7 +184,9 @@ class MainWindow(QMainWindow):
         labels_column = _column(QLabel(_("Labels")), self.palette_area, self.side_tabs)
         labels_column.layout().setStretchFactor(self.side_tabs, 1)
         splitter.addWidget(labels_column)
-        splitter.setSizes([340, 660, 300])  # the list: name, status, spans and boilerplate columns
+        # The list: name, status, spans and boilerplate columns (and, on a team's server, who else is on each).
+        team_room = 140 if self.documents.team else 0
+        splitter.setSizes([340 + team_room, 660 - team_room, 300])
         splitter.setStretchFactor(1, 1)
         self.setCentralWidget(splitter)
 
@@ -212,6 +220,9 @@ class MainWindow(QMainWindow):
 
         self.analyst_button = QToolButton()
         self.analyst_button.setToolTip(_("Switch analyst"))
+        if self.member is not None:  # on a team server the login is the analyst: the server takes nothing else
+            self.analyst_button.setEnabled(False)
+            self.analyst_button.setToolTip(_("On the team's server you annotate as the person you log in as."))
         self.selection_info = QLabel()
         # Read-only, or not saving because the file moved: said in the window itself, not only its title.
         self.file_state = QLabel()
@@ -311,6 +322,11 @@ class MainWindow(QMainWindow):
         self.stop_review_action = self._action(review, _("&Stop reviewing"), self.stop_review)
         self.stop_review_action.setEnabled(False)
 
+        team_menu = bar.addMenu(_("&Team"))
+        self.assign_action = self._action(team_menu, _("&Assign documents…"), self.assign_documents)
+        self.assign_action.setEnabled(self.member is None or self.member[1] == "admin")
+        self._action(team_menu, _("My &queue"), lambda: self._show_order("queue", then_order=True))
+
         document = bar.addMenu(_("&Document"))
         for position, status in enumerate(STATUS_ORDER, start=1):
             self._action(document, _("Mark as {status}").format(status=_(STATUS_TEXT[status])),
@@ -393,6 +409,9 @@ class MainWindow(QMainWindow):
         editor.writeFailed.connect(self._write_failed)
         editor.fileLost.connect(self._project_file_lost)
         editor.retry_when_busy = self._ask_to_retry
+        if self.live is not None:
+            self.live.documentsChanged.connect(self._others_changed)
+            self.live.connectionChanged.connect(self._server_connection)
         self.guard.fileLost.connect(self._project_file_lost)
         self.guard.waitingChanged.connect(self._show_waiting)
         self.presence.raiseRequested.connect(self.come_forward)
@@ -426,6 +445,53 @@ class MainWindow(QMainWindow):
                 self.documents.index(row, 0), QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
         self._update_title()
         self.pane.setFocus()
+
+    def _others_changed(self, document_ids: set) -> None:
+        """Someone (another window, another analyst) changed work or progress on these documents: their rows
+        show it (statuses, counts, who is on them)."""
+        for document_id in document_ids:
+            self.documents.refresh_document(document_id)
+        if self.editor.document_id in document_ids:
+            self.status_box.setCurrentIndex(STATUS_ORDER.index(self.editor.status()))
+
+    def _server_connection(self, connected: bool, reason: str) -> None:
+        if connected:
+            self.file_state.setText("")
+            self.file_state.setToolTip("")
+            self.statusBar().showMessage(_("Connected to the server again."), 8000)
+            return
+        self.file_state.setText(_("Server not answering"))
+        self.file_state.setToolTip(reason)
+        self.statusBar().showMessage(_("The server is not answering ({reason}). An edit that cannot be saved is "
+                                       "kept until you choose to try it again.").format(reason=reason), 15000)
+
+    def assign_documents(self) -> None:
+        """Team → Assign documents…: analysts in turn, N per document; one undo step."""
+        project = self.editor.project
+        selected = [self.documents.document_id(index.row()) for index in self.document_view.selectionModel().selectedRows()]
+        dialog = AssignDialog(project.annotators(), selected, self)
+        if dialog.exec() != QDialog.Accepted:
+            return
+        try:
+            pairs = assigning.pairs_for(project, dialog.chosen_analysts(), dialog.per_document.value(),
+                                        dialog.chosen_scope(), selected)
+        except assignment.AssignmentError as refused:
+            QMessageBox.warning(self, _("Assign documents"), str(refused))
+            return
+        if not pairs:
+            self.statusBar().showMessage(_("Nothing to assign: every document chosen has its analysts."), 8000)
+            return
+        command = AssignDocuments(self.editor, pairs, self.editor.analyst, self._assignments_changed)
+        self.editor.undo_stack.push(command)
+        documents = len({document for document, _ in command.written})
+        self.statusBar().showMessage(ngettext("{n} document assigned.", "{n} documents assigned.", documents).format(
+            n=number(documents)), 8000)
+
+    def _assignments_changed(self, document_ids: set) -> None:
+        if self.document_order.currentData() == "queue":
+            self.order_documents()
+        for document_id in document_ids:
+            self.documents.refresh_document(document_id)
 
     def _document_changed(self, document_id: int) -> None:
         self.documents.refresh_document(document_id)
@@ -791,6 +857,14 @@ class MainWindow(QMainWindow):
         (ranked in the background)."""
         order = self.document_order.currentData()
         self._ranking.stop_and_wait()
+        if order == "queue":
+            mine = assignment.queue(self.editor.project, self.editor.analyst)
+            self.documents.set_order(None)
+            self.documents.set_only(mine)
+            self.statusBar().showMessage(ngettext("{n} document assigned to you.", "{n} documents assigned to you.",
+                                                 len(mine)).format(n=number(len(mine))), 6000)
+            return
+        self.documents.set_only(None)
         if order == "corpus":
             return self.documents.set_order(None)
         learnt = self._entity_recommender()
@@ -825,11 +899,14 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 8000)
         self._show_order("corpus")
 
-    def _show_order(self, key: str) -> None:
+    def _show_order(self, key: str, then_order: bool = False) -> None:
         self.document_order.blockSignals(True)
         self.document_order.setCurrentIndex(self.document_order.findData(key))
         self.document_order.blockSignals(False)
-        if key == "corpus":
+        if then_order:
+            self.order_documents()
+        elif key == "corpus":
+            self.documents.set_only(None)
             self.documents.set_order(None)
 
     def _learn_entities_when_due(self) -> None:
@@ -1142,9 +1219,13 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
 
     def _ask_to_retry(self, error: Exception, what: str) -> bool:
-        return dialogs.choose(self, _("Project busy"), _("“{what}” is not saved yet: {error}").format(what=what, error=error),
-                              _("Another Hashiya window or program is writing to this project. Try again when it "
-                                "has finished, or drop this edit."),
+        if isinstance(error, ProjectUnreachable):
+            title, why = _("Server not answering"), _("The edit is kept here until you decide. Try again once the "
+                                                      "server answers (the status bar says when), or drop this edit.")
+        else:
+            title, why = _("Project busy"), _("Another Hashiya window or program is writing to this project. Try "
+                                              "again when it has finished, or drop this edit.")
+        return dialogs.choose(self, title, _("“{what}” is not saved yet: {error}").format(what=what, error=error), why,
                               [("again", _("Try again"), "accept"), ("drop", _("Drop the edit"), "reject")],
                               "again") == "again"
 
@@ -1406,6 +1487,8 @@ class MainWindow(QMainWindow):
         if self.dashboard is not None:
             self.dashboard.done(0)
         self.guard.stop()
+        if self.live is not None:
+            self.live.stop()
         if not getattr(self, "_handed_over", False):  # reopened: the new window has the project and the lock
             self.editor.project.close()
             self.presence.release()

@@ -15,6 +15,8 @@ from app.project import DocumentRow, Project, Span
 
 # Shown translated: `_(STATUS_TEXT[status])` (the keys are the statuses stored in the project).
 STATUS_TEXT = {"new": N_("new"), "in_progress": N_("in progress"), "done": N_("done")}
+# The Team column's marks: done, working on it, assigned and not started yet.
+TEAM_MARKS = {"done": "✓", "in_progress": "✎", "new": "•"}
 # Looked up once: each `Qt.DisplayRole` attribute access costs microseconds in PySide6,
 # and data() runs thousands of times per repaint.
 DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -60,6 +62,7 @@ class DocumentListModel(_TableModel):
     COLUMNS = (N_("Document"), N_("Status"), N_("Spans"), N_("Boilerplate"))
     SPANS_COLUMN = 2
     BOILERPLATE_COLUMN = 3
+    TEAM_COLUMN = 4  # a server project's: who else is on the document (app.assignment.who_is_on)
     PAGE = 256
     CACHED_PAGES = 64
 
@@ -68,12 +71,19 @@ class DocumentListModel(_TableModel):
         """Samples that size the fixed columns (as the other models' WIDEST): the longest status in the
         interface's language."""
         status = max((_(text) for text in STATUS_TEXT.values()), key=len)
+        if self.team:  # room for two people; more are elided (the tooltip lists everyone)
+            return ("", status, digits_in("00000"), digits_in("100% · 00"), "سامي ✓ · badr ✎")
         return ("", status, digits_in("00000"), digits_in("100% · 00"))
 
     def __init__(self, project: Project, annotator: str, parent=None):
         super().__init__(parent)
         self._project = project
         self._annotator = annotator
+        self.team = not project.is_file  # many analysts at once: show who else is on each document
+        if self.team:
+            self.COLUMNS = (*DocumentListModel.COLUMNS, N_("Team"))
+        self._on: dict[int, list] = {}  # the Team column's rows, per document of the fetched pages
+        self._only: set[int] | None = None  # the analyst's queue, when the list shows only that
         self._filter = ""
         self._ids: list[int] = project.document_ids()
         self._row_of: dict[int, int] | None = None
@@ -97,6 +107,8 @@ class DocumentListModel(_TableModel):
             return None
         if index.column() == self.BOILERPLATE_COLUMN:
             return self._boilerplate(row, role)
+        if index.column() == self.TEAM_COLUMN:
+            return self._team(row.id, role)
         # The span count stays a number: Qt shows it in the digits of the locale ui.language sets.
         return (shown_name(row.name), _(STATUS_TEXT[row.status]), row.entity_count)[index.column()]
 
@@ -109,6 +121,19 @@ class DocumentListModel(_TableModel):
                             pending).format(share=digits_in(f"{row.boilerplate_share:.0%}"), n=number(pending))
         share = digits_in(f"{row.boilerplate_share:.0%}") if row.boilerplate_chars else ""
         return " · ".join(part for part in (share, number(pending) if pending else "") if part) or ""
+
+    def _team(self, document_id: int, role) -> str:
+        """Who else is on the document: "أمل ✓ · badr ✎ · سامي •" (done, in progress, assigned and not
+        started); the tooltip says since when."""
+        others = [person for person in self._on.get(document_id, ()) if person.analyst != self._annotator]
+        if role == TOOLTIP:
+            return "\n".join(_("{analyst}: {status}, since {since}").format(
+                analyst=shown_name(person.analyst), since=digits_in(person.since[:16].replace("T", " ")),
+                status=_(STATUS_TEXT[person.status]) if person.status != "new" else _("assigned, not started"))
+                for person in others)
+        # Each name with its mark isolated: laid out in the name's own direction (the mark after the name as
+        # its script reads), and never reordered with its neighbours.
+        return " · ".join(f"\u2068{person.analyst} {TEAM_MARKS[person.status]}\u2069" for person in others)
 
     def set_pending(self, counts: dict[int, int]) -> None:
         """Boilerplate suggestions still pending per document (from the boilerplate panel)."""
@@ -123,6 +148,11 @@ class DocumentListModel(_TableModel):
         if page not in self._pages:
             ids = self._ids[page * self.PAGE:(page + 1) * self.PAGE]
             self._pages[page] = self._project.document_rows(ids, self._annotator)
+            if self.team:
+                from app.assignment import who_is_on
+
+                found = who_is_on(self._project, ids)
+                self._on.update({document_id: found.get(document_id, []) for document_id in ids})
             if len(self._pages) > self.CACHED_PAGES:
                 self._pages.popitem(last=False)
         self._pages.move_to_end(page)
@@ -153,14 +183,22 @@ class DocumentListModel(_TableModel):
         self._rank = {document_id: position for position, document_id in enumerate(ranked or ())}
         self.reload()
 
+    def set_only(self, ids: "set[int] | None") -> None:
+        """List only these documents (the analyst's queue); None: every document."""
+        self._only = None if ids is None else set(ids)
+        self.reload()
+
     def reload(self) -> None:
         self.beginResetModel()
         self._ids = self._project.document_ids(self._filter)
+        if self._only is not None:
+            self._ids = [document_id for document_id in self._ids if document_id in self._only]
         if self._rank:
             last = len(self._rank)
             self._ids.sort(key=lambda document_id: self._rank.get(document_id, last))  # stable: corpus order after
         self._row_of = None
         self._pages.clear()
+        self._on.clear()
         self.endResetModel()
 
     def refresh_document(self, document_id: int) -> None:

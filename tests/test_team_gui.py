@@ -1,0 +1,116 @@
+"""Team mode in the window (issue 18): three analysts and an adjudicator, each in a window of their own on one
+server project, see each other's progress as it is committed; an admin assigns documents, an analyst opens
+their queue; no window writes another's layer."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
+from app import assignment, team
+from app.project import Project
+from tests.conftest import add_document, show_window
+from tests.test_gui import select_word_with_keys
+from tests.test_team import login
+
+TEXT = "قال فلاديمير بوتين إن روسيا ستدعم كوريا"
+PEOPLE = {"أمل": "analyst", "badr": "analyst", "سامي": "analyst", "dina": "admin"}
+
+
+@pytest.fixture
+def team_project(postgres_server):
+    owner_url = postgres_server.url(postgres_server.create_database())
+    team.init(owner_url)
+    for name, kind in PEOPLE.items():
+        team.add_member(owner_url, name, kind)
+    owner = Project.open(owner_url)
+    ids = [add_document(owner, f"{TEXT} {n}", f"{n}.txt") for n in range(4)]
+    owner.close()
+    return owner_url, ids
+
+
+def rows(owner_url: str) -> list[tuple]:
+    with psycopg.connect(owner_url.replace("postgresql+psycopg", "postgresql")) as connection:
+        return connection.execute(
+            "SELECT n.name, a.label, a.start, a.\"end\" FROM annotations a JOIN annotators n ON n.id = a.annotator_id "
+            "ORDER BY n.name, a.start").fetchall()
+
+
+def open_window(qtbot, owner_url: str, name: str):
+    project = Project.open(login(owner_url, name))
+    return show_window(qtbot, project, analyst=team.analyst_for(project, None))
+
+
+def team_cell(window, document_id: int) -> str:
+    """The Team cell as read (without the isolates that keep each name and its mark together)."""
+    model = window.documents
+    shown = model.data(model.index(model.row_of(document_id), model.TEAM_COLUMN)) or ""
+    return shown.replace("\u2068", "").replace("\u2069", "")
+
+
+def test_each_window_sees_the_others_progress_live_and_writes_only_its_own_layer(qtbot, team_project):
+    owner_url, ids = team_project
+    windows = {name: open_window(qtbot, owner_url, name) for name in ("أمل", "badr", "سامي")}
+    amal, badr, sami = windows.values()
+    assert [window.editor.analyst for window in windows.values()] == ["أمل", "badr", "سامي"]
+    assert amal.documents.COLUMNS[-1] == "Team"
+    # أمل marks a name in the first document: committed at once, and in the others' lists within a moment.
+    select_word_with_keys(qtbot, amal.pane, words_before=2)
+    qtbot.keyClick(amal.pane, Qt.Key_P)
+    start = TEXT.index("بوتين")
+    assert rows(owner_url) == [("أمل", "PERS", start, start + len("بوتين"))]
+    for window in (badr, sami):
+        qtbot.waitUntil(lambda window=window: team_cell(window, ids[0]) == "أمل ✎", timeout=10_000)
+    # badr finishes the same document: أمل's and سامي's rows show it, none reloads anything.
+    badr.set_status("done")  # Document → Mark as done (its shortcut goes to the active window)
+    qtbot.waitUntil(lambda: team_cell(amal, ids[0]) == "badr ✓", timeout=10_000)
+    qtbot.waitUntil(lambda: team_cell(sami, ids[0]) == "badr ✓ · أمل ✎", timeout=10_000)  # by name
+    tooltip = sami.documents.data(sami.documents.index(0, sami.documents.TEAM_COLUMN), Qt.ToolTipRole)
+    assert "badr: done, since" in tooltip
+    # The window writes under the login's analyst: switching the name would not get past the server.
+    assert sami.editor.project.status(ids[0], "badr") == "done"
+
+
+def test_an_admin_assigns_in_turn_and_an_analyst_opens_their_queue(qtbot, team_project, monkeypatch):
+    owner_url, ids = team_project
+    admin = open_window(qtbot, owner_url, "dina")
+    analyst = open_window(qtbot, owner_url, "أمل")
+    assert admin.assign_action.isEnabled() and not analyst.assign_action.isEnabled()
+
+    def choose(dialog):
+        for row in range(dialog.analysts.count()):  # أمل and badr, two per document
+            item = dialog.analysts.item(row)
+            item.setCheckState(Qt.Checked if item.text() in ("أمل", "badr") else Qt.Unchecked)
+        dialog.per_document.setValue(2)
+        return QDialog.Accepted
+
+    monkeypatch.setattr("ui.assigning.AssignDialog.exec", choose)
+    admin.assign_documents()
+    given = assignment.assigned(admin.editor.project)
+    assert given == {document: {"أمل", "badr"} for document in ids}
+    # أمل's window hears of it; her queue is the four documents.
+    qtbot.waitUntil(lambda: "badr •" in team_cell(analyst, ids[0]), timeout=10_000)
+    analyst.document_order.setCurrentIndex(analyst.document_order.findData("queue"))
+    assert [analyst.documents.document_id(row) for row in range(analyst.documents.rowCount())] == ids
+    # Undo takes the whole assignment back, in one step.
+    admin.editor.undo_stack.undo()
+    assert assignment.assigned(admin.editor.project) == {}
+    qtbot.waitUntil(lambda: team_cell(analyst, ids[0]) == "", timeout=10_000)
+
+
+def test_a_refused_write_is_said_and_not_shown_as_done(qtbot, team_project, monkeypatch):
+    """An analyst's window made to write as another (the analyst button is off on a team server): the server
+    refuses, the window says why and keeps nothing it could not save."""
+    owner_url, ids = team_project
+    window = open_window(qtbot, owner_url, "أمل")
+    assert not window.analyst_button.isEnabled()
+    window.editor.analyst = "badr"
+    messages = []
+    monkeypatch.setattr("ui.mainwindow.QMessageBox.warning", lambda parent, title, text: messages.append(text))
+    select_word_with_keys(qtbot, window.pane, words_before=2)
+    qtbot.keyClick(window.pane, Qt.Key_P)
+    assert rows(owner_url) == []
+    assert messages and "own layer" in messages[0]
+    assert window.pane.spans() == []
