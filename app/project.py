@@ -408,6 +408,12 @@ class Project:
         with self.session() as session:
             return list(session.scalars(select(Annotator.name).order_by(Annotator.name)))
 
+    def annotators_with_work(self) -> list[str]:
+        """The analysts with at least one annotation (a team server lists every member as an annotator)."""
+        with self.session() as session:
+            return list(session.scalars(select(Annotator.name).where(
+                select(Annotation.id).where(Annotation.annotator_id == Annotator.id).exists()).order_by(Annotator.name)))
+
     # ---- labels ----------------------------------------------------------
     def labels(self, layer: str = "entity") -> list[LabelDef]:
         with self.session() as session:

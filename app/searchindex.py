@@ -242,7 +242,8 @@ class TermsIndex:
     def candidates(self, tree) -> list[int]:
         parameters: list[str] = []
         statement = self._sql(tree, parameters)
-        rows = self.driver.execute(f"SELECT document_id FROM ({statement}) AS found ORDER BY document_id",
+        # DISTINCT: a document holding two of one condition's terms (روسيا and لروسيا) is one candidate.
+        rows = self.driver.execute(f"SELECT DISTINCT document_id FROM ({statement}) AS found ORDER BY document_id",
                                    parameters)
         return [document_id for (document_id,) in rows]
 

@@ -174,7 +174,8 @@ def copyright_text() -> str:
             "  the full text is /usr/share/doc/hashiya/LICENSE.\n\n"
             "Bundled in /opt/hashiya: Python 3.11 (PSF License), Qt 6 and PySide6 (LGPL-3.0), SQLAlchemy (MIT),\n"
             "pyarabic (GPL-3.0), charset-normalizer (MIT), defusedxml (PSF License),\n"
-            "python-crfsuite (MIT) with CRFsuite (BSD) and liblbfgs (MIT);\n"
+            "python-crfsuite (MIT) with CRFsuite (BSD) and liblbfgs (MIT),\n"
+            "psycopg and psycopg-binary (LGPL-3.0) with libpq (PostgreSQL License) and its libraries;\n"
             "their licence files are in /opt/hashiya/_internal/*.dist-info.\n\n"
             "Fonts (Noto Naskh Arabic, Noto Sans, Noto Emoji): SIL Open Font License 1.1,\n"
             "  /usr/share/doc/hashiya/fonts-OFL.txt.\n")

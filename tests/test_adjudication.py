@@ -113,7 +113,7 @@ def test_document_and_span_stances_disagree_and_resolve(project, doc):
 
 def test_gold_export_carries_provenance(project, doc, tmp_path, capsys):
     two_analysts(project, doc)
-    path = project.path
+    path = project.location  # a file, or a server's URL: the command takes either
     assert main(["export", str(path), "--gold", "--format", "jsonl", "--out", str(tmp_path / "g.jsonl")]) == 1
     assert "no gold annotations yet" in capsys.readouterr().err and not (tmp_path / "g.jsonl").exists()
     prefill_agreed(project, "amal", "badr", "hana")
@@ -136,3 +136,9 @@ def test_gold_export_carries_provenance(project, doc, tmp_path, capsys):
         "document", "FAVOR", "agreed", "amal + badr", "hana")
     assert main(["export", str(path), "--gold", "--annotator", "amal", "--format", "jsonl",
                  "--out", str(tmp_path / "x.jsonl")]) == 1
+
+
+@pytest.fixture
+def project(either_project):
+    """Every test here runs on a project file and on a project on the test server (issue 18)."""
+    return either_project

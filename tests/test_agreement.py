@@ -229,7 +229,7 @@ def test_headless_agreement_json_has_the_documented_keys(project, doc, capsys):
     project.add_annotation(Span(doc, "amal", "doc_stance", "FAVOR", None, None, attrs={"target": "روسيا"}))
     project.add_annotation(Span(doc, "badr", "doc_stance", "FAVOR", None, None, attrs={"target": "روسيا"}))
     assert agreement_report(project, "amal", "badr")["entity"]["f1_exact"] == 1.0
-    path = project.path
+    path = project.location  # a file, or a server's URL: the command takes either
     project.close()
     assert main(["agreement", str(path), "--annotators", "amal", "badr", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
@@ -242,3 +242,9 @@ def test_headless_agreement_json_has_the_documented_keys(project, doc, capsys):
     assert main(["agreement", str(path), "--annotators", "amal", "nobody"]) == 1
     assert "nobody" in capsys.readouterr().err
     assert not math.isnan(report["entity"]["kappa_token"] or 0)
+
+
+@pytest.fixture
+def project(either_project):
+    """Every test here runs on a project file and on a project on the test server (issue 18)."""
+    return either_project

@@ -38,3 +38,9 @@ def test_proposals_for_every_name_in_one_pass(project):
     assert {p.form for p in proposals} == {"روسيا", "الكرملين"}
     for proposal in proposals:
         assert project.document_text(proposal.document_id)[proposal.start:proposal.end] == proposal.text
+
+
+@pytest.fixture
+def project(either_project):
+    """Every test here runs on a project file and on a project on the test server (issue 18)."""
+    return either_project

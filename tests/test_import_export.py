@@ -213,7 +213,8 @@ def test_cli_refuses_a_file_that_is_not_a_project(tmp_path, capsys):
     assert notes.read_text(encoding="utf-8") == "not a project"
 
 
-def test_importing_leaves_an_intact_database(project, project_path, tmp_path):
+def test_importing_leaves_an_intact_database(project_path, tmp_path):
+    project = Project.create(project_path)  # a file: SQLite's own check reads it
     for index in range(30):
         (tmp_path / f"{index:02}.txt").write_text(f"نص رقم {index}", encoding="utf-8")
     import_paths(project, [tmp_path], "amal")
@@ -326,3 +327,9 @@ def test_big_files_are_written_in_batches_bounded_by_size(project, tmp_path, mon
     batches.clear()
     import_paths(project, [tmp_path], "amal")
     assert batches == [6]  # three known duplicates and three new ones, one transaction
+
+
+@pytest.fixture
+def project(either_project):
+    """Every test here runs on a project file and on a project on the test server (issue 18)."""
+    return either_project

@@ -106,3 +106,9 @@ def test_proposals_show_the_date_line_in_its_order_with_its_breaks(qtbot, window
     assert before == f"{LINE_BREAK} \u2068{DATE_LINE}\u2069 {LINE_BREAK} \u2068دعوة\u2069"
     assert_reads_in_order(before, panel.view.font())
     assert model.index(0, 2).data() == "\u2068ووثيقة\u2069"
+
+
+@pytest.fixture
+def project(either_project):
+    """Every test here runs on a project file and on a project on the test server (issue 18)."""
+    return either_project

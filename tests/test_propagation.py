@@ -78,3 +78,9 @@ def test_a_limit_returns_the_first_proposals_in_document_order(demo):
     every = propose(demo, "روسيا", "GPE", "amal")
     assert propose(demo, "روسيا", "GPE", "amal", limit=3) == every[:3]
     assert propose(demo, "روسيا", "GPE", "amal", limit=len(every) + 5) == every
+
+
+@pytest.fixture
+def project(either_project):
+    """Every test here runs on a project file and on a project on the test server (issue 18)."""
+    return either_project

@@ -1,5 +1,6 @@
 """Holder guess and stance references (app/stance.py)."""
 
+import pytest
 from app.project import Span
 from app.stance import article_ref, describe, entity_ref, guess_holder, stance_attrs
 from tests.conftest import SEEDS
@@ -87,3 +88,9 @@ def test_a_schema_with_other_type_names_still_gets_a_guess():
     putin = Span(1, "amal", "entity", "PERSON", 5, 10)
     day = Span(1, "amal", "entity", "DATE", 0, 4)
     assert guess_holder(text, text.index("روسيا"), [day, putin]) == putin
+
+
+@pytest.fixture
+def project(either_project):
+    """Every test here runs on a project file and on a project on the test server (issue 18)."""
+    return either_project

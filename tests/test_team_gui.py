@@ -16,7 +16,7 @@ from tests.test_gui import select_word_with_keys
 from tests.test_team import login
 
 TEXT = "قال فلاديمير بوتين إن روسيا ستدعم كوريا"
-PEOPLE = {"أمل": "analyst", "badr": "analyst", "سامي": "analyst", "dina": "admin"}
+PEOPLE = {"أمل": "analyst", "badr": "analyst", "سامي": "analyst", "huda": "adjudicator", "dina": "admin"}
 
 
 @pytest.fixture
@@ -114,3 +114,65 @@ def test_a_refused_write_is_said_and_not_shown_as_done(qtbot, team_project, monk
     assert rows(owner_url) == []
     assert messages and "own layer" in messages[0]
     assert window.pane.spans() == []
+
+
+def test_the_adjudicator_computes_agreement_and_settles_a_disagreement_into_gold(qtbot, team_project):
+    from app.adjudication import GOLD
+    from app.project import Span
+
+    owner_url, ids = team_project
+    start = TEXT.index("بوتين")
+    for name, label in (("أمل", "PERS"), ("badr", "ORG")):
+        analyst = Project.open(login(owner_url, name))
+        analyst.add_annotation(Span(ids[0], name, "entity", label, start, start + len("بوتين")))
+        analyst.set_status(ids[0], name, "done")
+        analyst.close()
+    watcher = open_window(qtbot, owner_url, "سامي")  # an analyst's window, open all along
+    window = open_window(qtbot, owner_url, "huda")
+    window.show_agreement()
+    qtbot.waitUntil(lambda: window.dashboard.agreement is not None, timeout=10_000)
+    assert "F1 exact 0.000" in window.dashboard.summary.text()
+    window.dashboard.done(0)
+    window.editor.open_document(ids[0])
+    window.start_review("أمل", "badr")
+    window.review.view.setFocus()
+    qtbot.keyClick(window.review.view, Qt.Key_A)  # أمل's version
+    assert (GOLD, "PERS", start, start + len("بوتين")) in rows(owner_url)
+    assert [name for name, *_ in rows(owner_url)].count(GOLD) == 1
+    assert watcher.editor.project.annotations(ids[0], GOLD)[0].attrs["adjudication"]["by"] == "huda"
+    qtbot.waitUntil(lambda: team_cell(watcher, ids[0]) == "badr ✓ · أمل ✓", timeout=10_000)
+
+
+def test_an_edit_while_the_server_is_down_waits_for_the_analyst_and_is_saved_when_tried_again(qtbot, monkeypatch):
+    """The server stops mid-session: the window says so at once, the edit is neither lost nor shown as done;
+    tried again once the server is back, it is saved."""
+    from tests.postgres import TestServer
+
+    server = TestServer()
+    try:
+        url = server.url(server.create_database())
+        project = Project.create(url)
+        add_document(project, TEXT, "a.txt")
+        window = show_window(qtbot, project, analyst="أمل")
+        server.halt()
+        qtbot.waitUntil(lambda: window.file_state.text() == "Server not answering", timeout=15_000)
+        asked = []
+
+        def choose(*args, **kwargs):
+            asked.append(args[2])  # the message: what is not saved, and why
+            if len(asked) == 1:
+                server.resume()
+                return "again"
+            return "drop"
+
+        monkeypatch.setattr("ui.mainwindow.dialogs.choose", choose)
+        select_word_with_keys(qtbot, window.pane, words_before=2)
+        qtbot.keyClick(window.pane, Qt.Key_P)
+        assert len(asked) == 1 and "not saved yet" in asked[0] and "cannot be reached" in asked[0]
+        start = TEXT.index("بوتين")
+        assert [(span.start, span.end) for span in window.editor.project.annotations(1)] == [
+            (start, start + len("بوتين"))]
+        assert len(window.pane.spans()) == 1
+        qtbot.waitUntil(lambda: window.file_state.text() == "", timeout=15_000)
+    finally:
+        server.stop()

@@ -18,6 +18,7 @@ from app.boilerplate import category_title, fit_category
 from app.boilerplate_index import Suggestion, describe_reason, preview
 from app.i18n import N_, _, ngettext, number
 from app.project import Project, ProjectError, Span
+from app.store import ProjectUnreachable
 from ui.commands import _EditCommand
 from ui.corpussearch import ALIGN
 from ui.kwic import isolated
@@ -214,7 +215,11 @@ class BoilerplatePanel(QWidget):
     def list_indexed(self) -> None:
         """What the analyst has pending in what is already indexed, listed in the background without indexing
         anything: the document list's pending counts are there again after a restart."""
-        if boilerplate_index.indexed(self._project):
+        try:
+            indexed = boilerplate_index.indexed(self._project)
+        except ProjectUnreachable:
+            return  # the server went away meanwhile: listed when the analyst next refreshes
+        if indexed:
             self.refresh(index=False)
 
     def running(self) -> bool:

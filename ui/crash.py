@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from app import crashlog
 from app.crashlog import CrashReport
 from app.i18n import N_, _, ngettext, number
+from app.store import ProjectUnreachable
 
 SAVED = N_("Every edit shown as done is already saved in the project file; you can go on working.")
 
@@ -140,6 +141,11 @@ class CrashReporter(QObject):
         self.report.connect(self._show)
 
     def excepthook(self, kind, value, trace) -> None:
+        if isinstance(value, ProjectUnreachable):
+            # Not a fault of the program: a read while the server was down. The status bar says the server is
+            # not answering (ui/liveprogress.py) and edits wait for the analyst; the next read tries again.
+            print(f"hashiya: {value}", file=sys.stderr)
+            return
         report = CrashReport.of(kind, value, trace, qt_versions())
         print(report.trace, file=sys.stderr)
         self.report.emit(report)

@@ -25,6 +25,7 @@ class LiveProgress(QObject):
         super().__init__(parent)
         self._pending: set[int] = set()
         self._connected: bool | None = None
+        self._stopped = False
         self._timer = QTimer(self, singleShot=True, interval=FOLD_MS)
         self._timer.timeout.connect(self._flush)
         self._heard.connect(self._collect)  # queued: emitted on another thread, received on this one
@@ -33,21 +34,28 @@ class LiveProgress(QObject):
 
     @Slot(object)
     def _collect(self, change: Change) -> None:
+        if self._stopped:  # queued before the window closed: its project is closed, nothing may read it
+            return
         self._pending.add(change.document_id)
         if not self._timer.isActive():
             self._timer.start()
 
     def _flush(self) -> None:
         changed, self._pending = self._pending, set()
-        if changed:
+        if changed and not self._stopped:
             self.documentsChanged.emit(changed)
 
     @Slot(bool, str)
     def _state_changed(self, connected: bool, reason: str) -> None:
+        if self._stopped:
+            return
         first = self._connected is None
         self._connected = connected
         if not (first and connected):  # the first connection is no news
             self.connectionChanged.emit(connected, reason)
 
     def stop(self) -> None:
+        """No more signals, even of changes already heard and queued (the window is closing its project)."""
+        self._stopped = True
+        self._timer.stop()
         self._listener.stop()

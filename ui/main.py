@@ -188,7 +188,7 @@ def _start_window(args: argparse.Namespace) -> int | object:
         if opened.lock is not None:
             opened.lock.release()
         return 1
-    settings.remember_project(path)
+    settings.remember_project(path if opened.project.is_file else opened.project.location)
     window = MainWindow(opened.project, analyst, opened.lock)
     window.show()
     if smoke.wanted():

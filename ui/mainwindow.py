@@ -22,6 +22,7 @@ from app.adjudication import GOLD
 from app.dropped import plan_drop
 from app.gazetteer import GazetteerError, read_gazetteer
 from app.project import Project, ProjectError, ProjectFileMoved
+from app.paths import is_server_address
 from app.store import ProjectUnreachable
 from app.windowlock import WindowLock
 from ui import assigning, dialogs, shortcuts
@@ -258,6 +259,7 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         self._action(file, _("Save a &copy of the project as…"), self.save_copy_as)
         self._action(file, _("&Open project…"), self.open_project, QKeySequence.Open)
+        self._action(file, _("Open a project on a &server…"), self.open_server_project)
         self.recent_menu = file.addMenu(_("Open &recent"))
         self.recent_menu.setToolTipsVisible(True)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)  # the files' existence is checked then
@@ -1372,6 +1374,22 @@ class MainWindow(QMainWindow):
         if folders.remember_choice(folders.PROJECT, path):
             self._switch_project(Path(path), create=False)
 
+    def open_server_project(self) -> None:
+        """File → Open a project on a server…: its postgresql:// address (the last one offered again)."""
+        last = next((entry for entry in settings.recent_projects() if isinstance(entry, str)), "postgresql://")
+        address, ok = QInputDialog.getText(
+            self, _("Open a project on a server"),
+            _("The project's address, postgresql://you@server/database (no password: the server's usual "
+              "login, a ~/.pgpass line or a service file, is used):"), text=last)
+        address = address.strip()
+        if not ok or not address:
+            return
+        if not is_server_address(address):
+            QMessageBox.warning(self, _("Open a project on a server"), _(
+                "{url} is not a PostgreSQL address (postgresql://user@host/database).").format(url=address))
+            return
+        self._switch_project(address, create=False)
+
     def new_project(self) -> None:
         path, _filter = QFileDialog.getSaveFileName(self, _("New project"),
                                                     folders.opens_in(folders.PROJECT, _("untitled") + ".hashiya"),
@@ -1408,7 +1426,7 @@ class MainWindow(QMainWindow):
             return
         if opened is None:
             return
-        settings.remember_project(path)
+        settings.remember_project(path if opened.project.is_file else opened.project.location)
         # Kept referenced by the old window, which stays alive (hidden) until exit.
         analyst = team.analyst_for(opened.project, self.editor.analyst)
         self.replacement = MainWindow(opened.project, analyst, opened.lock)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QTableView
 from app import i18n
 from app.i18n import N_, _, digits_in, ngettext, number
 from app.project import DocumentRow, Project, Span
+from app.store import ProjectUnreachable
 
 # Shown translated: `_(STATUS_TEXT[status])` (the keys are the statuses stored in the project).
 STATUS_TEXT = {"new": N_("new"), "in_progress": N_("in progress"), "done": N_("done")}
@@ -147,12 +148,16 @@ class DocumentListModel(_TableModel):
         page = row // self.PAGE
         if page not in self._pages:
             ids = self._ids[page * self.PAGE:(page + 1) * self.PAGE]
-            self._pages[page] = self._project.document_rows(ids, self._annotator)
-            if self.team:
-                from app.assignment import who_is_on
+            try:
+                rows = self._project.document_rows(ids, self._annotator)
+                if self.team:
+                    from app.assignment import who_is_on
 
-                found = who_is_on(self._project, ids)
-                self._on.update({document_id: found.get(document_id, []) for document_id in ids})
+                    found = who_is_on(self._project, ids)
+                    self._on.update({document_id: found.get(document_id, []) for document_id in ids})
+            except ProjectUnreachable:
+                return None  # the server is not answering: blank until the next paint reads it again
+            self._pages[page] = rows
             if len(self._pages) > self.CACHED_PAGES:
                 self._pages.popitem(last=False)
         self._pages.move_to_end(page)

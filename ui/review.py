@@ -394,5 +394,8 @@ class ChooseAnalysts(QDialog):
 
 
 def analysts_to_compare(project: Project) -> list[str]:
-    return [name for name in project.annotators() if name != GOLD]
+    """Every analyst but gold, those with work first (the ones offered first: on a team server every member
+    is an analyst of the project, working or not)."""
+    working = set(project.annotators_with_work())
+    return sorted((name for name in project.annotators() if name != GOLD), key=lambda name: name not in working)
 

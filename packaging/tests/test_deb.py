@@ -151,6 +151,12 @@ def test_the_bundle_holds_the_entity_recommenders_crf_library(root):
     assert list((root / "opt" / "hashiya").rglob("_pycrfsuite*.so"))
 
 
+def test_the_bundle_can_open_a_project_on_a_server(root):
+    """psycopg's compiled part (with libpq) is loaded by name: the bundle must carry it, and SQLAlchemy's dialect."""
+    bundle = root / "opt" / "hashiya"
+    assert list(bundle.rglob("psycopg_binary/_psycopg*.so")) and list(bundle.rglob("libpq*.so*"))
+
+
 def test_nothing_in_the_bundle_links_against_the_system_libpython(root):
     bundle = root / "opt" / "hashiya"
     elves = elf_files(bundle)
