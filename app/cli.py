@@ -133,7 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help=_('print a JSON list of {"documents": [...], "pairs": [{"a", "b", "score"}]}'))
     merging = commands.add_parser("merge", help=_(SUBCOMMAND_HELP["merge"]))
     merging.add_argument("project", type=project_location, help=_("this project (written)"))
-    merging.add_argument("other_project", type=Path, help=_("the other analyst's project file (only read)"))
+    merging.add_argument("other_project", type=project_location,
+                         help=_("the other analyst's project file, or a server's URL (only read)"))
     merging.add_argument("--annotator", help=_("you: your annotations here are never changed, and yours in the "
                                                "other file are left out (default: you)"))
     merging.add_argument("--json", action="store_true",

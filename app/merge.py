@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from app.i18n import _, ngettext, number, pgettext
 from app.models import Annotation, Annotator, Document, DocumentStatus, Label
 from app.project import Project, ProjectError, _attrs, _inspect, consistent_copy, now_iso
+from app.paths import is_server_address
 from app.searchindex import ID_CHUNK
 
 # What a merge compares to decide whether a stored annotation changed.
@@ -103,13 +104,17 @@ def merge_project(project: Project, other: str | Path, yourself: str,
                   cancelled: Callable[[], bool] = lambda: False) -> MergeReport:
     """Add the annotations of the project file `other` to `project`; `yourself` is the local analyst.
 
+    `other` may be a server project's URL: it is read in one transaction (one consistent snapshot).
     Cancelling raises MergeCancelled, and the transaction is rolled back: nothing is written."""
-    other = Path(other)
-    if project.is_file and other.resolve() == project.path.resolve():
-        raise ProjectError(_("{path} is the project that is open: choose another analyst's project file.").format(
-            path=other))
-    incoming = _read_other(other)
-    report = MergeReport(source=other.name)
+    if is_server_address(other):
+        incoming, source = _read_server(str(other), project)
+    else:
+        other = Path(other)
+        if project.is_file and other.resolve() == project.path.resolve():
+            raise ProjectError(_("{path} is the project that is open: choose another analyst's project "
+                                 "file.").format(path=other))
+        incoming, source = _read_other(other), other.name
+    report = MergeReport(source=source)
     with project.session.begin() as session:
         _merge_labels(session, incoming.labels, report)
         documents = _match_documents(project, incoming.documents, report)
@@ -121,6 +126,17 @@ def merge_project(project: Project, other: str | Path, yourself: str,
 
 
 # ---- reading the other file ------------------------------------------------------------------------
+def _read_server(location: str, project: Project) -> tuple[_Incoming, str]:
+    source = Project.open(location)
+    try:
+        if not project.is_file and source.location == project.location:
+            raise ProjectError(_("{path} is the project that is open: choose another analyst's project "
+                                 "file.").format(path=source.location))
+        return _contents(source), source.name
+    finally:
+        source.close()
+
+
 def _read_other(path: Path) -> _Incoming:
     """Everything merged, read from a consistent copy (WAL included) that is upgraded if older."""
     _inspect(path)  # a clear message for a file that is not a project, or is newer than this version

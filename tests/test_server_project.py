@@ -374,3 +374,64 @@ def test_an_edit_while_the_server_is_down_fails_as_retryable_and_succeeds_once_i
         project.close()
     finally:
         server.stop()
+
+
+def test_merge_takes_another_analysts_work_from_a_server_project(postgres_url, project_path, capsys):
+    from app.cli import main
+
+    server = Project.create(postgres_url)
+    document = add_document(server, ARTICLE, "a.txt")
+    server.add_annotation(Span(document, "badr", "entity", "PERS", 4, 13))
+    server.close()
+    mine = Project.create(project_path)
+    add_document(mine, ARTICLE, "a.txt")
+    mine.close()
+    plain = postgres_url.replace("postgresql+psycopg", "postgresql")
+    assert main(["merge", str(project_path), plain, "--annotator", "أمل", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["added"] == 1
+    merged = Project.open(project_path)
+    try:
+        assert [(span.annotator, span.label) for span in merged.annotations(1)] == [("badr", "PERS")]
+    finally:
+        merged.close()
+
+
+def test_a_window_killed_mid_edit_leaves_every_committed_edit_and_no_half_one(postgres_url):
+    """A process writing to the server is killed in the middle of a transaction: what it committed (what a
+    window had shown as done) is there, the edit it had not committed is not, and no lock is left behind."""
+    import os
+    import signal
+    import textwrap
+
+    project = Project.create(postgres_url)
+    document = add_document(project, ARTICLE)
+    project.close()
+    script = textwrap.dedent(f"""
+        import sys, time
+        from app.project import Project, Span
+        project = Project.open({postgres_url!r})
+        project.add_annotation(Span({document}, "أمل", "entity", "PERS", 4, 13))  # committed, shown as done
+        with project.store.write_engine.begin() as connection:  # the next edit, killed before its commit
+            from app.project import _INSERT_ANNOTATIONS
+            connection.execute(_INSERT_ANNOTATIONS, [project._row_for(Span({document}, "أمل", "entity", "LOC",
+                                                                             17, 22))])
+            print("writing", flush=True)
+            time.sleep(60)
+    """)
+    writer = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "writing"
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.wait(30)
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+            writer.wait(30)
+        writer.stdout.close()
+    reopened = Project.open(postgres_url)
+    try:
+        assert [span.label for span in reopened.annotations(document)] == ["PERS"]
+        reopened.add_annotation(Span(document, "badr", "entity", "LOC", 17, 22))  # nothing waits on a lock
+        assert reopened.status(document, "أمل") == "in_progress"
+    finally:
+        reopened.close()
