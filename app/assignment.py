@@ -7,13 +7,13 @@ The same on a file project and a server one; on a team server only admins may as
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, func, select, tuple_
 
 from app.i18n import _
-from app.models import Annotator, Assignment, DocumentStatus
+from app.models import Annotation, Annotator, Assignment, DocumentStatus
 from app.project import Project, now_iso
 from app.searchindex import ID_CHUNK
 from app.store import dialect_insert
@@ -31,6 +31,7 @@ class OnDocument:
     status: str  # new, in_progress or done
     since: str  # when their status last changed, or when it was assigned (ISO, UTC)
     assigned: bool
+    spans: int = 0  # their entity spans in the document
 
 
 def round_robin(document_ids: Sequence[int], analysts: Sequence[str], per_document: int,
@@ -138,8 +139,17 @@ def who_is_on(project: Project, document_ids: Sequence[int]) -> dict[int, list[O
                 .where(Assignment.document_id.in_(chunk)))
             for document_id, name, since in given:
                 known = found.setdefault(document_id, {}).get(name)
-                found[document_id][name] = (OnDocument(name, known.status, known.since, True) if known
+                found[document_id][name] = (replace(known, assigned=True) if known
                                             else OnDocument(name, "new", since, True))
+            counts = session.execute(
+                select(Annotation.document_id, Annotator.name, func.count())
+                .join(Annotator, Annotator.id == Annotation.annotator_id)
+                .where(Annotation.document_id.in_(chunk), Annotation.layer == "entity")
+                .group_by(Annotation.document_id, Annotator.name))
+            for document_id, name, count in counts:
+                known = found.get(document_id, {}).get(name)
+                if known is not None:
+                    found[document_id][name] = replace(known, spans=count)
     return {document_id: [people[name] for name in sorted(people) if name != GOLD]
             for document_id, people in found.items()}
 

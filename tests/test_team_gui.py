@@ -68,7 +68,7 @@ def test_each_window_sees_the_others_progress_live_and_writes_only_its_own_layer
     qtbot.waitUntil(lambda: team_cell(amal, ids[0]) == "badr ✓", timeout=10_000)
     qtbot.waitUntil(lambda: team_cell(sami, ids[0]) == "badr ✓ · أمل ✎", timeout=10_000)  # by name
     tooltip = sami.documents.data(sami.documents.index(0, sami.documents.TEAM_COLUMN), Qt.ToolTipRole)
-    assert "badr: done, since" in tooltip
+    assert "badr: done, since" in tooltip and "أمل: in progress, since" in tooltip and "; 1 span" in tooltip
     # The window writes under the login's analyst: switching the name would not get past the server.
     assert sami.editor.project.status(ids[0], "badr") == "done"
 

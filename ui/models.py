@@ -128,9 +128,10 @@ class DocumentListModel(_TableModel):
         started); the tooltip says since when."""
         others = [person for person in self._on.get(document_id, ()) if person.analyst != self._annotator]
         if role == TOOLTIP:
-            return "\n".join(_("{analyst}: {status}, since {since}").format(
+            return "\n".join(_("{analyst}: {status}, since {since}; {spans}").format(
                 analyst=shown_name(person.analyst), since=digits_in(person.since[:16].replace("T", " ")),
-                status=_(STATUS_TEXT[person.status]) if person.status != "new" else _("assigned, not started"))
+                status=_(STATUS_TEXT[person.status]) if person.status != "new" else _("assigned, not started"),
+                spans=ngettext("{n} span", "{n} spans", person.spans).format(n=number(person.spans)))
                 for person in others)
         # Each name with its mark isolated: laid out in the name's own direction (the mark after the name as
         # its script reads), and never reordered with its neighbours.
