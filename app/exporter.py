@@ -70,7 +70,8 @@ def _annotations_by_document(project: Project, annotator: str | None,
                Annotation.start, Annotation.end, Annotation.attrs, Annotation.provenance)
         .join(Annotator, Annotator.id == Annotation.annotator_id)
         # Ordered by content, not by row id, so export → import → export is stable.
-        .order_by(Annotation.document_id, Annotation.start, Annotation.end, Annotation.layer,
+        .order_by(Annotation.document_id, Annotation.start.asc().nulls_first(), Annotation.end.asc().nulls_first(),
+                  Annotation.layer,
                   Annotation.label, Annotator.name, Annotation.uid)
     )
     if annotator is not None:

@@ -518,7 +518,8 @@ class Project:
                    Annotation.created_at, Annotation.updated_at)
             .join(Annotator, Annotator.id == Annotation.annotator_id)
             .where(Annotation.document_id == document_id)
-            .order_by(Annotation.start, Annotation.end, Annotation.id)
+            # Document stances (no offsets) first, as SQLite sorts NULL; a server would put them last.
+            .order_by(Annotation.start.asc().nulls_first(), Annotation.end.asc().nulls_first(), Annotation.id)
         )
         if annotator is not None:
             query = query.where(Annotation.annotator_id == self._known_annotator_id(annotator))

@@ -350,3 +350,9 @@ def test_a_malformed_ann_is_rejected_with_its_line(project, tmp_path, line, prob
     report = import_as(project, BRAT, tmp_path / "in", "amal")
     assert report.rejected[0][1].startswith(f"news.ann {problem}")
     assert project.document_count() == 0
+
+
+@pytest.fixture
+def project(either_project):
+    """Every test here runs on a project file and on a project on the test server (issue 18)."""
+    return either_project

@@ -4,6 +4,7 @@ read back by pandas and by the csv module."""
 import csv
 
 import pandas as pd
+import pytest
 
 from app.formats import FORMATS, export_as
 from app.formats.common import SPAN_LAYERS
@@ -89,3 +90,9 @@ def test_an_empty_layer_writes_the_header_alone(project, tmp_path):
     assert outcome.empty
     assert out.read_bytes() == ("\ufeff" + ",".join(COLUMNS) + "\r\n").encode("utf-8")
     assert pd.read_csv(out, encoding="utf-8-sig").empty
+
+
+@pytest.fixture
+def project(either_project):
+    """Every test here runs on a project file and on a project on the test server (issue 18)."""
+    return either_project

@@ -197,3 +197,9 @@ def test_line_separators_inside_a_text_do_not_break_the_lines(project, tmp_path)
     assert len(out.read_text(encoding="utf-8").splitlines()) == 1  # splitlines breaks at U+2028 and U+0085 too
     ((start, end, label),) = records(out)[0]["label"]
     assert js_slice(text, start, end) == "فقرة ثانية"
+
+
+@pytest.fixture
+def project(either_project):
+    """Every test here runs on a project file and on a project on the test server (issue 18)."""
+    return either_project

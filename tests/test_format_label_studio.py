@@ -340,3 +340,9 @@ def test_label_studios_copy_of_a_region_across_a_line_break_is_accepted(tmp_path
          "value": {"start": start, "end": end, "text": "Warning:\\n🐱 This is a test", "labels": ["MISC"]}}]}]}
     (annotation,) = parse(ls_export(tmp_path, [task]), "amal").documents[0].annotations
     assert (annotation["start"], annotation["end"]) == (2, 27)  # the offsets of Label Studio's own test
+
+
+@pytest.fixture
+def project(either_project):
+    """Every test here runs on a project file and on a project on the test server (issue 18)."""
+    return either_project

@@ -344,3 +344,9 @@ def test_characters_xml_cannot_carry_are_replaced_one_for_one(project, tmp_path)
     cas = load_cas(tmp_path / "out" / "doc.txt.xmi", load_typesystem(tmp_path / "out"))
     assert cas.sofa_string == "نص\ufffdفيه 😀 محرف تحكم"
     assert [e.get_covered_text() for e in cas.select(NAMED_ENTITY)] == ["محرف"]
+
+
+@pytest.fixture
+def project(either_project):
+    """Every test here runs on a project file and on a project on the test server (issue 18)."""
+    return either_project

@@ -163,7 +163,7 @@ def test_no_stances_give_a_header_only_file_and_the_cli_says_so(project, tmp_pat
     assert export_stance_csv(project, out).rows == 0
     assert read_table(out) == []
     project.close()
-    assert cli(["export", str(project.path), "--format", "stance-csv", "--out", str(out)]) == 0
+    assert cli(["export", project.location, "--format", "stance-csv", "--out", str(out)]) == 0
     assert "no stances to export" in capsys.readouterr().out
     assert read_table(out) == []
 
@@ -171,10 +171,10 @@ def test_no_stances_give_a_header_only_file_and_the_cli_says_so(project, tmp_pat
 def test_cli_stance_csv_reports_rows_and_keeps_exit_codes(stances, tmp_path, capsys):
     stances.close()
     out = tmp_path / "out.csv"
-    assert cli(["export", str(stances.path), "--format", "stance-csv", "--out", str(out)]) == 0
+    assert cli(["export", stances.location, "--format", "stance-csv", "--out", str(out)]) == 0
     assert "8 stance row(s) from 2 document(s)" in capsys.readouterr().out
     assert len(read_table(out)) == 8
-    assert cli(["export", str(stances.path), "--format", "stance-csv", "--out", str(tmp_path / "no" / "o.csv")]) == 1
+    assert cli(["export", stances.location, "--format", "stance-csv", "--out", str(tmp_path / "no" / "o.csv")]) == 1
     assert cli(["export", str(tmp_path / "missing.hashiya"), "--format", "stance-csv", "--out", str(out)]) == 2
 
 
@@ -322,3 +322,9 @@ def test_a_deeply_nested_schema_file_is_a_clear_error(tmp_path):
     path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     with pytest.raises(SchemaFileError, match="nested too deeply"):
         read_schema(path)
+
+
+@pytest.fixture
+def project(either_project):
+    """Every test here runs on a project file and on a project on the test server (issue 18)."""
+    return either_project
