@@ -321,13 +321,9 @@ class ChangeListener:
                 if change is not None:
                     self._on_change(change)
             if connection.closed or connection.broken:
-                raise _operational_lost()(_("the connection to the server was closed"))
+                import psycopg
 
-
-def _operational_lost():
-    import psycopg
-
-    return psycopg.OperationalError
+                raise psycopg.OperationalError(_("the connection to the server was closed"))
 
 
 def _parse_change(payload: str) -> Change | None:

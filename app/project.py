@@ -25,7 +25,7 @@ from app.migrations import APPLICATION_ID, SCHEMA_VERSION, upgrade
 from app.models import Annotation, Annotator, Base, Document, DocumentStatus, Label, ProjectInfo
 # The storage seam: what is particular to SQLite lives there. Its errors are the project's errors.
 from app.store import (SQLITE_MAGIC, AsciiCaseLike, ProjectBusy, ProjectError, ProjectFileMoved, ProjectReadOnly, SqliteStore,
-                       consistent_copy, dialect_insert, file_uri, is_busy, read_only_connection, stored_json, upsert,
+                       consistent_copy, dialect_insert, driver_of, file_uri, is_busy, read_only_connection, stored_json, upsert,
                        why_read_only)
 
 __all__ = ["ProjectBusy", "ProjectError", "ProjectFileMoved", "ProjectReadOnly", "Project", "Span", "LabelDef",
@@ -327,8 +327,6 @@ class Project:
     @staticmethod
     def _initialise(engine: Engine, labels: str) -> None:
         with engine.execution_options(hashiya_write=True).begin() as connection:
-            from app.store import driver_of
-
             driver = driver_of(connection)
             Base.metadata.create_all(connection)
             driver.search.create()

@@ -84,8 +84,7 @@ def tokens(text: str) -> list[str]:
 def add_documents(connection, rows: Iterable[tuple[int, str]]) -> None:
     """Index (document id, stored text) pairs; `connection` is the store's raw driver (app.store.driver_of)
     or an sqlite3 connection."""
-    index = connection.search if hasattr(connection, "search") else Fts5Index(connection)
-    index.add(rows)
+    _index_of(connection).add(rows)
 
 
 def index_all_documents(connection, batch: int = 2_000) -> None:
@@ -150,7 +149,7 @@ def vocabulary(connection) -> str:
     Read from the whole index (about 0.3 s for 100,000 documents), so callers keep the result while the
     corpus does not change.
     """
-    return (connection.search if hasattr(connection, "search") else Fts5Index(connection)).vocabulary()
+    return _index_of(connection).vocabulary()
 
 
 def similar_terms(vocabulary: str, word: str, strip_clitic: bool) -> set[str]:
@@ -178,8 +177,13 @@ def _neighbours(word: str, strip_clitic: bool) -> re.Pattern:
 
 def candidate_ids(connection, query) -> list[int]:
     """Ids of the documents satisfying `query` (a match tree, or an FTS5 expression on SQLite), ascending."""
-    index = connection.search if hasattr(connection, "search") else Fts5Index(connection)
-    return index.candidates(query)
+    return _index_of(connection).candidates(query)
+
+
+def _index_of(connection):
+    """The index behind a store's raw driver (app.store.driver_of); a bare sqlite3 connection (migration
+    step 4, the benchmarks) has the file's."""
+    return connection.search if hasattr(connection, "search") else Fts5Index(connection)
 
 
 def _quoted(term: str) -> str:

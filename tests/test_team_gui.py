@@ -176,3 +176,23 @@ def test_an_edit_while_the_server_is_down_waits_for_the_analyst_and_is_saved_whe
         qtbot.waitUntil(lambda: window.file_state.text() == "", timeout=15_000)
     finally:
         server.stop()
+
+
+def test_save_a_copy_of_a_server_project_writes_a_project_file(qtbot, team_project, tmp_path, monkeypatch):
+    owner_url, ids = team_project
+    window = open_window(qtbot, owner_url, "أمل")
+    offered = []
+
+    def choose(parent, title, suggested, filters):
+        offered.append(suggested)
+        return str(tmp_path / "copy.hashiya"), filters
+
+    monkeypatch.setattr("ui.mainwindow.QFileDialog.getSaveFileName", choose)
+    monkeypatch.setattr("ui.mainwindow.MainWindow._switch_project", lambda self, path, create: None)
+    window.save_copy_as()
+    assert offered[0].endswith(" (copy).hashiya") and "/" not in offered[0].rsplit("/", 1)[-1][:-8]
+    copy = Project.open(tmp_path / "copy.hashiya")
+    try:
+        assert copy.document_ids() == ids
+    finally:
+        copy.close()

@@ -23,6 +23,7 @@ from app.dropped import plan_drop
 from app.gazetteer import GazetteerError, read_gazetteer
 from app.project import Project, ProjectError, ProjectFileMoved
 from app.paths import is_server_address
+from app.safenames import safe_component
 from app.store import ProjectUnreachable
 from app.windowlock import WindowLock
 from ui import assigning, dialogs, shortcuts
@@ -1255,7 +1256,9 @@ class MainWindow(QMainWindow):
         """File → Save a copy of the project as…: everything committed, into a new project file."""
         project = self.editor.project
         stem = project.path.stem if project.is_file else project.store.url.database or "project"
-        suggested = folders.opens_in(folders.PROJECT, _("{name} (copy)").format(name=safe_file_stem(stem)) + ".hashiya")
+        # A database's name is someone else's word: made a safe file name, with room for " (copy).hashiya".
+        name = _("{name} (copy)").format(name=safe_component(stem, room=32)) + ".hashiya"
+        suggested = folders.opens_in(folders.PROJECT, name)
         path, _filter = QFileDialog.getSaveFileName(self, _("Save a copy of the project"), suggested,
                                                     _("Hashiya projects (*.hashiya)"))
         if folders.remember_choice(folders.PROJECT, path):
@@ -1533,11 +1536,6 @@ def same_project(location, project) -> bool:
     if isinstance(location, str):
         return not project.is_file and location == project.location
     return project.is_file and location.resolve() == project.path.resolve()
-
-
-def safe_file_stem(name: str) -> str:
-    """A database's name as the start of a file name: path separators and control characters left out."""
-    return "".join(char for char in name if char not in '/\\:*?"<>|' and ord(char) >= 32)[:80] or "project"
 
 
 def recent_entry_text(position: int, path, found: bool) -> str:
